@@ -1,0 +1,1 @@
+import { probe } from '#config'; console.log('ok', probe);
