@@ -1,1 +1,4 @@
-export const probe = 1;
+export * from './config.schema';
+export * from './config.module';
+export { ConfigError } from './env-readers';
+export { loadConfigOrExit } from './load';

@@ -1,0 +1,43 @@
+import { INestApplication, Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import express, { NextFunction, Request, Response } from 'express';
+import helmet from 'helmet';
+import { AppConfig } from '#config';
+import { AppModule } from './app.module';
+import { renderError } from './common/all-exceptions.filter';
+import { requestIdMiddleware } from './common/request-id.middleware';
+import { createValidationPipe } from './common/validation.pipe';
+import { MetricsService } from './metrics/metrics.service';
+import { setupOpenApi } from './openapi';
+
+const TEXT_TYPES = ['text/csv', 'application/x-ndjson', 'application/ndjson'];
+
+/** Builds the configured api application; main() and the e2e tests both use it. */
+export async function createApiApp(config: AppConfig): Promise<INestApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+    bodyParser: false,
+    logger: config.logLevel === 'debug' ? ['log', 'error', 'warn', 'debug'] : ['log', 'error', 'warn'],
+  });
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.use(requestIdMiddleware);
+  app.use(helmet({ contentSecurityPolicy: false }));
+  app.use(app.get(MetricsService).middleware());
+  app.use(express.json({ limit: config.http.maxBodyBytes, type: ['application/json'], strict: true }));
+  app.use(express.text({ limit: config.http.maxBodyBytes, type: TEXT_TYPES }));
+  // Body-parser failures (413, malformed JSON) get the same JSON error shape as everything else.
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => renderError(err, req, res));
+  app.useGlobalPipes(createValidationPipe());
+  app.enableShutdownHooks();
+  setupOpenApi(app);
+  // Unknown routes answer with the JSON error shape too.
+  return app;
+}
+
+export async function startApi(config: AppConfig): Promise<INestApplication> {
+  const app = await createApiApp(config);
+  await app.listen(config.http.port, config.http.host);
+  new Logger('api').log(`listening on ${await app.getUrl()}`);
+  return app;
+}

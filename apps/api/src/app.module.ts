@@ -1,0 +1,33 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { AppConfig, ConfigModule } from '#config';
+import { DbModule } from '#db';
+import { JobsModule } from '#jobs';
+import { ApiKeyGuard } from './auth/api-key.guard';
+import { AllExceptionsFilter } from './common/all-exceptions.filter';
+import { HealthModule } from './health/health.module';
+import { JobsApiModule } from './jobs/jobs.module';
+import { MetricsModule } from './metrics/metrics.module';
+import { SeriesModule } from './series/series.module';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        DbModule.forRoot({ url: config.databaseUrl, poolSize: config.dbPoolSize }),
+        JobsModule,
+        HealthModule,
+        MetricsModule,
+        SeriesModule,
+        JobsApiModule,
+      ],
+      providers: [
+        { provide: APP_GUARD, useClass: ApiKeyGuard },
+        { provide: APP_FILTER, useClass: AllExceptionsFilter },
+      ],
+    };
+  }
+}

@@ -1,0 +1,88 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { BadRequestError } from '#common';
+import { APP_CONFIG, AppConfig } from '#config';
+import { ObservationsRepository, SeriesRepository, TransactionRunner } from '#db';
+import { JobName, JobQueueService } from '#jobs';
+import { parseTimestamp } from '#timeseries';
+import { CreateSeriesDto } from './dto/create-series.dto';
+import { ListSeriesQuery } from './dto/list-series.query';
+import { ReadObservationsQuery } from './dto/read-observations.query';
+import { IngestResponse, ObservationsResponse, SeriesPageResponse, SeriesResponse } from './dto/series.response';
+import { UploadFormat, parseCsvUpload, parseJsonUpload, parseNdjsonUpload } from './observations-parser';
+import { toSeriesResponse } from './series.mapper';
+
+@Injectable()
+export class SeriesService {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly tx: TransactionRunner,
+    private readonly series: SeriesRepository,
+    private readonly observations: ObservationsRepository,
+    private readonly queue: JobQueueService,
+  ) {}
+
+  async create(tenantId: string, dto: CreateSeriesDto): Promise<SeriesResponse> {
+    const s = await this.series.create(tenantId, {
+      name: dto.name,
+      channels: dto.channels ?? ['value'],
+      frequency: dto.frequency ?? null,
+      timezone: dto.timezone ?? 'UTC',
+      tags: dto.tags ?? [],
+      metadata: dto.metadata ?? {},
+    });
+    return toSeriesResponse(s);
+  }
+
+  async list(tenantId: string, q: ListSeriesQuery): Promise<SeriesPageResponse> {
+    const page = await this.series.list(tenantId, { tag: q.tag, name: q.name, cursor: q.cursor, limit: q.limit ?? 100 });
+    return { items: page.items.map(toSeriesResponse), nextCursor: page.nextCursor };
+  }
+
+  async get(tenantId: string, id: string): Promise<SeriesResponse> {
+    return toSeriesResponse(await this.series.get(tenantId, id));
+  }
+
+  delete(tenantId: string, id: string): Promise<void> {
+    return this.series.delete(tenantId, id);
+  }
+
+  /** One transaction: the observations and the stats job are written together or not at all. */
+  async ingest(tenantId: string, id: string, format: UploadFormat, body: unknown): Promise<IngestResponse> {
+    const s = await this.series.get(tenantId, id);
+    const limits = { channels: s.channels, maxPoints: this.config.http.maxPointsPerRequest };
+    const block =
+      format === 'json' ? parseJsonUpload(body, limits)
+      : format === 'csv' ? parseCsvUpload(String(body), limits)
+      : parseNdjsonUpload(String(body), limits);
+    const { job, written } = await this.tx.run(async (em) => {
+      await this.series.lockForWrite(em, tenantId, s.id);
+      const written = await this.observations.upsert(em, s.id, block);
+      const job = await this.queue.record(em, tenantId, JobName.SeriesStats, (jobId) => ({ jobId, tenantId, seriesId: s.id }));
+      return { job, written };
+    });
+    await this.queue.enqueueOrDefer(job);
+    return { seriesId: s.id, written, statsJob: { id: job.id, type: job.type, state: job.state } };
+  }
+
+  async read(tenantId: string, id: string, q: ReadObservationsQuery): Promise<ObservationsResponse> {
+    const from = q.from !== undefined ? this.bound('from', q.from) : undefined;
+    const to = q.to !== undefined ? this.bound('to', q.to) : undefined;
+    if (from !== undefined && to !== undefined && from > to) throw new BadRequestError('INVALID_RANGE', '"from" is after "to"');
+    const s = await this.series.get(tenantId, id);
+    const block = await this.observations.read(tenantId, s.id, from, to);
+    return {
+      seriesId: s.id,
+      channels: s.channels,
+      timestamps: block.timestamps.map((t) => new Date(t).toISOString()),
+      values: block.values,
+    };
+  }
+
+  private bound(name: string, raw: string): number {
+    try {
+      return parseTimestamp(/^-?\d+$/.test(raw) ? Number(raw) : raw);
+    } catch {
+      throw new BadRequestError('INVALID_TIMESTAMP', `"${name}" must be ISO 8601 or epoch milliseconds`);
+    }
+  }
+}

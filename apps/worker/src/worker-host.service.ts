@@ -1,0 +1,73 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '#config';
+import { JobsRepository } from '#db';
+import {
+  AnyWorker, JOB_QUEUE, JobHandler, JobName, QUEUE_OPTIONS, QueueName, queueBackend, runTracked,
+} from '#jobs';
+import { MaintenanceProcessor } from './maintenance/maintenance.processor';
+import { WorkerMetrics } from './health/worker-metrics';
+
+/** Starts one BullMQ worker per queue and routes each job name to its processor's handler. */
+@Injectable()
+export class WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly log = new Logger('worker');
+  private readonly workers: AnyWorker[] = [];
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly jobs: JobsRepository,
+    private readonly metrics: WorkerMetrics,
+    maintenance: MaintenanceProcessor,
+  ) {
+    this.handlers = { ...maintenance.handlers };
+  }
+
+  private readonly handlers: { [N in JobName]: JobHandler<N> };
+
+  onApplicationBootstrap(): void {
+    const backend = queueBackend(this.config.queue);
+    for (const queue of Object.values(QueueName)) {
+      const names = (Object.keys(JOB_QUEUE) as JobName[]).filter((n) => JOB_QUEUE[n] === queue);
+      const w: AnyWorker = new backend.classes.Worker(
+        queue,
+        async (job) => {
+          const name = job.name as JobName;
+          if (!names.includes(name)) throw new Error(`queue ${queue} has no handler for ${job.name}`);
+          const stop = this.metrics.jobStarted(name);
+          try {
+            await runTracked(job, this.jobs, this.handlers[name] as JobHandler<typeof name>);
+            stop('completed');
+          } catch (err) {
+            stop('failed');
+            throw err;
+          }
+        },
+        {
+          connection: backend.connection(),
+          prefix: backend.prefix,
+          concurrency: Math.min(QUEUE_OPTIONS[queue].concurrency, this.config.worker.concurrency),
+          stalledInterval: 15_000,
+          maxStalledCount: 2,
+        },
+      );
+      w.on('error', (err: Error) => this.log.warn(`worker ${queue}: ${err.message}`));
+      this.workers.push(w);
+    }
+    this.log.log(`consuming ${Object.values(QueueName).join(', ')} (${this.config.queue.backend} backend)`);
+  }
+
+  /** Graceful: stop taking jobs, let the active ones finish within the grace period, then close. */
+  async onApplicationShutdown(): Promise<void> {
+    const grace = this.config.worker.shutdownGraceMs;
+    const closing = Promise.allSettled(this.workers.map((w) => w.close()));
+    const timedOut = await Promise.race([closing.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), grace).unref())]);
+    if (timedOut) {
+      this.log.warn(`grace period of ${grace} ms elapsed; force-closing; unfinished jobs return through stalled-job recovery`);
+      await Promise.allSettled(this.workers.map((w) => w.close(true)));
+    }
+  }
+
+  running(): boolean {
+    return this.workers.length > 0 && this.workers.every((w) => w.isRunning());
+  }
+}

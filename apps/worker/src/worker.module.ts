@@ -1,0 +1,21 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { AppConfig, ConfigModule } from '#config';
+import { DbModule } from '#db';
+import { SeriesStatsService } from '#forecasting';
+import { JobsModule } from '#jobs';
+import { HealthServer } from './health/health-server';
+import { WorkerMetrics } from './health/worker-metrics';
+import { MaintenanceProcessor } from './maintenance/maintenance.processor';
+import { ReconcilerService } from './reconciler.service';
+import { WorkerHost } from './worker-host.service';
+
+@Module({})
+export class WorkerModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: WorkerModule,
+      imports: [ConfigModule.forRoot(config), DbModule.forRoot({ url: config.databaseUrl, poolSize: config.dbPoolSize }), JobsModule],
+      providers: [SeriesStatsService, MaintenanceProcessor, WorkerMetrics, WorkerHost, HealthServer, ReconcilerService],
+    };
+  }
+}

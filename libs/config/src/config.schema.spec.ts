@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, parseConfig } from '#config';
+
+const base = { DATABASE_URL: 'postgres://u@127.0.0.1:5432/db' };
+
+describe('parseConfig', () => {
+  it('applies defaults', () => {
+    const c = parseConfig(base);
+    expect(c.queue).toEqual({ backend: 'redis', url: 'redis://127.0.0.1:6379', prefix: 'tsfm' });
+    expect(c.http.maxBodyBytes).toBe(16 * 1024 * 1024);
+    expect(c.models.executionProviders).toEqual(['cpu']);
+  });
+
+  it('uses the database for the postgres queue backend by default', () => {
+    const c = parseConfig({ ...base, TSFM_QUEUE_BACKEND: 'postgres' });
+    expect(c.queue.url).toBe(base.DATABASE_URL);
+  });
+
+  it.each([
+    [{}, 'DATABASE_URL', 'is required'],
+    [{ ...base, PORT: 'eighty' }, 'PORT', 'must be an integer'],
+    [{ ...base, PORT: '70000' }, 'PORT', 'between 0 and 65535'],
+    [{ ...base, TSFM_QUEUE_BACKEND: 'kafka' }, 'TSFM_QUEUE_BACKEND', 'one of redis, postgres'],
+    [{ ...base, TSFM_EXECUTION_PROVIDERS: 'cpu,tpu' }, 'TSFM_EXECUTION_PROVIDERS', 'one of cpu, cuda, webgpu'],
+    [{ ...base, TSFM_MAX_BODY_BYTES: 'lots' }, 'TSFM_MAX_BODY_BYTES', 'size'],
+    [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL', 'must use postgres:'],
+  ])('rejects %j naming %s', (env, variable, reason) => {
+    let caught: unknown;
+    try {
+      parseConfig(env);
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(ConfigError);
+    expect((caught as ConfigError).variable).toBe(variable);
+    expect((caught as ConfigError).message).toContain(reason);
+  });
+});

@@ -1,0 +1,51 @@
+import { readEnv, oneOf, int, bytes, list, str, url } from './env-readers';
+
+export type QueueBackend = 'redis' | 'postgres';
+export type ExecutionProvider = 'cpu' | 'cuda' | 'webgpu';
+
+export interface AppConfig {
+  nodeEnv: string;
+  databaseUrl: string;
+  dbPoolSize: number;
+  queue: { backend: QueueBackend; url: string; prefix: string };
+  http: { port: number; host: string; maxBodyBytes: number; maxPointsPerRequest: number; maxSeriesPerRequest: number };
+  models: { dir: string; executionProviders: ExecutionProvider[]; intraOpThreads: number; defaultModel: string | null };
+  worker: { concurrency: number; healthPort: number; shutdownGraceMs: number };
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+}
+
+/** The whole environment schema, parsed once. Every failure names its variable. */
+export function parseConfig(env: NodeJS.ProcessEnv): AppConfig {
+  const r = readEnv(env);
+  const databaseUrl = r('DATABASE_URL', url(['postgres:', 'postgresql:']));
+  const backend = r('TSFM_QUEUE_BACKEND', oneOf(['redis', 'postgres'] as const), 'redis');
+  const queueUrl =
+    backend === 'redis'
+      ? r('REDIS_URL', url(['redis:', 'rediss:']), 'redis://127.0.0.1:6379')
+      : r('TSFM_QUEUE_URL', url(['postgres:', 'postgresql:']), databaseUrl);
+  return {
+    nodeEnv: r('NODE_ENV', str(), 'development'),
+    databaseUrl,
+    dbPoolSize: r('TSFM_DB_POOL_SIZE', int(1, 200), '10'),
+    queue: { backend, url: queueUrl, prefix: r('TSFM_QUEUE_PREFIX', str(/^[a-z0-9_-]{1,32}$/i), 'tsfm') },
+    http: {
+      port: r('PORT', int(0, 65535), '8080'),
+      host: r('HOST', str(), '127.0.0.1'),
+      maxBodyBytes: r('TSFM_MAX_BODY_BYTES', bytes(1024, 1 << 30), '16mb'),
+      maxPointsPerRequest: r('TSFM_MAX_POINTS_PER_REQUEST', int(1, 100_000_000), '2000000'),
+      maxSeriesPerRequest: r('TSFM_MAX_SERIES_PER_REQUEST', int(1, 1_000_000), '1000'),
+    },
+    models: {
+      dir: r('TSFM_MODELS_DIR', str(), 'models'),
+      executionProviders: r('TSFM_EXECUTION_PROVIDERS', list(['cpu', 'cuda', 'webgpu'] as const), 'cpu'),
+      intraOpThreads: r('TSFM_INTRA_OP_THREADS', int(0, 256), '0'),
+      defaultModel: r('TSFM_DEFAULT_MODEL', str(/^[A-Za-z0-9_.-]{1,64}$/), '') || null,
+    },
+    worker: {
+      concurrency: r('TSFM_WORKER_CONCURRENCY', int(1, 256), '4'),
+      healthPort: r('TSFM_WORKER_HEALTH_PORT', int(0, 65535), '8081'),
+      shutdownGraceMs: r('TSFM_SHUTDOWN_GRACE_MS', int(0, 3_600_000), '30000'),
+    },
+    logLevel: r('LOG_LEVEL', oneOf(['debug', 'info', 'warn', 'error'] as const), 'info'),
+  };
+}

@@ -1,0 +1,60 @@
+import { Injectable } from '@nestjs/common';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { DataSource, IsNull } from 'typeorm';
+import { ApiKeyEntity } from '../entities/api-key.entity';
+
+const KEY_RE = /^tsfm_([a-z0-9]{10})_([A-Za-z0-9_-]{43})$/;
+
+function digest(salt: Buffer, secret: string): Buffer {
+  return createHash('sha256').update(salt).update(secret).digest();
+}
+
+export interface IssuedKey {
+  id: string;
+  prefix: string;
+  key: string;
+}
+
+/** Keys are `tsfm_<prefix>_<secret>`; only the prefix, a per-key salt and the salted hash are stored. */
+@Injectable()
+export class ApiKeysRepository {
+  constructor(private readonly ds: DataSource) {}
+
+  async issue(tenantId: string, name: string | null = null): Promise<IssuedKey> {
+    const prefix = randomBytes(8).toString('hex').slice(0, 10);
+    const secret = randomBytes(32).toString('base64url');
+    const salt = randomBytes(16);
+    const row = await this.ds
+      .getRepository(ApiKeyEntity)
+      .save({ tenantId, prefix, salt, hash: digest(salt, secret), name, lastUsedAt: null, revokedAt: null });
+    return { id: row.id, prefix, key: `tsfm_${prefix}_${secret}` };
+  }
+
+  /** Returns the tenant id for a valid, unrevoked key; the comparison is constant-time. */
+  async authenticate(key: string): Promise<{ tenantId: string; keyId: string } | null> {
+    const m = KEY_RE.exec(key);
+    if (!m) return null;
+    const row = await this.ds.getRepository(ApiKeyEntity).findOneBy({ prefix: m[1], revokedAt: IsNull() });
+    if (!row) return null;
+    const candidate = digest(row.salt, m[2]);
+    if (candidate.length !== row.hash.length || !timingSafeEqual(candidate, row.hash)) return null;
+    // last_used_at at minute granularity keeps the hot path from writing on every request.
+    await this.ds.query(
+      `UPDATE api_keys SET last_used_at = now() WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')`,
+      [row.id],
+    );
+    return { tenantId: row.tenantId, keyId: row.id };
+  }
+
+  list(tenantId: string): Promise<ApiKeyEntity[]> {
+    return this.ds.getRepository(ApiKeyEntity).find({ where: { tenantId }, order: { createdAt: 'ASC' } });
+  }
+
+  async revoke(tenantId: string, keyId: string): Promise<boolean> {
+    const res = await this.ds.query(
+      `UPDATE api_keys SET revoked_at = now() WHERE tenant_id = $1 AND id = $2 AND revoked_at IS NULL RETURNING id`,
+      [tenantId, keyId],
+    );
+    return res[1] > 0 || (Array.isArray(res[0]) && res[0].length > 0);
+  }
+}

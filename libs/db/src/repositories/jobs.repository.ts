@@ -1,0 +1,128 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { NotFoundError, isUuid } from '#common';
+import { JobEntity, JobState } from '../entities/job.entity';
+
+class AlreadyFinished extends Error {}
+
+export interface NewJob {
+  type: string;
+  payload: Record<string, unknown>;
+  maxAttempts: number;
+}
+
+/** The `jobs` table mirrors every queued job; PostgreSQL stays the source of truth, not the queue. */
+@Injectable()
+export class JobsRepository {
+  constructor(private readonly ds: DataSource) {}
+
+  async create(tenantId: string, job: NewJob, em: EntityManager = this.ds.manager): Promise<JobEntity> {
+    return em.getRepository(JobEntity).save({
+      tenantId,
+      type: job.type,
+      state: 'QUEUED' as JobState,
+      attempt: 0,
+      maxAttempts: job.maxAttempts,
+      payload: job.payload,
+      progress: null,
+      result: null,
+      errorCode: null,
+      errorMessage: null,
+      cancelRequested: false,
+      startedAt: null,
+      finishedAt: null,
+    });
+  }
+
+  async get(tenantId: string, id: string): Promise<JobEntity> {
+    const job = isUuid(id) ? await this.ds.getRepository(JobEntity).findOneBy({ tenantId, id }) : null;
+    if (!job) throw new NotFoundError('job', id);
+    return job;
+  }
+
+  /** Worker-side read: the payload's tenant id is checked against the row by the caller. */
+  findById(id: string): Promise<JobEntity | null> {
+    return isUuid(id) ? this.ds.getRepository(JobEntity).findOneBy({ id }) : Promise.resolve(null);
+  }
+
+  /** Moves QUEUED/RUNNING to RUNNING for this attempt; returns false when the job is already final. */
+  async markRunning(id: string, attempt: number): Promise<boolean> {
+    const res = await this.ds.query(
+      `UPDATE jobs SET state = 'RUNNING', attempt = $2, started_at = coalesce(started_at, now()), updated_at = now()
+       WHERE id = $1 AND state IN ('QUEUED', 'RUNNING') RETURNING id`,
+      [id, attempt],
+    );
+    return res[0].length > 0;
+  }
+
+  async setProgress(id: string, progress: Record<string, unknown>): Promise<void> {
+    await this.ds.query(`UPDATE jobs SET progress = $2, updated_at = now() WHERE id = $1 AND state = 'RUNNING'`, [
+      id,
+      JSON.stringify(progress),
+    ]);
+  }
+
+  /** Final state; only the first finisher wins, so a job executed twice records one outcome. */
+  async finish(
+    id: string,
+    state: Exclude<JobState, 'QUEUED' | 'RUNNING'>,
+    outcome: { result?: Record<string, unknown> | null; errorCode?: string | null; errorMessage?: string | null },
+    em: EntityManager = this.ds.manager,
+  ): Promise<boolean> {
+    const res = await em.query(
+      `UPDATE jobs SET state = $2, result = $3, error_code = $4, error_message = $5, finished_at = now(), updated_at = now()
+       WHERE id = $1 AND state IN ('QUEUED', 'RUNNING') RETURNING id`,
+      [id, state, outcome.result ? JSON.stringify(outcome.result) : null, outcome.errorCode ?? null, outcome.errorMessage ?? null],
+    );
+    return res[0].length > 0;
+  }
+
+  /**
+   * Writes a job's results and its final state in one transaction. If another execution already
+   * finished the job, the results are rolled back, so a job run twice leaves one result.
+   */
+  async complete(
+    id: string,
+    state: Exclude<JobState, 'QUEUED' | 'RUNNING'>,
+    outcome: { result?: Record<string, unknown> | null; errorCode?: string | null; errorMessage?: string | null },
+    write?: (em: EntityManager) => Promise<void>,
+  ): Promise<boolean> {
+    try {
+      return await this.ds.transaction(async (em) => {
+        await write?.(em);
+        if (!(await this.finish(id, state, outcome, em))) throw new AlreadyFinished();
+        return true;
+      });
+    } catch (err) {
+      if (err instanceof AlreadyFinished) return false;
+      throw err;
+    }
+  }
+
+  /** A queued job is cancelled at once; a running one is flagged and stops at its next checkpoint. */
+  async requestCancel(tenantId: string, id: string): Promise<JobEntity> {
+    const job = await this.get(tenantId, id);
+    await this.ds.query(
+      `UPDATE jobs SET cancel_requested = true,
+         state = CASE WHEN state = 'QUEUED' THEN 'CANCELLED' ELSE state END,
+         finished_at = CASE WHEN state = 'QUEUED' THEN now() ELSE finished_at END,
+         error_code = CASE WHEN state = 'QUEUED' THEN 'CANCELLED' ELSE error_code END,
+         updated_at = now()
+       WHERE id = $1 AND state IN ('QUEUED', 'RUNNING')`,
+      [job.id],
+    );
+    return this.get(tenantId, id);
+  }
+
+  /** Jobs accepted but never seen by a worker (e.g. the queue lost them); used by the reconciler. */
+  async findStaleQueued(olderThanMs: number, limit: number): Promise<JobEntity[]> {
+    return this.ds
+      .getRepository(JobEntity)
+      .createQueryBuilder('j')
+      .where(`j.state = 'QUEUED'`)
+      .andWhere(`j.created_at < now() - make_interval(secs => :secs)`, { secs: olderThanMs / 1000 })
+      .orderBy('j.created_at')
+      .limit(limit)
+      .getMany();
+  }
+}

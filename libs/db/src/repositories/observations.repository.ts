@@ -1,0 +1,99 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { SeriesRepository } from './series.repository';
+
+/** Observations in columnar form: timestamps (epoch ms) and one array per channel, null = missing. */
+export interface ObservationBlock {
+  timestamps: number[];
+  values: (number | null)[][];
+}
+
+const CHUNK_ROWS = 5000;
+
+function pgArrayLiteral(row: (number | null)[]): string {
+  let s = '{';
+  for (let i = 0; i < row.length; i++) {
+    if (i) s += ',';
+    const v = row[i];
+    s += v === null ? 'NULL' : String(v);
+  }
+  return s + '}';
+}
+
+@Injectable()
+export class ObservationsRepository {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly series: SeriesRepository,
+  ) {}
+
+  /**
+   * Multi-row upsert through unnest(): a re-sent timestamp replaces its values (idempotent re-upload).
+   * Runs inside the caller's transaction so an upload is all or nothing.
+   */
+  async upsert(em: EntityManager, seriesId: string, block: ObservationBlock): Promise<number> {
+    const n = block.timestamps.length;
+    const channels = block.values.length;
+    let written = 0;
+    for (let start = 0; start < n; start += CHUNK_ROWS) {
+      const end = Math.min(n, start + CHUNK_ROWS);
+      const ts: string[] = [];
+      const vals: string[] = [];
+      const row: (number | null)[] = new Array(channels);
+      for (let i = start; i < end; i++) {
+        ts.push(new Date(block.timestamps[i]).toISOString());
+        for (let c = 0; c < channels; c++) row[c] = block.values[c][i];
+        vals.push(pgArrayLiteral(row));
+      }
+      await em.query(
+        `INSERT INTO observations (series_id, ts, "values")
+         SELECT $1, t.ts, t.v::float8[] FROM unnest($2::timestamptz[], $3::text[]) AS t(ts, v)
+         ON CONFLICT (series_id, ts) DO UPDATE SET "values" = EXCLUDED."values"`,
+        [seriesId, ts, vals],
+      );
+      written += end - start;
+    }
+    return written;
+  }
+
+  /** Reads [from, to] (inclusive, epoch ms) in time order; the series must belong to the tenant. */
+  async read(tenantId: string, seriesId: string, from?: number, to?: number, em?: EntityManager): Promise<ObservationBlock> {
+    const s = await this.series.get(tenantId, seriesId, em);
+    const params: unknown[] = [s.id];
+    let where = 'series_id = $1';
+    if (from !== undefined) where += ` AND ts >= $${params.push(new Date(from).toISOString())}`;
+    if (to !== undefined) where += ` AND ts <= $${params.push(new Date(to).toISOString())}`;
+    const rows: { ms: string; values: (number | null)[] }[] = await (em ?? this.ds.manager).query(
+      `SELECT (extract(epoch FROM ts) * 1000)::bigint AS ms, "values" FROM observations WHERE ${where} ORDER BY ts`,
+      params,
+    );
+    const timestamps = new Array<number>(rows.length);
+    const values = s.channels.map(() => new Array<number | null>(rows.length));
+    for (let i = 0; i < rows.length; i++) {
+      timestamps[i] = Number(rows[i].ms);
+      const v = rows[i].values;
+      for (let c = 0; c < values.length; c++) values[c][i] = v[c] ?? null;
+    }
+    return { timestamps, values };
+  }
+
+  /** Only the timestamps, for stats and frequency inference. */
+  async timestamps(seriesId: string): Promise<number[]> {
+    const rows: { ms: string }[] = await this.ds.query(
+      `SELECT (extract(epoch FROM ts) * 1000)::bigint AS ms FROM observations WHERE series_id = $1 ORDER BY ts`,
+      [seriesId],
+    );
+    return rows.map((r) => Number(r.ms));
+  }
+
+  async missingPerChannel(seriesId: string, channels: number): Promise<number[]> {
+    const rows: { c: number; n: string }[] = await this.ds.query(
+      `SELECT c, count(*) AS n FROM observations, generate_series(1, $2) AS c
+       WHERE series_id = $1 AND "values"[c] IS NULL GROUP BY c`,
+      [seriesId, channels],
+    );
+    const out = new Array<number>(channels).fill(0);
+    for (const r of rows) out[r.c - 1] = Number(r.n);
+    return out;
+  }
+}

@@ -1,0 +1,35 @@
+/**
+ * The wire contract between api and worker. Queue and job names are persisted in the queue
+ * backend: never rename them. Payloads carry ids only; the worker re-reads data from PostgreSQL.
+ */
+export const QueueName = {
+  Maintenance: 'maintenance',
+} as const;
+export type QueueName = (typeof QueueName)[keyof typeof QueueName];
+
+export const JobName = {
+  SeriesStats: 'series-stats',
+} as const;
+export type JobName = (typeof JobName)[keyof typeof JobName];
+
+export interface JobPayloads {
+  'series-stats': { jobId: string; tenantId: string; seriesId: string };
+}
+
+export const JOB_QUEUE: Record<JobName, QueueName> = {
+  'series-stats': QueueName.Maintenance,
+};
+
+export interface QueueSettings {
+  attempts: number;
+  backoffMs: number;
+  concurrency: number;
+  /** Completed/failed jobs kept in the queue backend; the durable record is the jobs table. */
+  keepCompleted: number;
+  keepFailed: number;
+}
+
+/** Adding a queue without settings fails to compile. */
+export const QUEUE_OPTIONS: Record<QueueName, QueueSettings> = {
+  maintenance: { attempts: 5, backoffMs: 1000, concurrency: 4, keepCompleted: 1000, keepFailed: 5000 },
+};
