@@ -1,4 +1,5 @@
 import { InitialSchema1764374400000 } from './1764374400000-initial-schema';
+import { IdempotencyKeys1764374500000 } from './1764374500000-idempotency-keys';
 
 /** Every migration, oldest first. Imported by the DataSource so dist/ and tests run the same list. */
-export const MIGRATIONS = [InitialSchema1764374400000];
+export const MIGRATIONS = [InitialSchema1764374400000, IdempotencyKeys1764374500000];

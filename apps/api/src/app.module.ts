@@ -1,10 +1,12 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { AppConfig, ConfigModule } from '#config';
 import { DbModule } from '#db';
 import { JobsModule } from '#jobs';
+import { ApiKeysModule } from './api-keys/api-keys.module';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
+import { IdempotencyInterceptor } from './common/idempotency.interceptor';
 import { HealthModule } from './health/health.module';
 import { JobsApiModule } from './jobs/jobs.module';
 import { MetricsModule } from './metrics/metrics.module';
@@ -23,10 +25,12 @@ export class AppModule {
         MetricsModule,
         SeriesModule,
         JobsApiModule,
+        ApiKeysModule,
       ],
       providers: [
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         { provide: APP_FILTER, useClass: AllExceptionsFilter },
+        { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
       ],
     };
   }

@@ -16,7 +16,7 @@ export class DomainError extends Error {
 
 export class NotFoundError extends DomainError {
   constructor(resource: string, id: string) {
-    super(`${resource.toUpperCase()}_NOT_FOUND`, `${resource} ${JSON.stringify(id)} was not found`, 404);
+    super(`${resource.toUpperCase().replace(/\s+/g, '_')}_NOT_FOUND`, `${resource} ${JSON.stringify(id)} was not found`, 404);
   }
 }
 

@@ -11,3 +11,4 @@ export * from './repositories/series.repository';
 export * from './repositories/observations.repository';
 export * from './repositories/jobs.repository';
 export * from './transaction-runner';
+export * from './repositories/idempotency.repository';

@@ -36,7 +36,7 @@ const log = new Logger('http');
 /** The one place errors become HTTP: `{error: {code, message, details?, requestId}}`, never HTML or stacks. */
 export function renderError(exception: unknown, req: Request, res: Response): void {
   const requestId = requestIdOf(req);
-  const [status, body] = describe(exception);
+  const [status, body] = describeError(exception);
   if (status >= 500) log.error(`${requestId} ${req.method} ${req.path}: ${(exception as Error)?.stack ?? String(exception)}`);
   if (status === 429 && body.details && typeof body.details === 'object' && 'retryAfterSec' in body.details) {
     res.setHeader('Retry-After', String((body.details as { retryAfterSec: number }).retryAfterSec));
@@ -53,7 +53,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
   }
 }
 
-function describe(exception: unknown): [number, ErrorBody] {
+export function describeError(exception: unknown): [number, ErrorBody] {
   if (exception instanceof DomainError) {
     return [exception.status, { code: exception.code, message: exception.message, ...(exception.details !== undefined ? { details: exception.details } : {}) }];
   }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { DataSource, IsNull } from 'typeorm';
+import { NotFoundError, isUuid } from '#common';
 import { ApiKeyEntity } from '../entities/api-key.entity';
 
 const KEY_RE = /^tsfm_([a-z0-9]{10})_([A-Za-z0-9_-]{43})$/;
@@ -50,11 +51,13 @@ export class ApiKeysRepository {
     return this.ds.getRepository(ApiKeyEntity).find({ where: { tenantId }, order: { createdAt: 'ASC' } });
   }
 
-  async revoke(tenantId: string, keyId: string): Promise<boolean> {
+  /** Idempotent for the owner; another tenant's key id (or an unknown one) is not found. */
+  async revoke(tenantId: string, keyId: string): Promise<void> {
+    if (!isUuid(keyId)) throw new NotFoundError('api key', keyId);
     const res = await this.ds.query(
-      `UPDATE api_keys SET revoked_at = now() WHERE tenant_id = $1 AND id = $2 AND revoked_at IS NULL RETURNING id`,
+      `UPDATE api_keys SET revoked_at = coalesce(revoked_at, now()) WHERE tenant_id = $1 AND id = $2 RETURNING id`,
       [tenantId, keyId],
     );
-    return res[1] > 0 || (Array.isArray(res[0]) && res[0].length > 0);
+    if (res[0].length === 0) throw new NotFoundError('api key', keyId);
   }
 }

@@ -1,0 +1,53 @@
+import { CallHandler, ExecutionContext, HttpException, Injectable, NestInterceptor } from '@nestjs/common';
+import { HTTP_CODE_METADATA } from '@nestjs/common/constants';
+import { createHash } from 'node:crypto';
+import type { Request, Response } from 'express';
+import { Observable, catchError, from, mergeMap, of, throwError } from 'rxjs';
+import { BadRequestError, ConflictError } from '#common';
+import { IdempotencyRepository } from '#db';
+import { describeError } from './all-exceptions.filter';
+
+const KEY_RE = /^[\x21-\x7e]{1,255}$/;
+
+function requestHash(req: Request): Buffer {
+  const body = typeof req.body === 'string' ? req.body : JSON.stringify(req.body ?? null);
+  return createHash('sha256').update(`${req.method} ${req.originalUrl}\n${req.headers['content-type'] ?? ''}\n`).update(body).digest();
+}
+
+/**
+ * `Idempotency-Key` on POST: the same key with the same request replays the first response with no
+ * second effect; the same key with a different request is 409. 5xx outcomes release the key.
+ */
+@Injectable()
+export class IdempotencyInterceptor implements NestInterceptor {
+  constructor(private readonly store: IdempotencyRepository) {}
+
+  intercept(ctx: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const req = ctx.switchToHttp().getRequest<Request & { tenantId?: string }>();
+    const key = req.header('idempotency-key');
+    if (req.method !== 'POST' || key === undefined || !req.tenantId) return next.handle();
+    if (!KEY_RE.test(key)) throw new BadRequestError('INVALID_IDEMPOTENCY_KEY', 'Idempotency-Key must be 1-255 printable ASCII characters');
+    const tenantId = req.tenantId;
+    const res = ctx.switchToHttp().getResponse<Response>();
+    const successCode: number = Reflect.getMetadata(HTTP_CODE_METADATA, ctx.getHandler()) ?? 201;
+    return from(this.store.claim(tenantId, key, requestHash(req))).pipe(
+      mergeMap((claim) => {
+        if (claim.kind === 'mismatch') throw new ConflictError('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was used with a different request');
+        if (claim.kind === 'in-progress') throw new ConflictError('IDEMPOTENCY_KEY_IN_PROGRESS', 'A request with this Idempotency-Key is still in progress; retry later');
+        if (claim.kind === 'replay') {
+          res.setHeader('Idempotent-Replayed', 'true');
+          if (claim.statusCode >= 400) throw new HttpException((claim.body as { error: object }).error, claim.statusCode);
+          return of(claim.body);
+        }
+        return next.handle().pipe(
+          mergeMap((body) => from(this.store.complete(tenantId, key, successCode, body).then(() => body))),
+          catchError((err: unknown) => {
+            const [status, errorBody] = describeError(err);
+            const settle = status >= 500 ? this.store.release(tenantId, key) : this.store.complete(tenantId, key, status, { error: errorBody });
+            return from(settle).pipe(mergeMap(() => throwError(() => err)));
+          }),
+        );
+      }),
+    );
+  }
+}

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Runs one benchmark (test/bench/<name>.bench.ts) on the built code against throwaway PostgreSQL and Redis.
+# usage: npm run bench -- ingest
+set -euo pipefail
+cd "$(dirname "$0")/.."
+name=${1:?usage: npm run bench -- <name>   (files in test/bench/)}
+export ONNXRUNTIME_NODE_INSTALL=skip
+npx tsc -p tsconfig.bench.json
+source scripts/lib/services.sh
+BENCH_TMP=$(mktemp -d /tmp/tsfm-bench.XXXXXX); chmod 755 "$BENCH_TMP"
+trap 'services_stop "$BENCH_TMP"; rm -rf "$BENCH_TMP"' EXIT
+services_start "$BENCH_TMP" >/dev/null
+export TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$TEST_PG_PORT/tsfm_test"
+export TEST_REDIS_URL="redis://127.0.0.1:$TEST_REDIS_PORT"
+node "dist/test/bench/$name.bench.js" "${@:2}"

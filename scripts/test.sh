@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# The whole test suite on a fresh Debian machine: installs what is missing (apt + npm), starts
+# throwaway PostgreSQL and Redis on free loopback ports, runs every suite, and stops them again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+export ONNXRUNTIME_NODE_INSTALL=skip
+export OPENBLAS_NUM_THREADS=${OPENBLAS_NUM_THREADS:-1}
+PY=/usr/bin/python3
+
+log() { printf '\n== %s\n' "$*"; }
+
+# --- system packages -------------------------------------------------------------------------
+need=()
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
+$PY -c 'import torch, onnx, numpy, pytest' >/dev/null 2>&1 || need+=(python3-torch python3-onnx python3-numpy python3-pytest)
+$PY -c 'import scipy' >/dev/null 2>&1 || need+=(python3-scipy)
+if [ ${#need[@]} -gt 0 ]; then
+  log "apt-get install ${need[*]}"
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+# --- node dependencies and build -----------------------------------------------------------------
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  log "npm ci"
+  npm ci --no-audit --no-fund
+fi
+log "build"
+npm run -s build
+
+# --- throwaway services -----------------------------------------------------------------------
+source scripts/lib/services.sh
+TEST_TMP=$(mktemp -d /tmp/tsfm-test.XXXXXX)
+chmod 755 "$TEST_TMP"
+trap 'services_stop "$TEST_TMP"; rm -rf "$TEST_TMP"' EXIT
+services_start "$TEST_TMP"
+export TEST_TMP TEST_PG_PORT TEST_REDIS_PORT TEST_PG_BIN
+export TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$TEST_PG_PORT/tsfm_test"
+export TEST_REDIS_URL="redis://127.0.0.1:$TEST_REDIS_PORT"
+
+# --- suites ---------------------------------------------------------------------------------------
+mkdir -p .tmp
+status=0
+log "openapi document matches the committed copy"
+node dist/apps/api/src/cli/openapi-write.js --check || status=1
+
+log "pytest (models/toolchain)"
+set +e
+(cd models && PYTHONPATH=. $PY -m pytest -q -p no:cacheprovider toolchain/tests 2>&1) | tee .tmp/pytest.log
+py_rc=${PIPESTATUS[0]}
+set -e
+[ "$py_rc" -eq 0 ] || status=1
+
+log "vitest (unit, models, e2e)"
+set +e
+npx vitest run --reporter=default --reporter=json --outputFile=.tmp/vitest.json
+vt_rc=$?
+set -e
+[ "$vt_rc" -eq 0 ] || status=1
+
+node scripts/lib/summary.js .tmp/pytest.log .tmp/vitest.json
+exit $status
