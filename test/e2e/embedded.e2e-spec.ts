@@ -1,5 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../support/env';
@@ -8,6 +8,7 @@ import { REPO_ROOT } from '../support/env';
 describe('tsfm serve on embedded defaults', () => {
   let child: ChildProcess | undefined;
   const dataDir = mkdtempSync('/tmp/tsfm-embedded-');
+  chmodSync(dataDir, 0o755); // as root, PostgreSQL runs as the postgres user, which must enter it
   afterAll(async () => {
     if (child && child.exitCode === null) {
       child.kill('SIGTERM');

@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import express, { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
-import { AppConfig } from '#config';
+import { AppConfig, nestLogLevels } from '#config';
 import { AppModule } from './app.module';
 import { renderError } from './common/all-exceptions.filter';
 import { requestIdMiddleware } from './common/request-id.middleware';
@@ -17,7 +17,7 @@ const TEXT_TYPES = ['text/csv', 'application/x-ndjson', 'application/ndjson'];
 export async function createApiApp(config: AppConfig): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
     bodyParser: false,
-    logger: config.logLevel === 'debug' ? ['log', 'error', 'warn', 'debug'] : ['log', 'error', 'warn'],
+    logger: nestLogLevels(config.logLevel),
   });
   app.disable('x-powered-by');
   app.set('query parser', 'simple');

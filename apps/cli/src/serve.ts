@@ -3,7 +3,7 @@ import path from 'node:path';
 import { ApiKeysRepository, TenantsRepository, createDataSource } from '#db';
 import { startEmbeddedPostgres } from './embedded-postgres';
 
-const DIST = path.resolve(__dirname, '../..');
+const DIST = path.resolve(__dirname, '../../..');
 
 export interface ServeOptions {
   port: number;
