@@ -48,11 +48,15 @@ log "openapi document matches the committed copy"
 node dist/apps/api/src/cli/openapi-write.js --check || status=1
 
 log "pytest (models/toolchain)"
-set +e
-(cd models && PYTHONPATH=. $PY -m pytest -q -p no:cacheprovider toolchain/tests 2>&1) | tee .tmp/pytest.log
-py_rc=${PIPESTATUS[0]}
-set -e
-[ "$py_rc" -eq 0 ] || status=1
+: > .tmp/pytest.log
+if [ -d models/toolchain/tests ]; then
+  set +e
+  (cd models && PYTHONPATH=. $PY -m pytest -q -p no:cacheprovider toolchain/tests 2>&1) | tee .tmp/pytest.log
+  py_rc=${PIPESTATUS[0]}
+  set -e
+  # 5 = no tests collected: not a failure of the suite itself.
+  [ "$py_rc" -eq 0 ] || [ "$py_rc" -eq 5 ] || status=1
+fi
 
 log "vitest (unit, models, e2e)"
 set +e

@@ -1,9 +1,19 @@
 import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { NotFoundError, isUuid } from '#common';
 import { JobEntity, JobState } from '../entities/job.entity';
 
 class AlreadyFinished extends Error {}
+
+function toJob(r: Record<string, unknown>): JobEntity {
+  return Object.assign(new JobEntity(), {
+    id: r.id, tenantId: r.tenant_id, type: r.type, state: r.state, attempt: r.attempt, maxAttempts: r.max_attempts,
+    progress: r.progress, payload: r.payload, result: r.result, errorCode: r.error_code, errorMessage: r.error_message,
+    cancelRequested: r.cancel_requested, createdAt: r.created_at, startedAt: r.started_at, finishedAt: r.finished_at,
+    updatedAt: r.updated_at,
+  });
+}
 
 export interface NewJob {
   type: string;
@@ -16,22 +26,13 @@ export interface NewJob {
 export class JobsRepository {
   constructor(private readonly ds: DataSource) {}
 
-  async create(tenantId: string, job: NewJob, em: EntityManager = this.ds.manager): Promise<JobEntity> {
-    return em.getRepository(JobEntity).save({
-      tenantId,
-      type: job.type,
-      state: 'QUEUED' as JobState,
-      attempt: 0,
-      maxAttempts: job.maxAttempts,
-      payload: job.payload,
-      progress: null,
-      result: null,
-      errorCode: null,
-      errorMessage: null,
-      cancelRequested: false,
-      startedAt: null,
-      finishedAt: null,
-    });
+  /** One INSERT; the id is chosen here so the payload can carry it (payloads are ids only). */
+  async create(tenantId: string, job: NewJob, em: EntityManager = this.ds.manager, id: string = randomUUID()): Promise<JobEntity> {
+    const rows = await em.query(
+      `INSERT INTO jobs (id, tenant_id, type, max_attempts, payload) VALUES ($1, $2, $3, $4, $5) RETURNING *`,
+      [id, tenantId, job.type, job.maxAttempts, JSON.stringify(job.payload)],
+    );
+    return toJob(rows[0]);
   }
 
   async get(tenantId: string, id: string): Promise<JobEntity> {

@@ -10,16 +10,6 @@ export interface ObservationBlock {
 
 const CHUNK_ROWS = 5000;
 
-function pgArrayLiteral(row: (number | null)[]): string {
-  let s = '{';
-  for (let i = 0; i < row.length; i++) {
-    if (i) s += ',';
-    const v = row[i];
-    s += v === null ? 'NULL' : String(v);
-  }
-  return s + '}';
-}
-
 @Injectable()
 export class ObservationsRepository {
   constructor(
@@ -37,19 +27,19 @@ export class ObservationsRepository {
     let written = 0;
     for (let start = 0; start < n; start += CHUNK_ROWS) {
       const end = Math.min(n, start + CHUNK_ROWS);
-      const ts: string[] = [];
-      const vals: string[] = [];
-      const row: (number | null)[] = new Array(channels);
+      const ts: string[] = new Array(end - start);
+      const flat: (number | null)[] = new Array((end - start) * channels);
       for (let i = start; i < end; i++) {
-        ts.push(new Date(block.timestamps[i]).toISOString());
-        for (let c = 0; c < channels; c++) row[c] = block.values[c][i];
-        vals.push(pgArrayLiteral(row));
+        ts[i - start] = new Date(block.timestamps[i]).toISOString();
+        for (let c = 0; c < channels; c++) flat[(i - start) * channels + c] = block.values[c][i];
       }
+      // One flat float8[] parameter sliced per row: PostgreSQL parses one array, not one per row.
       await em.query(
         `INSERT INTO observations (series_id, ts, "values")
-         SELECT $1, t.ts, t.v::float8[] FROM unnest($2::timestamptz[], $3::text[]) AS t(ts, v)
+         SELECT $1, t.ts, ($3::float8[])[(t.i - 1) * $4::int + 1 : t.i * $4::int]
+         FROM unnest($2::timestamptz[]) WITH ORDINALITY AS t(ts, i)
          ON CONFLICT (series_id, ts) DO UPDATE SET "values" = EXCLUDED."values"`,
-        [seriesId, ts, vals],
+        [seriesId, ts, flat, channels],
       );
       written += end - start;
     }

@@ -1,0 +1,4 @@
+export * from './parse-timestamp';
+export * from './frequency';
+export * from './stats';
+export * from './csv';
