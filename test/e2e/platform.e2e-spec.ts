@@ -117,6 +117,23 @@ describe('platform: health, metrics, OpenAPI, request ids, jobs, config', () => 
     expect(m.text).toMatch(/tsfm_jobs\{type="series-stats",state="SUCCEEDED"\} [1-9]/);
   });
 
+  it('npm run tenant:create prints a working key once and refuses a duplicate name', async () => {
+    const run = (name: string) =>
+      spawnSync(process.execPath, [path.join(REPO_ROOT, 'dist/apps/api/src/cli/tenant-create.js'), '--name', name], {
+        env: { PATH: process.env.PATH, DATABASE_URL: stack.config.databaseUrl },
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
+    const r = run('cli-made');
+    expect(r.status).toBe(0);
+    const key = /(tsfm_[a-z0-9]{10}_[A-Za-z0-9_-]{43})/.exec(r.stdout)?.[1];
+    expect(key).toBeDefined();
+    expect((await stack.request('GET', '/v1/series', { key })).status).toBe(200);
+    const again = run('cli-made');
+    expect(again.status).toBe(1);
+    expect(again.stderr).toContain('already exists');
+  });
+
   it('a bad config value stops the process with a message naming the variable', () => {
     const r = spawnSync(process.execPath, [path.join(REPO_ROOT, 'dist/apps/api/src/main.js')], {
       env: { PATH: process.env.PATH, DATABASE_URL: 'postgres://x@127.0.0.1:1/x', PORT: 'eighty' },

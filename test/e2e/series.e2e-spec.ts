@@ -134,6 +134,16 @@ describe('series API', () => {
     });
   });
 
+  it('a queued job can be cancelled; the worker would then skip it', async () => {
+    const s = await stack.request('POST', '/v1/series', { key: a.key, json: { name: 'to-cancel' } });
+    const up = await stack.request('POST', `/v1/series/${s.body.id}/observations`, { key: a.key, json: { timestamps: ['2024-01-01'], values: [[1]] } });
+    expect((await stack.request('POST', `/v1/jobs/${up.body.statsJob.id}/cancel`, { key: b.key })).status).toBe(404);
+    const c = await stack.request('POST', `/v1/jobs/${up.body.statsJob.id}/cancel`, { key: a.key });
+    expect(c.status).toBe(202);
+    expect(c.body).toMatchObject({ state: 'CANCELLED', cancelRequested: true, errorCode: 'CANCELLED' });
+    expect((await stack.request('GET', `/v1/jobs/${up.body.statsJob.id}`, { key: a.key })).body.state).toBe('CANCELLED');
+  });
+
   describe('tenant isolation', () => {
     it("another tenant's series answers 404 on every endpoint and is left unchanged", async () => {
       const own = await stack.request('POST', '/v1/series', { key: a.key, json: { name: 'private', channels: ['x'] } });
