@@ -1,0 +1,3 @@
+export * from './safetensors';
+export * from './manifest';
+export * from './micro-batcher';

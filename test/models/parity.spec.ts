@@ -1,0 +1,64 @@
+import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import * as onnx from 'onnxruntime-node';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ManifestEntry, ModelManifest, loadManifest, verifyModelFiles } from '#model-runtime';
+import { MODELS_DIR, caseFeeds, fixtureIndex, maxRelError } from './fixtures';
+
+/** Every model with fixtures runs in onnxruntime-node and matches the PyTorch reference within 1e-4. */
+describe('ONNX parity with the PyTorch reference', async () => {
+  const manifest: ModelManifest = await loadManifest(MODELS_DIR);
+  const withFixtures = manifest.models.filter((m) => fixtureIndex(m.id));
+
+  it('the manifest lists at least one model of each family with fixtures', () => {
+    expect(new Set(withFixtures.map((m) => m.family))).toEqual(new Set(['xlstm', 'ssm']));
+  });
+
+  describe.each(withFixtures.map((m) => [m.id, m] as [string, ManifestEntry]))('%s', (_id, entry) => {
+    const index = fixtureIndex(entry.id)!;
+    let session: onnx.InferenceSession;
+    beforeAll(async () => {
+      await verifyModelFiles(MODELS_DIR, entry);
+      session = await onnx.InferenceSession.create(path.join(MODELS_DIR, entry.file));
+    });
+
+    it('declares the inputs and outputs the manifest lists', () => {
+      expect([...session.inputNames].sort()).toEqual(entry.inputs.map((i) => i.name).sort());
+      expect([...session.outputNames].sort()).toEqual(entry.outputs.map((o) => o.name).sort());
+    });
+
+    it.each(index.cases.map((c) => [c.name, c] as const))('case %s', async (_n, c) => {
+      const { feeds, expected } = caseFeeds(entry, c);
+      const out = await session.run(feeds);
+      for (const [name, exp] of Object.entries(expected)) {
+        expect(out[name].dims, name).toEqual(exp.shape);
+        const err = maxRelError(out[name].data as Float32Array, exp.data as Float32Array);
+        expect(err, `${name} max relative error`).toBeLessThanOrEqual(index.tolerance.maxRelError);
+      }
+    });
+
+    it('a different head changes the output exactly as PyTorch predicts', async () => {
+      const custom = index.cases.find((c) => c.head === 'custom')!;
+      const mine = caseFeeds(entry, custom);
+      const withDefault = caseFeeds(entry, { ...custom, head: 'default' });
+      const a = (await session.run(mine.feeds)).quantiles.data as Float32Array;
+      const b = (await session.run(withDefault.feeds)).quantiles.data as Float32Array;
+      expect(maxRelError(b, a)).toBeGreaterThan(1e-2);
+      expect(maxRelError(a, mine.expected.quantiles.data as Float32Array)).toBeLessThanOrEqual(1e-4);
+    });
+  });
+
+  it('a model whose ai.tsfm function is missing fails at load, naming the op', async () => {
+    const entry = withFixtures.find((m) => m.family === 'xlstm')!;
+    const bytes = readFileSync(path.join(MODELS_DIR, entry.file));
+    // Rename the function's declaration, so the graph's ai.tsfm op has no definition left.
+    const marker = Buffer.from('SLSTMSequence');
+    const idx = bytes.lastIndexOf(marker);
+    const broken = Buffer.from(bytes);
+    broken.write('SLSTMSequencX', idx);
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'tsfm-broken-')), 'broken.onnx');
+    writeFileSync(file, broken);
+    await expect(onnx.InferenceSession.create(file)).rejects.toThrow(/SLSTMSequence/);
+  });
+});
