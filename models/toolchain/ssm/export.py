@@ -1,0 +1,63 @@
+"""ONNX export of the ssm family: dynamic batch, length, scale factor and horizon in one graph."""
+import os
+
+import numpy as np
+import onnx
+import torch
+import torch.nn as nn
+
+from ..common.manifest import sha256_file
+from ..common.onnx_functions import OPSET, attach_functions
+from ..common.safetensors import save_safetensors
+from .model import SsmForecaster
+from .onnx_ops import legendre_basis_export, legendre_basis_function, s5_scan_export, s5_scan_function
+
+HEAD_NAMES = ["head.weight", "head.bias"]
+INPUT_NAMES = ["context", "scale_factor", "horizon"] + HEAD_NAMES
+OUTPUT_NAMES = ["quantiles", "embeddings", "loc", "scale"]
+
+
+class SsmExportWrapper(nn.Module):
+    def __init__(self, model):
+        super().__init__()
+        self.model = model
+
+    def forward(self, context, scale_factor, horizon, w, b):
+        return self.model(context, scale_factor, horizon, head={"weight": w, "bias": b},
+                          scan=s5_scan_export, basis=legendre_basis_export)
+
+
+def head_tensors(model):
+    return {f"head.{k}": v.detach().cpu().numpy().astype(np.float32) for k, v in model.head_weights().items()}
+
+
+def export_ssm(model, onnx_path, head_path):
+    model = model.eval()
+    head = head_tensors(model)
+    args = (torch.randn(2, 96).cumsum(1), torch.tensor([1.0]), torch.tensor([30], dtype=torch.int64),
+            torch.from_numpy(head["head.weight"]), torch.from_numpy(head["head.bias"]))
+    tmp = onnx_path + ".tmp"
+    os.makedirs(os.path.dirname(os.path.abspath(onnx_path)), exist_ok=True)
+    with torch.no_grad():
+        torch.onnx.export(
+            SsmExportWrapper(model).eval(), args, tmp, opset_version=OPSET, input_names=INPUT_NAMES, output_names=OUTPUT_NAMES,
+            dynamic_axes={"context": {0: "batch", 1: "length"}, "quantiles": {0: "batch", 1: "horizon"},
+                          "embeddings": {0: "batch", 1: "positions"}, "loc": {0: "batch", 1: "positions"},
+                          "scale": {0: "batch", 1: "positions"}},
+            custom_opsets={"ai.tsfm": 1}, do_constant_folding=True,
+        )
+    proto = onnx.load(tmp)
+    os.remove(tmp)
+    attach_functions(proto, [s5_scan_function(), legendre_basis_function()])
+    onnx.save(proto, onnx_path)
+    save_safetensors(head_path, head, {"family": "ssm"})
+    E, Q = model.cfg.embedding_feature_dim, model.cfg.num_quantiles
+    inputs = [{"name": "context", "dtype": "float32", "shape": ["batch", "length"]},
+              {"name": "scale_factor", "dtype": "float32", "shape": [1]},
+              {"name": "horizon", "dtype": "int64", "shape": [1]}]
+    inputs += [{"name": n, "dtype": "float32", "shape": list(head[n].shape)} for n in HEAD_NAMES]
+    outputs = [{"name": "quantiles", "dtype": "float32", "shape": ["batch", "horizon", Q]},
+               {"name": "embeddings", "dtype": "float32", "shape": ["batch", "positions", E]},
+               {"name": "loc", "dtype": "float32", "shape": ["batch", "positions"]},
+               {"name": "scale", "dtype": "float32", "shape": ["batch", "positions"]}]
+    return inputs, outputs, sha256_file(onnx_path), sha256_file(head_path)
