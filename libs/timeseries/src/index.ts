@@ -1,3 +1,4 @@
+export * from './errors';
 export * from './parse-timestamp';
 export * from './frequency';
 export * from './stats';

@@ -1,7 +1,12 @@
-export class TimestampError extends Error {
-  readonly code = 'INVALID_TIMESTAMP';
-  constructor(message: string) {
-    super(message);
+import { TimeseriesError } from './errors';
+
+/** A value that is not a timestamp; `index` is its position when parsing many. */
+export class TimestampError extends TimeseriesError {
+  constructor(
+    message: string,
+    readonly index?: number,
+  ) {
+    super('INVALID_TIMESTAMP', message, index === undefined ? undefined : { index });
   }
 }
 
@@ -10,55 +15,147 @@ export interface TimestampBounds {
   maxYear: number;
 }
 
-const DEFAULT_BOUNDS: TimestampBounds = { minYear: 1900, maxYear: 2200 };
-// Anchored, no nested quantifiers: linear time on any input.
-const ISO_RE = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s?([Zz]|[+-]\d{2}(?::?\d{2})?)?$/;
+export const DEFAULT_TIMESTAMP_BOUNDS: Readonly<TimestampBounds> = { minYear: 1900, maxYear: 2200 };
+const DAY_MS = 86_400_000;
 const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
-export function daysInMonth(year: number, month1: number): number {
-  return month1 === 2 && (year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)) ? 29 : DAYS[month1 - 1];
+export function isLeapYear(year: number): boolean {
+  return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
 }
 
-function offsetMinutes(tz: string | undefined): number {
-  if (!tz || tz === 'Z' || tz === 'z') return 0;
-  const sign = tz[0] === '-' ? -1 : 1;
-  const digits = tz.slice(1).replace(':', '');
-  const h = Number(digits.slice(0, 2));
-  const m = digits.length > 2 ? Number(digits.slice(2, 4)) : 0;
-  if (h > 18 || m > 59) throw new TimestampError(`invalid UTC offset ${tz}`);
-  return sign * (h * 60 + m);
+export function daysInMonth(year: number, month1: number): number {
+  return month1 === 2 && isLeapYear(year) ? 29 : DAYS[month1 - 1];
+}
+
+/** Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil): any year, no Date. */
+export function daysFromCivil(y: number, m: number, d: number): number {
+  const yy = m <= 2 ? y - 1 : y;
+  const era = Math.floor(yy / 400);
+  const yoe = yy - era * 400;
+  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
+  return era * 146097 + yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy - 719468;
+}
+
+// Why the last parse failed; read only on the (slow) error path.
+let failure = '';
+
+function fail(why: string): number {
+  failure = why;
+  return NaN;
+}
+
+function digit(s: string, i: number): number {
+  const c = s.charCodeAt(i) - 48;
+  return c >= 0 && c <= 9 ? c : -1e6; // poisons any sum it enters
+}
+
+function two(s: string, i: number): number {
+  return digit(s, i) * 10 + digit(s, i + 1);
+}
+
+/** Parses s[i..end) as ISO 8601 by a single forward scan (no regex, no allocation). */
+function scanIso(s: string, i: number, end: number): number {
+  const y = digit(s, i) * 1000 + digit(s, i + 1) * 100 + two(s, i + 2);
+  if (y < 0 || s.charCodeAt(i + 4) !== 45 || s.charCodeAt(i + 7) !== 45) return fail('expected YYYY-MM-DD');
+  const mo = two(s, i + 5);
+  const d = two(s, i + 8);
+  if (mo < 0 || d < 0) return fail('expected YYYY-MM-DD');
+  if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo)) return fail('impossible date');
+  let ms = daysFromCivil(y, mo, d) * DAY_MS;
+  i += 10;
+  if (i === end) return ms;
+  const sep = s.charCodeAt(i);
+  if (sep !== 84 && sep !== 116 && sep !== 32) return fail('expected T or a space after the date'); // T t ' '
+  const h = two(s, i + 1);
+  const mi = two(s, i + 4);
+  if (h < 0 || mi < 0 || s.charCodeAt(i + 3) !== 58) return fail('expected hh:mm');
+  let sec = 0;
+  i += 6;
+  if (s.charCodeAt(i) === 58) {
+    sec = two(s, i + 1);
+    if (sec < 0) return fail('expected hh:mm:ss');
+    i += 3;
+    const c = s.charCodeAt(i);
+    if (c === 46 || c === 44) {
+      // fraction: up to 9 digits, truncated to milliseconds
+      let frac = 0;
+      let k = 0;
+      for (i++; k < 9 && digit(s, i) >= 0; i++, k++) if (k < 3) frac = frac * 10 + digit(s, i);
+      if (k === 0) return fail('empty fraction of a second');
+      ms += k === 1 ? frac * 100 : k === 2 ? frac * 10 : frac;
+    }
+  }
+  if (h > 23 || mi > 59 || sec > 59) return fail('impossible time of day');
+  ms += h * 3_600_000 + mi * 60_000 + sec * 1000;
+  if (i < end && s.charCodeAt(i) === 32) i++;
+  if (i === end) return ms;
+  const z = s.charCodeAt(i);
+  if ((z === 90 || z === 122) && i + 1 === end) return ms; // Z z
+  if (z !== 43 && z !== 45) return fail('unexpected characters after the time');
+  const oh = two(s, i + 1);
+  let om = 0;
+  i += 3;
+  if (i < end) {
+    if (s.charCodeAt(i) === 58) i++;
+    om = two(s, i);
+    i += 2;
+  }
+  if (oh < 0 || om < 0 || i !== end) return fail('malformed UTC offset');
+  if (oh > 18 || om > 59) return fail('UTC offset out of range');
+  return ms - (z === 45 ? -1 : 1) * (oh * 60 + om) * 60_000;
+}
+
+function scanEpoch(s: string, i: number, end: number): number {
+  const neg = s.charCodeAt(i) === 45;
+  if (neg) i++;
+  if (i === end || end - i > 16) return fail('not ISO 8601 or epoch milliseconds');
+  let v = 0;
+  for (; i < end; i++) {
+    const c = digit(s, i);
+    if (c < 0) return fail('not ISO 8601 or epoch milliseconds');
+    v = v * 10 + c;
+  }
+  return neg ? -v : v;
 }
 
 /**
  * ISO 8601 (date, or date-time with optional seconds, fraction and offset; naive = UTC) or epoch
- * milliseconds (number or digit string) to epoch milliseconds. Impossible dates and years outside
- * the bounds are rejected.
+ * milliseconds (number or digit string) to epoch ms; NaN when invalid or outside the year bounds.
  */
-export function parseTimestamp(raw: string | number, bounds: TimestampBounds = DEFAULT_BOUNDS): number {
+export function tryParseTimestamp(raw: string | number, bounds: TimestampBounds = DEFAULT_TIMESTAMP_BOUNDS): number {
   let ms: number;
   if (typeof raw === 'number') {
-    if (!Number.isFinite(raw) || !Number.isInteger(raw)) throw new TimestampError('epoch milliseconds must be a finite integer');
-    ms = raw;
+    ms = Number.isInteger(raw) ? raw : fail('epoch milliseconds must be a finite integer');
   } else if (typeof raw === 'string') {
-    const s = raw.trim();
-    if (/^-?\d{1,16}$/.test(s)) {
-      ms = Number(s);
-    } else {
-      const m = ISO_RE.exec(s);
-      if (!m) throw new TimestampError('not ISO 8601 or epoch milliseconds');
-      const [y, mo, d, h = 0, mi = 0, sec = 0] = [m[1], m[2], m[3], m[4], m[5], m[6]].map((x) => (x === undefined ? undefined : Number(x))) as number[];
-      if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo)) throw new TimestampError('impossible date');
-      if (h > 23 || mi > 59 || sec > 59) throw new TimestampError('impossible time of day');
-      const frac = m[7] ? Math.round(Number(`0.${m[7]}`) * 1000) : 0;
-      ms = Date.UTC(y, mo - 1, d, h, mi, sec, frac) - offsetMinutes(m[8]) * 60_000;
-      if (y < 100) ms = new Date(ms).setUTCFullYear(y); // Date.UTC maps 0-99 to 1900-1999
-    }
+    let i = 0;
+    let end = raw.length;
+    while (i < end && raw.charCodeAt(i) <= 32) i++;
+    while (end > i && raw.charCodeAt(end - 1) <= 32) end--;
+    if (i === end) return fail('empty timestamp');
+    ms = end - i >= 10 && raw.charCodeAt(i + 4) === 45 ? scanIso(raw, i, end) : scanEpoch(raw, i, end);
   } else {
-    throw new TimestampError('expected a string or a number');
+    return fail('expected a string or a number');
   }
-  const year = new Date(ms).getUTCFullYear();
-  if (!(year >= bounds.minYear && year <= bounds.maxYear)) {
-    throw new TimestampError(`year ${Number.isNaN(year) ? '?' : year} is outside ${bounds.minYear}..${bounds.maxYear}`);
-  }
+  if (ms !== ms) return NaN;
+  const lo = daysFromCivil(bounds.minYear, 1, 1) * DAY_MS;
+  const hi = daysFromCivil(bounds.maxYear + 1, 1, 1) * DAY_MS;
+  return ms >= lo && ms < hi ? ms : fail(`year outside ${bounds.minYear}..${bounds.maxYear}`);
+}
+
+/** Like tryParseTimestamp but throws TimestampError (code INVALID_TIMESTAMP) with the reason. */
+export function parseTimestamp(raw: string | number, bounds: TimestampBounds = DEFAULT_TIMESTAMP_BOUNDS, index?: number): number {
+  const ms = tryParseTimestamp(raw, bounds);
+  if (ms !== ms) throw new TimestampError(`${JSON.stringify(String(raw).slice(0, 40))}: ${failure}`, index);
   return ms;
+}
+
+/** Parses many values; the error carries the index of the first bad one. */
+export function parseTimestamps(raws: ArrayLike<string | number>, bounds: TimestampBounds = DEFAULT_TIMESTAMP_BOUNDS): Float64Array {
+  const out = new Float64Array(raws.length);
+  for (let k = 0; k < raws.length; k++) {
+    const ms = tryParseTimestamp(raws[k], bounds);
+    if (ms !== ms) throw new TimestampError(`row ${k}: ${failure}`, k);
+    out[k] = ms;
+  }
+  return out;
 }
