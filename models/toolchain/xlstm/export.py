@@ -10,7 +10,7 @@ import torch.nn as nn
 from ..common.manifest import sha256_file
 from ..common.onnx_functions import OPSET, attach_functions
 from ..common.safetensors import save_safetensors
-from .model import XlstmForecaster, nan_scale, residual_block
+from .model import XlstmForecaster
 from .onnx_ops import slstm_sequence_export, slstm_sequence_function
 
 HEAD_NAMES = [
@@ -23,43 +23,34 @@ OUTPUT_NAMES = ["quantiles", "embeddings", "loc", "scale"]
 
 
 class XlstmExportWrapper(nn.Module):
-    """The forward pass with shapes that stay dynamic under tracing."""
+    """The reference forward pass with the head as inputs and new_patches as a tensor; every shape
+    stays symbolic under tracing, so batch, length and k are dynamic in the graph."""
 
     def __init__(self, model: XlstmForecaster):
         super().__init__()
         self.model = model
 
     def forward(self, context, new_patches, hw, hb, ow, ob, rw, rb):
-        m = self.model
-        P = m.cfg.patch_size
-        Q = m.cfg.num_quantiles
-        B = context.shape[0]
-        L = context.shape[1]
-        pad = (P - L % P) % P
-        nan_col = torch.full_like(context[:, :1], float("nan"))
-        context = torch.cat([nan_col.expand(B, pad), context], 1)
-        loc, scale = nan_scale(context)
-        x = (context - loc) / scale
-        tokens = x.reshape(B, -1, P)
-        mask = (~torch.isnan(tokens)).float()
-        tokens = torch.cat([torch.nan_to_num(tokens, nan=0.0), mask], -1)
-        n_ctx = tokens.shape[1]
-        extra = torch.zeros_like(tokens[:, :1, :]).expand(B, new_patches[0] - 1, 2 * P)
-        tokens = torch.cat([tokens, extra], 1)
-        h = m.input_patch_embedding(tokens)
-        for blk in m.blocks:
-            h = blk(h, "fp32", slstm_sequence_export)
-        emb = m.out_norm(h)[:, n_ctx - 1:]
         head = {"hidden_layer.weight": hw, "hidden_layer.bias": hb, "output_layer.weight": ow,
                 "output_layer.bias": ob, "residual_layer.weight": rw, "residual_layer.bias": rb}
-        out = residual_block(emb, head)
-        q = out.reshape(B, -1, Q, P).transpose(2, 3).reshape(B, -1, Q)
-        q = q * scale.unsqueeze(-1) + loc.unsqueeze(-1)
-        return q, emb, loc.squeeze(-1), scale.squeeze(-1)
+        return self.model.forward_extra(context, new_patches[0] - 1, head, "fp32", slstm_sequence_export)
 
 
 def head_tensors(model):
     return {f"head.{k}": v.detach().cpu().numpy().astype(np.float32) for k, v in model.head_weights().items()}
+
+
+def _name_output_dims(proto, cfg):
+    """The tracer cannot see through the custom op: give the outputs their fixed trailing sizes and
+    readable dynamic names."""
+    dims = {"quantiles": ["batch", "steps", cfg.num_quantiles], "embeddings": ["batch", "new_patches", cfg.embedding_dim],
+            "loc": ["batch"], "scale": ["batch"]}
+    for out in proto.graph.output:
+        for d, v in zip(out.type.tensor_type.shape.dim, dims[out.name]):
+            if isinstance(v, int):
+                d.dim_value = v
+            else:
+                d.dim_param = v
 
 
 def export_xlstm(model, onnx_path, head_path):
@@ -80,6 +71,7 @@ def export_xlstm(model, onnx_path, head_path):
         )
     proto = onnx.load(tmp)
     os.remove(tmp)
+    _name_output_dims(proto, model.cfg)
     attach_functions(proto, [slstm_sequence_function()])
     onnx.save(proto, onnx_path)
     save_safetensors(head_path, head, {"family": "xlstm"})

@@ -8,8 +8,8 @@ import torch.nn.functional as F
 
 from .cell import slstm_sequence
 from .config import XlstmConfig
-
-_SLSTM = None  # optional override (the ONNX exporter swaps in its custom-op version)
+from .preprocess import adjust_context, nan_scale, tokenize  # noqa: F401 (re-exported)
+from .rollout import forecast  # noqa: F401
 
 
 class ResidualBlock(nn.Module):
@@ -120,21 +120,10 @@ class SLSTMBlock(nn.Module):
         return x + self.ffn(self.norm_ffn(x))
 
 
-def nan_scale(x):
-    """NaN-aware instance standard scaling over the window (population std)."""
-    observed = ~torch.isnan(x)
-    cnt = observed.sum(-1, keepdim=True)
-    x0 = torch.where(observed, x, torch.zeros_like(x))
-    loc = x0.sum(-1, keepdim=True) / cnt.clamp(min=1)
-    loc = torch.where(cnt > 0, loc, torch.zeros_like(loc))
-    dev = torch.where(observed, (x - loc) ** 2, torch.zeros_like(x))
-    scale = torch.sqrt(dev.sum(-1, keepdim=True) / cnt.clamp(min=1))
-    scale = torch.where(cnt > 0, scale, torch.ones_like(scale))
-    scale = torch.where(scale == 0, loc.abs() + 1e-5, scale)
-    return loc, scale
-
-
 class XlstmForecaster(nn.Module):
+    """The TiRex forecaster. `forward` is the inference path the ONNX graph reproduces; a trainer can
+    use `tokenize` + `forward_tokens` (all positions) and `head` directly."""
+
     def __init__(self, cfg: XlstmConfig):
         super().__init__()
         self.cfg = cfg
@@ -145,59 +134,39 @@ class XlstmForecaster(nn.Module):
         self.output_patch_embedding = ResidualBlock(D, cfg.input_ff_dim, cfg.num_quantiles * P)
 
     def head_weights(self):
-        return {k: v for k, v in self.output_patch_embedding.state_dict().items()}
+        return dict(self.output_patch_embedding.state_dict())
 
-    def forward(self, context, new_patches=1, head=None, precision="fp32", sequence_fn=None):
-        """context [B, L] (NaN = missing) -> quantiles [B, 32*k, 9], embeddings [B, k, D], loc, scale.
-        The context is left-padded with NaN to a whole number of patches; k-1 all-missing patches
-        are appended so one pass emits k patches (TiRex's accelerated rollout)."""
-        P = self.cfg.patch_size
-        B, L = context.shape
-        pad = (P - L % P) % P
-        if pad:
-            context = torch.cat([torch.full((B, pad), float("nan"), dtype=context.dtype), context], 1)
-        loc, scale = nan_scale(context)
-        x = (context - loc) / scale
-        tokens = x.reshape(B, -1, P)
-        mask = (~torch.isnan(tokens)).float()
-        tokens = torch.cat([torch.nan_to_num(tokens, nan=0.0), mask], -1)
-        n_ctx = tokens.shape[1]
-        k = int(new_patches)
-        if k > 1:
-            tokens = torch.cat([tokens, torch.zeros(B, k - 1, 2 * P, dtype=tokens.dtype)], 1)
+    def forward_tokens(self, tokens, precision="fp32", sequence_fn=None, return_all_hidden=False):
+        """tokens [B, S, 2P] -> out_norm(last block) [B, S, D] (the head's input at every position);
+        with return_all_hidden also every block's output [B, S, num_blocks, D] (TiRex _embed_context)."""
         h = self.input_patch_embedding(tokens)
+        hidden = []
         for blk in self.blocks:
             h = blk(h, precision, sequence_fn)
-        emb = self.out_norm(h)[:, n_ctx - 1:]
+            hidden.append(h)
+        out = self.out_norm(h)
+        return (out, torch.stack(hidden, -2)) if return_all_hidden else out
+
+    def head(self, emb, head=None):
+        """emb [B, k, D] -> scaled quantiles [B, k*P, Q]; the head output is quantile-major [Q, P]."""
         out = residual_block(emb, head) if head is not None else self.output_patch_embedding(emb)
-        q = out.view(B, -1, self.cfg.num_quantiles, P).transpose(2, 3).reshape(B, -1, self.cfg.num_quantiles)
-        q = q * scale.unsqueeze(-1) + loc.unsqueeze(-1)
+        B, Q, P = emb.shape[0], self.cfg.num_quantiles, self.cfg.patch_size
+        return out.reshape(B, -1, Q, P).transpose(2, 3).reshape(B, -1, Q)
+
+    def forward_extra(self, context, extra_patches, head=None, precision="fp32", sequence_fn=None):
+        tokens, n_ctx, loc, scale = tokenize(context, self.cfg.patch_size, extra_patches)
+        emb = self.forward_tokens(tokens, precision, sequence_fn)[:, n_ctx - 1:]
+        q = self.head(emb, head) * scale.unsqueeze(-1) + loc.unsqueeze(-1)
         return q, emb, loc.squeeze(-1), scale.squeeze(-1)
 
-
-def adjust_context(context, length):
-    """TiRex's _adjust_context_length: keep the last `length` values, left-pad with NaN to it."""
-    B, L = context.shape
-    if L >= length:
-        return context[:, L - length:]
-    return torch.cat([torch.full((B, length - L), float("nan"), dtype=context.dtype), context], 1)
-
-
-@torch.no_grad()
-def forecast(model, context, horizon, new_patches=1, precision="fp32"):
-    """The official rollout: passes of k patches; between passes the context is extended with NaN
-    (not predictions), cut to the context length and re-scaled."""
-    P = model.cfg.patch_size
-    ctx = context
-    outs = []
-    remaining = math.ceil(horizon / P)
-    while remaining > 0:
-        k = min(new_patches, remaining)
-        q, _, _, _ = model(adjust_context(ctx, model.cfg.context_length), k, precision=precision)
-        outs.append(q)
-        ctx = torch.cat([ctx, torch.full((ctx.shape[0], P * k), float("nan"), dtype=ctx.dtype)], 1)
-        remaining -= k
-    return torch.cat(outs, 1)[:, :horizon]
+    def forward(self, context, new_patches=1, head=None, precision="fp32", sequence_fn=None):
+        """context [B, L] (NaN = missing) -> quantiles [B, 32*k, 9], embeddings [B, k, D], loc [B],
+        scale [B]. The context is left-padded with NaN to whole patches; k-1 all-missing patches are
+        appended so one pass emits k patches (TiRex's accelerated rollout). `head` optionally
+        replaces the output block's weights ({hidden_layer.weight, ...})."""
+        if int(new_patches) < 1:
+            raise ValueError("new_patches must be >= 1")
+        return self.forward_extra(context, int(new_patches) - 1, head, precision, sequence_fn)
 
 
 def count_parameters(model):

@@ -15,7 +15,12 @@ class SLSTMSequenceOp(torch.autograd.Function):
     @staticmethod
     def symbolic(g, wx, R, bias, num_heads):
         out = g.op(f"{DOMAIN}::SLSTMSequence", wx, R, bias, num_heads_i=num_heads)
-        out.setType(wx.type())
+        # Declare y [B, S, D] so shape inference downstream of the custom op keeps D and 9 quantiles.
+        x_sizes, r_sizes = wx.type().varyingSizes(), R.type().varyingSizes()
+        if x_sizes and r_sizes and r_sizes[1] is not None:
+            out.setType(wx.type().with_sizes([x_sizes[0], x_sizes[1], num_heads * r_sizes[1]]))
+        else:
+            out.setType(wx.type())
         return out
 
 
