@@ -3,3 +3,8 @@ export * from './parse-timestamp';
 export * from './frequency';
 export * from './stats';
 export * from './csv';
+export * from './grid';
+export * from './resample';
+export * from './seasonality';
+export * from './output-map';
+export * from './metadata';
