@@ -14,7 +14,7 @@ def main(argv=None):
     if a.family in ("xlstm", "all"):
         from .xlstm.export_dev import main as xlstm_main
         idx = xlstm_main(a.out)
-        print(f"xlstm-dev: {len(idx['cases'])} fixture cases; bf16 vs fp32: max |diff| / mean |forecast| = {idx['bf16VsFp32NormalisedMaxError']:.3g}")
+        print(f"xlstm-dev: {len(idx['cases'])} fixture cases; bf16 vs fp32: {idx['bf16VsFp32']}")
     if a.family in ("ssm", "all"):
         from .ssm.export_dev import main as ssm_main
         idx = ssm_main(a.out)

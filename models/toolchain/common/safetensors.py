@@ -56,7 +56,7 @@ def save_safetensors(path, tensors, metadata=None):
     offset = 0
     rev = {np.dtype(v): k for k, v in _DTYPES.items()}
     for name in sorted(tensors):
-        arr = np.ascontiguousarray(tensors[name])
+        arr = np.asarray(tensors[name], order="C")  # not ascontiguousarray: it turns 0-d into 1-d
         dtype = rev.get(arr.dtype.newbyteorder("="))
         if dtype is None:
             raise ValueError(f"unsupported dtype {arr.dtype} for {name}")
