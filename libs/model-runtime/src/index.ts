@@ -1,3 +1,5 @@
 export * from './safetensors';
 export * from './manifest';
 export * from './micro-batcher';
+export * from './model-runtime';
+export * from './inference-thread';

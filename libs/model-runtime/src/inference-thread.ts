@@ -1,0 +1,78 @@
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { ExecutionProvider } from '#config';
+
+export interface WireTensor {
+  type: 'float32' | 'int64';
+  dims: number[];
+  buffer: ArrayBuffer;
+}
+
+export interface ProviderChoice {
+  requested: ExecutionProvider[];
+  active: ExecutionProvider;
+  fallbacks: { provider: ExecutionProvider; reason: string }[];
+}
+
+interface Pending {
+  resolve: (v: any) => void; // eslint-disable-line @typescript-eslint/no-explicit-any
+  reject: (e: Error) => void;
+}
+
+/** One worker thread that owns every ONNX Runtime session of this process. */
+export class InferenceThread {
+  private readonly worker: Worker;
+  private readonly pending = new Map<number, Pending>();
+  private next = 1;
+
+  constructor() {
+    this.worker = new Worker(path.join(__dirname, 'inference-worker.js'), { workerData: { ortPath: require.resolve('onnxruntime-node') } });
+    this.worker.on('message', (m: { id: number; ok: boolean; error?: string }) => {
+      const p = this.pending.get(m.id);
+      if (!p) return;
+      this.pending.delete(m.id);
+      if (m.ok) p.resolve(m);
+      else p.reject(new Error(m.error));
+    });
+    this.worker.on('error', (err) => this.failAll(err));
+    this.worker.on('exit', (code) => this.failAll(new Error(`inference thread exited with code ${code}`)));
+  }
+
+  private failAll(err: Error): void {
+    for (const p of this.pending.values()) p.reject(err);
+    this.pending.clear();
+  }
+
+  private call<T>(msg: Record<string, unknown>, transfer: ArrayBuffer[] = []): Promise<T> {
+    const id = this.next++;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage({ ...msg, id }, transfer);
+    });
+  }
+
+  load(model: string, file: string, providers: ExecutionProvider[], threads: number) {
+    return this.call<{ choice: ProviderChoice; inputs: string[]; outputs: string[]; ortVersion: string }>({ op: 'load', model, file, providers, threads });
+  }
+
+  /** Inputs are copied (heads are shared and must stay usable); outputs come back transferred. */
+  async run(model: string, feeds: Record<string, { type: 'float32' | 'int64'; dims: number[]; data: Float32Array | BigInt64Array }>, outputs: string[]) {
+    const wire: Record<string, WireTensor> = {};
+    for (const [name, t] of Object.entries(feeds)) {
+      const copy = t.data.slice();
+      wire[name] = { type: t.type, dims: t.dims, buffer: copy.buffer as ArrayBuffer };
+    }
+    const r = await this.call<{ outputs: Record<string, { dims: number[]; buffer: ArrayBuffer }>; ms: number }>(
+      { op: 'run', model, feeds: wire, outputs },
+      Object.values(wire).map((w) => w.buffer),
+    );
+    return {
+      ms: r.ms,
+      outputs: Object.fromEntries(Object.entries(r.outputs).map(([k, v]) => [k, { dims: v.dims, data: new Float32Array(v.buffer) }])),
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.worker.terminate();
+  }
+}

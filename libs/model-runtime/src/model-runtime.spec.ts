@@ -1,0 +1,95 @@
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OverloadedError } from '#common';
+import { ModelRuntime, fitContext } from './model-runtime';
+
+const MODELS = path.resolve(__dirname, '../../../models');
+
+function wave(n: number, phase = 0): Float32Array {
+  return Float32Array.from({ length: n }, (_, i) => 100 + 10 * Math.sin((2 * Math.PI * (i + phase)) / 24) + i * 0.05);
+}
+
+describe('ModelRuntime', () => {
+  let rt: ModelRuntime;
+  beforeAll(async () => {
+    rt = await ModelRuntime.start({ modelsDir: MODELS, providers: ['cuda', 'webgpu', 'cpu'], intraOpThreads: 1, maxBatch: 64, maxWaitMs: 10, maxQueue: 10_000 });
+  });
+  afterAll(() => rt.close());
+
+  it('falls back to CPU when GPU providers are unavailable, and says why', () => {
+    for (const m of rt.models()) {
+      expect(m.provider.active).toBe('cpu');
+      expect(m.provider.fallbacks.map((f) => f.provider)).toEqual(['cuda', 'webgpu']);
+      expect(m.provider.fallbacks[0].reason).toMatch(/.+/);
+      expect(m.ortVersion).toBe('1.30.0');
+    }
+  });
+
+  it('xlstm: a long horizon is the official rollout (pass p = context + 32p NaN, cut, re-scaled)', async () => {
+    const ctx = wave(300);
+    const [full] = await rt.forecast('xlstm-dev', [{ context: ctx, horizon: 70 }]);
+    expect(full.quantiles).toHaveLength(70);
+    const ext = new Float32Array(300 + 64).fill(NaN);
+    ext.set(ctx);
+    const [third] = await rt.forecast('xlstm-dev', [{ context: ext, horizon: 6 }]);
+    for (let i = 0; i < 6; i++) for (let q = 0; q < 9; q++) expect(full.quantiles[64 + i][q]).toBeCloseTo(third.quantiles[i][q], 4);
+    for (const step of full.quantiles) expect([...step]).toEqual([...step].sort((a, b) => a - b));
+  });
+
+  it('ssm: one pass for any horizon, shaped by the scale factor', async () => {
+    const [a, b] = await rt.forecast('ssm-dev', [
+      { context: wave(400), horizon: 50, scaleFactor: 1 },
+      { context: wave(400), horizon: 50, scaleFactor: 2 },
+    ]);
+    expect(a.quantiles).toHaveLength(50);
+    expect(b.quantiles).toHaveLength(50);
+    expect(a.quantiles[10]).not.toEqual(b.quantiles[10]);
+  });
+
+  it('merges concurrent requests into batches', async () => {
+    const before = rt.models().find((m) => m.entry.id === 'xlstm-dev')!.batching;
+    await Promise.all(Array.from({ length: 100 }, (_, i) => rt.forecast('xlstm-dev', [{ context: wave(200, i), horizon: 8 }])));
+    const after = rt.models().find((m) => m.entry.id === 'xlstm-dev')!.batching;
+    const runs = after.runs - before.runs;
+    expect(after.items - before.items).toBe(100);
+    expect(100 / runs).toBeGreaterThan(5);
+  });
+
+  it('refuses a horizon beyond the model limit with HORIZON_TOO_LONG', async () => {
+    await expect(rt.forecast('ssm-dev', [{ context: wave(100), horizon: 100_000, scaleFactor: 1 }])).rejects.toMatchObject({ code: 'HORIZON_TOO_LONG', status: 422 });
+  });
+
+  it('keeps the event loop responsive while a large batch runs', async () => {
+    let maxLag = 0;
+    let last = performance.now();
+    const timer = setInterval(() => {
+      const now = performance.now();
+      maxLag = Math.max(maxLag, now - last - 5);
+      last = now;
+    }, 5);
+    const t = performance.now();
+    await rt.forecast('ssm-dev', Array.from({ length: 64 }, (_, i) => ({ context: wave(512, i), horizon: 96, scaleFactor: 0.5 })));
+    const elapsed = performance.now() - t;
+    clearInterval(timer);
+    expect(elapsed).toBeGreaterThan(50);
+    expect(maxLag).toBeLessThan(Math.max(40, elapsed / 4));
+  });
+
+  it('answers overloaded when its queue is full', async () => {
+    const small = await ModelRuntime.start({ modelsDir: MODELS, providers: ['cpu'], intraOpThreads: 1, maxBatch: 4, maxWaitMs: 1, maxQueue: 8 });
+    try {
+      const res = await Promise.allSettled(Array.from({ length: 60 }, (_, i) => small.forecast('ssm-dev', [{ context: wave(300, i), horizon: 24, scaleFactor: 1 }])));
+      const rejected = res.filter((r) => r.status === 'rejected') as PromiseRejectedResult[];
+      expect(rejected.length).toBeGreaterThan(0);
+      expect(rejected[0].reason).toBeInstanceOf(OverloadedError);
+      expect(res.filter((r) => r.status === 'fulfilled').length).toBeGreaterThan(0);
+    } finally {
+      await small.close();
+    }
+  });
+
+  it('fitContext left-pads with NaN or keeps the newest values', () => {
+    expect(Array.from(fitContext(Float32Array.from([1, 2]), 4))).toEqual([NaN, NaN, 1, 2]);
+    expect(Array.from(fitContext(Float32Array.from([1, 2, 3]), 2))).toEqual([2, 3]);
+  });
+});

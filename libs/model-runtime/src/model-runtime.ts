@@ -1,0 +1,192 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { DomainError, InvalidInputError, NotFoundError } from '#common';
+import type { ExecutionProvider } from '#config';
+import { InferenceThread, ProviderChoice } from './inference-thread';
+import { ManifestEntry, loadManifest, verifyModelFiles } from './manifest';
+import { BatcherStats, MicroBatcher } from './micro-batcher';
+import { readSafetensors } from './safetensors';
+
+export interface RuntimeOptions {
+  modelsDir: string;
+  providers: ExecutionProvider[];
+  intraOpThreads: number;
+  maxBatch: number;
+  maxWaitMs: number;
+  maxQueue: number;
+  /** Patches per xlstm pass (TiRex's max_accelerated_rollout_steps; 1 = the official default). */
+  xlstmPatchesPerPass?: number;
+}
+
+type HeadTensors = Record<string, { type: 'float32'; dims: number[]; data: Float32Array }>;
+
+export interface SeriesRequest {
+  /** Context on the model grid, oldest first, NaN = missing. */
+  context: Float32Array;
+  /** Grid steps to forecast. */
+  horizon: number;
+  /** ssm family: the per-series scale factor (24 / seasonal period). */
+  scaleFactor?: number;
+  head?: string;
+}
+
+export interface SeriesForecast {
+  /** [horizon][9] quantiles, monotone per step. */
+  quantiles: number[][];
+  queueMs: number;
+  modelMs: number;
+  batchSize: number;
+}
+
+export interface ModelStatus {
+  entry: ManifestEntry;
+  provider: ProviderChoice;
+  ortVersion: string;
+  batching: BatcherStats;
+}
+
+interface BatchItem {
+  context: Float32Array;
+  head: string;
+}
+
+interface BatchResult {
+  quantiles: Float32Array; // [steps * 9]
+  steps: number;
+  modelMs: number;
+}
+
+class ModelUnavailableError extends DomainError {
+  constructor(id: string, message: string) {
+    super('MODEL_UNAVAILABLE', `Model ${id} is unavailable: ${message}`, 503);
+  }
+}
+
+/** Left-pads with NaN or keeps the most recent `length` values. */
+export function fitContext(ctx: Float32Array, length: number): Float32Array {
+  if (ctx.length === length) return ctx;
+  if (ctx.length > length) return ctx.subarray(ctx.length - length);
+  const out = new Float32Array(length).fill(NaN);
+  out.set(ctx, length - ctx.length);
+  return out;
+}
+
+function sortedSteps(q: Float32Array, steps: number, nq: number): number[][] {
+  const out: number[][] = [];
+  for (let i = 0; i < steps; i++) out.push(Array.from(q.subarray(i * nq, (i + 1) * nq)).sort((a, b) => a - b));
+  return out;
+}
+
+/**
+ * Loads every model of the manifest (sha256-checked) into one inference thread, warms it up, and
+ * serves forecasts through a bounded micro-batcher per model that merges concurrent requests
+ * across jobs and tenants into one run per (model, head, shape parameters).
+ */
+export class ModelRuntime {
+  private readonly thread = new InferenceThread();
+  private readonly entries = new Map<string, ManifestEntry>();
+  private readonly status = new Map<string, { provider: ProviderChoice; ortVersion: string }>();
+  private readonly heads = new Map<string, HeadTensors>();
+  private readonly batchers = new Map<string, MicroBatcher<BatchItem, BatchResult>>();
+
+  private constructor(private readonly opts: RuntimeOptions) {}
+
+  static async start(opts: RuntimeOptions): Promise<ModelRuntime> {
+    const rt = new ModelRuntime(opts);
+    const manifest = await loadManifest(opts.modelsDir);
+    for (const entry of manifest.models) await rt.load(entry);
+    return rt;
+  }
+
+  private async load(entry: ManifestEntry): Promise<void> {
+    await verifyModelFiles(this.opts.modelsDir, entry);
+    const r = await this.thread.load(entry.id, path.join(this.opts.modelsDir, entry.file), this.opts.providers, this.opts.intraOpThreads);
+    const sidecar = readSafetensors(await readFile(path.join(this.opts.modelsDir, entry.head.file))).tensors;
+    const head: HeadTensors = {};
+    for (const name of entry.head.tensors) head[name] = { type: 'float32', dims: sidecar[name].shape, data: sidecar[name].data as Float32Array };
+    this.entries.set(entry.id, entry);
+    this.heads.set(`${entry.id}:default`, head);
+    this.status.set(entry.id, { provider: r.choice, ortVersion: r.ortVersion });
+    this.batchers.set(entry.id, new MicroBatcher<BatchItem, BatchResult>({
+      maxBatch: this.opts.maxBatch,
+      maxWaitMs: this.opts.maxWaitMs,
+      maxQueue: this.opts.maxQueue,
+      maxConcurrentRuns: 1,
+      run: (group, items) => this.runBatch(entry, group, items),
+    }));
+    // Warm-up: the first run pays for allocation and graph preparation, not a client.
+    await this.forecast(entry.id, [{ context: new Float32Array(entry.patchSize * 2).map((_, i) => Math.sin(i)), horizon: 1, scaleFactor: 1 }]);
+  }
+
+  entry(id: string): ManifestEntry {
+    const e = this.entries.get(id);
+    if (!e) throw new NotFoundError('model', id);
+    return e;
+  }
+
+  models(): ModelStatus[] {
+    return [...this.entries.values()].map((entry) => ({ entry, ...this.status.get(entry.id)!, batching: this.batchers.get(entry.id)!.snapshot() }));
+  }
+
+  /** Forecasts several series with one model; every pass goes through the micro-batcher. */
+  async forecast(modelId: string, series: SeriesRequest[]): Promise<SeriesForecast[]> {
+    const entry = this.entry(modelId);
+    for (const s of series) {
+      if (!(s.horizon >= 1 && s.horizon <= entry.maxHorizon)) {
+        throw new InvalidInputError('HORIZON_TOO_LONG', `horizon ${s.horizon} is outside 1..${entry.maxHorizon} grid steps for model ${modelId}`);
+      }
+    }
+    return Promise.all(series.map((s) => (entry.family === 'xlstm' ? this.xlstm(entry, s) : this.ssm(entry, s))));
+  }
+
+  /** TiRex rollout: pass p reads the context extended by 32·p NaN and cut to the context length;
+   *  passes depend only on the context, so they run concurrently (and batch with each other). */
+  private async xlstm(entry: ManifestEntry, s: SeriesRequest): Promise<SeriesForecast> {
+    const P = entry.patchSize;
+    const k = Math.max(1, this.opts.xlstmPatchesPerPass ?? 1);
+    const passes = Math.ceil(s.horizon / (P * k));
+    const C = entry.contextLength;
+    const runs = await Promise.all(
+      Array.from({ length: passes }, (_, p) => {
+        const ext = new Float32Array(s.context.length + P * k * p).fill(NaN);
+        ext.set(s.context);
+        return this.batchers.get(entry.id)!.submit(`${s.head ?? 'default'}|k=${k}`, { context: fitContext(ext, C), head: s.head ?? 'default' });
+      }),
+    );
+    const q: number[][] = [];
+    for (const r of runs) q.push(...sortedSteps(r.value.quantiles, r.value.steps, 9));
+    return { quantiles: q.slice(0, s.horizon), queueMs: Math.max(...runs.map((r) => r.queueMs)), modelMs: runs.reduce((a, r) => a + r.value.modelMs, 0), batchSize: Math.max(...runs.map((r) => r.batchSize)) };
+  }
+
+  private async ssm(entry: ManifestEntry, s: SeriesRequest): Promise<SeriesForecast> {
+    const sf = s.scaleFactor ?? 1;
+    const length = Math.min(16384, Math.floor(entry.contextLength / sf));
+    const r = await this.batchers.get(entry.id)!.submit(`${s.head ?? 'default'}|s=${sf}|h=${s.horizon}`, { context: fitContext(s.context, length), head: s.head ?? 'default' });
+    return { quantiles: sortedSteps(r.value.quantiles, r.value.steps, 9), queueMs: r.queueMs, modelMs: r.value.modelMs, batchSize: r.batchSize };
+  }
+
+  private async runBatch(entry: ManifestEntry, group: string, items: BatchItem[]): Promise<BatchResult[]> {
+    const B = items.length;
+    const L = items[0].context.length;
+    const ctx = new Float32Array(B * L);
+    items.forEach((it, i) => ctx.set(it.context, i * L));
+    const head = this.heads.get(`${entry.id}:${items[0].head}`);
+    if (!head) throw new ModelUnavailableError(entry.id, `head ${items[0].head} is not loaded`);
+    const feeds: Record<string, { type: 'float32' | 'int64'; dims: number[]; data: Float32Array | BigInt64Array }> = { ...head, context: { type: 'float32', dims: [B, L], data: ctx } };
+    const params = Object.fromEntries(group.split('|').slice(1).map((kv) => kv.split('=')));
+    if (entry.family === 'xlstm') {
+      feeds.new_patches = { type: 'int64', dims: [1], data: BigInt64Array.from([BigInt(params.k)]) };
+    } else {
+      feeds.scale_factor = { type: 'float32', dims: [1], data: Float32Array.from([Number(params.s)]) };
+      feeds.horizon = { type: 'int64', dims: [1], data: BigInt64Array.from([BigInt(params.h)]) };
+    }
+    const { outputs, ms } = await this.thread.run(entry.id, feeds, ['quantiles']);
+    const q = outputs.quantiles;
+    const steps = q.dims[1];
+    return items.map((_, i) => ({ quantiles: q.data.slice(i * steps * 9, (i + 1) * steps * 9), steps, modelMs: ms }));
+  }
+
+  async close(): Promise<void> {
+    await this.thread.close();
+  }
+}
