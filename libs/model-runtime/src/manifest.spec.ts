@@ -1,56 +1,80 @@
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ManifestError, ModelChecksumError, loadManifest, validateManifest, verifyModelFiles } from './manifest';
-import { readSafetensors, writeSafetensors } from './safetensors';
+import { ManifestError, ModelChecksumError, loadManifest, sha256File, validateManifest, verifyModelFile } from './manifest';
 
 const MODELS = path.resolve(__dirname, '../../../models');
+
+function shipped() {
+  return JSON.parse(readFileSync(path.join(MODELS, 'manifest.json'), 'utf8'));
+}
+
+function copyOfModels(): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'tsfm-models-'));
+  cpSync(MODELS, dir, { recursive: true, filter: (src) => !src.includes('toolchain') && !src.includes('fixtures') });
+  return dir;
+}
 
 describe('manifest', () => {
   it('the shipped manifest validates and its files match their sha256', async () => {
     const m = await loadManifest(MODELS);
-    expect(m.models.length).toBeGreaterThan(0);
-    for (const e of m.models) await expect(verifyModelFiles(MODELS, e)).resolves.toBeUndefined();
+    expect(m.models.map((e) => e.family).sort()).toEqual(expect.arrayContaining(['ssm', 'xlstm']));
+    for (const e of m.models) await expect(verifyModelFile(MODELS, e)).resolves.toBeUndefined();
   });
 
   it.each([
-    ['family', 'lstm', /family must be xlstm or ssm/],
-    ['sha256', 'abc', /sha256 must be 64 lowercase hex/],
-    ['quantiles', [0.5, 0.1], /quantiles must be increasing/],
-    ['contextLength', 0, /contextLength must be a positive integer/],
-    ['file', '../etc/passwd.onnx', /file must be a relative .onnx path/],
-  ])('rejects a bad %s, naming the field', async (field, value, message) => {
-    const m = JSON.parse(readFileSync(path.join(MODELS, 'manifest.json'), 'utf8'));
+    ['family', 'lstm', 'family must be xlstm or ssm'],
+    ['sha256', 'abc', 'sha256 must be 64 lowercase hex digits'],
+    ['quantiles', [0.5, 0.1], 'quantiles must be increasing levels in (0, 1)'],
+    ['contextLength', 0, 'contextLength must be a positive integer'],
+    ['file', '../etc/passwd.onnx', 'file must be a relative .onnx path'],
+    ['config', [], 'config must be an object'],
+  ])('rejects a bad %s with a message naming the entry and field', (field, value, message) => {
+    const m = shipped();
     m.models[0][field] = value;
-    expect(() => validateManifest(m)).toThrow(message);
     expect(() => validateManifest(m)).toThrow(ManifestError);
+    expect(() => validateManifest(m)).toThrow(`models/manifest.json: models[0] (${m.models[0].id}).${message}`);
   });
 
-  it('a tampered model file fails with MODEL_CHECKSUM_MISMATCH', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'tsfm-models-'));
-    cpSync(MODELS, dir, { recursive: true, filter: (src) => !src.includes('toolchain') });
-    const m = await loadManifest(dir);
-    const e = m.models[0];
+  it.each([
+    [(e: any) => delete e.sha256, 'sha256 is missing'],
+    [(e: any) => delete e.head.tensors, 'head.tensors is missing'],
+    [(e: any) => delete e.provenance.createdAt, 'provenance.createdAt is missing'],
+    [(e: any) => delete e.inputs[0].dtype, 'inputs[0].dtype is missing'],
+    [(e: any) => (e.head.tensors = ['not.an.input']), 'head.tensors must name graph inputs'],
+  ])('rejects a missing or inconsistent field (%#)', (mutate, message) => {
+    const m = shipped();
+    mutate(m.models[1]);
+    expect(() => validateManifest(m)).toThrow(`models/manifest.json: models[1] (${m.models[1].id}).${message}`);
+  });
+
+  it('rejects duplicated ids, and a missing or broken manifest file', async () => {
+    const m = shipped();
+    m.models.push({ ...m.models[0] });
+    expect(() => validateManifest(m)).toThrow(`models[${m.models.length - 1}] (${m.models[0].id}).id is duplicated`);
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'tsfm-empty-'));
+    await expect(loadManifest(dir)).rejects.toThrow(`${path.join(dir, 'manifest.json')} cannot be read`);
+    writeFileSync(path.join(dir, 'manifest.json'), '{"version": 1,');
+    await expect(loadManifest(dir)).rejects.toThrow('is not valid JSON');
+    rmSync(dir, { recursive: true });
+  });
+
+  it('a tampered model file fails with MODEL_CHECKSUM_MISMATCH, a missing one with MODEL_FILE_MISSING', async () => {
+    const dir = copyOfModels();
+    const e = (await loadManifest(dir)).models.find((x) => x.family === 'xlstm')!;
     const f = path.join(dir, e.file);
     const bytes = readFileSync(f);
     bytes[bytes.length - 1] ^= 0xff;
     writeFileSync(f, bytes);
-    const err = await verifyModelFiles(dir, e).catch((x) => x);
+    const actual = await sha256File(f);
+    const err = await verifyModelFile(dir, e).catch((x) => x);
     expect(err).toBeInstanceOf(ModelChecksumError);
     expect(err.code).toBe('MODEL_CHECKSUM_MISMATCH');
-  });
-});
-
-describe('safetensors', () => {
-  it('round-trips, and reads the files the Python toolchain writes', () => {
-    const buf = writeSafetensors({ a: { dtype: 'F32', shape: [2, 2], data: Float32Array.from([1, 2, 3, 4]) }, n: { dtype: 'I64', shape: [1], data: BigInt64Array.from([7n]) } }, { k: 'v' });
-    const back = readSafetensors(buf);
-    expect(Array.from(back.tensors.a.data as Float32Array)).toEqual([1, 2, 3, 4]);
-    expect(back.tensors.n.data[0]).toBe(7n);
-    expect(back.metadata).toEqual({ k: 'v' });
-    const head = readSafetensors(readFileSync(path.join(MODELS, 'xlstm-dev.head.safetensors')));
-    expect(head.metadata.family).toBe('xlstm');
-    expect(head.tensors['head.output_layer.weight'].shape).toEqual([288, 256]);
+    expect(err.message).toBe(`${e.file}: sha256 is ${actual}, the manifest says ${e.sha256}`);
+    rmSync(path.join(dir, e.head.file));
+    writeFileSync(f, readFileSync(path.join(MODELS, e.file)));
+    await expect(verifyModelFile(dir, e)).rejects.toMatchObject({ code: 'MODEL_FILE_MISSING' });
+    rmSync(dir, { recursive: true });
   });
 });

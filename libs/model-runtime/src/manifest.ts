@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DomainError } from '#common';
@@ -48,50 +48,79 @@ export class ModelChecksumError extends DomainError {
   }
 }
 
+export class ModelFileMissingError extends DomainError {
+  constructor(id: string, file: string) {
+    super('MODEL_FILE_MISSING', `model ${id}: ${file} does not exist`, 503);
+  }
+}
+
 const SHA_RE = /^[0-9a-f]{64}$/;
+const PROVENANCE_KEYS = ['source', 'seed', 'trainedSteps', 'generator', 'wallTimeSec', 'hardware', 'createdAt', 'toolchainVersion'];
 
 function need(cond: unknown, where: string, what: string): void {
   if (!cond) throw new ManifestError(`models/manifest.json: ${where} ${what}`);
 }
 
+/** A missing field says so; a present but wrong one says what it must be. */
+function check(obj: Record<string, unknown>, key: string, where: string, ok: (v: unknown) => boolean, what: string): void {
+  need(obj[key] !== undefined, `${where}.${key}`, 'is missing');
+  need(ok(obj[key]), `${where}.${key}`, what);
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isPosInt = (v: unknown) => Number.isInteger(v) && (v as number) > 0;
+const isRelPath = (ext: string) => (v: unknown) => typeof v === 'string' && v.endsWith(ext) && !v.includes('..') && !v.startsWith('/');
+
 function validateIo(list: unknown, where: string): void {
   need(Array.isArray(list) && list.length > 0, where, 'must be a non-empty array');
-  (list as IoSpec[]).forEach((io, i) => {
-    need(typeof io?.name === 'string' && io.name, `${where}[${i}].name`, 'must be a string');
-    need(io.dtype === 'float32' || io.dtype === 'int64', `${where}[${i}].dtype`, 'must be float32 or int64');
-    need(Array.isArray(io.shape), `${where}[${i}].shape`, 'must be an array');
+  (list as unknown[]).forEach((io, i) => {
+    const w = `${where}[${i}]`;
+    need(isObject(io), w, 'must be an object');
+    const o = io as Record<string, unknown>;
+    check(o, 'name', w, (v) => typeof v === 'string' && v.length > 0, 'must be a non-empty string');
+    check(o, 'dtype', w, (v) => v === 'float32' || v === 'int64', 'must be float32 or int64');
+    check(o, 'shape', w, (v) => Array.isArray(v) && v.every((d) => isPosInt(d) || (typeof d === 'string' && d.length > 0)), 'must be an array of positive integers or names');
   });
+}
+
+function validateEntry(e: Record<string, unknown>, w: string): void {
+  check(e, 'family', w, (v) => v === 'xlstm' || v === 'ssm', 'must be xlstm or ssm');
+  check(e, 'file', w, isRelPath('.onnx'), 'must be a relative .onnx path');
+  check(e, 'sha256', w, (v) => typeof v === 'string' && SHA_RE.test(v), 'must be 64 lowercase hex digits');
+  for (const k of ['contextLength', 'patchSize', 'maxHorizon', 'parameters']) check(e, k, w, isPosInt, 'must be a positive integer');
+  check(e, 'quantiles', w, (v) => Array.isArray(v) && v.length > 0 && v.every((q, j) => typeof q === 'number' && q > 0 && q < 1 && (j === 0 || q > v[j - 1])), 'must be increasing levels in (0, 1)');
+  check(e, 'supportsMissing', w, (v) => typeof v === 'boolean', 'must be a boolean');
+  validateIo(e.inputs, `${w}.inputs`);
+  validateIo(e.outputs, `${w}.outputs`);
+  check(e, 'head', w, isObject, 'must be an object');
+  const head = e.head as Record<string, unknown>;
+  check(head, 'file', `${w}.head`, isRelPath('.safetensors'), 'must be a relative .safetensors path');
+  check(head, 'sha256', `${w}.head`, (v) => typeof v === 'string' && SHA_RE.test(v), 'must be 64 lowercase hex digits');
+  const inputs = new Set((e.inputs as IoSpec[]).map((io) => io.name));
+  check(head, 'tensors', `${w}.head`, (v) => Array.isArray(v) && v.length > 0 && v.every((t) => inputs.has(t)), 'must name graph inputs');
+  check(e, 'config', w, isObject, 'must be an object');
+  check(e, 'provenance', w, isObject, 'must be an object');
+  for (const k of PROVENANCE_KEYS) need(k in (e.provenance as object), `${w}.provenance.${k}`, 'is missing');
+  check(e, 'licence', w, (v) => typeof v === 'string' && v.length > 0, 'must be a non-empty string');
 }
 
 /** Checks every field a runtime relies on; the message names the entry and the field. */
 export function validateManifest(raw: unknown): ModelManifest {
-  const m = raw as ModelManifest;
-  need(m && typeof m === 'object', 'the file', 'must hold an object');
-  need(Number.isInteger(m.version), 'version', 'must be an integer');
-  need(Array.isArray(m.models), 'models', 'must be an array');
+  need(isObject(raw), 'the file', 'must hold an object');
+  const m = raw as Record<string, unknown>;
+  check(m, 'version', 'manifest', (v) => v === 1, 'must be 1');
+  check(m, 'models', 'manifest', Array.isArray, 'must be an array');
   const seen = new Set<string>();
-  m.models.forEach((e, i) => {
-    const w = `models[${i}]${typeof e?.id === 'string' ? ` (${e.id})` : ''}`;
-    need(typeof e?.id === 'string' && /^[A-Za-z0-9_.-]{1,64}$/.test(e.id), `${w}.id`, 'must match [A-Za-z0-9_.-]{1,64}');
-    need(!seen.has(e.id), `${w}.id`, 'is duplicated');
-    seen.add(e.id);
-    need(e.family === 'xlstm' || e.family === 'ssm', `${w}.family`, 'must be xlstm or ssm');
-    need(typeof e.file === 'string' && e.file.endsWith('.onnx') && !e.file.includes('..'), `${w}.file`, 'must be a relative .onnx path');
-    need(SHA_RE.test(e.sha256 ?? ''), `${w}.sha256`, 'must be 64 lowercase hex digits');
-    for (const k of ['contextLength', 'patchSize', 'maxHorizon', 'parameters'] as const) {
-      need(Number.isInteger(e[k]) && e[k] > 0, `${w}.${k}`, 'must be a positive integer');
-    }
-    need(Array.isArray(e.quantiles) && e.quantiles.length > 0 && e.quantiles.every((q, j) => q > 0 && q < 1 && (j === 0 || q > e.quantiles[j - 1])), `${w}.quantiles`, 'must be increasing levels in (0, 1)');
-    need(typeof e.supportsMissing === 'boolean', `${w}.supportsMissing`, 'must be a boolean');
-    validateIo(e.inputs, `${w}.inputs`);
-    validateIo(e.outputs, `${w}.outputs`);
-    need(e.head && typeof e.head.file === 'string' && !e.head.file.includes('..'), `${w}.head.file`, 'must be a relative path');
-    need(SHA_RE.test(e.head?.sha256 ?? ''), `${w}.head.sha256`, 'must be 64 lowercase hex digits');
-    need(Array.isArray(e.head?.tensors) && e.head.tensors.every((t) => e.inputs.some((io) => io.name === t)), `${w}.head.tensors`, 'must name graph inputs');
-    need(e.provenance && typeof e.provenance === 'object', `${w}.provenance`, 'must be an object');
-    need(typeof e.licence === 'string' && e.licence, `${w}.licence`, 'must be a string');
+  (m.models as unknown[]).forEach((raw, i) => {
+    need(isObject(raw), `models[${i}]`, 'must be an object');
+    const e = raw as Record<string, unknown>;
+    const w = `models[${i}]${typeof e.id === 'string' ? ` (${e.id})` : ''}`;
+    check(e, 'id', w, (v) => typeof v === 'string' && /^[A-Za-z0-9_.-]{1,64}$/.test(v), 'must match [A-Za-z0-9_.-]{1,64}');
+    need(!seen.has(e.id as string), `${w}.id`, 'is duplicated');
+    seen.add(e.id as string);
+    validateEntry(e, w);
   });
-  return m;
+  return raw as ModelManifest;
 }
 
 export async function loadManifest(modelsDir: string): Promise<ModelManifest> {
@@ -118,10 +147,15 @@ export function sha256File(file: string): Promise<string> {
   });
 }
 
-/** Refuses a model whose .onnx or head sidecar differs from what the manifest recorded. */
-export async function verifyModelFiles(modelsDir: string, entry: ManifestEntry): Promise<void> {
+/** Refuses a model whose .onnx or head sidecar is absent or differs from what the manifest recorded. */
+export async function verifyModelFile(modelsDir: string, entry: ManifestEntry): Promise<void> {
   for (const [file, expected] of [[entry.file, entry.sha256], [entry.head.file, entry.head.sha256]]) {
-    const actual = await sha256File(path.join(modelsDir, file));
+    const full = path.join(modelsDir, file);
+    if (!existsSync(full)) throw new ModelFileMissingError(entry.id, full);
+    const actual = await sha256File(full);
     if (actual !== expected) throw new ModelChecksumError(file, expected, actual);
   }
 }
+
+/** Alias kept for existing callers. */
+export const verifyModelFiles = verifyModelFile;
