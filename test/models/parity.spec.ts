@@ -52,13 +52,23 @@ describe('ONNX parity with the PyTorch reference', async () => {
   it('a model whose ai.tsfm function is missing fails at load, naming the op', async () => {
     const entry = withFixtures.find((m) => m.family === 'xlstm')!;
     const bytes = readFileSync(path.join(MODELS_DIR, entry.file));
-    // Rename the function's declaration, so the graph's ai.tsfm op has no definition left.
-    const marker = Buffer.from('SLSTMSequence');
-    const idx = bytes.lastIndexOf(marker);
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'tsfm-broken-'));
+    // ModelProto.functions (field 25) is serialised last and FunctionProto.name first, so the last
+    // occurrence of the op name is the function's: renaming it leaves the graph's op undefined.
     const broken = Buffer.from(bytes);
-    broken.write('SLSTMSequencX', idx);
-    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'tsfm-broken-')), 'broken.onnx');
-    writeFileSync(file, broken);
-    await expect(onnx.InferenceSession.create(file)).rejects.toThrow(/SLSTMSequence/);
+    broken.write('SLSTMSequencX', broken.lastIndexOf('SLSTMSequence'));
+    writeFileSync(path.join(dir, 'broken.onnx'), broken);
+    await expect(onnx.InferenceSession.create(path.join(dir, 'broken.onnx'))).rejects.toThrow(
+      /ai\.tsfm:SLSTMSequence\(-1\) is not a registered function\/op/,
+    );
+    // Control: renaming the op everywhere (calls and function) keeps a valid model, so the failure
+    // above comes from the missing function, not from a corrupted file.
+    const renamed = Buffer.from(bytes.toString('latin1').split('SLSTMSequence').join('SLSTMSequencX'), 'latin1');
+    writeFileSync(path.join(dir, 'renamed.onnx'), renamed);
+    const session = await onnx.InferenceSession.create(path.join(dir, 'renamed.onnx'));
+    const c = fixtureIndex(entry.id)!.cases[0];
+    const { feeds, expected } = caseFeeds(entry, c);
+    const out = await session.run(feeds);
+    expect(maxRelError(out.quantiles.data as Float32Array, expected.quantiles.data as Float32Array)).toBeLessThanOrEqual(1e-4);
   });
 });
