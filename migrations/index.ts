@@ -1,5 +1,6 @@
 import { InitialSchema1764374400000 } from './1764374400000-initial-schema';
 import { IdempotencyKeys1764374500000 } from './1764374500000-idempotency-keys';
+import { Forecasts1764374600000 } from './1764374600000-forecasts';
 
 /** Every migration, oldest first. Imported by the DataSource so dist/ and tests run the same list. */
-export const MIGRATIONS = [InitialSchema1764374400000, IdempotencyKeys1764374500000];
+export const MIGRATIONS = [InitialSchema1764374400000, IdempotencyKeys1764374500000, Forecasts1764374600000];

@@ -4,6 +4,7 @@ import { JobsRepository } from '#db';
 import {
   AnyWorker, JOB_QUEUE, JobHandler, JobName, QUEUE_OPTIONS, QueueName, queueBackend, runTracked,
 } from '#jobs';
+import { ForecastProcessor } from './forecast/forecast.processor';
 import { MaintenanceProcessor } from './maintenance/maintenance.processor';
 import { WorkerMetrics } from './health/worker-metrics';
 
@@ -18,8 +19,9 @@ export class WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown
     private readonly jobs: JobsRepository,
     private readonly metrics: WorkerMetrics,
     maintenance: MaintenanceProcessor,
+    forecast: ForecastProcessor,
   ) {
-    this.handlers = { ...maintenance.handlers };
+    this.handlers = { ...maintenance.handlers, ...forecast.handlers };
   }
 
   private readonly handlers: { [N in JobName]: JobHandler<N> };

@@ -1,11 +1,14 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AppConfig, ConfigModule } from '#config';
 import { DbModule } from '#db';
-import { SeriesStatsService } from '#forecasting';
+import { ForecastService, SeriesStatsService } from '#forecasting';
 import { JobsModule } from '#jobs';
 import { HealthServer } from './health/health-server';
 import { WorkerMetrics } from './health/worker-metrics';
+import { ForecastProcessor } from './forecast/forecast.processor';
 import { MaintenanceProcessor } from './maintenance/maintenance.processor';
+import { RuntimeStatusReporter } from './runtime/runtime-status.reporter';
+import { runtimeProvider } from './runtime/runtime.provider';
 import { ReconcilerService } from './reconciler.service';
 import { WorkerHost } from './worker-host.service';
 
@@ -15,7 +18,10 @@ export class WorkerModule {
     return {
       module: WorkerModule,
       imports: [ConfigModule.forRoot(config), DbModule.forRoot({ url: config.databaseUrl, poolSize: config.dbPoolSize }), JobsModule],
-      providers: [SeriesStatsService, MaintenanceProcessor, WorkerMetrics, WorkerHost, HealthServer, ReconcilerService],
+      providers: [
+        runtimeProvider, RuntimeStatusReporter, SeriesStatsService, ForecastService, MaintenanceProcessor, ForecastProcessor,
+        WorkerMetrics, WorkerHost, HealthServer, ReconcilerService,
+      ],
     };
   }
 }

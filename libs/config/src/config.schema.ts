@@ -9,7 +9,7 @@ export interface AppConfig {
   dbPoolSize: number;
   queue: { backend: QueueBackend; url: string; prefix: string };
   http: { port: number; host: string; maxBodyBytes: number; maxPointsPerRequest: number; maxSeriesPerRequest: number };
-  models: { dir: string; executionProviders: ExecutionProvider[]; intraOpThreads: number; defaultModel: string | null };
+  models: { dir: string; executionProviders: ExecutionProvider[]; intraOpThreads: number; defaultModel: string | null; maxBatch: number; maxWaitMs: number; maxQueue: number };
   worker: { concurrency: number; healthPort: number; shutdownGraceMs: number };
   logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
@@ -40,6 +40,9 @@ export function parseConfig(env: NodeJS.ProcessEnv): AppConfig {
       executionProviders: r('TSFM_EXECUTION_PROVIDERS', list(['cpu', 'cuda', 'webgpu'] as const), 'cpu'),
       intraOpThreads: r('TSFM_INTRA_OP_THREADS', int(0, 256), '0'),
       defaultModel: r('TSFM_DEFAULT_MODEL', str(/^[A-Za-z0-9_.-]{1,64}$/), '') || null,
+      maxBatch: r('TSFM_BATCH_MAX_SIZE', int(1, 4096), '64'),
+      maxWaitMs: r('TSFM_BATCH_MAX_WAIT_MS', int(0, 10_000), '5'),
+      maxQueue: r('TSFM_BATCH_MAX_QUEUE', int(1, 1_000_000), '4096'),
     },
     worker: {
       concurrency: r('TSFM_WORKER_CONCURRENCY', int(1, 256), '4'),

@@ -2,6 +2,7 @@ import { DynamicModule, Global, Module } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { createDataSource } from './data-source';
 import { ApiKeysRepository } from './repositories/api-keys.repository';
+import { ForecastsRepository } from './repositories/forecasts.repository';
 import { IdempotencyRepository } from './repositories/idempotency.repository';
 import { JobsRepository } from './repositories/jobs.repository';
 import { ObservationsRepository } from './repositories/observations.repository';
@@ -9,7 +10,7 @@ import { SeriesRepository } from './repositories/series.repository';
 import { TenantsRepository } from './repositories/tenants.repository';
 import { TransactionRunner } from './transaction-runner';
 
-const REPOSITORIES = [TransactionRunner, TenantsRepository, ApiKeysRepository, SeriesRepository, ObservationsRepository, JobsRepository, IdempotencyRepository];
+const REPOSITORIES = [TransactionRunner, TenantsRepository, ApiKeysRepository, SeriesRepository, ObservationsRepository, JobsRepository, IdempotencyRepository, ForecastsRepository];
 
 @Global()
 @Module({})

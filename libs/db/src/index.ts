@@ -12,3 +12,4 @@ export * from './repositories/observations.repository';
 export * from './repositories/jobs.repository';
 export * from './transaction-runner';
 export * from './repositories/idempotency.repository';
+export * from './repositories/forecasts.repository';

@@ -4,20 +4,24 @@
  */
 export const QueueName = {
   Maintenance: 'maintenance',
+  Forecast: 'forecast',
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 
 export const JobName = {
   SeriesStats: 'series-stats',
+  Forecast: 'forecast',
 } as const;
 export type JobName = (typeof JobName)[keyof typeof JobName];
 
 export interface JobPayloads {
   'series-stats': { jobId: string; tenantId: string; seriesId: string };
+  forecast: { jobId: string; tenantId: string; forecastId: string };
 }
 
 export const JOB_QUEUE: Record<JobName, QueueName> = {
   'series-stats': QueueName.Maintenance,
+  forecast: QueueName.Forecast,
 };
 
 export interface QueueSettings {
@@ -32,4 +36,6 @@ export interface QueueSettings {
 /** Adding a queue without settings fails to compile. */
 export const QUEUE_OPTIONS: Record<QueueName, QueueSettings> = {
   maintenance: { attempts: 5, backoffMs: 1000, concurrency: 4, keepCompleted: 1000, keepFailed: 5000 },
+  // High concurrency on purpose: concurrent forecast jobs are what the micro-batcher merges.
+  forecast: { attempts: 3, backoffMs: 2000, concurrency: 32, keepCompleted: 1000, keepFailed: 5000 },
 };

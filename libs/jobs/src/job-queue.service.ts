@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '#config';
 import { JobEntity, JobsRepository } from '#db';
@@ -39,10 +40,9 @@ export class JobQueueService implements OnApplicationShutdown {
     payload: (jobId: string) => JobPayloads[N],
   ): Promise<JobEntity> {
     const settings = QUEUE_OPTIONS[JOB_QUEUE[name]];
-    const row = await this.jobs.create(tenantId, { type: name, payload: {}, maxAttempts: settings.attempts }, em);
-    row.payload = payload(row.id) as unknown as Record<string, unknown>;
-    await em.query(`UPDATE jobs SET payload = $2 WHERE id = $1`, [row.id, JSON.stringify(row.payload)]);
-    return row;
+    const id = randomUUID();
+    const body = payload(id) as unknown as Record<string, unknown>;
+    return this.jobs.create(tenantId, { type: name, payload: body, maxAttempts: settings.attempts }, em, id);
   }
 
   /** Adds the job to its queue; idempotent because the queue job id is the row id. */

@@ -15,6 +15,7 @@ function uuidField(data: Record<string, unknown>, key: string): string {
 
 const VALIDATORS: { [N in JobName]: Validator<N> } = {
   'series-stats': (d) => ({ jobId: uuidField(d, 'jobId'), tenantId: uuidField(d, 'tenantId'), seriesId: uuidField(d, 'seriesId') }),
+  forecast: (d) => ({ jobId: uuidField(d, 'jobId'), tenantId: uuidField(d, 'tenantId'), forecastId: uuidField(d, 'forecastId') }),
 };
 
 /** The worker re-validates every payload before use: the queue is not trusted to hold what we wrote. */

@@ -3,3 +3,4 @@ export * from './manifest';
 export * from './micro-batcher';
 export * from './model-runtime';
 export * from './inference-thread';
+export * from './model-catalog';

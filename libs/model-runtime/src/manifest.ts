@@ -33,6 +33,8 @@ export interface ManifestEntry {
 
 export interface ModelManifest {
   version: number;
+  /** The model used when a request names none (TSFM_DEFAULT_MODEL overrides it). */
+  default?: string;
   models: ManifestEntry[];
 }
 

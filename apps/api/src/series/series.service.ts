@@ -48,20 +48,20 @@ export class SeriesService {
 
   /** One transaction: the observations and the stats job are written together or not at all. */
   async ingest(tenantId: string, id: string, format: UploadFormat, body: unknown): Promise<IngestResponse> {
-    const s = await this.series.get(tenantId, id);
-    const limits = { channels: s.channels, maxPoints: this.config.http.maxPointsPerRequest };
-    const block =
-      format === 'json' ? parseJsonUpload(body, limits)
-      : format === 'csv' ? parseCsvUpload(String(body), limits)
-      : parseNdjsonUpload(String(body), limits);
-    const { job, written } = await this.tx.run(async (em) => {
-      await this.series.lockForWrite(em, tenantId, s.id);
+    // The row lock serialises concurrent uploads to one series; parsing needs its channels.
+    const { job, written, seriesId } = await this.tx.run(async (em) => {
+      const s = await this.series.lockForWrite(em, tenantId, id);
+      const limits = { channels: s.channels, maxPoints: this.config.http.maxPointsPerRequest };
+      const block =
+        format === 'json' ? parseJsonUpload(body, limits)
+        : format === 'csv' ? parseCsvUpload(String(body), limits)
+        : parseNdjsonUpload(String(body), limits);
       const written = await this.observations.upsert(em, s.id, block);
       const job = await this.queue.record(em, tenantId, JobName.SeriesStats, (jobId) => ({ jobId, tenantId, seriesId: s.id }));
-      return { job, written };
+      return { job, written, seriesId: s.id };
     });
     await this.queue.enqueueOrDefer(job);
-    return { seriesId: s.id, written, statsJob: { id: job.id, type: job.type, state: job.state } };
+    return { seriesId, written, statsJob: { id: job.id, type: job.type, state: job.state } };
   }
 
   async read(tenantId: string, id: string, q: ReadObservationsQuery): Promise<ObservationsResponse> {

@@ -67,6 +67,18 @@ export class ObservationsRepository {
     return { timestamps, values };
   }
 
+  /** The newest `limit` rows (returned oldest first): the context window of a forecast. */
+  async tail(seriesId: string, channels: number, limit: number): Promise<ObservationBlock> {
+    const rows: { ms: string; values: (number | null)[] }[] = await this.ds.query(
+      `SELECT ms, "values" FROM (SELECT (extract(epoch FROM ts) * 1000)::bigint AS ms, "values", ts FROM observations
+       WHERE series_id = $1 ORDER BY ts DESC LIMIT $2) t ORDER BY ts`,
+      [seriesId, limit],
+    );
+    const values = Array.from({ length: channels }, () => new Array<number | null>(rows.length));
+    rows.forEach((r, i) => values.forEach((col, c) => (col[i] = r.values[c] ?? null)));
+    return { timestamps: rows.map((r) => Number(r.ms)), values };
+  }
+
   /** Only the timestamps, for stats and frequency inference. */
   async timestamps(seriesId: string): Promise<number[]> {
     const rows: { ms: string }[] = await this.ds.query(

@@ -1,0 +1,115 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { BadRequestError, InvalidInputError, NotFoundError } from '#common';
+import { APP_CONFIG, AppConfig } from '#config';
+import { ForecastsRepository, ObservationsRepository, SeriesRepository, TransactionRunner } from '#db';
+import type { ForecastRequestRecord } from '#forecasting';
+import { JobName, JobQueueService } from '#jobs';
+import { ModelCatalog } from '#model-runtime';
+import { parseTimestamp } from '#timeseries';
+import { parseJsonUpload } from '../series/observations-parser';
+import { CreateForecastDto } from './dto/create-forecast.dto';
+import { ForecastPageResponse, ForecastResponse } from './dto/forecast.response';
+import { ListForecastsQuery } from './dto/list-forecasts.query';
+import { toForecastResponse, toSummary } from './forecast.mapper';
+
+const FINAL = ['SUCCEEDED', 'PARTIALLY_SUCCEEDED', 'FAILED', 'CANCELLED'];
+
+function ts(name: string, raw: string | number): number {
+  try {
+    return parseTimestamp(raw);
+  } catch {
+    throw new InvalidInputError('INVALID_TIMESTAMP', `${name} must be ISO 8601 or epoch milliseconds between 1900 and 2200`);
+  }
+}
+
+@Injectable()
+export class ForecastsService {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly catalog: ModelCatalog,
+    private readonly tx: TransactionRunner,
+    private readonly series: SeriesRepository,
+    private readonly forecasts: ForecastsRepository,
+    readonly observations: ObservationsRepository,
+    private readonly queue: JobQueueService,
+  ) {}
+
+  /** Validates against the model's limits, records forecast + job in one transaction, enqueues. */
+  async create(tenantId: string, dto: CreateForecastDto): Promise<{ done: boolean; body: ForecastResponse }> {
+    const record = await this.toRecord(tenantId, dto);
+    const forecastId = randomUUID();
+    await this.tx.run(async (em) => {
+      const job = await this.queue.record(em, tenantId, JobName.Forecast, (jobId) => ({ jobId, tenantId, forecastId }));
+      await this.forecasts.create(em, { id: forecastId, tenantId, jobId: job.id, modelId: record.model, request: record, seriesIds: record.seriesIds ?? [] });
+      return job;
+    }).then((job) => this.queue.enqueueOrDefer(job));
+    const waitMs = (dto.wait ?? 10) * 1000;
+    const deadline = Date.now() + waitMs;
+    for (;;) {
+      const f = await this.forecasts.get(tenantId, forecastId);
+      if (FINAL.includes(f.status)) return { done: true, body: toForecastResponse(f, await this.forecasts.results(f.id)) };
+      if (Date.now() >= deadline) return { done: false, body: toForecastResponse(f, []) };
+      await new Promise((r) => setTimeout(r, Math.min(50, Math.max(1, deadline - Date.now()))));
+    }
+  }
+
+  private async toRecord(tenantId: string, dto: CreateForecastDto): Promise<ForecastRequestRecord> {
+    if ((dto.seriesIds === undefined) === (dto.data === undefined)) throw new BadRequestError('VALIDATION_FAILED', 'Send exactly one of seriesIds or data');
+    const spans = [dto.horizon, dto.until, dto.at].filter((x) => x !== undefined).length;
+    if (spans !== 1) throw new BadRequestError('VALIDATION_FAILED', 'Send exactly one of horizon, until or at');
+    const entry = this.catalog.get(dto.model ?? this.catalog.defaultModel);
+    const quantiles = dto.quantiles ?? entry.quantiles;
+    const unknown = quantiles.filter((q) => !entry.quantiles.some((l) => Math.abs(l - q) < 1e-9));
+    if (unknown.length) {
+      throw new InvalidInputError('QUANTILE_NOT_AVAILABLE', `Model ${entry.id} has quantile levels ${entry.quantiles.join(', ')}; not ${unknown.join(', ')}`, { available: entry.quantiles });
+    }
+    if (dto.horizon !== undefined && dto.horizon > entry.maxHorizon) {
+      throw new InvalidInputError('HORIZON_TOO_LONG', `horizon ${dto.horizon} exceeds model ${entry.id}'s limit of ${entry.maxHorizon} steps`, { maxHorizon: entry.maxHorizon });
+    }
+    if (dto.contextLength !== undefined && dto.contextLength > entry.contextLength) {
+      throw new InvalidInputError('CONTEXT_TOO_LONG', `contextLength exceeds model ${entry.id}'s ${entry.contextLength}`);
+    }
+    const record: ForecastRequestRecord = {
+      model: entry.id,
+      quantiles: [...quantiles].sort((a, b) => a - b),
+      channels: dto.channels,
+      contextLength: dto.contextLength,
+      frequency: dto.frequency,
+      resampling: dto.resampling,
+      horizon: dto.horizon,
+      until: dto.until !== undefined ? ts('until', dto.until) : undefined,
+      at: dto.at?.map((t, i) => ts(`at[${i}]`, t)),
+    };
+    if (dto.seriesIds) {
+      if (dto.seriesIds.length > this.config.http.maxSeriesPerRequest) throw new InvalidInputError('TOO_MANY_SERIES', `At most ${this.config.http.maxSeriesPerRequest} series per request`);
+      for (const id of dto.seriesIds) await this.series.get(tenantId, id);
+      record.seriesIds = dto.seriesIds;
+    } else {
+      const raw = dto.data as unknown as Record<string, unknown>;
+      const nCh = Array.isArray(raw.values) ? raw.values.length : 0;
+      const channels = Array.isArray(raw.channels) ? (raw.channels as string[]) : Array.from({ length: Math.max(1, nCh) }, (_, i) => (i ? `value_${i + 1}` : 'value'));
+      const block = parseJsonUpload({ timestamps: raw.timestamps, values: raw.values }, { channels, maxPoints: this.config.http.maxPointsPerRequest });
+      record.data = { timestamps: block.timestamps, values: block.values, channels };
+    }
+    return record;
+  }
+
+  async get(tenantId: string, id: string): Promise<ForecastResponse> {
+    const f = await this.forecasts.get(tenantId, id);
+    return toForecastResponse(f, await this.forecasts.results(f.id));
+  }
+
+  async list(tenantId: string, q: ListForecastsQuery): Promise<ForecastPageResponse> {
+    const page = await this.forecasts.list(tenantId, { seriesId: q.seriesId, from: q.from, to: q.to, cursor: q.cursor, limit: q.limit ?? 50 });
+    return { items: page.items.map(toSummary), nextCursor: page.nextCursor };
+  }
+
+  async latestForSeries(tenantId: string, seriesId: string): Promise<ForecastResponse> {
+    await this.series.get(tenantId, seriesId);
+    const f = await this.forecasts.latestForSeries(tenantId, seriesId);
+    if (!f) throw new NotFoundError('forecast', `latest for series ${seriesId}`);
+    const results = (await this.forecasts.results(f.id)).filter((r) => r.seriesId === seriesId);
+    return toForecastResponse(f, results);
+  }
+}

@@ -1,0 +1,135 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { NotFoundError, isUuid } from '#common';
+import { Page, decodeCursor, encodeCursor } from './cursor';
+
+export interface ForecastRow {
+  id: string;
+  tenantId: string;
+  jobId: string;
+  modelId: string;
+  status: string;
+  request: Record<string, unknown>;
+  seriesIds: string[];
+  runtime: Record<string, unknown> | null;
+  errorCode: string | null;
+  errorMessage: string | null;
+  createdAt: Date;
+  finishedAt: Date | null;
+}
+
+export interface ForecastResultRow {
+  seriesKey: string;
+  seriesId: string | null;
+  channel: string;
+  status: 'SUCCEEDED' | 'FAILED';
+  errorCode: string | null;
+  errorMessage: string | null;
+  timestamps: number[] | null;
+  levels: number[] | null;
+  quantiles: number[][] | null;
+  metadata: Record<string, unknown> | null;
+}
+
+function toRow(r: Record<string, any>): ForecastRow { // eslint-disable-line @typescript-eslint/no-explicit-any
+  return {
+    id: r.id, tenantId: r.tenant_id, jobId: r.job_id, modelId: r.model_id, status: r.status, request: r.request,
+    seriesIds: r.series_ids, runtime: r.runtime, errorCode: r.error_code, errorMessage: r.error_message,
+    createdAt: r.created_at, finishedAt: r.finished_at,
+  };
+}
+
+@Injectable()
+export class ForecastsRepository {
+  constructor(private readonly ds: DataSource) {}
+
+  async create(em: EntityManager, f: { id: string; tenantId: string; jobId: string; modelId: string; request: unknown; seriesIds: string[] }): Promise<void> {
+    await em.query(`INSERT INTO forecasts (id, tenant_id, job_id, model_id, request, series_ids) VALUES ($1, $2, $3, $4, $5, $6)`, [
+      f.id, f.tenantId, f.jobId, f.modelId, JSON.stringify(f.request), f.seriesIds,
+    ]);
+  }
+
+  async get(tenantId: string, id: string): Promise<ForecastRow> {
+    const rows = isUuid(id) ? await this.ds.query(`SELECT * FROM forecasts WHERE tenant_id = $1 AND id = $2`, [tenantId, id]) : [];
+    if (!rows.length) throw new NotFoundError('forecast', id);
+    return toRow(rows[0]);
+  }
+
+  async list(tenantId: string, f: { seriesId?: string; from?: string; to?: string; cursor?: string; limit: number }): Promise<Page<ForecastRow & { cursorTs: string }>> {
+    const cursor = decodeCursor(f.cursor);
+    const params: unknown[] = [tenantId];
+    const where = ['tenant_id = $1'];
+    if (f.seriesId) where.push(`series_ids @> ARRAY[$${params.push(f.seriesId)}]::uuid[]`);
+    if (f.from) where.push(`created_at >= $${params.push(f.from)}`);
+    if (f.to) where.push(`created_at <= $${params.push(f.to)}`);
+    if (cursor) where.push(`(created_at, id) > ($${params.push(cursor.ts)}::timestamptz, $${params.push(cursor.id)}::uuid)`);
+    const rows = await this.ds.query(
+      `SELECT *, created_at::text AS cursor_ts FROM forecasts WHERE ${where.join(' AND ')} ORDER BY created_at, id LIMIT $${params.push(f.limit + 1)}`,
+      params,
+    );
+    const page = rows.slice(0, f.limit);
+    const last = page[page.length - 1];
+    return { items: page.map((r: Record<string, unknown>) => ({ ...toRow(r), cursorTs: String(r.cursor_ts) })), nextCursor: rows.length > f.limit && last ? encodeCursor({ ts: String(last.cursor_ts), id: String(last.id) }) : null };
+  }
+
+  async results(forecastId: string): Promise<ForecastResultRow[]> {
+    const rows = await this.ds.query(
+      `SELECT series_key, series_id, channel, status, error_code, error_message,
+              (SELECT array_agg((extract(epoch FROM t) * 1000)::bigint ORDER BY o) FROM unnest(timestamps) WITH ORDINALITY AS u(t, o)) AS ms,
+              levels, quantiles, metadata
+       FROM forecast_results WHERE forecast_id = $1 ORDER BY series_key, channel`,
+      [forecastId],
+    );
+    return rows.map((r: Record<string, any>) => ({ // eslint-disable-line @typescript-eslint/no-explicit-any
+      seriesKey: r.series_key, seriesId: r.series_id, channel: r.channel, status: r.status, errorCode: r.error_code,
+      errorMessage: r.error_message, timestamps: r.ms ? r.ms.map(Number) : null, levels: r.levels, quantiles: r.quantiles, metadata: r.metadata,
+    }));
+  }
+
+  async setStatus(id: string, status: string): Promise<void> {
+    await this.ds.query(`UPDATE forecasts SET status = $2 WHERE id = $1 AND status IN ('QUEUED', 'RUNNING')`, [id, status]);
+  }
+
+  /** Results and the final status in the caller's transaction (with the job's final state). */
+  async writeResults(em: EntityManager, id: string, status: string, runtime: Record<string, unknown>, results: ForecastResultRow[], error?: { code: string; message: string }): Promise<void> {
+    for (const r of results) {
+      await em.query(
+        `INSERT INTO forecast_results (forecast_id, series_key, series_id, channel, status, error_code, error_message, timestamps, levels, quantiles, metadata)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8::timestamptz[], $9, $10, $11)
+         ON CONFLICT (forecast_id, series_key, channel) DO UPDATE SET status = EXCLUDED.status, error_code = EXCLUDED.error_code,
+           error_message = EXCLUDED.error_message, timestamps = EXCLUDED.timestamps, levels = EXCLUDED.levels,
+           quantiles = EXCLUDED.quantiles, metadata = EXCLUDED.metadata`,
+        [id, r.seriesKey, r.seriesId, r.channel, r.status, r.errorCode, r.errorMessage,
+          r.timestamps ? r.timestamps.map((t) => new Date(t).toISOString()) : null, r.levels,
+          r.quantiles ? JSON.stringify(r.quantiles) : null, r.metadata ? JSON.stringify(r.metadata) : null],
+      );
+    }
+    await em.query(`UPDATE forecasts SET status = $2, runtime = $3, error_code = $4, error_message = $5, finished_at = now() WHERE id = $1`, [
+      id, status, JSON.stringify(runtime), error?.code ?? null, error?.message ?? null,
+    ]);
+  }
+
+  async latestForSeries(tenantId: string, seriesId: string): Promise<ForecastRow | null> {
+    if (!isUuid(seriesId)) return null;
+    const rows = await this.ds.query(
+      `SELECT f.* FROM forecasts f WHERE f.tenant_id = $1 AND f.series_ids @> ARRAY[$2]::uuid[] AND f.status IN ('SUCCEEDED', 'PARTIALLY_SUCCEEDED')
+       ORDER BY f.finished_at DESC LIMIT 1`,
+      [tenantId, seriesId],
+    );
+    return rows.length ? toRow(rows[0]) : null;
+  }
+
+  async saveRuntimeStatus(workerId: string, models: unknown): Promise<void> {
+    await this.ds.query(
+      `INSERT INTO runtime_status (worker_id, models, updated_at) VALUES ($1, $2, now())
+       ON CONFLICT (worker_id) DO UPDATE SET models = EXCLUDED.models, updated_at = now()`,
+      [workerId, JSON.stringify(models)],
+    );
+  }
+
+  /** What the workers seen in the last 5 minutes report about their models. */
+  async runtimeStatus(): Promise<{ workerId: string; models: any; updatedAt: Date }[]> { // eslint-disable-line @typescript-eslint/no-explicit-any
+    const rows = await this.ds.query(`SELECT * FROM runtime_status WHERE updated_at > now() - interval '5 minutes' ORDER BY updated_at DESC`);
+    return rows.map((r: Record<string, any>) => ({ workerId: r.worker_id, models: r.models, updatedAt: r.updated_at })); // eslint-disable-line @typescript-eslint/no-explicit-any
+  }
+}
