@@ -7,7 +7,10 @@ import { ApiKeysModule } from './api-keys/api-keys.module';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { IdempotencyInterceptor } from './common/idempotency.interceptor';
+import { ForecastsModule } from './forecasts/forecasts.module';
 import { HealthModule } from './health/health.module';
+import { CatalogModule } from './models/catalog.module';
+import { ModelsModule } from './models/models.controller';
 import { JobsApiModule } from './jobs/jobs.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { SeriesModule } from './series/series.module';
@@ -21,11 +24,14 @@ export class AppModule {
         ConfigModule.forRoot(config),
         DbModule.forRoot({ url: config.databaseUrl, poolSize: config.dbPoolSize }),
         JobsModule,
+        CatalogModule.forRoot(config),
         HealthModule,
         MetricsModule,
         SeriesModule,
         JobsApiModule,
         ApiKeysModule,
+        ForecastsModule,
+        ModelsModule,
       ],
       providers: [
         { provide: APP_GUARD, useClass: ApiKeyGuard },

@@ -66,14 +66,16 @@ export function prepareSeries(timestamps: number[], values: (number | null)[], e
   const length = gridLengthCovering(ts[0], anchorT, frequency, maxLen);
   const grid = buildGrid({ anchor: anchorT, frequency, length, chosenBy });
   const onGrid = new Set(grid.timestamps);
-  const onGridShare = uniqueSorted(observed).filter((t) => onGrid.has(t)).length / Math.max(1, Math.min(observed.length, length));
+  // Share of the observations inside the grid's span that sit exactly on a grid point.
+  const inSpan = uniqueSorted(observed).filter((t) => t >= grid.timestamps[0]);
+  const onGridShare = inSpan.filter((t) => onGrid.has(t)).length / Math.max(1, inSpan.length);
   const method = o.resampling ?? chooseMethod(onGridShare, stats.medianStepMs, fixedStepMs(frequency));
   const r = resample(ts, vs, grid.timestamps, method, { maxStalenessMs: fixedStepMs(frequency) * 3 });
   let scaleFactor: number | null = null;
   let seasonalPeriod: number | null = null;
   if (entry.family === 'ssm') {
     const def = defaultSeasonalPeriod(frequency);
-    const found = detectSeasonalPeriod(r.values, { maxPeriod: Math.min(800, Math.max(8, def * 4)), preferred: [def] });
+    const found = detectSeasonalPeriod(r.values, { maxPeriod: Math.min(800, Math.max(8, def * 4)) });
     seasonalPeriod = found.detected ? found.period : def;
     // P = floor(24 / s) steps per decoder position must stay >= 1: s <= 24.
     scaleFactor = Math.min(24, 24 / Math.max(1, seasonalPeriod));

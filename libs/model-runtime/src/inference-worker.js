@@ -15,12 +15,9 @@ async function createWithFallback(file, requested, threads) {
   const fallbacks = [];
   for (const provider of order) {
     try {
-      const session = await ort.InferenceSession.create(file, {
-        executionProviders: [provider],
-        intraOpNumThreads: threads || undefined,
-        interOpNumThreads: 1,
-        graphOptimizationLevel: 'all',
-      });
+      const opts = { executionProviders: [provider], interOpNumThreads: 1, graphOptimizationLevel: 'all' };
+      if (threads > 0) opts.intraOpNumThreads = threads; // 0: let ONNX Runtime decide
+      const session = await ort.InferenceSession.create(file, opts);
       return { session, choice: { requested, active: provider, fallbacks } };
     } catch (err) {
       fallbacks.push({ provider, reason: String(err && err.message ? err.message : err).split('\n')[0].slice(0, 300) });

@@ -79,6 +79,12 @@ export class ObservationsRepository {
     return { timestamps: rows.map((r) => Number(r.ms)), values };
   }
 
+  async channelIndex(tenantId: string, seriesId: string, channel: string): Promise<number | null> {
+    const s = await this.series.get(tenantId, seriesId);
+    const i = s.channels.indexOf(channel);
+    return i >= 0 ? i : null;
+  }
+
   /** Only the timestamps, for stats and frequency inference. */
   async timestamps(seriesId: string): Promise<number[]> {
     const rows: { ms: string }[] = await this.ds.query(

@@ -1,0 +1,62 @@
+import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { TenantId } from '../auth/tenant-id.decorator';
+import { CreateForecastDto } from './dto/create-forecast.dto';
+import { ForecastPageResponse, ForecastResponse } from './dto/forecast.response';
+import { ListForecastsQuery } from './dto/list-forecasts.query';
+import { forecastToCsv } from './forecast.mapper';
+import { ForecastsService } from './forecasts.service';
+import { PlotService } from './plot.service';
+
+@ApiTags('forecasts')
+@ApiBearerAuth()
+@Controller('v1')
+export class ForecastsController {
+  constructor(
+    private readonly forecasts: ForecastsService,
+    private readonly plots: PlotService,
+  ) {}
+
+  /** 200 with the result when the job finishes within `wait` seconds, else 202 with its URL. */
+  @Post('forecasts')
+  @ApiOkResponse({ type: ForecastResponse, description: 'Finished within wait' })
+  @ApiAcceptedResponse({ type: ForecastResponse, description: 'Still running: poll the url' })
+  async create(@TenantId() tenantId: string, @Body() dto: CreateForecastDto, @Res({ passthrough: true }) res: Response): Promise<ForecastResponse> {
+    const { done, body } = await this.forecasts.create(tenantId, dto);
+    res.status(done ? 200 : 202);
+    if (!done) res.setHeader('Location', body.url);
+    return body;
+  }
+
+  @Get('forecasts')
+  @ApiOkResponse({ type: ForecastPageResponse })
+  list(@TenantId() tenantId: string, @Query() q: ListForecastsQuery): Promise<ForecastPageResponse> {
+    return this.forecasts.list(tenantId, q);
+  }
+
+  @Get('forecasts/:id')
+  @ApiProduces('application/json', 'text/csv')
+  @ApiQuery({ name: 'format', required: false, enum: ['json', 'csv'] })
+  @ApiOkResponse({ type: ForecastResponse })
+  async get(@TenantId() tenantId: string, @Param('id') id: string, @Query('format') format: string | undefined, @Res({ passthrough: true }) res: Response): Promise<ForecastResponse | string> {
+    const f = await this.forecasts.get(tenantId, id);
+    if (format !== 'csv') return f;
+    res.type('text/csv');
+    return forecastToCsv(f);
+  }
+
+  @Get('forecasts/:id/plot.svg')
+  @ApiProduces('image/svg+xml')
+  async plot(@TenantId() tenantId: string, @Param('id') id: string, @Res({ passthrough: true }) res: Response): Promise<string> {
+    const svg = await this.plots.render(tenantId, id);
+    res.type('image/svg+xml');
+    return svg;
+  }
+
+  @Get('series/:id/forecasts/latest')
+  @ApiOkResponse({ type: ForecastResponse, description: 'The newest finished forecast that covers this series' })
+  latest(@TenantId() tenantId: string, @Param('id') id: string): Promise<ForecastResponse> {
+    return this.forecasts.latestForSeries(tenantId, id);
+  }
+}

@@ -1,0 +1,184 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { JobsRepository } from '#db';
+import { ForecastService } from '#forecasting';
+import { readSeries } from '../support/data';
+import { Stack, startStack, waitForJob } from '../support/stack';
+
+const H = 3_600_000;
+
+describe('forecasts end to end (real data, real models in onnxruntime-node)', () => {
+  let stack: Stack;
+  let key: string;
+  let other: string;
+  const ids: Record<string, string> = {};
+
+  async function upload(name: string, s: { timestamps: string[]; values: (number | null)[] }, frequency?: string): Promise<string> {
+    const c = await stack.request('POST', '/v1/series', { key, json: { name, ...(frequency ? { frequency } : {}) } });
+    const up = await stack.request('POST', `/v1/series/${c.body.id}/observations`, { key, json: { timestamps: s.timestamps, values: [s.values] } });
+    expect(up.status).toBe(200);
+    return c.body.id;
+  }
+
+  beforeAll(async () => {
+    stack = await startStack();
+    key = (await stack.tenant()).key;
+    other = (await stack.tenant()).key;
+    for (const s of readSeries('m4/m4_hourly.csv', { limit: 3, tail: 600 })) ids[s.id] = await upload(s.id, s);
+    // Birrarung Marr has a month-long gap 792 rows before its end: end the upload 300 hours after
+    // it, so the gap falls inside the model's 512-hour context window.
+    const ped = readSeries('tsibble/pedestrian_hourly.csv', { limit: 1 })[0];
+    const cut = ped.timestamps.length - 792 + 300;
+    ids.pedestrian = await upload('pedestrian', { timestamps: ped.timestamps.slice(cut - 2000, cut), values: ped.values.slice(cut - 2000, cut) });
+    ids.peyton = await upload('peyton', readSeries('prophet/peyton_manning_daily.csv')[0]);
+  });
+  afterAll(() => stack.close());
+
+  const m4 = () => Object.entries(ids).filter(([k]) => k.startsWith('H')).map(([, v]) => v);
+
+  it('xlstm: M4 hourly, horizon 48, synchronous 200 with shapes, runtime record and stored rows', async () => {
+    const r = await stack.request('POST', '/v1/forecasts', { key, json: { seriesIds: m4(), horizon: 48, model: 'xlstm-dev', wait: 60 } });
+    expect(r.status).toBe(200);
+    expect(r.body.status).toBe('SUCCEEDED');
+    expect(r.body.series).toHaveLength(3);
+    for (const s of r.body.series) {
+      expect(s.status).toBe('SUCCEEDED');
+      expect(s.timestamps).toHaveLength(48);
+      const t = s.timestamps.map(Date.parse);
+      expect(t.slice(1).map((x: number, i: number) => x - t[i])).toEqual(Array(47).fill(H));
+      expect(Date.parse(s.metadata.sourceGrid.last) + H).toBe(t[0]);
+      expect(Object.keys(s.quantiles)).toEqual(['0.1', '0.2', '0.3', '0.4', '0.5', '0.6', '0.7', '0.8', '0.9']);
+      expect(s.median).toEqual(s.quantiles['0.5']);
+      for (let i = 0; i < 48; i++) expect(s.quantiles['0.1'][i]).toBeLessThanOrEqual(s.quantiles['0.9'][i]);
+      expect(s.metadata.modelGrid).toMatchObject({ step: '1h', chosenBy: 'inferred', length: 512 });
+      expect(s.metadata.output).toMatchObject({ mode: 'horizon', requested: 48, exact: 48, gridSteps: 48 });
+    }
+    expect(r.body.runtime).toMatchObject({ modelId: 'xlstm-dev', executionProvider: 'cpu', onnxruntimeVersion: '1.30.0' });
+    expect(r.body.runtime.modelSha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(Object.keys(r.body.runtime.durationsMs)).toEqual(expect.arrayContaining(['queue', 'preprocess', 'model', 'postprocess']));
+    const rows = await stack.sql<{ n: number }>(`SELECT count(*)::int AS n FROM forecast_results WHERE forecast_id = $1`, [r.body.id]);
+    expect(rows[0].n).toBe(3);
+  });
+
+  it('ssm: scale factor from the detected daily season, recorded in the metadata', async () => {
+    const r = await stack.request('POST', '/v1/forecasts', { key, json: { seriesIds: [m4()[0]], horizon: 30, model: 'ssm-dev', quantiles: [0.1, 0.5, 0.9], wait: 60 } });
+    expect(r.status).toBe(200);
+    const s = r.body.series[0];
+    expect(s.metadata.seasonalPeriod).toBe(24);
+    expect(s.metadata.scaleFactor).toBe(1);
+    expect(Object.keys(s.quantiles)).toEqual(['0.1', '0.5', '0.9']);
+    expect(s.timestamps).toHaveLength(30);
+  });
+
+  it('irregular pedestrian and peyton_manning: source and model grid metadata', async () => {
+    const r = await stack.request('POST', '/v1/forecasts', { key, json: { seriesIds: [ids.pedestrian, ids.peyton], horizon: 24, model: 'xlstm-dev', wait: 60 } });
+    expect(r.body.status).toBe('SUCCEEDED');
+    const [ped, pey] = [ids.pedestrian, ids.peyton].map((id) => r.body.series.find((s: { seriesId: string }) => s.seriesId === id));
+    expect(ped.metadata.sourceGrid.inferredFrequency).toBe('1h');
+    expect(ped.metadata.sourceGrid.missingSteps).toBeGreaterThan(0);
+    expect(ped.metadata.modelGrid.step).toBe('1h');
+    expect(ped.metadata.method).toEqual({ value: 'none' });
+    // The gap (2016-10-28 23:00 to 2016-11-29 00:00 local) holds 744 missing hours, 212 of them in the window.
+    expect(ped.metadata.imputed).toMatchObject({ count: 0, missing: 212 });
+    // The worker loads the newest 4 x contextLength rows: 2048 days from 2010-05-27, 17 days missing.
+    expect(pey.metadata.sourceGrid).toMatchObject({ inferredFrequency: '1D', missingSteps: 17, observations: 2048, first: '2010-05-27T00:00:00.000Z' });
+    expect(pey.metadata.modelGrid).toMatchObject({ step: '1D', length: 512 });
+    expect(Date.parse(pey.timestamps[0])).toBe(Date.parse('2016-01-21T00:00:00Z'));
+  });
+
+  it('at: returns exactly the requested timestamps, between grid steps too', async () => {
+    const last = Date.parse((await stack.request('GET', `/v1/series/${m4()[1]}`, { key })).body.stats.last);
+    const at = [last + 30 * 60_000, last + 5 * H, last + 10.25 * H].map((t) => new Date(t).toISOString());
+    const r = await stack.request('POST', '/v1/forecasts', { key, json: { seriesIds: [m4()[1]], at, model: 'xlstm-dev', wait: 60 } });
+    expect(r.status).toBe(200);
+    const s = r.body.series[0];
+    expect(s.timestamps).toEqual(at.map((t) => new Date(t).toISOString()));
+    expect(s.metadata.output).toMatchObject({ mode: 'at', requested: 3, exact: 1, interpolated: 2, gridSteps: 11 });
+  });
+
+  it('inline data (stateless) with two channels', async () => {
+    const s = readSeries('m4/m4_hourly.csv', { limit: 1, tail: 300 })[0];
+    const r = await stack.request('POST', '/v1/forecasts', {
+      key, json: { data: { timestamps: s.timestamps, values: [s.values, s.values.map((v) => (v === null ? null : v * 2))], channels: ['a', 'b'] }, horizon: 12, model: 'ssm-dev', wait: 60 },
+    });
+    expect(r.status).toBe(200);
+    expect(r.body.series.map((x: { channel: string; seriesId: string | null }) => [x.channel, x.seriesId])).toEqual([['a', null], ['b', null]]);
+  });
+
+  it('202 with the URL when wait is 0, then GET, CSV and SVG', async () => {
+    const r = await stack.request('POST', '/v1/forecasts', { key, json: { seriesIds: [m4()[2]], horizon: 6, model: 'xlstm-dev', wait: 0 } });
+    expect(r.status).toBe(202);
+    expect(r.headers.get('location')).toBe(`/v1/forecasts/${r.body.id}`);
+    const job = await waitForJob(stack, key, r.body.jobId);
+    expect(job.state).toBe('SUCCEEDED');
+    const g = await stack.request('GET', `/v1/forecasts/${r.body.id}`, { key });
+    expect(g.body.series[0].timestamps).toHaveLength(6);
+    const csv = await stack.request('GET', `/v1/forecasts/${r.body.id}?format=csv`, { key });
+    const lines = csv.text.trim().split('\n');
+    expect(lines[0]).toBe('series_id,channel,timestamp,q0.1,q0.2,q0.3,q0.4,q0.5,q0.6,q0.7,q0.8,q0.9');
+    expect(lines).toHaveLength(7);
+    const svg = await stack.request('GET', `/v1/forecasts/${r.body.id}/plot.svg`, { key });
+    expect(svg.headers.get('content-type')).toContain('image/svg+xml');
+    expect(svg.text).toMatch(/^<svg/);
+    expect(svg.text).toContain('time (UTC)');
+    expect((svg.text.match(/<path /g) ?? []).length).toBeGreaterThanOrEqual(6);
+    const list = await stack.request('GET', `/v1/forecasts?seriesId=${m4()[2]}`, { key });
+    expect(list.body.items.map((i: { id: string }) => i.id)).toContain(r.body.id);
+    const latest = await stack.request('GET', `/v1/series/${m4()[2]}/forecasts/latest`, { key });
+    expect(latest.body.id).toBe(r.body.id);
+  });
+
+  it.each([
+    [{ horizon: 5, quantiles: [0.05] }, 422, 'QUANTILE_NOT_AVAILABLE'],
+    [{ horizon: 100000 }, 422, 'HORIZON_TOO_LONG'],
+    [{ horizon: 5, until: '2030-01-01' }, 400, 'VALIDATION_FAILED'],
+    [{ horizon: 5, model: 'gpt-5' }, 404, 'MODEL_NOT_FOUND'],
+    [{ horizon: 5, colour: 'red' }, 400, 'VALIDATION_FAILED'],
+  ])('rejects %j with %i %s', async (extra, status, code) => {
+    const r = await stack.request('POST', '/v1/forecasts', { key, json: { seriesIds: [m4()[0]], model: 'xlstm-dev', ...extra } });
+    expect(r.status).toBe(status);
+    expect(r.body.error.code).toBe(code);
+    if (code === 'QUANTILE_NOT_AVAILABLE') expect(r.body.error.message).toContain('0.1, 0.2, 0.3');
+  });
+
+  it("another tenant's series and forecasts are not found", async () => {
+    const r = await stack.request('POST', '/v1/forecasts', { key: other, json: { seriesIds: [m4()[0]], horizon: 5 } });
+    expect(r.status).toBe(404);
+    expect(r.body.error.code).toBe('SERIES_NOT_FOUND');
+    const mine = await stack.request('GET', '/v1/forecasts', { key });
+    const id = mine.body.items[0].id;
+    expect((await stack.request('GET', `/v1/forecasts/${id}`, { key: other })).status).toBe(404);
+    expect((await stack.request('GET', `/v1/forecasts/${id}/plot.svg`, { key: other })).status).toBe(404);
+    expect((await stack.request('GET', `/v1/series/${m4()[0]}/forecasts/latest`, { key: other })).status).toBe(404);
+  });
+
+  it('GET /v1/models lists limits and the execution provider the workers use', async () => {
+    const r = await stack.request('GET', '/v1/models', { key });
+    const x = r.body.find((m: { id: string }) => m.id === 'xlstm-dev');
+    expect(x).toMatchObject({ family: 'xlstm', maxContext: 512, quantiles: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9], supportsMissingValues: true });
+    expect(x.runtime.workers[0].provider.active).toBe('cpu');
+  });
+
+  it('200 concurrent single-series forecasts all succeed and are batched', async () => {
+    const posts = await Promise.all(Array.from({ length: 200 }, (_, i) =>
+      stack.request('POST', '/v1/forecasts', { key, json: { seriesIds: [m4()[i % 3]], horizon: 8, model: 'xlstm-dev', wait: 0 } })));
+    expect(posts.every((p) => p.status === 202)).toBe(true);
+    const jobs = await Promise.all(posts.map((p) => waitForJob(stack, key, p.body.jobId, 120_000)));
+    expect(jobs.every((j) => j.state === 'SUCCEEDED')).toBe(true);
+    const rows = await stack.sql<{ b: number }>(`SELECT (runtime->>'batchSize')::int AS b FROM forecasts WHERE id = ANY($1)`, [posts.map((p) => p.body.id)]);
+    const mean = rows.reduce((a, r) => a + r.b, 0) / rows.length;
+    expect(mean).toBeGreaterThan(1);
+  });
+
+  it('running the same job again leaves one result', async () => {
+    const r = await stack.request('POST', '/v1/forecasts', { key, json: { seriesIds: m4(), horizon: 4, model: 'xlstm-dev', wait: 60 } });
+    const job = (await stack.sql<{ payload: { jobId: string; tenantId: string; forecastId: string } }>(`SELECT payload FROM jobs WHERE id = $1`, [r.body.jobId]))[0];
+    const before = await stack.sql(`SELECT finished_at, runtime FROM forecasts WHERE id = $1`, [r.body.id]);
+    // A second execution (a redelivered job) computes again, but its write is rolled back.
+    const outcome = await stack.worker!.get(ForecastService).run(job.payload);
+    expect(outcome.state).toBe('SUCCEEDED');
+    expect(await stack.worker!.get(JobsRepository).complete(r.body.jobId, outcome.state, { result: outcome.result }, outcome.write)).toBe(false);
+    expect(await stack.sql(`SELECT finished_at, runtime FROM forecasts WHERE id = $1`, [r.body.id])).toEqual(before);
+    const rows = await stack.sql<{ n: number }>(`SELECT count(*)::int AS n FROM forecast_results WHERE forecast_id = $1`, [r.body.id]);
+    expect(rows[0].n).toBe(3);
+  });
+});
