@@ -1,7 +1,12 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JobsRepository } from '#db';
 import { ForecastService } from '#forecasting';
 import { readSeries } from '../support/data';
+import { REPO_ROOT } from '../support/env';
 import { Stack, startStack, waitForJob } from '../support/stack';
 
 const H = 3_600_000;
@@ -167,6 +172,29 @@ describe('forecasts end to end (real data, real models in onnxruntime-node)', ()
     const rows = await stack.sql<{ b: number }>(`SELECT (runtime->>'batchSize')::int AS b FROM forecasts WHERE id = ANY($1)`, [posts.map((p) => p.body.id)]);
     const mean = rows.reduce((a, r) => a + r.b, 0) / rows.length;
     expect(mean).toBeGreaterThan(1);
+  });
+
+  it('tsfm forecast (CLI, in-process) matches the API for the same data and model', async () => {
+    const series = readSeries('m4/m4_hourly.csv', { limit: 3, tail: 600 });
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'tsfm-cli-'));
+    const input = path.join(dir, 'in.csv');
+    writeFileSync(input, 'series_id,timestamp,value\n' + series.flatMap((s) => s.timestamps.map((t, i) => `${s.id},${t},${s.values[i] ?? ''}`)).join('\n'));
+    const out = path.join(dir, 'out.csv');
+    const r = spawnSync(process.execPath, [path.join(REPO_ROOT, 'bin/tsfm.js'), 'forecast', '--input', input, '--horizon', '24', '--model', 'xlstm-dev', '--output', out], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.status, r.stderr).toBe(0);
+    const lines = readFileSync(out, 'utf8').trim().split('\n');
+    expect(lines[0]).toBe('series_id,timestamp,q0.1,q0.2,q0.3,q0.4,q0.5,q0.6,q0.7,q0.8,q0.9');
+    expect(lines).toHaveLength(1 + 3 * 24);
+    const api = await stack.request('POST', '/v1/forecasts', { key, json: { seriesIds: series.map((s) => ids[s.id]), horizon: 24, model: 'xlstm-dev', wait: 60 } });
+    for (const s of api.body.series) {
+      const name = series.find((x) => ids[x.id] === s.seriesId)!.id;
+      const rows = lines.slice(1).filter((l) => l.startsWith(`${name},`)).map((l) => l.split(','));
+      expect(rows.map((x) => x[1])).toEqual(s.timestamps);
+      rows.forEach((row, i) => row.slice(2).forEach((v, k) => expect(Number(v)).toBeCloseTo(s.quantiles[['0.1', '0.2', '0.3', '0.4', '0.5', '0.6', '0.7', '0.8', '0.9'][k]][i], 3)));
+    }
+    const bad = spawnSync(process.execPath, [path.join(REPO_ROOT, 'bin/tsfm.js'), 'forecast', '--input', input, '--output', out], { encoding: 'utf8' });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr.trim().split('\n')).toEqual(['tsfm: give exactly one of --horizon or --at']);
   });
 
   it('running the same job again leaves one result', async () => {

@@ -1,0 +1,126 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { DomainError } from '#common';
+import { finishSeries, prepareSeries, Span } from '#forecasting';
+import { ModelCatalog, ModelRuntime } from '#model-runtime';
+import { parseCsvLine, parseTimestamp } from '#timeseries';
+
+export interface ForecastArgs {
+  input: string;
+  output: string;
+  horizon?: number;
+  model?: string;
+  quantiles?: number[];
+  at?: string;
+  modelsDir: string;
+}
+
+export class CliError extends Error {}
+
+interface InputSeries {
+  timestamps: number[];
+  values: (number | null)[];
+}
+
+function readLong(file: string): Map<string, InputSeries> {
+  const lines = readFileSync(file, 'utf8').split(/\r?\n/).filter((l) => l.trim() !== '');
+  const header = parseCsvLine(lines[0] ?? '').map((h) => h.trim());
+  const [iId, iTs, iVal] = ['series_id', 'timestamp', 'value'].map((k) => header.indexOf(k));
+  if (iId < 0 || iTs < 0 || iVal < 0) throw new CliError(`${file}: the header must have series_id,timestamp,value`);
+  const out = new Map<string, InputSeries>();
+  for (let k = 1; k < lines.length; k++) {
+    const f = parseCsvLine(lines[k]);
+    const where = `${file} line ${k + 1}`;
+    let t: number;
+    try {
+      t = parseTimestamp(/^\d+$/.test(f[iTs]) ? Number(f[iTs]) : f[iTs]);
+    } catch {
+      throw new CliError(`${where}: invalid timestamp ${JSON.stringify(f[iTs])}`);
+    }
+    const raw = (f[iVal] ?? '').trim();
+    const v = raw === '' ? null : Number(raw);
+    if (v !== null && (!Number.isFinite(v) || !/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(raw))) throw new CliError(`${where}: value ${JSON.stringify(raw)} is not a number (leave it empty for missing)`);
+    let s = out.get(f[iId]);
+    if (!s) out.set(f[iId], (s = { timestamps: [], values: [] }));
+    s.timestamps.push(t);
+    s.values.push(v);
+  }
+  if (!out.size) throw new CliError(`${file}: no rows`);
+  return out;
+}
+
+/** `timestamp` (for every series) or `series_id,timestamp` (per series). */
+function readAt(file: string): (id: string) => number[] {
+  const lines = readFileSync(file, 'utf8').split(/\r?\n/).filter((l) => l.trim() !== '');
+  const header = parseCsvLine(lines[0] ?? '').map((h) => h.trim());
+  const iTs = header.indexOf('timestamp');
+  const iId = header.indexOf('series_id');
+  if (iTs < 0) throw new CliError(`${file}: the header must have a timestamp column`);
+  const all: number[] = [];
+  const per = new Map<string, number[]>();
+  lines.slice(1).forEach((l, k) => {
+    const f = parseCsvLine(l);
+    let t: number;
+    try {
+      t = parseTimestamp(/^\d+$/.test(f[iTs]) ? Number(f[iTs]) : f[iTs]);
+    } catch {
+      throw new CliError(`${file} line ${k + 2}: invalid timestamp ${JSON.stringify(f[iTs])}`);
+    }
+    if (iId < 0) all.push(t);
+    else per.set(f[iId], [...(per.get(f[iId]) ?? []), t]);
+  });
+  return (id) => (iId < 0 ? all : per.get(id) ?? []);
+}
+
+function progress(done: number, total: number): void {
+  if (!process.stderr.isTTY) return;
+  const w = 30;
+  const filled = Math.round((done / total) * w);
+  process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(w - filled)}] ${done}/${total} series`);
+  if (done === total) process.stderr.write('\n');
+}
+
+/** The embedded, in-process forecast: the same pipeline and runtime as the worker, no servers. */
+export async function forecastCommand(a: ForecastArgs): Promise<number> {
+  if ((a.horizon === undefined) === (a.at === undefined)) throw new CliError('give exactly one of --horizon or --at');
+  const catalog = await ModelCatalog.load(a.modelsDir, a.model ?? process.env.TSFM_DEFAULT_MODEL ?? null).catch((e: Error) => {
+    throw new CliError(e.message);
+  });
+  const entry = catalog.get(catalog.defaultModel);
+  const quantiles = a.quantiles ?? entry.quantiles;
+  const bad = quantiles.filter((q) => !entry.quantiles.some((l) => Math.abs(l - q) < 1e-9));
+  if (bad.length) throw new CliError(`model ${entry.id} has quantiles ${entry.quantiles.join(',')}; not ${bad.join(',')}`);
+  const input = readLong(a.input);
+  const atFor = a.at ? readAt(a.at) : null;
+  const runtime = await ModelRuntime.start({ modelsDir: a.modelsDir, providers: ['cpu'], intraOpThreads: 0, maxBatch: 256, maxWaitMs: 2, maxQueue: 1_000_000 });
+  const lines = [['series_id', 'timestamp', ...quantiles.map((q) => `q${q}`)].join(',')];
+  let done = 0;
+  let failed = 0;
+  try {
+    const ids = [...input.keys()].sort();
+    // All series go to the runtime at once: the micro-batcher turns them into large batches.
+    const results = await Promise.all(ids.map(async (id) => {
+      const s = input.get(id)!;
+      const span: Span = atFor ? { at: atFor(id) } : { horizon: a.horizon! };
+      try {
+        if ('at' in span && span.at.length === 0) throw new CliError(`no --at timestamps for series ${id}`);
+        const p = prepareSeries(s.timestamps, s.values, entry, { span, quantiles });
+        const [out] = await runtime.forecast(entry.id, [p.request]);
+        return finishSeries(p, out.quantiles, entry.quantiles, [...quantiles].sort((x, y) => x - y), 'value');
+      } catch (err) {
+        if (!(err instanceof DomainError || err instanceof CliError)) throw err;
+        failed++;
+        process.stderr.write(`${process.stderr.isTTY ? '\n' : ''}series ${id}: ${err.message}\n`);
+        return null;
+      } finally {
+        progress(++done, ids.length);
+      }
+    }));
+    results.forEach((r, k) => r?.timestamps.forEach((t, i) => lines.push([ids[k], new Date(t).toISOString(), ...r.quantiles[i].map(String)].join(','))));
+  } finally {
+    await runtime.close();
+  }
+  writeFileSync(a.output, lines.join('\n') + '\n');
+  process.stderr.write(`${path.basename(a.output)}: ${input.size - failed} series forecast with ${entry.id}${failed ? `, ${failed} failed` : ''}\n`);
+  return failed === input.size ? 1 : 0;
+}
