@@ -31,6 +31,16 @@ def head_tensors(model):
     return {f"head.{k}": v.detach().cpu().numpy().astype(np.float32) for k, v in model.head_weights().items()}
 
 
+def _name_output_dims(proto, cfg):
+    """The tracer leaves the fixed trailing dims symbolic (quantiles 9, embeddings E): pin them."""
+    fixed = {"quantiles": {2: cfg.num_quantiles}, "embeddings": {2: cfg.embedding_feature_dim}}
+    for out in proto.graph.output:
+        for axis, value in fixed.get(out.name, {}).items():
+            dim = out.type.tensor_type.shape.dim[axis]
+            dim.Clear()
+            dim.dim_value = value
+
+
 def export_ssm(model, onnx_path, head_path):
     model = model.eval()
     head = head_tensors(model)
@@ -48,6 +58,7 @@ def export_ssm(model, onnx_path, head_path):
         )
     proto = onnx.load(tmp)
     os.remove(tmp)
+    _name_output_dims(proto, model.cfg)
     attach_functions(proto, [s5_scan_function(), legendre_basis_function()])
     onnx.save(proto, onnx_path)
     save_safetensors(head_path, head, {"family": "ssm"})

@@ -32,9 +32,10 @@ def series(rng, b, length):
 def cases(rng):
     c1 = series(rng, 1, 48); c1[0, [5, 6, 30]] = np.nan
     c2 = series(rng, 3, 512); c2[0, :100] = np.nan; c2[2, 200:260] = np.nan
-    c3 = series(rng, 8, 1000)
-    c4 = series(rng, 3, 300)
+    c3 = series(rng, 8, 1000); c3[3, 990] = np.nan
+    c4 = series(rng, 3, 300); c4[1, :37] = np.nan
     c5 = series(rng, 2, 200)
+    c6 = series(rng, 4, 512); c6[0, :450] = np.nan; c6[2, :] = np.nan  # a short row padded in a batch, an all-NaN row
     return [
         ("b1_len48_s1_h10", c1, 1.0, 10, False),
         ("b3_len512_s1_h24_equal_P", c2, 1.0, 24, False),
@@ -42,6 +43,8 @@ def cases(rng):
         ("b3_len300_s2_h30", c4, 2.0, 30, False),
         ("b3_len300_s0.25_h100", c4, 0.25, 100, False),
         ("b3_len300_s24over7_h40", c4, 24 / 7, 40, False),
+        ("b4_len512_s1_h47_official_tail_bug", c6, 1.0, 47, False),
+        ("b4_len512_s24over168_h200", c6, 24 / 168, 200, False),  # float32 s: 24/s must still floor to 168
         ("b2_len200_custom_head", c5, 1.0, 30, True),
     ]
 

@@ -5,7 +5,7 @@ from torch.onnx import symbolic_helper
 from onnx import TensorProto, helper
 
 from ..common.onnx_functions import DOMAIN, OPSET
-from .model import legendre_basis, s5_scan
+from .ops import legendre_basis, s5_scan
 
 F32 = TensorProto.FLOAT
 I64 = TensorProto.INT64
