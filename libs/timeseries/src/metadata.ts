@@ -1,65 +1,108 @@
-import type { ModelGrid } from './grid';
-import type { ResampleMethod } from './resample';
+import type { GridChoice, ModelGrid } from './grid';
+import type { MappingKind } from './output-map';
+import type { ResampleMethod, Resampled } from './resample';
 import type { SeriesStats } from './stats';
 
-/** How a client's timestamps were mapped onto the model grid and back (ARCHITECTURE.md). */
+/** How the request named its output times: the next N grid steps, every step until a time, or explicit times. */
+export type OutputMode = 'horizon' | 'until' | 'at';
+
+/**
+ * What was done to one series to run a forecast (ARCHITECTURE.md, "Continuous-time resampling
+ * metadata"): stored with every forecast, JSON-ready, timestamps as ISO 8601 UTC strings.
+ */
 export interface ResamplingMetadata {
+  /** The client's observations as they were. */
   sourceGrid: {
     observations: number;
     first: string | null;
     last: string | null;
+    inferredFrequency: string | null;
     medianStepMs: number | null;
+    /** Median absolute deviation of the steps over their median. */
     stepDispersion: number | null;
     duplicates: number;
+    /** Grid points of the inferred frequency between first and last with no observation. */
     missingSteps: number | null;
-    inferredFrequency: string | null;
   };
-  modelGrid: { anchor: string; step: string; length: number; chosenBy: ModelGrid['chosenBy'] };
+  /** The regular grid the model read. */
+  modelGrid: { anchor: string; step: string; length: number; chosenBy: GridChoice; first: string | null; last: string | null };
+  /** Resampling method per channel. */
   method: Record<string, ResampleMethod>;
-  imputed: { count: number; fraction: number; missing: number };
+  /**
+   * Grid points (over all channels) not observed: `count` of them got a value (interpolated or
+   * carried forward), `fraction` = count / (length × channels); `missing` were left NaN for the model.
+   */
+  imputed: { count: number; fraction: number; missing: number; byChannel?: Record<string, { count: number; missing: number }> };
+  /** ssm family: the factor the context was scaled by and the seasonal period it came from; null otherwise. */
   scaleFactor: number | null;
   seasonalPeriod: number | null;
-  output: {
-    mode: 'horizon' | 'until' | 'at';
-    requested: number;
-    first: string | null;
-    last: string | null;
-    exact: number;
-    interpolated: number;
-    gridSteps: number;
-  };
+  /** The times asked for (count, earliest, latest), how model-grid values were mapped onto them, grid steps forecast. */
+  output: { mode: OutputMode; requested: number; first: string | null; last: string | null; exact: number; interpolated: number; gridSteps: number };
 }
 
-const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
-
-export function buildMetadata(args: {
+export interface MetadataInput {
   stats: SeriesStats;
-  grid: ModelGrid;
+  grid: Pick<ModelGrid, 'anchor' | 'step' | 'length' | 'chosenBy' | 'timestamps'>;
   method: Record<string, ResampleMethod>;
-  imputedCount: number;
-  missingCount: number;
-  gridPoints: number;
-  scaleFactor: number | null;
-  seasonalPeriod: number | null;
-  output: { mode: 'horizon' | 'until' | 'at'; timestamps: number[]; how: ('exact' | 'interpolated')[]; gridSteps: number };
-}): ResamplingMetadata {
-  const { stats, grid, output } = args;
+  /** Per-channel results (resampleChannels' `channels`), or else the totals below. */
+  channels?: Map<string, Resampled> | Record<string, Resampled>;
+  imputedCount?: number;
+  missingCount?: number;
+  /** Grid points × channels behind the totals; default grid length × number of methods. */
+  gridPoints?: number;
+  scaleFactor?: number | null;
+  seasonalPeriod?: number | null;
+  output: { mode: OutputMode; timestamps: ArrayLike<number>; how: readonly MappingKind[]; gridSteps: number };
+}
+
+const iso = (t: number | null | undefined) => (t === null || t === undefined || !Number.isFinite(t) ? null : new Date(t).toISOString());
+
+function imputedOf(m: MetadataInput): ResamplingMetadata['imputed'] {
+  if (!m.channels) {
+    const count = m.imputedCount ?? 0;
+    const cells = m.gridPoints ?? m.grid.length * Math.max(1, Object.keys(m.method).length);
+    return { count, fraction: cells ? count / cells : 0, missing: m.missingCount ?? 0 };
+  }
+  const channels = m.channels instanceof Map ? [...m.channels] : Object.entries(m.channels);
+  const byChannel: Record<string, { count: number; missing: number }> = {};
+  let count = 0;
+  let missing = 0;
+  for (const [name, r] of channels) {
+    byChannel[name] = { count: r.imputedCount, missing: r.missingCount };
+    count += r.imputedCount;
+    missing += r.missingCount;
+  }
+  const cells = m.grid.length * channels.length;
+  return { count, fraction: cells ? count / cells : 0, missing, byChannel };
+}
+
+export function buildMetadata(m: MetadataInput): ResamplingMetadata {
+  const g = m.grid.timestamps;
+  const out = m.output.timestamps;
+  let earliest = Infinity;
+  let latest = -Infinity;
+  for (let i = 0; i < out.length; i++) [earliest, latest] = [Math.min(earliest, out[i]), Math.max(latest, out[i])];
+  let exact = 0;
+  for (const h of m.output.how) if (h === 'exact') exact++;
   return {
     sourceGrid: {
-      observations: stats.count, first: iso(stats.first), last: iso(stats.last), medianStepMs: stats.medianStepMs,
-      stepDispersion: stats.stepDispersion, duplicates: stats.duplicates, missingSteps: stats.missingSteps,
-      inferredFrequency: stats.inferredFrequency,
+      observations: m.stats.count,
+      first: iso(m.stats.first),
+      last: iso(m.stats.last),
+      inferredFrequency: m.stats.inferredFrequency,
+      medianStepMs: m.stats.medianStepMs,
+      stepDispersion: m.stats.stepDispersion,
+      duplicates: m.stats.duplicates,
+      missingSteps: m.stats.missingSteps,
     },
-    modelGrid: { anchor: new Date(grid.anchor).toISOString(), step: grid.step, length: grid.length, chosenBy: grid.chosenBy },
-    method: args.method,
-    imputed: { count: args.imputedCount, fraction: args.gridPoints ? args.imputedCount / args.gridPoints : 0, missing: args.missingCount },
-    scaleFactor: args.scaleFactor,
-    seasonalPeriod: args.seasonalPeriod,
+    modelGrid: { anchor: iso(m.grid.anchor)!, step: m.grid.step, length: m.grid.length, chosenBy: m.grid.chosenBy, first: iso(g[0]), last: iso(g[g.length - 1]) },
+    method: { ...m.method },
+    imputed: imputedOf(m),
+    scaleFactor: m.scaleFactor ?? null,
+    seasonalPeriod: m.seasonalPeriod ?? null,
     output: {
-      mode: output.mode, requested: output.timestamps.length, first: iso(output.timestamps[0] ?? null),
-      last: iso(output.timestamps[output.timestamps.length - 1] ?? null),
-      exact: output.how.filter((h) => h === 'exact').length, interpolated: output.how.filter((h) => h === 'interpolated').length,
-      gridSteps: output.gridSteps,
+      mode: m.output.mode, requested: out.length, first: iso(earliest), last: iso(latest),
+      exact, interpolated: m.output.how.length - exact, gridSteps: m.output.gridSteps,
     },
   };
 }
