@@ -10,5 +10,6 @@ export function testEnv() {
   return { databaseUrl, redisUrl };
 }
 
-export const REPO_ROOT = path.resolve(__dirname, '../..');
+// test/support from the sources, or dist/test/support when a benchmark runs compiled.
+export const REPO_ROOT = path.resolve(__dirname, __dirname.split(path.sep).includes('dist') ? '../../..' : '../..');
 export const DATA_DIR = process.env.TSFM_DATA_DIR ?? path.resolve(REPO_ROOT, '../shared/data');

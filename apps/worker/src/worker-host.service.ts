@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '#config';
 import { JobsRepository } from '#db';
+import { ModelRuntime } from '#model-runtime';
 import {
   AnyWorker, JOB_QUEUE, JobHandler, JobName, QUEUE_OPTIONS, QueueName, queueBackend, runTracked,
 } from '#jobs';
@@ -18,6 +19,7 @@ export class WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly jobs: JobsRepository,
     private readonly metrics: WorkerMetrics,
+    private readonly runtime: ModelRuntime,
     maintenance: MaintenanceProcessor,
     forecast: ForecastProcessor,
   ) {
@@ -67,6 +69,8 @@ export class WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown
       this.log.warn(`grace period of ${grace} ms elapsed; force-closing; unfinished jobs return through stalled-job recovery`);
       await Promise.allSettled(this.workers.map((w) => w.close(true)));
     }
+    // Only now: jobs still running needed the model runtime until they finished.
+    await this.runtime.close();
   }
 
   running(): boolean {

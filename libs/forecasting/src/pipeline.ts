@@ -2,7 +2,7 @@ import { InvalidInputError } from '#common';
 import type { ManifestEntry, SeriesRequest } from '#model-runtime';
 import {
   Frequency, ResampleMethod, ResamplingMetadata, buildGrid, buildMetadata, chooseMethod, defaultSeasonalPeriod,
-  detectSeasonalPeriod, futureGrid, gridLengthCovering, inferFrequency, mapForecast, parseFrequency, resample,
+  detectSeasonalPeriod, futureGrid, seasonalCandidates, gridLengthCovering, inferFrequency, mapForecast, parseFrequency, resample,
   seriesStats, stepForward, uniqueSorted,
 } from '#timeseries';
 
@@ -75,14 +75,16 @@ export function prepareSeries(timestamps: number[], values: (number | null)[], e
   let seasonalPeriod: number | null = null;
   if (entry.family === 'ssm') {
     const def = defaultSeasonalPeriod(frequency);
-    const found = detectSeasonalPeriod(r.values, { maxPeriod: Math.min(800, Math.max(8, def * 4)) });
+    const found = detectSeasonalPeriod(r.values, { candidates: seasonalCandidates(frequency) });
     seasonalPeriod = found.detected ? found.period : def;
     // P = floor(24 / s) steps per decoder position must stay >= 1: s <= 24.
     scaleFactor = Math.min(24, 24 / Math.max(1, seasonalPeriod));
   }
   const { outputTimes, horizon, mode } = span(o.span, anchorT, frequency);
-  if (horizon > entry.maxHorizon) {
-    throw new InvalidInputError('HORIZON_TOO_LONG', `the span needs ${horizon} ${frequency.label} steps; model ${entry.id} forecasts at most ${entry.maxHorizon}`);
+  // ssm: the masked future rows come out of a context of ⌊C/s⌋ steps; keep at least half of it real.
+  const limit = scaleFactor === null ? entry.maxHorizon : Math.min(entry.maxHorizon, Math.floor(entry.contextLength / scaleFactor / 2));
+  if (horizon > limit) {
+    throw new InvalidInputError('HORIZON_TOO_LONG', `the span needs ${horizon} ${frequency.label} steps; model ${entry.id} forecasts at most ${limit} here`, { maxHorizon: limit });
   }
   const context = Float32Array.from(r.values);
   return {

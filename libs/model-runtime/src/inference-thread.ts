@@ -72,7 +72,13 @@ export class InferenceThread {
     };
   }
 
-  async close(): Promise<void> {
+  /** Waits for in-flight runs, lets the thread release its sessions, then ends it. */
+  async close(timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.pending.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    const exited = new Promise((r) => this.worker.once('exit', r));
+    await Promise.race([this.call({ op: 'close' }).catch(() => undefined), new Promise((r) => setTimeout(r, 5000))]);
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
     await this.worker.terminate();
   }
 }

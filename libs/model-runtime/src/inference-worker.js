@@ -37,6 +37,12 @@ parentPort.on('message', async (msg) => {
       const { session, choice } = await createWithFallback(msg.file, msg.providers, msg.threads);
       sessions.set(msg.model, session);
       parentPort.postMessage({ id: msg.id, ok: true, choice, inputs: session.inputNames, outputs: session.outputNames, ortVersion: ort.env.versions.node });
+    } else if (msg.op === 'close') {
+      // Sessions are released here, never torn down mid-run by terminate().
+      for (const s of sessions.values()) await s.release();
+      sessions.clear();
+      parentPort.postMessage({ id: msg.id, ok: true });
+      parentPort.close();
     } else if (msg.op === 'run') {
       const session = sessions.get(msg.model);
       if (!session) throw new Error('model ' + msg.model + ' is not loaded');

@@ -31,8 +31,7 @@ export class RuntimeStatusReporter implements OnApplicationBootstrap, OnApplicat
     );
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  onApplicationShutdown(): void {
     clearInterval(this.timer);
-    await this.runtime.close();
   }
 }
