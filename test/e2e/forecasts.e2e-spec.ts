@@ -109,6 +109,36 @@ describe('forecasts end to end (real data, real models in onnxruntime-node)', ()
     expect(r.body.series.map((x: { channel: string; seriesId: string | null }) => [x.channel, x.seriesId])).toEqual([['a', null], ['b', null]]);
   });
 
+  it('one bad series out of several: PARTIALLY_SUCCEEDED with a per-series error', async () => {
+    const lone = await upload('lone', { timestamps: ['2020-01-01T00:00:00Z'], values: [5] });
+    const r = await stack.request('POST', '/v1/forecasts', { key, json: { seriesIds: [m4()[0], lone], horizon: 4, model: 'xlstm-dev', wait: 60 } });
+    expect(r.body.status).toBe('PARTIALLY_SUCCEEDED');
+    const bad = r.body.series.find((s: { seriesId: string }) => s.seriesId === lone);
+    expect(bad).toMatchObject({ status: 'FAILED', error: { code: 'INSUFFICIENT_DATA' }, timestamps: [] });
+    expect(r.body.series.find((s: { seriesId: string }) => s.seriesId === m4()[0]).timestamps).toHaveLength(4);
+    const job = await waitForJob(stack, key, r.body.jobId);
+    expect(job.state).toBe('PARTIALLY_SUCCEEDED');
+    const only = await stack.request('POST', '/v1/forecasts', { key, json: { seriesIds: [lone], horizon: 4, model: 'xlstm-dev', wait: 60 } });
+    expect(only.body).toMatchObject({ status: 'FAILED', error: { code: 'INSUFFICIENT_DATA' } });
+  });
+
+  it('answers 429 with Retry-After when too many forecasts are waiting', async () => {
+    const limited = await startStack({ worker: false, env: { TSFM_MAX_QUEUED_FORECASTS: '3' } });
+    try {
+      const k = (await limited.tenant()).key;
+      const c = await limited.request('POST', '/v1/series', { key: k, json: { name: 'x' } });
+      await limited.request('POST', `/v1/series/${c.body.id}/observations`, { key: k, json: { timestamps: [0, 3_600_000, 7_200_000].map((t) => t + Date.UTC(2024, 0, 1)), values: [[1, 2, 3]] } });
+      const codes: number[] = [];
+      for (let i = 0; i < 5; i++) codes.push((await limited.request('POST', '/v1/forecasts', { key: k, json: { seriesIds: [c.body.id], horizon: 2, model: 'xlstm-dev', wait: 0 } })).status);
+      expect(codes).toEqual([202, 202, 202, 429, 429]);
+      const r = await limited.request('POST', '/v1/forecasts', { key: k, json: { seriesIds: [c.body.id], horizon: 2, model: 'xlstm-dev', wait: 0 } });
+      expect(r.body.error.code).toBe('OVERLOADED');
+      expect(r.headers.get('retry-after')).toBe('2');
+    } finally {
+      await limited.close();
+    }
+  });
+
   it('202 with the URL when wait is 0, then GET, CSV and SVG', async () => {
     const r = await stack.request('POST', '/v1/forecasts', { key, json: { seriesIds: [m4()[2]], horizon: 6, model: 'xlstm-dev', wait: 0 } });
     expect(r.status).toBe(202);

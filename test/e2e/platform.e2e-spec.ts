@@ -21,6 +21,9 @@ describe('platform: health, metrics, OpenAPI, request ids, jobs, config', () => 
     const ready = await stack.request('GET', '/health/ready');
     expect(ready.status).toBe(200);
     expect(ready.body.checks).toEqual({ database: { ok: true }, queue: { ok: true } });
+    // The workers report the execution provider of every model (CPU here, nothing fell back).
+    expect(ready.body.models.map((m: { id: string }) => m.id).sort()).toEqual(['ssm-dev', 'xlstm-dev']);
+    expect(ready.body.models[0].provider).toMatchObject({ requested: ['cpu'], active: 'cpu', fallbacks: [] });
   });
 
   it('every response carries X-Request-Id; a sane client id is echoed', async () => {

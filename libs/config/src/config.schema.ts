@@ -9,7 +9,7 @@ export interface AppConfig {
   dbPoolSize: number;
   queue: { backend: QueueBackend; url: string; prefix: string };
   http: { port: number; host: string; maxBodyBytes: number; maxPointsPerRequest: number; maxSeriesPerRequest: number };
-  models: { dir: string; executionProviders: ExecutionProvider[]; intraOpThreads: number; defaultModel: string | null; maxBatch: number; maxWaitMs: number; maxQueue: number };
+  models: { dir: string; executionProviders: ExecutionProvider[]; intraOpThreads: number; defaultModel: string | null; maxBatch: number; maxWaitMs: number; maxQueue: number; maxQueuedForecasts: number };
   worker: { concurrency: number; healthPort: number; shutdownGraceMs: number };
   logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
@@ -43,6 +43,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): AppConfig {
       maxBatch: r('TSFM_BATCH_MAX_SIZE', int(1, 4096), '64'),
       maxWaitMs: r('TSFM_BATCH_MAX_WAIT_MS', int(0, 10_000), '5'),
       maxQueue: r('TSFM_BATCH_MAX_QUEUE', int(1, 1_000_000), '4096'),
+      maxQueuedForecasts: r('TSFM_MAX_QUEUED_FORECASTS', int(1, 10_000_000), '10000'),
     },
     worker: {
       concurrency: r('TSFM_WORKER_CONCURRENCY', int(1, 256), '4'),

@@ -1,10 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { BadRequestError, InvalidInputError, NotFoundError } from '#common';
+import { BadRequestError, InvalidInputError, NotFoundError, OverloadedError } from '#common';
 import { APP_CONFIG, AppConfig } from '#config';
 import { ForecastsRepository, ObservationsRepository, SeriesRepository, TransactionRunner } from '#db';
 import type { ForecastRequestRecord } from '#forecasting';
-import { JobName, JobQueueService } from '#jobs';
+import { JobName, JobQueueService, QueueName } from '#jobs';
 import { ModelCatalog } from '#model-runtime';
 import { parseTimestamp } from '#timeseries';
 import { parseJsonUpload } from '../series/observations-parser';
@@ -38,6 +38,11 @@ export class ForecastsService {
   /** Validates against the model's limits, records forecast + job in one transaction, enqueues. */
   async create(tenantId: string, dto: CreateForecastDto): Promise<{ done: boolean; body: ForecastResponse }> {
     const record = await this.toRecord(tenantId, dto);
+    // Backpressure: past the limit the api answers 429 instead of letting the queue grow without bound.
+    const waiting = await this.queue.queue(QueueName.Forecast).getWaitingCount();
+    if (waiting >= this.config.models.maxQueuedForecasts) {
+      throw new OverloadedError(`${waiting} forecast jobs are waiting (limit ${this.config.models.maxQueuedForecasts}); retry shortly`, 2);
+    }
     const forecastId = randomUUID();
     await this.tx.run(async (em) => {
       const job = await this.queue.record(em, tenantId, JobName.Forecast, (jobId) => ({ jobId, tenantId, forecastId }));

@@ -1,6 +1,6 @@
 import { Controller, Get, HttpException } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { TransactionRunner } from '#db';
+import { ForecastsRepository, TransactionRunner } from '#db';
 import { JobQueueService } from '#jobs';
 import { Public } from '../auth/public.decorator';
 
@@ -22,6 +22,7 @@ async function probe(fn: () => Promise<unknown>, timeoutMs = 2000): Promise<{ ok
 export class HealthController {
   constructor(
     private readonly db: TransactionRunner,
+    private readonly forecasts: ForecastsRepository,
     private readonly queue: JobQueueService,
   ) {}
 
@@ -33,10 +34,14 @@ export class HealthController {
 
   /** 503 while the database or the queue backend is unreachable. */
   @Get('ready')
-  @ApiOkResponse({ schema: { example: { status: 'ok', checks: { database: { ok: true }, queue: { ok: true } } } } })
-  async ready(): Promise<{ status: string; checks: Record<string, { ok: boolean; error?: string }> }> {
+  @ApiOkResponse({ schema: { example: { status: 'ok', checks: { database: { ok: true }, queue: { ok: true } }, models: [{ worker: 'host:123', id: 'xlstm-dev', provider: { requested: ['cuda', 'cpu'], active: 'cpu', fallbacks: [{ provider: 'cuda', reason: '...' }] } }] } } })
+  async ready(): Promise<{ status: string; checks: Record<string, { ok: boolean; error?: string }>; models: unknown[] }> {
     const [database, queue] = await Promise.all([probe(() => this.db.ping()), probe(() => this.queue.ping())]);
-    const body = { status: database.ok && queue.ok ? 'ok' : 'unavailable', checks: { database, queue } };
+    const models = await this.forecasts.runtimeStatus().then(
+      (ws) => ws.flatMap((w) => (w.models as { id: string; provider: unknown }[]).map((m) => ({ worker: w.workerId, id: m.id, provider: m.provider }))),
+      () => [],
+    );
+    const body = { status: database.ok && queue.ok ? 'ok' : 'unavailable', checks: { database, queue }, models };
     if (body.status !== 'ok') {
       throw new HttpException({ code: 'NOT_READY', message: 'A dependency is unavailable', details: body.checks }, 503);
     }

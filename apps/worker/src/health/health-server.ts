@@ -3,6 +3,7 @@ import { Server, createServer } from 'node:http';
 import { APP_CONFIG, AppConfig } from '#config';
 import { TransactionRunner } from '#db';
 import { JobQueueService } from '#jobs';
+import { ModelRuntime } from '#model-runtime';
 import { WorkerHost } from '../worker-host.service';
 import { WorkerMetrics } from './worker-metrics';
 
@@ -17,6 +18,7 @@ export class HealthServer implements OnApplicationBootstrap, OnApplicationShutdo
     private readonly queue: JobQueueService,
     private readonly host: WorkerHost,
     private readonly metrics: WorkerMetrics,
+    private readonly runtime: ModelRuntime,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -34,7 +36,8 @@ export class HealthServer implements OnApplicationBootstrap, OnApplicationShutdo
           consumers: { ok: this.host.running() },
         };
         const ok = Object.values(checks).every((c) => c.ok);
-        return send(ok ? 200 : 503, { status: ok ? 'ok' : 'unavailable', checks });
+        const models = this.runtime.models().map((m) => ({ id: m.entry.id, provider: m.provider, batching: m.batching }));
+        return send(ok ? 200 : 503, { status: ok ? 'ok' : 'unavailable', checks, models });
       }
       send(404, { error: { code: 'NOT_FOUND', message: 'Not found' } });
     });
