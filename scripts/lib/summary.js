@@ -9,6 +9,8 @@ try {
 } catch { /* no python suite ran */ }
 try {
   const r = JSON.parse(fs.readFileSync(vitestJson, 'utf8'));
-  passed += r.numPassedTests; failed += r.numFailedTests + (r.numFailedTestSuites || 0); skipped += r.numPendingTests + (r.numTodoTests || 0);
+  passed += r.numPassedTests;
+  // A suite that failed outside its tests (import error) counts once; otherwise count tests.
+  failed += r.numFailedTests || r.numFailedTestSuites || (r.success === false ? 1 : 0); skipped += r.numPendingTests + (r.numTodoTests || 0);
 } catch { failed += 1; }
 console.log(`\n${passed} passed, ${failed} failed, ${skipped} skipped`);

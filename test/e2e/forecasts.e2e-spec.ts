@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,6 +10,12 @@ import { REPO_ROOT } from '../support/env';
 import { Stack, startStack, waitForJob } from '../support/stack';
 
 const H = 3_600_000;
+
+function run(cmd: string, args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(cmd, args, { timeout: 60_000 }, (err, stdout, stderr) => resolve({ status: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }));
+  });
+}
 
 describe('forecasts end to end (real data, real models in onnxruntime-node)', () => {
   let stack: Stack;
@@ -210,7 +216,8 @@ describe('forecasts end to end (real data, real models in onnxruntime-node)', ()
     const input = path.join(dir, 'in.csv');
     writeFileSync(input, 'series_id,timestamp,value\n' + series.flatMap((s) => s.timestamps.map((t, i) => `${s.id},${t},${s.values[i] ?? ''}`)).join('\n'));
     const out = path.join(dir, 'out.csv');
-    const r = spawnSync(process.execPath, [path.join(REPO_ROOT, 'bin/tsfm.js'), 'forecast', '--input', input, '--horizon', '24', '--model', 'xlstm-dev', '--output', out], { encoding: 'utf8', timeout: 60_000 });
+    // Async, so the api in this process keeps serving while the CLI runs.
+    const r = await run(process.execPath, [path.join(REPO_ROOT, 'bin/tsfm.js'), 'forecast', '--input', input, '--horizon', '24', '--model', 'xlstm-dev', '--output', out]);
     expect(r.status, r.stderr).toBe(0);
     const lines = readFileSync(out, 'utf8').trim().split('\n');
     expect(lines[0]).toBe('series_id,timestamp,q0.1,q0.2,q0.3,q0.4,q0.5,q0.6,q0.7,q0.8,q0.9');
@@ -222,7 +229,7 @@ describe('forecasts end to end (real data, real models in onnxruntime-node)', ()
       expect(rows.map((x) => x[1])).toEqual(s.timestamps);
       rows.forEach((row, i) => row.slice(2).forEach((v, k) => expect(Number(v)).toBeCloseTo(s.quantiles[['0.1', '0.2', '0.3', '0.4', '0.5', '0.6', '0.7', '0.8', '0.9'][k]][i], 3)));
     }
-    const bad = spawnSync(process.execPath, [path.join(REPO_ROOT, 'bin/tsfm.js'), 'forecast', '--input', input, '--output', out], { encoding: 'utf8' });
+    const bad = await run(process.execPath, [path.join(REPO_ROOT, 'bin/tsfm.js'), 'forecast', '--input', input, '--output', out]);
     expect(bad.status).toBe(2);
     expect(bad.stderr.trim().split('\n')).toEqual(['tsfm: give exactly one of --horizon or --at']);
   });

@@ -30,6 +30,11 @@ export async function createApiApp(config: AppConfig): Promise<INestApplication>
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => renderError(err, req, res));
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();
+  // Idle keep-alive sockets outlive typical client and load-balancer pools (Node's default is 5 s,
+  // which lets clients reuse a socket the server is closing: ECONNRESET).
+  const server = app.getHttpServer();
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   setupOpenApi(app);
   // Unknown routes answer with the JSON error shape too.
   return app;
