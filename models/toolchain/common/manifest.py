@@ -33,3 +33,31 @@ def hardware():
 
 def now_iso():
     return datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0).isoformat()
+
+
+# Provenance fields a converted (not trained here) checkpoint cannot know.
+CONVERTED_PROVENANCE = {"seed": None, "trainedSteps": None, "generator": None, "wallTimeSec": None}
+
+
+def build_entry(*, model_id, family, onnx_file, sha, head_file, head_sha, head_names, inputs, outputs, config,
+                context_length, patch_size, max_horizon, parameters, provenance, licence, quantiles):
+    """One manifest entry, the shape libs/model-runtime/src/manifest.ts validates."""
+    from .. import TOOLCHAIN_VERSION
+    return {
+        "id": model_id,
+        "family": family,
+        "file": onnx_file,
+        "sha256": sha,
+        "contextLength": context_length,
+        "patchSize": patch_size,
+        "quantiles": quantiles,
+        "maxHorizon": max_horizon,
+        "supportsMissing": True,
+        "inputs": inputs,
+        "outputs": outputs,
+        "head": {"file": head_file, "sha256": head_sha, "tensors": head_names},
+        "config": config,
+        "parameters": parameters,
+        "provenance": {"toolchainVersion": TOOLCHAIN_VERSION, "createdAt": now_iso(), "hardware": hardware(), **provenance},
+        "licence": licence,
+    }

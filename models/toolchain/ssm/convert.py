@@ -4,9 +4,8 @@ import os
 
 import torch
 
-from .. import TOOLCHAIN_VERSION
 from ..common import QUANTILES
-from ..common.manifest import hardware, now_iso, upsert_manifest_entry
+from ..common.manifest import CONVERTED_PROVENANCE, build_entry, upsert_manifest_entry
 from ..common.safetensors import load_safetensors
 from .config import SsmConfig
 from .export import HEAD_NAMES, export_ssm
@@ -37,32 +36,20 @@ def manifest_entry(model, model_id, out_dir, provenance, licence):
     onnx_file, head_file = f"{model_id}.onnx", f"{model_id}.head.safetensors"
     inputs, outputs, sha, head_sha = export_ssm(model, os.path.join(out_dir, onnx_file), os.path.join(out_dir, head_file))
     cfg = model.cfg
-    return {
-        "id": model_id,
-        "family": "ssm",
-        "file": onnx_file,
-        "sha256": sha,
-        "contextLength": cfg.context_length,
-        "patchSize": cfg.decoder_patch_len,
-        "quantiles": QUANTILES,
-        # Single pass: the masked future rows come out of the context window (2048/s - mask_n).
-        "maxHorizon": cfg.context_length // 2,
-        "supportsMissing": True,
-        "inputs": inputs,
-        "outputs": outputs,
-        "head": {"file": head_file, "sha256": head_sha, "tensors": HEAD_NAMES},
-        "config": cfg.to_dict(),
-        "parameters": count_parameters(model),
-        "provenance": {"toolchainVersion": TOOLCHAIN_VERSION, "createdAt": now_iso(), "hardware": hardware(), **provenance},
-        "licence": licence,
-    }
+    # Single pass: the masked future rows come out of the context window (2048/s - mask_n).
+    return build_entry(
+        model_id=model_id, family="ssm", onnx_file=onnx_file, sha=sha, head_file=head_file, head_sha=head_sha,
+        head_names=HEAD_NAMES, inputs=inputs, outputs=outputs, config=cfg.to_dict(), context_length=cfg.context_length,
+        patch_size=cfg.decoder_patch_len, max_horizon=cfg.context_length // 2, parameters=count_parameters(model), provenance=provenance,
+        licence=licence, quantiles=QUANTILES,
+    )
 
 
 def convert_checkpoint(checkpoint_path, out_dir, model_id="flowstate"):
     model = load_checkpoint(checkpoint_path)
     entry = manifest_entry(model, model_id, out_dir, {
         "source": f"converted from the official FlowState checkpoint {checkpoint_path}",
-        "seed": None, "trainedSteps": None, "generator": None, "wallTimeSec": None,
+        **CONVERTED_PROVENANCE,
     }, "Apache-2.0 (IBM granite-timeseries-flowstate; see its model card)")
     upsert_manifest_entry(os.path.join(out_dir, "manifest.json"), entry)
     return entry
