@@ -1,0 +1,59 @@
+"""The mixture sampler: generator by weight, sampling rate (-> seasonal period), augmentations,
+split into context and target. Everything comes from the `rng` passed in (seeded => reproducible)."""
+import numpy as np
+
+from .augment import censor, cpm_mask, missing_blocks, mixup, scale_offset
+from .registry import DEFAULT_MIX, generate
+from .resample import base_length, resample
+
+BASE_PERIODS = (4.0, 7.0, 12.0, 24.0, 52.0, 168.0)
+TARGET_PERIODS = (4.0, 7.0, 12.0, 24.0, 48.0, 52.0, 96.0, 168.0)
+MAX_RATE = 8.0
+DEFAULT_AUG = {"scale_offset": 0.9, "mixup": 0.1, "censor": 0.05, "missing": 0.1}
+
+
+def draw_rate(rng, target):
+    """A base period within MAX_RATE of the target -> r = base / target (r = 1 half the time when
+    the target is itself a base period)."""
+    if target in BASE_PERIODS and rng.random() < 0.5:
+        return target, 1.0
+    ok = [p for p in BASE_PERIODS if 1.0 / MAX_RATE <= p / target <= MAX_RATE]
+    base = float(rng.choice(ok)) if ok else target
+    return base, base / target
+
+
+def one_series(rng, name, total, target):
+    base, r = draw_rate(rng, target)
+    x = generate(rng, name, base_length(total, r), base)
+    return resample(x, r, total) if r != 1.0 else x[:total]
+
+
+def sample_batch(rng, batch, context_len, horizon, mix=None, period=None, cpm=False, aug=None, patch=32):
+    """-> dict(context [B, C] float32, target [B, H] float32, period [B] float64). `period` fixes one
+    seasonal period for the batch (the ssm family's per-batch scale factor); otherwise each series
+    draws its own. `cpm` applies TiRex contiguous patch masking to the context (xlstm family)."""
+    mix = mix or DEFAULT_MIX
+    aug = DEFAULT_AUG if aug is None else aug
+    names = list(mix)
+    w = np.asarray([mix[n] for n in names], float)
+    total = context_len + horizon
+    periods = np.full(batch, float(period)) if period else rng.choice(TARGET_PERIODS, batch).astype(float)
+    raw = [one_series(rng, str(rng.choice(names, p=w / w.sum())), total, periods[i]) for i in range(batch)]
+    out = np.empty((batch, total))
+    for i, x in enumerate(raw):
+        if rng.random() < aug.get("mixup", 0):
+            x = mixup(rng, x, raw[int(rng.integers(batch))])
+        if rng.random() < aug.get("censor", 0):
+            x = censor(rng, x)
+        if rng.random() < aug.get("scale_offset", 0):
+            x = scale_offset(rng, x)
+        if rng.random() < aug.get("missing", 0):
+            x = missing_blocks(rng, x, int(rng.integers(1, 4)))
+        out[i] = x
+    ctx, tgt = out[:, :context_len], out[:, context_len:]
+    for i in range(batch):
+        if cpm:
+            ctx[i] = cpm_mask(rng, ctx[i], patch)
+        if np.isfinite(ctx[i]).sum() < 8:  # a context needs something to scale by
+            ctx[i] = raw[i][:context_len]
+    return {"context": ctx.astype(np.float32), "target": tgt.astype(np.float32), "period": periods}

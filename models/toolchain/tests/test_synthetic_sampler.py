@@ -1,0 +1,51 @@
+"""The mixture sampler: shapes, reproducibility, per-batch periods, CPM on the context."""
+import numpy as np
+
+from toolchain.synthetic import DEFAULT_MIX, sample_batch
+from toolchain.synthetic.sampler import draw_rate
+
+
+def test_shapes_dtypes_and_same_seed_same_batch():
+    a = sample_batch(np.random.default_rng(0), 16, 256, 48)
+    b = sample_batch(np.random.default_rng(0), 16, 256, 48)
+    c = sample_batch(np.random.default_rng(1), 16, 256, 48)
+    assert a["context"].shape == (16, 256) and a["target"].shape == (16, 48) and a["period"].shape == (16,)
+    assert a["context"].dtype == np.float32
+    for k in a:
+        np.testing.assert_array_equal(a[k], b[k])
+    assert not np.array_equal(np.nan_to_num(a["context"]), np.nan_to_num(c["context"]))
+    assert all(np.isfinite(row).sum() >= 8 for row in a["context"])
+
+
+def test_fixed_period_shows_in_the_spectrum_after_resampling():
+    """Pure seasonal generators resampled from other base periods land on the batch period."""
+    for period in (12.0, 48.0):
+        b = sample_batch(np.random.default_rng(2), 24, int(period * 16), int(period), mix={"sawtooth": 1.0},
+                         period=period, aug={})
+        assert np.all(b["period"] == period)
+        x = np.concatenate([b["context"], b["target"]], 1)
+        x = x - x.mean(1, keepdims=True)
+        k = np.argmax(np.abs(np.fft.rfft(x, axis=1))[:, 1:], axis=1) + 1
+        assert np.mean(np.abs(x.shape[1] / k - period) < 0.5) > 0.9
+
+
+def test_draw_rate_keeps_the_ratio_bounded():
+    rng = np.random.default_rng(3)
+    for target in (4.0, 24.0, 96.0, 168.0):
+        for _ in range(20):
+            base, r = draw_rate(rng, target)
+            assert abs(base / r - target) < 1e-9 and 1 / 8 <= r <= 8
+
+
+def test_cpm_masks_the_context_only_in_patch_runs():
+    b = sample_batch(np.random.default_rng(4), 64, 320, 40, cpm=True, aug={})
+    assert not np.isnan(b["target"]).any()
+    nan = np.isnan(b["context"]).reshape(64, 10, 32)
+    assert np.all(nan.all(2) | ~nan.any(2)) and nan.any()
+
+
+def test_mixture_weights_and_missing_blocks_and_intermittent_zeros():
+    b = sample_batch(np.random.default_rng(5), 32, 200, 20, mix={"intermittent": 1.0}, aug={"missing": 1.0})
+    assert np.isnan(b["context"]).any(axis=1).mean() > 0.8
+    assert np.mean(b["context"] == 0) > 0.05 or np.mean(np.isclose(b["context"], np.nanmin(b["context"], 1, keepdims=True))) > 0.05
+    assert abs(sum(DEFAULT_MIX.values()) - 1) < 1e-9
