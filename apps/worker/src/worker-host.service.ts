@@ -50,7 +50,9 @@ export class WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown
           connection: backend.connection(),
           prefix: backend.prefix,
           concurrency: Math.min(QUEUE_OPTIONS[queue].concurrency, this.config.worker.concurrency),
-          stalledInterval: 15_000,
+          // A killed worker's jobs lose their lock after lockMs and are picked up again.
+          lockDuration: this.config.worker.lockMs,
+          stalledInterval: Math.max(500, Math.floor(this.config.worker.lockMs / 2)),
           maxStalledCount: 2,
         },
       );

@@ -10,7 +10,7 @@ export interface AppConfig {
   queue: { backend: QueueBackend; url: string; prefix: string };
   http: { port: number; host: string; maxBodyBytes: number; maxPointsPerRequest: number; maxSeriesPerRequest: number };
   models: { dir: string; executionProviders: ExecutionProvider[]; intraOpThreads: number; defaultModel: string | null; maxBatch: number; maxWaitMs: number; maxQueue: number; maxQueuedForecasts: number };
-  worker: { concurrency: number; healthPort: number; shutdownGraceMs: number };
+  worker: { concurrency: number; healthPort: number; shutdownGraceMs: number; lockMs: number };
   logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
 
@@ -49,6 +49,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): AppConfig {
       concurrency: r('TSFM_WORKER_CONCURRENCY', int(1, 256), '4'),
       healthPort: r('TSFM_WORKER_HEALTH_PORT', int(0, 65535), '8081'),
       shutdownGraceMs: r('TSFM_SHUTDOWN_GRACE_MS', int(0, 3_600_000), '30000'),
+      lockMs: r('TSFM_JOB_LOCK_MS', int(1000, 3_600_000), '30000'),
     },
     logLevel: r('LOG_LEVEL', oneOf(['debug', 'info', 'warn', 'error'] as const), 'info'),
   };
