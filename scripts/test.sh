@@ -38,7 +38,7 @@ chmod 755 "$TEST_TMP"
 trap 'services_stop "$TEST_TMP"; rm -rf "$TEST_TMP"' EXIT
 services_start "$TEST_TMP"
 export TEST_TMP TEST_PG_PORT TEST_REDIS_PORT TEST_PG_BIN
-export TEST_REDIS_DIR="$TEST_TMP/redis"
+export TEST_REDIS_DIR="$TEST_TMP/redis" TEST_PG_DATA="$TEST_TMP/pg/data"
 export TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$TEST_PG_PORT/tsfm_test"
 export TEST_REDIS_URL="redis://127.0.0.1:$TEST_REDIS_PORT"
 
