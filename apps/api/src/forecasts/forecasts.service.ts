@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { BadRequestError, InvalidInputError, NotFoundError, OverloadedError } from '#common';
 import { APP_CONFIG, AppConfig } from '#config';
-import { ForecastsRepository, ObservationsRepository, SeriesRepository, TransactionRunner } from '#db';
+import { ForecastsRepository, SeriesRepository, TransactionRunner } from '#db';
 import type { ForecastRequestRecord } from '#forecasting';
 import { JobName, JobQueueService, QueueName } from '#jobs';
 import { ModelCatalog } from '#model-runtime';
@@ -31,7 +31,6 @@ export class ForecastsService {
     private readonly tx: TransactionRunner,
     private readonly series: SeriesRepository,
     private readonly forecasts: ForecastsRepository,
-    readonly observations: ObservationsRepository,
     private readonly queue: JobQueueService,
   ) {}
 
