@@ -28,9 +28,11 @@ export class ForecastsResource {
   async forecast(body: CreateForecastDto, o: ForecastOptions = {}): Promise<ForecastResponse> {
     const first = await this.create(body, o);
     if (o.waitForResult === false || !['QUEUED', 'RUNNING'].includes(first.status)) return first;
-    await this.jobs.wait(first.jobId, o);
+    const job = await this.jobs.wait(first.jobId, o);
     const done = await this.get(first.id, o);
-    if (['QUEUED', 'RUNNING'].includes(done.status)) throw new TsfmError(`forecast ${done.id} is ${done.status} although its job finished`);
+    if (['QUEUED', 'RUNNING'].includes(done.status)) {
+      throw new TsfmError(`forecast ${done.id} is still ${done.status} although its job ended ${job.state}${job.errorCode ? ` (${job.errorCode})` : ''}`);
+    }
     return done;
   }
 
