@@ -1,0 +1,1 @@
+"""Pre-training of the xlstm (TiRex) and ssm (FlowState) families on synthetic series."""

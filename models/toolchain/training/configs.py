@@ -1,0 +1,63 @@
+"""Model and data configurations per family and size. `small` is sized for ~2 hours on 2 CPU cores
+(see README.md for the measured steps/s); `tiny` is for tests."""
+from dataclasses import dataclass, field
+
+from ..ssm.config import SsmConfig
+from ..xlstm.config import XlstmConfig
+
+
+@dataclass
+class DataConfig:
+    context: tuple = (128, 512)      # drawn per batch (multiples of `context_step`)
+    context_step: int = 32
+    horizon: tuple = (16, 128)       # drawn per batch
+    val_context: int = 384
+    val_horizon: int = 64
+    val_batches: int = 4
+    val_batch: int = 32
+    cpm: bool = False                # TiRex contiguous patch masking on the context
+    shared_period: bool = False      # one period (=> one scale factor) per batch (ssm)
+
+
+@dataclass
+class TrainConfig:
+    model: object
+    data: DataConfig
+    lr: float = 1e-3
+    weight_decay: float = 0.01
+    warmup: int = 100
+    grad_clip: float = 1.0
+    checkpoint_every: int = 200
+    eval_every: int = 200
+    log_every: int = 10
+    extra: dict = field(default_factory=dict)
+
+
+def xlstm_config(size):
+    if size == "tiny":
+        return TrainConfig(XlstmConfig(embedding_dim=32, num_blocks=1, num_heads=2, input_ff_dim=64, context_length=256),
+                           DataConfig(context=(64, 192), horizon=(8, 64), val_context=128, val_horizon=32,
+                                      val_batches=2, val_batch=16, cpm=True),
+                           lr=3e-3, warmup=5, checkpoint_every=10, eval_every=10, log_every=1)
+    if size == "small":  # ~1.7M parameters
+        return TrainConfig(XlstmConfig(embedding_dim=192, num_blocks=4, num_heads=4, input_ff_dim=256, context_length=512),
+                           DataConfig(cpm=True), lr=1e-3, warmup=200, checkpoint_every=250, eval_every=250)
+    raise ValueError(f"unknown size {size!r}")
+
+
+def ssm_config(size):
+    if size == "tiny":
+        return TrainConfig(SsmConfig(context_length=2048, embedding_feature_dim=16, encoder_num_layers=1,
+                                     encoder_state_dim=16, encoder_num_hippo_blocks=2, decoder_dim=8, min_context=256),
+                           DataConfig(context=(64, 192), horizon=(8, 64), val_context=128, val_horizon=32,
+                                      val_batches=2, val_batch=16, shared_period=True),
+                           lr=1e-2, warmup=5, checkpoint_every=10, eval_every=10, log_every=1)
+    if size == "small":  # ~1.5M parameters
+        return TrainConfig(SsmConfig(context_length=2048, embedding_feature_dim=256, encoder_num_layers=4,
+                                     encoder_state_dim=256, encoder_num_hippo_blocks=4, decoder_dim=64, min_context=512),
+                           DataConfig(shared_period=True), lr=1e-3, warmup=200, checkpoint_every=250, eval_every=250)
+    raise ValueError(f"unknown size {size!r}")
+
+
+def config_for(family, size):
+    return {"xlstm": xlstm_config, "ssm": ssm_config}[family](size)

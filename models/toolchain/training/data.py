@@ -1,0 +1,53 @@
+"""Batches keyed by (seed, step): the batch of a step is the same whichever process builds it and
+whether or not the run was resumed. A background DataLoader worker builds them ahead."""
+import numpy as np
+import torch
+from torch.utils.data import DataLoader, IterableDataset
+
+from ..synthetic import sample_batch
+from ..synthetic.sampler import TARGET_PERIODS
+
+VAL_SEED = 20261129
+
+
+def draw_shape(rng, dc):
+    lo, hi = dc.context[0] // dc.context_step, dc.context[1] // dc.context_step
+    C = int(rng.integers(lo, hi + 1)) * dc.context_step
+    H = int(rng.integers(dc.horizon[0], dc.horizon[1] + 1))
+    return C, H
+
+
+def make_batch(rng, batch, dc, C, H):
+    period = float(rng.choice(TARGET_PERIODS)) if dc.shared_period else None
+    b = sample_batch(rng, batch, C, H, period=period, cpm=dc.cpm)
+    return {k: torch.from_numpy(np.ascontiguousarray(v)) for k, v in b.items()}
+
+
+def batch_for_step(seed, step, batch, dc):
+    rng = np.random.default_rng([seed, step])
+    C, H = draw_shape(rng, dc)
+    return make_batch(rng, batch, dc, C, H)
+
+
+def validation_set(dc):
+    """A FIXED set (VAL_SEED, fixed lengths; no CPM so every model sees the same inputs)."""
+    rng = np.random.default_rng(VAL_SEED)
+    plain = type(dc)(**{**dc.__dict__, "cpm": False})
+    return [make_batch(rng, dc.val_batch, plain, dc.val_context, dc.val_horizon) for _ in range(dc.val_batches)]
+
+
+class StepBatches(IterableDataset):
+    def __init__(self, seed, start, stop, batch, dc):
+        self.seed, self.start, self.stop, self.batch, self.dc = seed, start, stop, batch, dc
+
+    def __iter__(self):
+        for step in range(self.start, self.stop):
+            yield step, batch_for_step(self.seed, step, self.batch, self.dc)
+
+
+def batches(seed, start, stop, batch, dc, workers=1):
+    """(step, batch) for steps start..stop-1, built by `workers` background processes (0 = inline)."""
+    ds = StepBatches(seed, start, stop, batch, dc)
+    if workers == 0:
+        return iter(ds)
+    return iter(DataLoader(ds, batch_size=None, num_workers=1, prefetch_factor=4, persistent_workers=False))

@@ -1,0 +1,123 @@
+"""Pre-train an xlstm or ssm forecaster on synthetic series.
+
+python3 -m toolchain.training.train --family xlstm|ssm --out DIR --steps N --batch B --seed S
+        [--resume] [--config small|tiny] [--workers 1] [--stop-after M] [--threads 2]
+
+DIR gets log.jsonl (one JSON object per logged step: step, loss, loss_avg, lr, steps_per_s, and
+val_loss on the fixed validation set every eval_every steps, step 0 included), ckpt.pt (model,
+optimizer, scheduler, RNG state) every checkpoint_every steps and at the end, config.json."""
+import argparse
+import dataclasses
+import json
+import math
+import os
+import time
+
+import torch
+
+from . import checkpoint
+from .configs import config_for
+from .data import batches, validation_set
+from .families import batch_loss, build_model
+
+
+def lr_lambda(warmup, total, floor=0.05):
+    def f(step):  # linear warmup, then cosine down to floor * lr
+        if step < warmup:
+            return (step + 1) / warmup
+        t = min(1.0, (step - warmup) / max(1, total - warmup))
+        return floor + (1 - floor) * 0.5 * (1 + math.cos(math.pi * t))
+    return f
+
+
+@torch.no_grad()
+def validate(family, model, val):
+    model.eval()
+    loss = sum(float(batch_loss(family, model, b)) for b in val) / len(val)
+    model.train()
+    return loss
+
+
+def read_log(path, upto):
+    if not os.path.exists(path):
+        return []
+    with open(path) as f:
+        recs = [json.loads(line) for line in f if line.strip()]
+    return [r for r in recs if r["step"] <= upto]
+
+
+def train(family, out, steps, batch, seed, resume=False, config="small", workers=1, stop_after=None, threads=2):
+    """Runs (or resumes) a training run; returns the log records of the whole run so far."""
+    torch.set_num_threads(threads)
+    tc = config_for(family, config)
+    os.makedirs(out, exist_ok=True)
+    model = build_model(family, tc.model, seed)
+    opt = torch.optim.AdamW(model.parameters(), lr=tc.lr, weight_decay=tc.weight_decay)
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lr_lambda(tc.warmup, steps))
+    ck_path, log_path = os.path.join(out, "ckpt.pt"), os.path.join(out, "log.jsonl")
+    meta = {"family": family, "config": config, "steps": steps, "batch": batch, "seed": seed,
+            "model": dataclasses.asdict(tc.model), "data": dataclasses.asdict(tc.data),
+            "parameters": sum(p.numel() for p in model.parameters())}
+    start = 0
+    if resume and os.path.exists(ck_path):
+        start, old = checkpoint.load(ck_path, model, opt, sched)
+        if {k: old[k] for k in ("family", "config", "steps", "batch", "seed")} != {k: meta[k] for k in ("family", "config", "steps", "batch", "seed")}:
+            raise ValueError("--resume with different run settings than the checkpoint")
+    with open(os.path.join(out, "config.json"), "w") as f:
+        json.dump(meta, f, indent=1)
+    log = read_log(log_path, start) if start else []
+    val = validation_set(tc.data)
+    end = steps if stop_after is None else min(steps, stop_after)
+    with open(log_path, "w") as f:
+        for r in log:
+            f.write(json.dumps(r) + "\n")
+        if start == 0:
+            log.append({"step": 0, "val_loss": validate(family, model, val)})
+            f.write(json.dumps(log[-1]) + "\n")
+        model.train()
+        t0, acc, n = time.perf_counter(), 0.0, 0
+        for step, b in batches(seed, start, end, batch, tc.data, workers):
+            loss = batch_loss(family, model, b)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), tc.grad_clip)
+            opt.step()
+            sched.step()
+            done = step + 1
+            acc, n = acc + float(loss), n + 1
+            if done % tc.log_every == 0 or done == end:
+                rec = {"step": done, "loss": float(loss), "loss_avg": acc / n, "lr": opt.param_groups[0]["lr"],
+                       "steps_per_s": n / (time.perf_counter() - t0), "context": b["context"].shape[1],
+                       "horizon": b["target"].shape[1]}
+                if done % tc.eval_every == 0 or done == steps:
+                    rec["val_loss"] = validate(family, model, val)
+                log.append(rec)
+                f.write(json.dumps(rec) + "\n")
+                f.flush()
+                t0, acc, n = time.perf_counter(), 0.0, 0
+            if done % tc.checkpoint_every == 0 or done == end:
+                checkpoint.save(ck_path, done, model, opt, sched, meta)
+    return log
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--family", choices=["xlstm", "ssm"], required=True)
+    p.add_argument("--out", required=True)
+    p.add_argument("--steps", type=int, required=True)
+    p.add_argument("--batch", type=int, default=32)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--resume", action="store_true")
+    p.add_argument("--config", default="small", choices=["small", "tiny"])
+    p.add_argument("--workers", type=int, default=1, choices=[0, 1])
+    p.add_argument("--stop-after", type=int, default=None, help="stop (with a checkpoint) after this step")
+    p.add_argument("--threads", type=int, default=2)
+    a = p.parse_args(argv)
+    log = train(a.family, a.out, a.steps, a.batch, a.seed, a.resume, a.config, a.workers, a.stop_after, a.threads)
+    last = log[-1]
+    print(json.dumps({"step": last["step"], "loss": last.get("loss"), "val_loss": last.get("val_loss"),
+                      "steps_per_s": last.get("steps_per_s")}))
+
+
+if __name__ == "__main__":
+    main()
