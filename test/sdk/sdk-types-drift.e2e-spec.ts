@@ -1,9 +1,11 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFile, spawnSync } from 'node:child_process';
+import { promisify } from 'node:util';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../support/env';
+import { startStack } from '../support/stack';
 
 const SCRIPT = path.join(REPO_ROOT, 'libs/sdk/scripts/generate-types.mjs');
 const SPEC = path.join(REPO_ROOT, 'docs/openapi.json');
@@ -53,4 +55,27 @@ describe('@tsfm/sdk generated types', () => {
     expect(JSON.parse(cjs.stdout).slice(0, 3)).toEqual(['function', 'function', true]);
     expect(esm.stdout).toBe(cjs.stdout);
   }, 60_000);
+
+  it('the README quick start runs as written against the real stack (built ESM output)', async () => {
+    const readme = readFileSync(path.join(REPO_ROOT, 'libs/sdk/README.md'), 'utf8');
+    const example = readme.split('## Quick start')[1].match(/```js\n([\s\S]*?)```/)![1];
+    const code = example.replace(`from '@tsfm/sdk'`, `from ${JSON.stringify(path.join(REPO_ROOT, 'libs/sdk/dist/esm/index.js'))}`);
+    if (!existsSync(path.join(REPO_ROOT, 'libs/sdk/dist/esm/index.js'))) spawnSync(process.execPath, [path.join(REPO_ROOT, 'libs/sdk/scripts/build.mjs')], { cwd: REPO_ROOT });
+    const stack = await startStack();
+    try {
+      const { key } = await stack.tenant();
+      // Asynchronously: the api serving it runs in this very process.
+      const r = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', code], {
+        cwd: REPO_ROOT, encoding: 'utf8', env: { ...process.env, TSFM_URL: stack.baseUrl, TSFM_API_KEY: key }, timeout: 60_000,
+      });
+      expect(r.stderr).toBe('');
+      const lines = r.stdout.trim().split('\n');
+      expect(lines[0]).toBe('wrote 720 rows in 1 request(s)');
+      expect(lines[1]).toMatch(/^SUCCEEDED \[ [\d.]+, [\d.]+, [\d.]+ \]$/);
+      expect(lines[2]).toMatch(/^[0-9a-f-]{36} demo-\d+$/);
+      expect(lines[3]).toMatch(/^404 SERIES_NOT_FOUND [0-9a-f-]{36}$/);
+    } finally {
+      await stack.close();
+    }
+  }, 90_000);
 });
