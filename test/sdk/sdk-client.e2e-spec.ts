@@ -58,6 +58,18 @@ describe('@tsfm/sdk against the real stack', () => {
     expect((await client.series.get(s.id)).stats).toMatchObject({ count: 600, inferredFrequency: '1h' });
   });
 
+  it('two channels with missing values split by maxPoints read back with their nulls', async () => {
+    const s = await client.series.create({ name: 'two-channels', channels: ['a', 'b'] });
+    const n = 230;
+    const a = m4.values.slice(0, n).map((v, i) => (i % 7 === 0 ? null : v));
+    const b = m4.values.slice(0, n).map((v, i) => (i % 11 === 0 ? null : -(v as number)));
+    const up = await client.uploadObservations(s.id, { timestamps: m4.timestamps.slice(0, n), values: [a, b] }, { maxPoints: 100 });
+    expect(up).toMatchObject({ written: n, requests: Math.ceil(n / 50) });
+    const back = await client.series.readObservations(s.id);
+    expect(back.channels).toEqual(['a', 'b']);
+    expect(back.values).toEqual([a, b]);
+  });
+
   it('CSV and NDJSON uploads (split) read back identically, also as CSV', async () => {
     const rows = m4.timestamps.slice(0, 300).map((t, i) => ({ timestamp: t, value: m4.values[i] }));
     const a = await client.series.create({ name: 'm4-csv' });

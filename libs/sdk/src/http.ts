@@ -18,6 +18,8 @@ export interface RequestOptions {
   responseType?: 'json' | 'text' | 'none';
   /** Overrides the automatic random Idempotency-Key of a POST. */
   idempotencyKey?: string;
+  /** Per-attempt timeout for this call, instead of the client's. */
+  timeoutMs?: number;
   signal?: AbortSignal;
 }
 
@@ -50,7 +52,8 @@ export async function request<T>(cfg: HttpConfig, o: RequestOptions): Promise<Ht
 
   for (let attempt = 0; ; attempt++) {
     const last = attempt >= cfg.retry.retries;
-    const t = withTimeout(cfg.timeoutMs, o.signal);
+    const timeoutMs = o.timeoutMs ?? cfg.timeoutMs;
+    const t = withTimeout(timeoutMs, o.signal);
     let res: Response;
     let text: string;
     try {
@@ -58,7 +61,7 @@ export async function request<T>(cfg: HttpConfig, o: RequestOptions): Promise<Ht
       text = await res.text();
     } catch (err) {
       if (o.signal?.aborted) throw abortReason(o.signal);
-      const why = t.timedOut() ? `timed out after ${cfg.timeoutMs} ms` : describe(err);
+      const why = t.timedOut() ? `timed out after ${timeoutMs} ms` : describe(err);
       if (last) throw new TsfmNetworkError(`${o.method} ${o.path}: ${why}`, { cause: err });
       await sleep(backoffDelay(attempt, cfg.retry), o.signal);
       continue;

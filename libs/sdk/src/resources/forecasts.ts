@@ -18,7 +18,9 @@ export class ForecastsResource {
 
   /** POST /v1/forecasts: the finished forecast when done within `wait` seconds (HTTP 200), else a QUEUED/RUNNING one (202). */
   async create(body: CreateForecastDto, o: CallOptions = {}): Promise<ForecastResponse> {
-    return (await request<ForecastResponse>(this.http, { method: 'POST', path: '/v1/forecasts', json: body, signal: o.signal })).data;
+    // The server may hold the answer for `wait` seconds (default 10): never time out before it replies.
+    const timeoutMs = Math.max(this.http.timeoutMs, ((body.wait ?? 10) + 30) * 1000);
+    return (await request<ForecastResponse>(this.http, { method: 'POST', path: '/v1/forecasts', json: body, timeoutMs, signal: o.signal })).data;
   }
 
   /**
