@@ -8,6 +8,7 @@ import { AppModule } from './app.module';
 import { renderError } from './common/all-exceptions.filter';
 import { requestIdMiddleware } from './common/request-id.middleware';
 import { createValidationPipe } from './common/validation.pipe';
+import { jsonDepthMiddleware } from './common/json-depth.middleware';
 import { MetricsService } from './metrics/metrics.service';
 import { setupOpenApi } from './openapi';
 
@@ -26,6 +27,7 @@ export async function createApiApp(config: AppConfig): Promise<INestApplication>
   app.use(app.get(MetricsService).middleware());
   app.use(express.json({ limit: config.http.maxBodyBytes, type: ['application/json'], strict: true }));
   app.use(express.text({ limit: config.http.maxBodyBytes, type: TEXT_TYPES }));
+  app.use(jsonDepthMiddleware);
   // Body-parser failures (413, malformed JSON) get the same JSON error shape as everything else.
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => renderError(err, req, res));
   app.useGlobalPipes(createValidationPipe());
