@@ -112,6 +112,32 @@ describe('platform: health, metrics, OpenAPI, request ids, jobs, config', () => 
     expect(bad2.body.error.code).toBe('VALIDATION_FAILED');
   });
 
+  it('rate limits per tenant: X-RateLimit headers, then 429 with Retry-After; other tenants unaffected', async () => {
+    for (const backend of ['redis', 'postgres'] as const) {
+      const limited = await startStack({ worker: false, env: { TSFM_RATE_LIMIT_PER_MINUTE: '5', TSFM_QUEUE_BACKEND: backend } });
+      try {
+        const t1 = (await limited.tenant()).key;
+        const t2 = (await limited.tenant()).key;
+        const codes: number[] = [];
+        let last;
+        for (let i = 0; i < 7; i++) {
+          last = await limited.request('GET', '/v1/series', { key: t1 });
+          codes.push(last.status);
+        }
+        expect(codes, backend).toEqual([200, 200, 200, 200, 200, 429, 429]);
+        expect(last!.body.error.code).toBe('RATE_LIMITED');
+        expect(Number(last!.headers.get('retry-after'))).toBeGreaterThan(0);
+        expect(last!.headers.get('x-ratelimit-limit')).toBe('5');
+        expect(last!.headers.get('x-ratelimit-remaining')).toBe('0');
+        const other = await limited.request('GET', '/v1/series', { key: t2 });
+        expect(other.status).toBe(200);
+        expect(other.headers.get('x-ratelimit-remaining')).toBe('4');
+      } finally {
+        await limited.close();
+      }
+    }
+  });
+
   it('metrics expose HTTP durations, queue depth and job outcomes', async () => {
     const m = await stack.request('GET', '/metrics');
     expect(m.status).toBe(200);

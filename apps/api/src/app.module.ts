@@ -5,6 +5,7 @@ import { DbModule } from '#db';
 import { JobsModule } from '#jobs';
 import { ApiKeysModule } from './api-keys/api-keys.module';
 import { ApiKeyGuard } from './auth/api-key.guard';
+import { RateLimiter } from './auth/rate-limiter.service';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { IdempotencyInterceptor } from './common/idempotency.interceptor';
 import { ForecastsModule } from './forecasts/forecasts.module';
@@ -34,6 +35,7 @@ export class AppModule {
         ModelsModule,
       ],
       providers: [
+        RateLimiter,
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         { provide: APP_FILTER, useClass: AllExceptionsFilter },
         { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },

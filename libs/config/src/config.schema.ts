@@ -8,7 +8,7 @@ export interface AppConfig {
   databaseUrl: string;
   dbPoolSize: number;
   queue: { backend: QueueBackend; url: string; prefix: string };
-  http: { port: number; host: string; maxBodyBytes: number; maxPointsPerRequest: number; maxSeriesPerRequest: number };
+  http: { port: number; host: string; maxBodyBytes: number; maxPointsPerRequest: number; maxSeriesPerRequest: number; rateLimitPerMinute: number };
   models: { dir: string; executionProviders: ExecutionProvider[]; intraOpThreads: number; defaultModel: string | null; maxBatch: number; maxWaitMs: number; maxQueue: number; maxQueuedForecasts: number };
   worker: { concurrency: number; healthPort: number; shutdownGraceMs: number; lockMs: number };
   logLevel: 'debug' | 'info' | 'warn' | 'error';
@@ -34,6 +34,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): AppConfig {
       maxBodyBytes: r('TSFM_MAX_BODY_BYTES', bytes(1024, 1 << 30), '16mb'),
       maxPointsPerRequest: r('TSFM_MAX_POINTS_PER_REQUEST', int(1, 100_000_000), '2000000'),
       maxSeriesPerRequest: r('TSFM_MAX_SERIES_PER_REQUEST', int(1, 1_000_000), '1000'),
+      rateLimitPerMinute: r('TSFM_RATE_LIMIT_PER_MINUTE', int(0, 10_000_000), '6000'),
     },
     models: {
       dir: r('TSFM_MODELS_DIR', str(), 'models'),

@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { createDataSource } from './data-source';
 import { ApiKeysRepository } from './repositories/api-keys.repository';
 import { ForecastsRepository } from './repositories/forecasts.repository';
+import { RateLimitsRepository } from './repositories/rate-limits.repository';
 import { IdempotencyRepository } from './repositories/idempotency.repository';
 import { JobsRepository } from './repositories/jobs.repository';
 import { ObservationsRepository } from './repositories/observations.repository';
@@ -10,7 +11,7 @@ import { SeriesRepository } from './repositories/series.repository';
 import { TenantsRepository } from './repositories/tenants.repository';
 import { TransactionRunner } from './transaction-runner';
 
-const REPOSITORIES = [TransactionRunner, TenantsRepository, ApiKeysRepository, SeriesRepository, ObservationsRepository, JobsRepository, IdempotencyRepository, ForecastsRepository];
+const REPOSITORIES = [TransactionRunner, TenantsRepository, ApiKeysRepository, SeriesRepository, ObservationsRepository, JobsRepository, IdempotencyRepository, ForecastsRepository, RateLimitsRepository];
 
 @Global()
 @Module({})

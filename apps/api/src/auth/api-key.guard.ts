@@ -3,7 +3,14 @@ import { Reflector } from '@nestjs/core';
 import { DomainError } from '#common';
 import { ApiKeysRepository } from '#db';
 import { IS_PUBLIC } from './public.decorator';
+import { RateLimiter } from './rate-limiter.service';
 import { AuthenticatedRequest } from './tenant-id.decorator';
+
+class RateLimitedError extends DomainError {
+  constructor(retryAfterSec: number, limit: number) {
+    super('RATE_LIMITED', `More than ${limit} requests in a minute for this tenant; retry in ${retryAfterSec} s`, 429, { retryAfterSec, limit });
+  }
+}
 
 class UnauthenticatedError extends DomainError {
   constructor(message: string) {
@@ -17,6 +24,7 @@ export class ApiKeyGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly keys: ApiKeysRepository,
+    private readonly limiter: RateLimiter,
   ) {}
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
@@ -30,6 +38,14 @@ export class ApiKeyGuard implements CanActivate {
     if (!auth) throw new UnauthenticatedError('The API key is invalid or revoked');
     req.tenantId = auth.tenantId;
     req.apiKeyId = auth.keyId;
+    const rate = await this.limiter.hit(auth.tenantId);
+    if (rate) {
+      const res = ctx.switchToHttp().getResponse<{ setHeader(k: string, v: string): void }>();
+      res.setHeader('X-RateLimit-Limit', String(rate.limit));
+      res.setHeader('X-RateLimit-Remaining', String(rate.remaining));
+      res.setHeader('X-RateLimit-Reset', String(rate.resetSec));
+      if (!rate.allowed) throw new RateLimitedError(rate.resetSec, rate.limit);
+    }
     return true;
   }
 }
