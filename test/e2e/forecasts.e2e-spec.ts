@@ -128,15 +128,23 @@ describe('forecasts end to end (real data, real models in onnxruntime-node)', ()
     expect(only.body).toMatchObject({ status: 'FAILED', error: { code: 'INSUFFICIENT_DATA' } });
   });
 
-  it('answers 429 with Retry-After when too many forecasts are waiting', async () => {
+  it('answers 429 with Retry-After when too many forecasts are waiting; a cancelled job settles its forecast', async () => {
     const limited = await startStack({ worker: false, env: { TSFM_MAX_QUEUED_FORECASTS: '3' } });
     try {
       const k = (await limited.tenant()).key;
       const c = await limited.request('POST', '/v1/series', { key: k, json: { name: 'x' } });
       await limited.request('POST', `/v1/series/${c.body.id}/observations`, { key: k, json: { timestamps: [0, 3_600_000, 7_200_000].map((t) => t + Date.UTC(2024, 0, 1)), values: [[1, 2, 3]] } });
       const codes: number[] = [];
-      for (let i = 0; i < 5; i++) codes.push((await limited.request('POST', '/v1/forecasts', { key: k, json: { seriesIds: [c.body.id], horizon: 2, model: 'xlstm-dev', wait: 0 } })).status);
+      const accepted: { id: string; jobId: string }[] = [];
+      for (let i = 0; i < 5; i++) {
+        const p = await limited.request('POST', '/v1/forecasts', { key: k, json: { seriesIds: [c.body.id], horizon: 2, model: 'xlstm-dev', wait: 0 } });
+        codes.push(p.status);
+        if (p.status === 202) accepted.push(p.body);
+      }
       expect(codes).toEqual([202, 202, 202, 429, 429]);
+      expect((await limited.request('POST', `/v1/jobs/${accepted[0].jobId}/cancel`, { key: k })).body.state).toBe('CANCELLED');
+      const f = await limited.request('GET', `/v1/forecasts/${accepted[0].id}`, { key: k });
+      expect(f.body).toMatchObject({ status: 'CANCELLED', error: { code: 'CANCELLED' } });
       const r = await limited.request('POST', '/v1/forecasts', { key: k, json: { seriesIds: [c.body.id], horizon: 2, model: 'xlstm-dev', wait: 0 } });
       expect(r.body.error.code).toBe('OVERLOADED');
       expect(r.headers.get('retry-after')).toBe('2');

@@ -32,12 +32,17 @@ export interface ForecastResultRow {
 }
 
 function toRow(r: Record<string, any>): ForecastRow { // eslint-disable-line @typescript-eslint/no-explicit-any
+  // A job cancelled (or failed) before the worker wrote a result settles its forecast too.
+  const settledByJob = (r.status === 'QUEUED' || r.status === 'RUNNING') && (r.job_state === 'CANCELLED' || r.job_state === 'FAILED');
   return {
-    id: r.id, tenantId: r.tenant_id, jobId: r.job_id, modelId: r.model_id, status: r.status, request: r.request,
-    seriesIds: r.series_ids, runtime: r.runtime, errorCode: r.error_code, errorMessage: r.error_message,
-    createdAt: r.created_at, finishedAt: r.finished_at,
+    id: r.id, tenantId: r.tenant_id, jobId: r.job_id, modelId: r.model_id, status: settledByJob ? r.job_state : r.status, request: r.request,
+    seriesIds: r.series_ids, runtime: r.runtime, errorCode: settledByJob ? r.job_error_code : r.error_code,
+    errorMessage: settledByJob ? r.job_error_message : r.error_message, createdAt: r.created_at, finishedAt: settledByJob ? r.job_finished_at : r.finished_at,
   };
 }
+
+const WITH_JOB = `SELECT f.*, j.state AS job_state, j.error_code AS job_error_code, j.error_message AS job_error_message, j.finished_at AS job_finished_at
+  FROM forecasts f JOIN jobs j ON j.id = f.job_id`;
 
 @Injectable()
 export class ForecastsRepository {
@@ -50,7 +55,7 @@ export class ForecastsRepository {
   }
 
   async get(tenantId: string, id: string): Promise<ForecastRow> {
-    const rows = isUuid(id) ? await this.ds.query(`SELECT * FROM forecasts WHERE tenant_id = $1 AND id = $2`, [tenantId, id]) : [];
+    const rows = isUuid(id) ? await this.ds.query(`${WITH_JOB} WHERE f.tenant_id = $1 AND f.id = $2`, [tenantId, id]) : [];
     if (!rows.length) throw new NotFoundError('forecast', id);
     return toRow(rows[0]);
   }
