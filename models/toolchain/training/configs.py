@@ -39,7 +39,7 @@ def xlstm_config(size):
                            DataConfig(context=(64, 192), horizon=(8, 64), val_context=128, val_horizon=32,
                                       val_batches=2, val_batch=16, cpm=True),
                            lr=3e-3, warmup=5, checkpoint_every=10, eval_every=10, log_every=1)
-    if size == "small":  # ~1.7M parameters
+    if size in ("small", "base"):  # ~1.9M parameters
         return TrainConfig(XlstmConfig(embedding_dim=192, num_blocks=4, num_heads=4, input_ff_dim=256, context_length=512),
                            DataConfig(cpm=True), lr=1e-3, warmup=200, checkpoint_every=250, eval_every=250)
     raise ValueError(f"unknown size {size!r}")
@@ -52,10 +52,16 @@ def ssm_config(size):
                            DataConfig(context=(64, 192), horizon=(8, 64), val_context=128, val_horizon=32,
                                       val_batches=2, val_batch=16, shared_period=True),
                            lr=1e-2, warmup=5, checkpoint_every=10, eval_every=10, log_every=1)
-    if size == "small":  # ~1.5M parameters
+    if size == "base":  # ~1.5M parameters: ~0.1-0.2 steps/s here, too slow for a 2-hour run
         return TrainConfig(SsmConfig(context_length=2048, embedding_feature_dim=256, encoder_num_layers=4,
                                      encoder_state_dim=256, encoder_num_hippo_blocks=4, decoder_dim=64, min_context=512),
                            DataConfig(shared_period=True), lr=1e-3, warmup=200, checkpoint_every=250, eval_every=250)
+    if size == "small":  # ~0.4M parameters, shorter contexts: the 2-hour configuration
+        return TrainConfig(SsmConfig(context_length=2048, embedding_feature_dim=128, encoder_num_layers=4,
+                                     encoder_state_dim=128, encoder_num_hippo_blocks=4, decoder_dim=32, min_context=256),
+                           DataConfig(context=(96, 320), horizon=(8, 96), val_context=256, val_horizon=48,
+                                      shared_period=True),
+                           lr=1e-3, warmup=100, checkpoint_every=250, eval_every=250)
     raise ValueError(f"unknown size {size!r}")
 
 

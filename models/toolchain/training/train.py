@@ -1,7 +1,7 @@
 """Pre-train an xlstm or ssm forecaster on synthetic series.
 
 python3 -m toolchain.training.train --family xlstm|ssm --out DIR --steps N --batch B --seed S
-        [--resume] [--config small|tiny] [--workers 1] [--stop-after M] [--threads 2]
+        [--resume] [--config small|base|tiny] [--workers 1] [--stop-after M] [--threads 2]
 
 DIR gets log.jsonl (one JSON object per logged step: step, loss, loss_avg, lr, steps_per_s, and
 val_loss on the fixed validation set every eval_every steps, step 0 included), ckpt.pt (model,
@@ -108,7 +108,7 @@ def main(argv=None):
     p.add_argument("--batch", type=int, default=32)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--resume", action="store_true")
-    p.add_argument("--config", default="small", choices=["small", "tiny"])
+    p.add_argument("--config", default="small", choices=["small", "base", "tiny"])
     p.add_argument("--workers", type=int, default=1, choices=[0, 1])
     p.add_argument("--stop-after", type=int, default=None, help="stop (with a checkpoint) after this step")
     p.add_argument("--threads", type=int, default=2)
