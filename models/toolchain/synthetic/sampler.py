@@ -22,7 +22,14 @@ def draw_rate(rng, target):
     return base, base / target
 
 
+# A GP's random length scales already cover every time scale, and resampling a Cholesky grid that
+# was itself interpolated would alias short periods: these are drawn at the target period directly.
+DIRECT = ("kernel_synth",)
+
+
 def one_series(rng, name, total, target):
+    if name in DIRECT:
+        return generate(rng, name, total, target)
     base, r = draw_rate(rng, target)
     x = generate(rng, name, base_length(total, r), base)
     return resample(x, r, total) if r != 1.0 else x[:total]

@@ -19,9 +19,9 @@ def test_shapes_dtypes_and_same_seed_same_batch():
 
 def test_fixed_period_shows_in_the_spectrum_after_resampling():
     """Pure seasonal generators resampled from other base periods land on the batch period."""
-    for period in (12.0, 48.0):
-        b = sample_batch(np.random.default_rng(2), 24, int(period * 16), int(period), mix={"sawtooth": 1.0},
-                         period=period, aug={})
+    for name, period in (("sawtooth", 12.0), ("sawtooth", 48.0), ("step_function", 7.0), ("step_function", 168.0)):
+        mix = {name: 1.0}
+        b = sample_batch(np.random.default_rng(2), 24, int(period * 16), int(period), mix=mix, period=period, aug={})
         assert np.all(b["period"] == period)
         x = np.concatenate([b["context"], b["target"]], 1)
         x = x - x.mean(1, keepdims=True)
