@@ -1,5 +1,4 @@
 import { CallHandler, ExecutionContext, HttpException, Injectable, NestInterceptor } from '@nestjs/common';
-import { HTTP_CODE_METADATA } from '@nestjs/common/constants';
 import { createHash } from 'node:crypto';
 import type { Request, Response } from 'express';
 import { Observable, catchError, from, mergeMap, of, throwError } from 'rxjs';
@@ -15,8 +14,13 @@ function requestHash(req: Request): Buffer {
 }
 
 /**
- * `Idempotency-Key` on POST: the same key with the same request replays the first response with no
- * second effect; the same key with a different request is 409. 5xx outcomes release the key.
+ * `Idempotency-Key` on POST: the same key with the same request replays the first response (status
+ * code and body) with no second effect; the same key with a different request is 409. 5xx outcomes
+ * release the key.
+ *
+ * The recorded status is the one on the response once the handler has returned: Nest sets the
+ * route's default (201, or its `@HttpCode`) before interceptors run, and a handler may override it
+ * through `@Res({ passthrough: true })` (POST /v1/forecasts answers 200 or 202).
  */
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
@@ -29,7 +33,6 @@ export class IdempotencyInterceptor implements NestInterceptor {
     if (!KEY_RE.test(key)) throw new BadRequestError('INVALID_IDEMPOTENCY_KEY', 'Idempotency-Key must be 1-255 printable ASCII characters');
     const tenantId = req.tenantId;
     const res = ctx.switchToHttp().getResponse<Response>();
-    const successCode: number = Reflect.getMetadata(HTTP_CODE_METADATA, ctx.getHandler()) ?? 201;
     return from(this.store.claim(tenantId, key, requestHash(req))).pipe(
       mergeMap((claim) => {
         if (claim.kind === 'mismatch') throw new ConflictError('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was used with a different request');
@@ -37,10 +40,11 @@ export class IdempotencyInterceptor implements NestInterceptor {
         if (claim.kind === 'replay') {
           res.setHeader('Idempotent-Replayed', 'true');
           if (claim.statusCode >= 400) throw new HttpException((claim.body as { error: object }).error, claim.statusCode);
+          res.status(claim.statusCode);
           return of(claim.body);
         }
         return next.handle().pipe(
-          mergeMap((body) => from(this.store.complete(tenantId, key, successCode, body).then(() => body))),
+          mergeMap((body) => from(this.store.complete(tenantId, key, res.statusCode, body).then(() => body))),
           catchError((err: unknown) => {
             const [status, errorBody] = describeError(err);
             const settle = status >= 500 ? this.store.release(tenantId, key) : this.store.complete(tenantId, key, status, { error: errorBody });
