@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DomainError, InvalidInputError, NotFoundError } from '#common';
-import type { ExecutionProvider } from '#config';
+import { ConfigError, type ExecutionProvider } from '#config';
 import { InferenceThread, ProviderChoice } from './inference-thread';
 import { ManifestEntry, loadManifest, verifyModelFiles } from './manifest';
 import { BatcherStats, MicroBatcher } from './micro-batcher';
@@ -56,6 +56,8 @@ interface BatchResult {
   modelMs: number;
 }
 
+const KNOWN_PROVIDERS: readonly ExecutionProvider[] = ['cpu', 'cuda', 'webgpu'];
+
 class ModelUnavailableError extends DomainError {
   constructor(id: string, message: string) {
     super('MODEL_UNAVAILABLE', `Model ${id} is unavailable: ${message}`, 503);
@@ -92,6 +94,12 @@ export class ModelRuntime {
   private constructor(private readonly opts: RuntimeOptions) {}
 
   static async start(opts: RuntimeOptions): Promise<ModelRuntime> {
+    // parseConfig already refuses unknown names; this guards direct callers (benchmarks, tools),
+    // for which ONNX Runtime would otherwise turn a typo into a silent CPU fallback.
+    const unknown = opts.providers.filter((p) => !KNOWN_PROVIDERS.includes(p));
+    if (unknown.length > 0 || opts.providers.length === 0) {
+      throw new ConfigError('TSFM_EXECUTION_PROVIDERS', `must list one or more of ${KNOWN_PROVIDERS.join(', ')} (got ${JSON.stringify(opts.providers)})`);
+    }
     const rt = new ModelRuntime(opts);
     const manifest = await loadManifest(opts.modelsDir);
     for (const entry of manifest.models) await rt.load(entry);
