@@ -13,3 +13,4 @@ export * from './metadata';
 export * from './metrics';
 export * from './quantile-metrics';
 export * from './baselines';
+export * from './ets';
