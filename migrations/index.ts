@@ -2,6 +2,7 @@ import { InitialSchema1764374400000 } from './1764374400000-initial-schema';
 import { IdempotencyKeys1764374500000 } from './1764374500000-idempotency-keys';
 import { Forecasts1764374600000 } from './1764374600000-forecasts';
 import { RateLimits1764374700000 } from './1764374700000-rate-limits';
+import { Backtests1764374800000 } from './1764374800000-backtests';
 
 /** Every migration, oldest first. Imported by the DataSource so dist/ and tests run the same list. */
-export const MIGRATIONS = [InitialSchema1764374400000, IdempotencyKeys1764374500000, Forecasts1764374600000, RateLimits1764374700000];
+export const MIGRATIONS = [InitialSchema1764374400000, IdempotencyKeys1764374500000, Forecasts1764374600000, RateLimits1764374700000, Backtests1764374800000];
