@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs one benchmark (test/bench/<name>.bench.ts) on the built code against throwaway PostgreSQL and Redis.
 # usage: npm run bench -- ingest
+#        npm run bench -- soak [seconds]   (mixed traffic against api + worker processes; default 60 s)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 name=${1:?usage: npm run bench -- <name>   (files in test/bench/)}
