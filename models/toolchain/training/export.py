@@ -1,0 +1,178 @@
+"""python3 -m toolchain.training.export --run runs/xlstm-small --id xlstm-small --out . [--fixtures] [--licence L]
+
+Exports a trained run (`DIR/ckpt.pt` + `config.json` + `log.jsonl`, toolchain.training.train) through
+the family's ONNX exporter (the same input/output contract as the dev models), checks the graph with
+onnx.checker, writes parity fixtures (PyTorch outputs on fixed inputs, checked against
+onnxruntime-node by test/models/parity.spec.ts) and upserts the manifest entry with provenance: the
+synthetic generator configuration, trained steps of the planned schedule, seed, training wall time,
+hardware, final validation loss and parameter count."""
+import argparse
+import json
+import os
+
+import numpy as np
+import onnx
+import torch
+
+from ..common.manifest import upsert_manifest_entry
+from ..common.safetensors import save_safetensors
+from ..synthetic.registry import DEFAULT_MIX
+from ..synthetic.sampler import DEFAULT_AUG, MAX_RATE, TARGET_PERIODS
+from .configs import config_for
+from .families import build_model
+
+FIXTURE_SEED = 20261129
+TOLERANCE = {"maxRelError": 1e-4, "definition": "max|a-b| / max|b| per output tensor"}
+
+
+def read_run(run_dir):
+    """(model in eval mode with the checkpoint's weights, checkpoint step, run meta, log records)."""
+    with open(os.path.join(run_dir, "config.json")) as f:
+        meta = json.load(f)
+    ck = torch.load(os.path.join(run_dir, "ckpt.pt"), map_location="cpu")
+    tc = config_for(meta["family"], meta["config"])
+    model = build_model(meta["family"], tc.model, meta["seed"])
+    model.load_state_dict(ck["model"], strict=True)
+    log = []
+    log_path = os.path.join(run_dir, "log.jsonl")
+    if os.path.exists(log_path):
+        with open(log_path) as f:
+            log = [json.loads(line) for line in f if line.strip()]
+    return model.eval(), int(ck["step"]), {**meta, **{k: ck["meta"][k] for k in ("family", "config", "steps", "batch", "seed")}}, log
+
+
+def training_summary(log, step):
+    """Training wall time (sum over the log records of steps since the previous record / steps_per_s;
+    validation time is not included) and the last validation loss at or before `step`."""
+    recs = sorted((r for r in log if r["step"] <= step), key=lambda r: r["step"])
+    wall, prev = 0.0, 0
+    for r in recs:
+        if r.get("steps_per_s"):
+            wall += (r["step"] - prev) / r["steps_per_s"]
+        prev = r["step"]
+    vals = [r for r in recs if "val_loss" in r]
+    first = vals[0] if vals else None
+    last = vals[-1] if vals else None
+    return {
+        "wallTimeSec": round(wall, 1),
+        "wallTimeNote": "training steps only (sum of logged steps / steps_per_s); validation passes excluded",
+        "finalValidationLoss": None if last is None else round(float(last["val_loss"]), 5),
+        "finalValidationStep": None if last is None else last["step"],
+        "initialValidationLoss": None if first is None else round(float(first["val_loss"]), 5),
+    }
+
+
+def generator_config(data_cfg):
+    return {
+        "mixture": dict(DEFAULT_MIX),
+        "augmentations": dict(DEFAULT_AUG),
+        "targetPeriods": list(TARGET_PERIODS),
+        "maxResampleRate": MAX_RATE,
+        "data": data_cfg,
+        "validation": "fixed synthetic set (toolchain.training.data.VAL_SEED); loss = mean pinball over 9 quantiles in the context's scaled units",
+    }
+
+
+def xlstm_fixtures(model, model_id, out_dir):
+    from ..xlstm.export import HEAD_NAMES, head_tensors
+    from ..xlstm.export_dev import cases
+    rng = np.random.default_rng(FIXTURE_SEED)
+    fdir = os.path.join(out_dir, "fixtures", model_id)
+    os.makedirs(fdir, exist_ok=True)
+    index = {"model": model_id, "tolerance": TOLERANCE, "cases": []}
+    for name, ctx, k, custom, description in cases(rng):
+        tensors = {"context": ctx, "new_patches": np.array([k], dtype=np.int64)}
+        head = None
+        if custom:
+            h = {n: v + rng.normal(0, 0.05, v.shape).astype(np.float32) for n, v in head_tensors(model).items()}
+            tensors.update(h)
+            head = {n[len("head."):]: torch.from_numpy(h[n]) for n in HEAD_NAMES}
+        with torch.no_grad():
+            q, e, loc, scale = model(torch.from_numpy(ctx), k, head=head)
+        tensors.update({"quantiles": q.numpy(), "embeddings": e.numpy(), "loc": loc.numpy(), "scale": scale.numpy()})
+        save_safetensors(os.path.join(fdir, f"{name}.safetensors"), tensors)
+        index["cases"].append({"name": name, "file": f"{name}.safetensors", "description": description,
+                               "inputs": ["context", "new_patches"], "outputs": ["quantiles", "embeddings", "loc", "scale"],
+                               "head": "custom" if custom else "default"})
+    return _write_index(fdir, index)
+
+
+def ssm_fixtures(model, model_id, out_dir):
+    from ..ssm.export import head_tensors
+    from ..ssm.export_dev import cases
+    rng = np.random.default_rng(FIXTURE_SEED)
+    fdir = os.path.join(out_dir, "fixtures", model_id)
+    os.makedirs(fdir, exist_ok=True)
+    index = {"model": model_id, "tolerance": TOLERANCE, "cases": []}
+    base = head_tensors(model)
+    for name, ctx, s, h, custom in cases(rng):
+        tensors = {"context": ctx, "scale_factor": np.array([s], dtype=np.float32), "horizon": np.array([h], dtype=np.int64)}
+        head = None
+        if custom:
+            hd = {k: v + rng.normal(0, 0.05, v.shape).astype(np.float32) for k, v in base.items()}
+            tensors.update(hd)
+            head = {"weight": torch.from_numpy(hd["head.weight"]), "bias": torch.from_numpy(hd["head.bias"])}
+        with torch.no_grad():
+            q, e, loc, scale = model(torch.from_numpy(ctx), torch.tensor([np.float32(s)]), torch.tensor([h]), head=head)
+        tensors.update({"quantiles": q.numpy(), "embeddings": e.numpy(), "loc": loc.numpy(), "scale": scale.numpy()})
+        save_safetensors(os.path.join(fdir, f"{name}.safetensors"), tensors)
+        index["cases"].append({"name": name, "file": f"{name}.safetensors", "inputs": ["context", "scale_factor", "horizon"],
+                               "outputs": ["quantiles", "embeddings", "loc", "scale"], "head": "custom" if custom else "default"})
+    return _write_index(fdir, index)
+
+
+def _write_index(fdir, index):
+    with open(os.path.join(fdir, "index.json"), "w") as f:
+        json.dump(index, f, indent=2)
+        f.write("\n")
+    return index
+
+
+def export_run(run_dir, model_id, out_dir, fixtures=True, licence="Apache-2.0"):
+    """Exports the run's checkpoint as `model_id`; returns the manifest entry."""
+    model, step, meta, log = read_run(run_dir)
+    family = meta["family"]
+    summary = training_summary(log, step)
+    planned = meta["steps"]
+    complete = step >= planned
+    provenance = {
+        "source": f"trained here on synthetic data only (toolchain.training, run {os.path.basename(os.path.normpath(run_dir))}, "
+                  f"config {meta['config']})" + ("" if complete else f"; step {step} of {planned} (schedule not finished)"),
+        "seed": meta["seed"],
+        "trainedSteps": step,
+        "plannedSteps": meta["steps"],
+        "batch": meta["batch"],
+        "trainConfig": meta["config"],
+        "generator": generator_config(meta.get("data")),
+        **summary,
+    }
+    if family == "xlstm":
+        from ..xlstm.convert import manifest_entry
+    else:
+        from ..ssm.convert import manifest_entry
+    entry = manifest_entry(model, model_id, out_dir, provenance, licence)
+    onnx.checker.check_model(onnx.load(os.path.join(out_dir, entry["file"])))
+    upsert_manifest_entry(os.path.join(out_dir, "manifest.json"), entry)
+    if fixtures:
+        (xlstm_fixtures if family == "xlstm" else ssm_fixtures)(model, model_id, out_dir)
+    return entry
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(prog="python3 -m toolchain.training.export")
+    ap.add_argument("--run", required=True, help="training run directory (ckpt.pt, config.json, log.jsonl)")
+    ap.add_argument("--id", required=True, help="model id in the manifest (file names <id>.onnx, <id>.head.safetensors)")
+    ap.add_argument("--out", required=True, help="models directory holding manifest.json")
+    ap.add_argument("--no-fixtures", action="store_true", help="skip the parity fixtures under <out>/fixtures/<id>/")
+    ap.add_argument("--licence", default="Apache-2.0")
+    ap.add_argument("--threads", type=int, default=2)
+    a = ap.parse_args(argv)
+    torch.set_num_threads(a.threads)
+    e = export_run(a.run, a.id, a.out, fixtures=not a.no_fixtures, licence=a.licence)
+    p = e["provenance"]
+    print(f"{e['id']}: {e['family']} {e['parameters']} parameters, step {p['trainedSteps']}/{p['plannedSteps']}, "
+          f"val loss {p['finalValidationLoss']}, wall {p['wallTimeSec']} s, sha256 {e['sha256'][:12]}")
+
+
+if __name__ == "__main__":
+    main()
