@@ -9,6 +9,7 @@ import { RateLimiter } from './auth/rate-limiter.service';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { IdempotencyInterceptor } from './common/idempotency.interceptor';
 import { ForecastsModule } from './forecasts/forecasts.module';
+import { BacktestsModule } from './backtests/backtests.module';
 import { HealthModule } from './health/health.module';
 import { CatalogModule } from './models/catalog.module';
 import { ModelsModule } from './models/models.controller';
@@ -32,6 +33,7 @@ export class AppModule {
         JobsApiModule,
         ApiKeysModule,
         ForecastsModule,
+        BacktestsModule,
         ModelsModule,
       ],
       providers: [

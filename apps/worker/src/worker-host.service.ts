@@ -6,6 +6,7 @@ import {
   AnyWorker, JOB_QUEUE, JobHandler, JobName, QUEUE_OPTIONS, QueueName, queueBackend, runTracked,
 } from '#jobs';
 import { ForecastProcessor } from './forecast/forecast.processor';
+import { BacktestProcessor } from './backtest/backtest.processor';
 import { MaintenanceProcessor } from './maintenance/maintenance.processor';
 import { WorkerMetrics } from './health/worker-metrics';
 
@@ -22,8 +23,9 @@ export class WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown
     private readonly runtime: ModelRuntime,
     maintenance: MaintenanceProcessor,
     forecast: ForecastProcessor,
+    backtest: BacktestProcessor,
   ) {
-    this.handlers = { ...maintenance.handlers, ...forecast.handlers };
+    this.handlers = { ...maintenance.handlers, ...forecast.handlers, ...backtest.handlers };
   }
 
   private readonly handlers: { [N in JobName]: JobHandler<N> };

@@ -1,11 +1,13 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AppConfig, ConfigModule } from '#config';
 import { DbModule } from '#db';
+import { BacktestService } from '#forecasting';
 import { ForecastService, SeriesStatsService } from '#forecasting';
 import { JobsModule } from '#jobs';
 import { HealthServer } from './health/health-server';
 import { WorkerMetrics } from './health/worker-metrics';
 import { ForecastProcessor } from './forecast/forecast.processor';
+import { BacktestProcessor } from './backtest/backtest.processor';
 import { MaintenanceProcessor } from './maintenance/maintenance.processor';
 import { RuntimeStatusReporter } from './runtime/runtime-status.reporter';
 import { runtimeProvider } from './runtime/runtime.provider';
@@ -19,7 +21,7 @@ export class WorkerModule {
       module: WorkerModule,
       imports: [ConfigModule.forRoot(config), DbModule.forRoot({ url: config.databaseUrl, poolSize: config.dbPoolSize }), JobsModule],
       providers: [
-        runtimeProvider, RuntimeStatusReporter, SeriesStatsService, ForecastService, MaintenanceProcessor, ForecastProcessor,
+        runtimeProvider, RuntimeStatusReporter, BacktestService, BacktestProcessor, SeriesStatsService, ForecastService, MaintenanceProcessor, ForecastProcessor,
         WorkerMetrics, WorkerHost, HealthServer, ReconcilerService,
       ],
     };

@@ -2,6 +2,7 @@ import { DynamicModule, Global, Module } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { createDataSource } from './data-source';
 import { ApiKeysRepository } from './repositories/api-keys.repository';
+import { BacktestsRepository } from './repositories/backtests.repository';
 import { ForecastsRepository } from './repositories/forecasts.repository';
 import { RateLimitsRepository } from './repositories/rate-limits.repository';
 import { IdempotencyRepository } from './repositories/idempotency.repository';
@@ -11,7 +12,7 @@ import { SeriesRepository } from './repositories/series.repository';
 import { TenantsRepository } from './repositories/tenants.repository';
 import { TransactionRunner } from './transaction-runner';
 
-const REPOSITORIES = [TransactionRunner, TenantsRepository, ApiKeysRepository, SeriesRepository, ObservationsRepository, JobsRepository, IdempotencyRepository, ForecastsRepository, RateLimitsRepository];
+const REPOSITORIES = [TransactionRunner, TenantsRepository, ApiKeysRepository, SeriesRepository, ObservationsRepository, JobsRepository, IdempotencyRepository, ForecastsRepository, BacktestsRepository, RateLimitsRepository];
 
 @Global()
 @Module({})

@@ -13,4 +13,5 @@ export * from './repositories/jobs.repository';
 export * from './transaction-runner';
 export * from './repositories/idempotency.repository';
 export * from './repositories/forecasts.repository';
+export * from './repositories/backtests.repository';
 export * from './repositories/rate-limits.repository';

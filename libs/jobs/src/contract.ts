@@ -4,6 +4,7 @@
  */
 export const QueueName = {
   Maintenance: 'maintenance',
+  Backtest: 'backtest',
   Forecast: 'forecast',
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
@@ -17,11 +18,13 @@ export type JobName = (typeof JobName)[keyof typeof JobName];
 export interface JobPayloads {
   'series-stats': { jobId: string; tenantId: string; seriesId: string };
   forecast: { jobId: string; tenantId: string; forecastId: string };
+  backtest: { jobId: string; tenantId: string; backtestId: string };
 }
 
 export const JOB_QUEUE: Record<JobName, QueueName> = {
   'series-stats': QueueName.Maintenance,
   forecast: QueueName.Forecast,
+  backtest: QueueName.Backtest,
 };
 
 export interface QueueSettings {
@@ -36,6 +39,8 @@ export interface QueueSettings {
 /** Adding a queue without settings fails to compile. */
 export const QUEUE_OPTIONS: Record<QueueName, QueueSettings> = {
   maintenance: { attempts: 5, backoffMs: 1000, concurrency: 4, keepCompleted: 1000, keepFailed: 5000 },
+  // Low concurrency: one backtest runs many model passes and fits (ETS) of its own.
+  backtest: { attempts: 3, backoffMs: 2000, concurrency: 2, keepCompleted: 1000, keepFailed: 5000 },
   // High concurrency on purpose: concurrent forecast jobs are what the micro-batcher merges.
   forecast: { attempts: 3, backoffMs: 2000, concurrency: 32, keepCompleted: 1000, keepFailed: 5000 },
 };

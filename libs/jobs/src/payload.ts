@@ -16,6 +16,7 @@ function uuidField(data: Record<string, unknown>, key: string): string {
 const VALIDATORS: { [N in JobName]: Validator<N> } = {
   'series-stats': (d) => ({ jobId: uuidField(d, 'jobId'), tenantId: uuidField(d, 'tenantId'), seriesId: uuidField(d, 'seriesId') }),
   forecast: (d) => ({ jobId: uuidField(d, 'jobId'), tenantId: uuidField(d, 'tenantId'), forecastId: uuidField(d, 'forecastId') }),
+  backtest: (d) => ({ jobId: uuidField(d, 'jobId'), tenantId: uuidField(d, 'tenantId'), backtestId: uuidField(d, 'backtestId') }),
 };
 
 /** The worker re-validates every payload before use: the queue is not trusted to hold what we wrote. */

@@ -1,6 +1,8 @@
 import { TimeseriesError } from './errors';
 import { normalQuantile } from './spectral-check';
 
+export { normalQuantile };
+
 /**
  * Additive-error exponential smoothing, ETS(A, N|A|Ad, N|A) (Hyndman et al. 2008, class 1):
  *   ŷ_t = l + φb + s_{t-m},  e_t = y_t - ŷ_t
@@ -81,7 +83,7 @@ export function etsInitialStates(y: ArrayLike<number>, spec: EtsSpec): { level: 
   }
   // Least-squares line through the first 10 (deseasonalised) values at x = 1..10.
   const pts = base.slice(0, 10).map((v, i) => [i + 1, v] as const).filter(([, v]) => v === v);
-  if (pts.length < 2) throw new TimeseriesError('INSUFFICIENT_DATA', 'ETS needs at least 2 observed values to initialise');
+  if (pts.length < 2) throw new TimeseriesError('INVALID_ARGUMENT', 'ETS needs at least 2 observed values to initialise');
   const mx = pts.reduce((a, [x]) => a + x, 0) / pts.length;
   const my = pts.reduce((a, [, v]) => a + v, 0) / pts.length;
   const sxx = pts.reduce((a, [x]) => a + (x - mx) ** 2, 0);
@@ -258,7 +260,7 @@ export function autoEts(values: ArrayLike<number>, h: number, m: number, levels:
   let start = 0;
   while (start < values.length && !Number.isFinite(values[start])) start++;
   const y = Float64Array.from({ length: values.length - start }, (_, i) => (Number.isFinite(values[start + i]) ? values[start + i] : NaN));
-  if (y.length < 10) throw new TimeseriesError('INSUFFICIENT_DATA', `ETS needs at least 10 values, got ${y.length}`);
+  if (y.length < 10) throw new TimeseriesError('INVALID_ARGUMENT', `ETS needs at least 10 values, got ${y.length}`);
   let best: EtsFit | null = null;
   for (const spec of etsCandidates(y.length, m)) {
     const f = fitEts(y, spec);
