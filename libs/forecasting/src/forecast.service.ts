@@ -5,6 +5,7 @@ import type { JobOutcome, JobPayloads } from '#jobs';
 import { ModelRuntime } from '#model-runtime';
 import { ForecastOptions, PreparedSeries, finishSeries, prepareSeries } from './pipeline';
 import { ForecastRequestRecord, spanOf } from './forecast-request';
+import { ModelResolver } from './finetune/model-resolver';
 
 interface Target {
   key: string;
@@ -25,6 +26,7 @@ export class ForecastService {
     private readonly series: SeriesRepository,
     private readonly observations: ObservationsRepository,
     private readonly runtime: ModelRuntime,
+    private readonly resolver: ModelResolver,
   ) {}
 
   async run(p: JobPayloads['forecast']): Promise<JobOutcome> {
@@ -32,7 +34,9 @@ export class ForecastService {
     const f = await this.forecasts.get(p.tenantId, p.forecastId);
     const req = f.request as unknown as ForecastRequestRecord;
     await this.forecasts.setStatus(f.id, 'RUNNING');
-    const entry = this.runtime.entry(f.modelId);
+    // A catalog model, or the tenant's fine-tuned head on its base model's shared session.
+    const model = await this.resolver.resolve(p.tenantId, f.modelId);
+    const entry = model.entry;
     const targets = await this.targets(p.tenantId, req, entry.contextLength);
     const tLoad = performance.now();
     const opts = (t: Target): ForecastOptions => ({
@@ -51,7 +55,7 @@ export class ForecastService {
     const ok = prepared.filter((x): x is PreparedSeries => !(x instanceof DomainError));
     let outputs: Awaited<ReturnType<ModelRuntime['forecast']>>;
     try {
-      outputs = await this.runtime.forecast(f.modelId, ok.map((x) => x.request));
+      outputs = await this.runtime.forecast(model.baseModelId, ok.map((x) => ({ ...x.request, head: model.head })));
     } catch (err) {
       if (err instanceof OverloadedError) throw Object.assign(new Error(err.message), { code: 'OVERLOADED' }); // transient: retry with backoff
       throw err;
@@ -70,9 +74,9 @@ export class ForecastService {
     });
     const failed = results.filter((r) => r.status === 'FAILED').length;
     const state = failed === 0 ? 'SUCCEEDED' : failed === results.length ? 'FAILED' : 'PARTIALLY_SUCCEEDED';
-    const status = this.runtime.models().find((m) => m.entry.id === f.modelId)!;
+    const status = this.runtime.models().find((m) => m.entry.id === model.baseModelId)!;
     const runtime = {
-      modelId: f.modelId, modelSha256: entry.sha256, executionProvider: status.provider.active, onnxruntimeVersion: status.ortVersion,
+      modelId: f.modelId, baseModel: model.baseModelId, head: model.head, modelSha256: entry.sha256, executionProvider: status.provider.active, onnxruntimeVersion: status.ortVersion,
       durationsMs: {
         queue: Math.max(0, Date.now() - new Date(f.createdAt).getTime() - (performance.now() - t0)),
         load: tLoad - t0, preprocess: tPre - tLoad, model: tModel - tPre, postprocess: performance.now() - tModel,

@@ -6,3 +6,6 @@ export * from './backtest-request';
 export * from './backtest-baselines';
 export * from './backtest-metrics';
 export * from './backtest.service';
+export * from './finetune/head-math';
+export * from './finetune/finetune.service';
+export * from './finetune/model-resolver';

@@ -45,6 +45,19 @@ export interface ModelStatus {
   batching: BatcherStats;
 }
 
+/** What the frozen base model emits for one window: the head's inputs and the de-normalisation. */
+export interface WindowEmbedding {
+  /** Embeddings of the emitting positions, [M × E]. */
+  emb: Float32Array;
+  M: number;
+  /** Per emitting position. */
+  loc: Float64Array;
+  scale: Float64Array;
+}
+
+/** Fine-tuned heads kept in memory per process (least recently used first out). */
+const MAX_CUSTOM_HEADS = 256;
+
 interface BatchItem {
   context: Float32Array;
   head: string;
@@ -124,6 +137,121 @@ export class ModelRuntime {
     }));
     // Warm-up: the first run pays for allocation and graph preparation, not a client.
     await this.forecast(entry.id, [{ context: new Float32Array(entry.patchSize * 2).map((_, i) => Math.sin(i)), horizon: 1, scaleFactor: 1 }]);
+  }
+
+  /** A head's tensors (the manifest's default head unless `head` names a registered one). */
+  headTensors(modelId: string, head = 'default'): Record<string, { dims: number[]; data: Float32Array }> {
+    const h = this.heads.get(`${modelId}:${head}`);
+    if (!h) throw new ModelUnavailableError(modelId, `head ${head} is not loaded`);
+    return Object.fromEntries(Object.entries(h).map(([k, v]) => [k, { dims: v.dims, data: v.data }]));
+  }
+
+  hasHead(modelId: string, head: string): boolean {
+    const key = `${modelId}:${head}`;
+    const h = this.heads.get(key);
+    if (h && head !== 'default') {
+      this.heads.delete(key); // refresh its place in the LRU order
+      this.heads.set(key, h);
+    }
+    return h !== undefined;
+  }
+
+  /**
+   * Registers a fine-tuned head for a base model: the same session serves it, fed these tensors
+   * instead of the default ones. Names and shapes must match the default head exactly.
+   */
+  setHead(modelId: string, head: string, tensors: Record<string, Float32Array>): void {
+    if (head === 'default') throw new InvalidInputError('HEAD_INVALID', 'the default head cannot be replaced');
+    const def = this.heads.get(`${modelId}:default`);
+    if (!def) throw new NotFoundError('model', modelId);
+    const out: HeadTensors = {};
+    for (const [name, t] of Object.entries(def)) {
+      const data = tensors[name];
+      if (!data || data.length !== t.data.length) throw new InvalidInputError('HEAD_INVALID', `head ${head} for ${modelId}: tensor ${name} is missing or has ${data?.length ?? 0} values, not ${t.data.length}`);
+      out[name] = { type: 'float32', dims: t.dims, data };
+    }
+    if (Object.keys(tensors).length !== Object.keys(def).length) throw new InvalidInputError('HEAD_INVALID', `head ${head} for ${modelId} has extra tensors`);
+    this.heads.delete(`${modelId}:${head}`);
+    this.heads.set(`${modelId}:${head}`, out);
+    const custom = [...this.heads.keys()].filter((k) => !k.endsWith(':default'));
+    for (const k of custom.slice(0, Math.max(0, custom.length - MAX_CUSTOM_HEADS))) this.heads.delete(k);
+  }
+
+  /**
+   * Embeddings of the base model for head training. Runs in fixed chunks of `chunk` rows in the
+   * given order, outside the micro-batcher, so the same windows always see the same batches
+   * (bit-identical embeddings, hence reproducible fine-tunes). xlstm: one position per patch of
+   * every rollout pass, as forecast() runs them; ssm: the mask_n + 1 emitting positions.
+   */
+  async embed(modelId: string, series: SeriesRequest[], chunk = 32): Promise<WindowEmbedding[]> {
+    const entry = this.entry(modelId);
+    const head = this.heads.get(`${modelId}:default`)!;
+    const C = entry.contextLength;
+    const P = entry.patchSize;
+    type Row = { req: number; context: Float32Array; params: string };
+    const rows: Row[] = [];
+    const k = Math.max(1, this.opts.xlstmPatchesPerPass ?? 1);
+    series.forEach((s, i) => {
+      if (entry.family === 'xlstm') {
+        const passes = Math.ceil(s.horizon / (P * k));
+        for (let p = 0; p < passes; p++) {
+          const ext = new Float32Array(s.context.length + P * k * p).fill(NaN);
+          ext.set(s.context);
+          rows.push({ req: i, context: fitContext(ext, C), params: `k=${k}` });
+        }
+      } else {
+        const sf = s.scaleFactor ?? 1;
+        rows.push({ req: i, context: fitContext(s.context, Math.min(16384, Math.floor(C / sf))), params: `s=${sf}|h=${s.horizon}` });
+      }
+    });
+    const parts: { emb: Float32Array; loc: Float32Array; scale: Float32Array; M: number }[][] = series.map(() => []);
+    const groups = new Map<string, Row[]>();
+    for (const r of rows) groups.set(`${r.params}|L=${r.context.length}`, [...(groups.get(`${r.params}|L=${r.context.length}`) ?? []), r]);
+    for (const [key, members] of groups) {
+      const params = Object.fromEntries(key.split('|').map((kv) => kv.split('=')));
+      for (let at = 0; at < members.length; at += chunk) {
+        const part = members.slice(at, at + chunk);
+        const B = part.length;
+        const L = part[0].context.length;
+        const ctx = new Float32Array(B * L);
+        part.forEach((r, j) => ctx.set(r.context, j * L));
+        const feeds: Record<string, { type: 'float32' | 'int64'; dims: number[]; data: Float32Array | BigInt64Array }> = { ...head, context: { type: 'float32', dims: [B, L], data: ctx } };
+        if (entry.family === 'xlstm') feeds.new_patches = { type: 'int64', dims: [1], data: BigInt64Array.from([BigInt(params.k)]) };
+        else {
+          feeds.scale_factor = { type: 'float32', dims: [1], data: Float32Array.from([Number(params.s)]) };
+          feeds.horizon = { type: 'int64', dims: [1], data: BigInt64Array.from([BigInt(params.h)]) };
+        }
+        const { outputs } = await this.thread.run(entry.id, feeds, ['embeddings', 'loc', 'scale']);
+        const [, M, E] = outputs.embeddings.dims;
+        const perRowStats = outputs.loc.dims.length === 1 ? 1 : M;
+        part.forEach((r, j) => {
+          const locs = outputs.loc.data.slice(j * perRowStats, (j + 1) * perRowStats);
+          const scales = outputs.scale.data.slice(j * perRowStats, (j + 1) * perRowStats);
+          parts[r.req].push({
+            emb: outputs.embeddings.data.slice(j * M * E, (j + 1) * M * E),
+            loc: perRowStats === 1 ? new Float32Array(M).fill(locs[0]) : locs,
+            scale: perRowStats === 1 ? new Float32Array(M).fill(scales[0]) : scales,
+            M,
+          });
+        });
+      }
+    }
+    return parts.map((ps) => {
+      const M = ps.reduce((a, p) => a + p.M, 0);
+      const emb = new Float32Array(ps.reduce((a, p) => a + p.emb.length, 0));
+      const loc = new Float64Array(M);
+      const scale = new Float64Array(M);
+      let e = 0;
+      let m = 0;
+      for (const p of ps) {
+        emb.set(p.emb, e);
+        e += p.emb.length;
+        loc.set(p.loc, m);
+        scale.set(p.scale, m);
+        m += p.M;
+      }
+      return { emb, M, loc, scale };
+    });
   }
 
   entry(id: string): ManifestEntry {

@@ -5,13 +5,13 @@ import { APP_CONFIG, AppConfig } from '#config';
 import { ForecastsRepository, SeriesRepository, TransactionRunner } from '#db';
 import type { ForecastRequestRecord } from '#forecasting';
 import { JobName, JobQueueService, QueueName } from '#jobs';
-import { ModelCatalog } from '#model-runtime';
 import { parseTimestamp } from '#timeseries';
 import { parseJsonUpload } from '../series/observations-parser';
 import { CreateForecastDto } from './dto/create-forecast.dto';
 import { ForecastPageResponse, ForecastResponse } from './dto/forecast.response';
 import { ListForecastsQuery } from './dto/list-forecasts.query';
 import { toForecastResponse, toSummary } from './forecast.mapper';
+import { ModelDirectory } from '../models/model-directory.service';
 
 const FINAL = ['SUCCEEDED', 'PARTIALLY_SUCCEEDED', 'FAILED', 'CANCELLED'];
 
@@ -27,7 +27,7 @@ function ts(name: string, raw: string | number): number {
 export class ForecastsService {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly catalog: ModelCatalog,
+    private readonly models: ModelDirectory,
     private readonly tx: TransactionRunner,
     private readonly series: SeriesRepository,
     private readonly forecasts: ForecastsRepository,
@@ -62,7 +62,9 @@ export class ForecastsService {
     if ((dto.seriesIds === undefined) === (dto.data === undefined)) throw new BadRequestError('VALIDATION_FAILED', 'Send exactly one of seriesIds or data');
     const spans = [dto.horizon, dto.until, dto.at].filter((x) => x !== undefined).length;
     if (spans !== 1) throw new BadRequestError('VALIDATION_FAILED', 'Send exactly one of horizon, until or at');
-    const entry = this.catalog.get(dto.model ?? this.catalog.defaultModel);
+    // A catalog model or one of this tenant's fine-tuned models (limits of its base model).
+    const model = await this.models.resolve(tenantId, dto.model);
+    const entry = model.entry;
     const quantiles = dto.quantiles ?? entry.quantiles;
     const unknown = quantiles.filter((q) => !entry.quantiles.some((l) => Math.abs(l - q) < 1e-9));
     if (unknown.length) {
@@ -75,7 +77,7 @@ export class ForecastsService {
       throw new InvalidInputError('CONTEXT_TOO_LONG', `contextLength exceeds model ${entry.id}'s ${entry.contextLength}`);
     }
     const record: ForecastRequestRecord = {
-      model: entry.id,
+      model: model.id,
       quantiles: [...quantiles].sort((a, b) => a - b),
       channels: dto.channels,
       contextLength: dto.contextLength,

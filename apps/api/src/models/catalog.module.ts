@@ -2,6 +2,7 @@ import { DynamicModule, Global, Module } from '@nestjs/common';
 import path from 'node:path';
 import { AppConfig } from '#config';
 import { ModelCatalog } from '#model-runtime';
+import { ModelDirectory } from './model-directory.service';
 
 /** The api reads the manifest for limits and validation; it never loads a model. */
 @Global()
@@ -10,8 +11,8 @@ export class CatalogModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: CatalogModule,
-      providers: [{ provide: ModelCatalog, useFactory: () => ModelCatalog.load(path.resolve(config.models.dir), config.models.defaultModel) }],
-      exports: [ModelCatalog],
+      providers: [{ provide: ModelCatalog, useFactory: () => ModelCatalog.load(path.resolve(config.models.dir), config.models.defaultModel) }, ModelDirectory],
+      exports: [ModelCatalog, ModelDirectory],
     };
   }
 }

@@ -1,7 +1,11 @@
-import { Controller, Get, Module } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
-import { ForecastsRepository } from '#db';
+import { Controller, Delete, Get, HttpCode, Module, Param } from '@nestjs/common';
+import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { ConflictError, NotFoundError } from '#common';
+import { FinetunesRepository, ForecastsRepository } from '#db';
 import { ModelCatalog } from '#model-runtime';
+import { TenantId } from '../auth/tenant-id.decorator';
+import { FinetunesModule } from '../finetunes/finetunes.module';
+import { FinetunesService } from '../finetunes/finetunes.service';
 
 export class ModelResponse {
   @ApiProperty() id: string;
@@ -18,6 +22,12 @@ export class ModelResponse {
   @ApiProperty() licence: string;
   @ApiProperty({ type: 'object', nullable: true, additionalProperties: true, description: 'Execution provider in use on the workers, and why any requested provider fell back' })
   runtime: Record<string, unknown> | null;
+  @ApiProperty({ description: "True for this tenant's fine-tuned models (visible to no other tenant)" }) finetuned: boolean;
+  @ApiProperty({ nullable: true, type: String, description: 'Fine-tuned models: the catalog model whose session serves it' }) baseModel: string | null;
+  @ApiProperty({ nullable: true, type: String, format: 'uuid', description: 'Fine-tuned models: GET /v1/finetunes/{id}' }) finetuneId: string | null;
+  @ApiProperty({ type: 'object', nullable: true, additionalProperties: true, description: 'Fine-tuned models: training parameters' }) params: Record<string, unknown> | null;
+  @ApiProperty({ type: 'object', nullable: true, additionalProperties: true, description: 'Fine-tuned models: validation WQL/MASE before (zero-shot) and after, and their ratios' })
+  metrics: Record<string, unknown> | null;
 }
 
 @ApiTags('models')
@@ -27,23 +37,47 @@ export class ModelsController {
   constructor(
     private readonly catalog: ModelCatalog,
     private readonly forecasts: ForecastsRepository,
+    private readonly finetunes: FinetunesRepository,
+    private readonly finetuneService: FinetunesService,
   ) {}
 
+  /** The catalog, then this tenant's fine-tuned models. */
   @Get()
   @ApiOkResponse({ type: [ModelResponse] })
-  async list(): Promise<ModelResponse[]> {
+  async list(@TenantId() tenantId: string): Promise<ModelResponse[]> {
     const workers = await this.forecasts.runtimeStatus();
-    return this.catalog.list().map((e) => {
+    const base = this.catalog.list().map((e): ModelResponse => {
       const seen = workers.flatMap((w) => (w.models as { id: string }[]).filter((m) => m.id === e.id).map((m) => ({ worker: w.workerId, ...m })));
       return {
         id: e.id, family: e.family, isDefault: e.id === this.catalog.defaultModel, maxContext: e.contextLength, maxHorizon: e.maxHorizon,
         quantiles: e.quantiles, supportsMissingValues: e.supportsMissing, supportsFineTuning: e.head.tensors.length > 0,
         parameters: e.parameters, sha256: e.sha256, provenance: e.provenance, licence: e.licence,
-        runtime: seen.length ? { workers: seen } : null,
+        runtime: seen.length ? { workers: seen } : null, finetuned: false, baseModel: null, finetuneId: null, params: null, metrics: null,
       };
     });
+    const own = (await this.finetunes.models(tenantId)).map((f): ModelResponse => {
+      const b = base.find((m) => m.id === f.baseModel);
+      return {
+        id: f.name, family: b?.family ?? 'unknown', isDefault: false, maxContext: b?.maxContext ?? 0, maxHorizon: b?.maxHorizon ?? 0,
+        quantiles: b?.quantiles ?? [], supportsMissingValues: b?.supportsMissingValues ?? false, supportsFineTuning: false,
+        parameters: b?.parameters ?? 0, sha256: f.headSha256!, provenance: { source: 'finetune', method: f.method, createdAt: new Date(f.createdAt).toISOString() },
+        licence: b?.licence ?? 'unknown', runtime: null, finetuned: true, baseModel: f.baseModel, finetuneId: f.id, params: f.params, metrics: f.metrics,
+      };
+    });
+    return [...base, ...own];
+  }
+
+  /** Deletes one of this tenant's fine-tuned models (catalog models are read-only). */
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiNoContentResponse({ description: 'Deleted; 409 MODEL_IN_USE while a schedule uses it, 409 MODEL_READ_ONLY for catalog models' })
+  async delete(@TenantId() tenantId: string, @Param('id') id: string): Promise<void> {
+    if (this.catalog.list().some((e) => e.id === id)) throw new ConflictError('MODEL_READ_ONLY', `Model ${id} is part of the catalog and cannot be deleted`);
+    const f = await this.finetunes.byName(tenantId, id);
+    if (!f) throw new NotFoundError('model', id);
+    await this.finetuneService.delete(tenantId, f.id);
   }
 }
 
-@Module({ controllers: [ModelsController] })
+@Module({ imports: [FinetunesModule], controllers: [ModelsController] })
 export class ModelsModule {}

@@ -1,0 +1,80 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { TenantId } from '../auth/tenant-id.decorator';
+import { CreateFinetuneDto } from './dto/create-finetune.dto';
+import { FinetunePageResponse, FinetuneResponse } from './dto/finetune.response';
+import { ListFinetunesQuery } from './dto/list-finetunes.query';
+import { FINAL_FINETUNE, FinetunesService } from './finetunes.service';
+
+/** How long one event stream stays open before the client reconnects. */
+const SSE_MAX_MS = 60 * 60 * 1000;
+
+@ApiTags('finetunes')
+@ApiBearerAuth()
+@Controller('v1/finetunes')
+export class FinetunesController {
+  constructor(private readonly finetunes: FinetunesService) {}
+
+  @Post()
+  @HttpCode(202)
+  @ApiAcceptedResponse({ type: FinetuneResponse, description: 'Queued: watch GET /v1/finetunes/{id} or its events stream' })
+  create(@TenantId() tenantId: string, @Body() dto: CreateFinetuneDto): Promise<FinetuneResponse> {
+    return this.finetunes.create(tenantId, dto);
+  }
+
+  @Get()
+  @ApiOkResponse({ type: FinetunePageResponse })
+  list(@TenantId() tenantId: string, @Query() q: ListFinetunesQuery): Promise<FinetunePageResponse> {
+    return this.finetunes.list(tenantId, q);
+  }
+
+  @Get(':id')
+  @ApiOkResponse({ type: FinetuneResponse })
+  get(@TenantId() tenantId: string, @Param('id') id: string): Promise<FinetuneResponse> {
+    return this.finetunes.get(tenantId, id);
+  }
+
+  /**
+   * Server-sent events: `progress` whenever the status or progress changes, then one `done` with
+   * the final state. Each event's data is the fine-tune as GET returns it.
+   */
+  @Get(':id/events')
+  @ApiProduces('text/event-stream')
+  @ApiOkResponse({ description: 'text/event-stream of `progress` and `done` events (data: the fine-tune JSON)' })
+  async events(@TenantId() tenantId: string, @Param('id') id: string, @Req() req: Request, @Res() res: Response): Promise<void> {
+    let f = await this.finetunes.get(tenantId, id); // 404 before any header is sent
+    res.status(200).set({ 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
+    res.flushHeaders();
+    let closed = false;
+    req.on('close', () => { closed = true; });
+    const started = Date.now();
+    let last = '';
+    while (!closed && Date.now() - started < SSE_MAX_MS) {
+      const key = JSON.stringify([f.status, f.progress]);
+      if (key !== last) {
+        res.write(`event: progress\ndata: ${JSON.stringify(f)}\n\n`);
+        last = key;
+      }
+      if (FINAL_FINETUNE.includes(f.status)) {
+        res.write(`event: done\ndata: ${JSON.stringify(f)}\n\n`);
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 500));
+      try {
+        f = await this.finetunes.get(tenantId, id);
+      } catch {
+        res.write(`event: error\ndata: ${JSON.stringify({ code: 'FINETUNE_NOT_FOUND', message: 'the fine-tune was deleted' })}\n\n`);
+        break;
+      }
+    }
+    res.end();
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiNoContentResponse({ description: 'The fine-tuned model and (when unshared) its head are deleted; 409 MODEL_IN_USE while a schedule uses it' })
+  async delete(@TenantId() tenantId: string, @Param('id') id: string): Promise<void> {
+    await this.finetunes.delete(tenantId, id);
+  }
+}

@@ -1,0 +1,43 @@
+import { Injectable } from '@nestjs/common';
+import { NotFoundError } from '#common';
+import { FinetunesRepository } from '#db';
+import { ManifestEntry, ModelRuntime, readSafetensors } from '#model-runtime';
+
+export interface ResolvedModel {
+  /** What the client asked for: a catalog id or the tenant's fine-tuned model name. */
+  id: string;
+  /** The shared base session that runs it. */
+  baseModelId: string;
+  entry: ManifestEntry;
+  /** `default`, or the sha256 of a fine-tuned head fed to the base session per request. */
+  head: string;
+  finetuned: boolean;
+}
+
+/**
+ * Model ids → (base model, head). Catalog models run with their default head; a tenant's
+ * fine-tuned model runs on its base model's session with its own head, loaded once per worker
+ * from PostgreSQL (content-addressed) and kept in the runtime's LRU of heads.
+ */
+@Injectable()
+export class ModelResolver {
+  constructor(
+    private readonly runtime: ModelRuntime,
+    private readonly finetunes: FinetunesRepository,
+  ) {}
+
+  async resolve(tenantId: string, modelId: string): Promise<ResolvedModel> {
+    const catalog = this.runtime.models().find((m) => m.entry.id === modelId);
+    if (catalog) return { id: modelId, baseModelId: modelId, entry: catalog.entry, head: 'default', finetuned: false };
+    const ft = await this.finetunes.byName(tenantId, modelId);
+    if (!ft || ft.status !== 'SUCCEEDED' || !ft.headSha256) throw new NotFoundError('model', modelId);
+    const entry = this.runtime.entry(ft.baseModel);
+    if (!this.runtime.hasHead(entry.id, ft.headSha256)) {
+      const bytes = await this.finetunes.headBytes(ft.headSha256);
+      if (!bytes) throw new NotFoundError('model', modelId);
+      const t = readSafetensors(bytes).tensors;
+      this.runtime.setHead(entry.id, ft.headSha256, Object.fromEntries(Object.entries(t).map(([k, v]) => [k, v.data as Float32Array])));
+    }
+    return { id: modelId, baseModelId: entry.id, entry, head: ft.headSha256, finetuned: true };
+  }
+}
