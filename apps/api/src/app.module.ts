@@ -8,6 +8,7 @@ import { ApiKeyGuard } from './auth/api-key.guard';
 import { RateLimiter } from './auth/rate-limiter.service';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { IdempotencyInterceptor } from './common/idempotency.interceptor';
+import { FinetunesModule } from './finetunes/finetunes.module';
 import { ForecastsModule } from './forecasts/forecasts.module';
 import { BacktestsModule } from './backtests/backtests.module';
 import { HealthModule } from './health/health.module';
@@ -16,6 +17,7 @@ import { ModelsModule } from './models/models.controller';
 import { JobsApiModule } from './jobs/jobs.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { SeriesModule } from './series/series.module';
+import { SchedulesModule } from './schedules/schedules.module';
 
 @Module({})
 export class AppModule {
@@ -34,7 +36,9 @@ export class AppModule {
         ApiKeysModule,
         ForecastsModule,
         BacktestsModule,
+        FinetunesModule,
         ModelsModule,
+        SchedulesModule,
       ],
       providers: [
         RateLimiter,

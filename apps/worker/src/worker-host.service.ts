@@ -5,9 +5,11 @@ import { ModelRuntime } from '#model-runtime';
 import {
   AnyWorker, JOB_QUEUE, JobHandler, JobName, QUEUE_OPTIONS, QueueName, queueBackend, runTracked,
 } from '#jobs';
+import { FinetuneProcessor } from './finetune/finetune.processor';
 import { ForecastProcessor } from './forecast/forecast.processor';
 import { BacktestProcessor } from './backtest/backtest.processor';
 import { MaintenanceProcessor } from './maintenance/maintenance.processor';
+import { ScheduleProcessor } from './schedule/schedule.processor';
 import { WorkerMetrics } from './health/worker-metrics';
 
 /** Starts one BullMQ worker per queue and routes each job name to its processor's handler. */
@@ -24,11 +26,14 @@ export class WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown
     maintenance: MaintenanceProcessor,
     forecast: ForecastProcessor,
     backtest: BacktestProcessor,
+    finetune: FinetuneProcessor,
+    private readonly schedule: ScheduleProcessor,
   ) {
-    this.handlers = { ...maintenance.handlers, ...forecast.handlers, ...backtest.handlers };
+    this.handlers = { ...maintenance.handlers, ...forecast.handlers, ...backtest.handlers, ...finetune.handlers };
   }
 
-  private readonly handlers: { [N in JobName]: JobHandler<N> };
+  // schedule-run is not a tracked job (its record is schedule_runs): ScheduleProcessor takes it whole.
+  private readonly handlers: { [N in Exclude<JobName, 'schedule-run'>]: JobHandler<N> };
 
   onApplicationBootstrap(): void {
     const backend = queueBackend(this.config.queue);
@@ -36,12 +41,13 @@ export class WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown
       const names = (Object.keys(JOB_QUEUE) as JobName[]).filter((n) => JOB_QUEUE[n] === queue);
       const w: AnyWorker = new backend.classes.Worker(
         queue,
-        async (job) => {
+        async (job, token) => {
           const name = job.name as JobName;
           if (!names.includes(name)) throw new Error(`queue ${queue} has no handler for ${job.name}`);
           const stop = this.metrics.jobStarted(name);
           try {
-            await runTracked(job, this.jobs, this.handlers[name] as JobHandler<typeof name>);
+            if (name === JobName.ScheduleRun) await this.schedule.process(job, token);
+            else await runTracked(job, this.jobs, this.handlers[name] as JobHandler<typeof name>);
             stop('completed');
           } catch (err) {
             stop('failed');

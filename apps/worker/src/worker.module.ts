@@ -2,16 +2,20 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { AppConfig, ConfigModule } from '#config';
 import { DbModule } from '#db';
 import { BacktestService } from '#forecasting';
-import { ForecastService, SeriesStatsService } from '#forecasting';
+import { FinetuneService, ForecastService, ModelResolver, SeriesStatsService } from '#forecasting';
 import { JobsModule } from '#jobs';
 import { HealthServer } from './health/health-server';
 import { WorkerMetrics } from './health/worker-metrics';
+import { FinetuneProcessor } from './finetune/finetune.processor';
 import { ForecastProcessor } from './forecast/forecast.processor';
 import { BacktestProcessor } from './backtest/backtest.processor';
 import { MaintenanceProcessor } from './maintenance/maintenance.processor';
 import { RuntimeStatusReporter } from './runtime/runtime-status.reporter';
 import { runtimeProvider } from './runtime/runtime.provider';
 import { ReconcilerService } from './reconciler.service';
+import { ScheduleRecovery } from './schedule/schedule-recovery.service';
+import { ScheduleRunner } from './schedule/schedule-runner.service';
+import { ScheduleProcessor } from './schedule/schedule.processor';
 import { WorkerHost } from './worker-host.service';
 
 @Module({})
@@ -21,8 +25,9 @@ export class WorkerModule {
       module: WorkerModule,
       imports: [ConfigModule.forRoot(config), DbModule.forRoot({ url: config.databaseUrl, poolSize: config.dbPoolSize }), JobsModule],
       providers: [
-        runtimeProvider, RuntimeStatusReporter, BacktestService, BacktestProcessor, SeriesStatsService, ForecastService, MaintenanceProcessor, ForecastProcessor,
-        WorkerMetrics, WorkerHost, HealthServer, ReconcilerService,
+        runtimeProvider, RuntimeStatusReporter, BacktestService, BacktestProcessor, SeriesStatsService, ModelResolver, ForecastService, FinetuneService, MaintenanceProcessor, ForecastProcessor,
+        FinetuneProcessor,
+        WorkerMetrics, WorkerHost, HealthServer, ReconcilerService, ScheduleRunner, ScheduleProcessor, ScheduleRecovery,
       ],
     };
   }

@@ -14,4 +14,8 @@ export * from './transaction-runner';
 export * from './repositories/idempotency.repository';
 export * from './repositories/forecasts.repository';
 export * from './repositories/backtests.repository';
+export * from './repositories/finetunes.repository';
 export * from './repositories/rate-limits.repository';
+export * from './entities/schedule.entity';
+export * from './repositories/schedules.repository';
+export * from './repositories/schedule-runs.repository';

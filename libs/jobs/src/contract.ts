@@ -6,12 +6,17 @@ export const QueueName = {
   Maintenance: 'maintenance',
   Backtest: 'backtest',
   Forecast: 'forecast',
+  Schedule: 'schedule',
+  Finetune: 'finetune',
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 
 export const JobName = {
   SeriesStats: 'series-stats',
+  Backtest: 'backtest',
   Forecast: 'forecast',
+  Finetune: 'finetune',
+  ScheduleRun: 'schedule-run',
 } as const;
 export type JobName = (typeof JobName)[keyof typeof JobName];
 
@@ -19,12 +24,21 @@ export interface JobPayloads {
   'series-stats': { jobId: string; tenantId: string; seriesId: string };
   forecast: { jobId: string; tenantId: string; forecastId: string };
   backtest: { jobId: string; tenantId: string; backtestId: string };
+  finetune: { jobId: string; tenantId: string; finetuneId: string };
+  /**
+   * A schedule tick (from the BullMQ job scheduler, or a catch-up tick) carries no runId; the flow
+   * parent that closes a run once its forecast children finish carries the run's id. Not mirrored
+   * in `jobs`: the durable record is `schedule_runs`.
+   */
+  'schedule-run': { tenantId: string; scheduleId: string; runId?: string };
 }
 
 export const JOB_QUEUE: Record<JobName, QueueName> = {
   'series-stats': QueueName.Maintenance,
   forecast: QueueName.Forecast,
   backtest: QueueName.Backtest,
+  finetune: QueueName.Finetune,
+  'schedule-run': QueueName.Schedule,
 };
 
 export interface QueueSettings {
@@ -43,4 +57,7 @@ export const QUEUE_OPTIONS: Record<QueueName, QueueSettings> = {
   backtest: { attempts: 3, backoffMs: 2000, concurrency: 2, keepCompleted: 1000, keepFailed: 5000 },
   // High concurrency on purpose: concurrent forecast jobs are what the micro-batcher merges.
   forecast: { attempts: 3, backoffMs: 2000, concurrency: 32, keepCompleted: 1000, keepFailed: 5000 },
+  // CPU-bound training: one at a time per worker; a retry after a crash starts over (deterministic).
+  finetune: { attempts: 3, backoffMs: 5000, concurrency: 1, keepCompleted: 1000, keepFailed: 5000 },
+  schedule: { attempts: 5, backoffMs: 1000, concurrency: 8, keepCompleted: 1000, keepFailed: 5000 },
 };

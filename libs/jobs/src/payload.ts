@@ -17,6 +17,10 @@ const VALIDATORS: { [N in JobName]: Validator<N> } = {
   'series-stats': (d) => ({ jobId: uuidField(d, 'jobId'), tenantId: uuidField(d, 'tenantId'), seriesId: uuidField(d, 'seriesId') }),
   forecast: (d) => ({ jobId: uuidField(d, 'jobId'), tenantId: uuidField(d, 'tenantId'), forecastId: uuidField(d, 'forecastId') }),
   backtest: (d) => ({ jobId: uuidField(d, 'jobId'), tenantId: uuidField(d, 'tenantId'), backtestId: uuidField(d, 'backtestId') }),
+  finetune: (d) => ({ jobId: uuidField(d, 'jobId'), tenantId: uuidField(d, 'tenantId'), finetuneId: uuidField(d, 'finetuneId') }),
+  'schedule-run': (d) => ({
+    tenantId: uuidField(d, 'tenantId'), scheduleId: uuidField(d, 'scheduleId'), ...(d.runId === undefined ? {} : { runId: uuidField(d, 'runId') }),
+  }),
 };
 
 /** The worker re-validates every payload before use: the queue is not trusted to hold what we wrote. */
