@@ -1,0 +1,140 @@
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { APP_CONFIG, AppConfig } from '#config';
+import { ForecastsRepository, ScheduleEntity, ScheduleRunsRepository, SchedulesRepository, TransactionRunner } from '#db';
+import type { ForecastRequestRecord } from '#forecasting';
+import {
+  AnyFlowProducer, JobName, JobPayloads, JobQueueService, QUEUE_OPTIONS, QueueName, queueBackend, removeScheduleTimer, scheduleJobOptions,
+} from '#jobs';
+
+/** Ticks due this long before the worker process started were missed while no worker was up. */
+export const MISSED_AFTER_MS = 5_000;
+export const PROCESS_STARTED_AT = Date.now();
+
+export type TickOutcome = 'started' | 'skipped' | 'duplicate' | 'wait' | 'paused' | 'gone';
+
+const DURATION = /^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/;
+
+/** `until` of a template is an ISO 8601 duration after the tick (days and weeks of 24 h). */
+export function untilAfter(tickMs: number, duration: string): number {
+  const m = DURATION.exec(duration);
+  if (!m) throw new Error(`bad duration ${duration}`);
+  const [w, d, h, min, s] = m.slice(1).map((x) => Number(x ?? 0));
+  return tickMs + ((((w * 7 + d) * 24 + h) * 60 + min) * 60 + s) * 1000;
+}
+
+function requestFor(s: ScheduleEntity, seriesId: string, tickMs: number): ForecastRequestRecord {
+  const t = s.template;
+  const r: ForecastRequestRecord = { model: t.model, quantiles: t.quantiles, seriesIds: [seriesId] };
+  if (t.horizon !== undefined) r.horizon = t.horizon;
+  else r.until = untilAfter(tickMs, t.until!);
+  if (t.channels) r.channels = t.channels;
+  if (t.contextLength !== undefined) r.contextLength = t.contextLength;
+  if (t.frequency) r.frequency = t.frequency;
+  if (t.resampling) r.resampling = t.resampling;
+  return r;
+}
+
+/**
+ * One tick of a schedule: claim its run row (unique per tick), apply overlap and missed-tick rules,
+ * read the members, record one forecast + job row per series in one transaction, then enqueue them
+ * as a BullMQ flow whose parent closes the run when the children are done.
+ */
+@Injectable()
+export class ScheduleRunner implements OnApplicationShutdown {
+  private readonly log = new Logger('schedule');
+  private readonly flows: AnyFlowProducer;
+
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    private readonly tx: TransactionRunner,
+    private readonly schedules: SchedulesRepository,
+    private readonly runs: ScheduleRunsRepository,
+    private readonly forecasts: ForecastsRepository,
+    private readonly queue: JobQueueService,
+  ) {
+    const backend = queueBackend(config.queue);
+    this.flows = new backend.classes.FlowProducer({ connection: backend.connection(), prefix: backend.prefix });
+    this.flows.on('error', (err: Error) => this.log.warn(`flow producer: ${err.message}`));
+  }
+
+  async tick(p: JobPayloads['schedule-run'], tickMs: number, o: { catchUp: boolean }): Promise<TickOutcome> {
+    const t0 = Date.now();
+    const scheduledFor = new Date(tickMs);
+    const out = await this.tx.run(async (em): Promise<{ kind: TickOutcome; runId?: string; jobIds?: string[]; forecastIds?: string[] }> => {
+      const s = await this.schedules.lock(em, p.tenantId, p.scheduleId);
+      if (!s) return { kind: 'gone' };
+      if (!s.enabled) return { kind: 'paused' };
+      const { run } = await this.runs.claim(em, { tenantId: s.tenantId, scheduleId: s.id, scheduledFor, catchUp: o.catchUp });
+      if (run.state === 'RUNNING') return { kind: 'duplicate', runId: run.id, jobIds: run.jobIds, forecastIds: run.forecastIds };
+      if (run.state !== 'QUEUED') return { kind: 'duplicate' };
+      if (!s.catchUp && !run.catchUp && tickMs < PROCESS_STARTED_AT - MISSED_AFTER_MS) {
+        await this.runs.skip(em, run.id, 'MISSED');
+        return { kind: 'skipped' };
+      }
+      // A run whose forecasts all finished is closed here too, so a lost flow parent never blocks later ticks.
+      for (const prev of await this.runs.openBefore(em, s.id, scheduledFor)) if (prev.state === 'RUNNING') await this.runs.finish(prev.id, em);
+      if ((await this.runs.openBefore(em, s.id, scheduledFor)).length) {
+        if (s.overlap === 'skip' && !run.catchUp) {
+          await this.runs.skip(em, run.id, 'OVERLAP');
+          return { kind: 'skipped' };
+        }
+        return { kind: 'wait' };
+      }
+      const jobIds: string[] = [];
+      const forecastIds: string[] = [];
+      for (const seriesId of await this.schedules.members(em, s)) {
+        const forecastId = randomUUID();
+        const job = await this.queue.record(em, s.tenantId, JobName.Forecast, (jobId) => ({ jobId, tenantId: s.tenantId, forecastId }));
+        await this.forecasts.create(em, { id: forecastId, tenantId: s.tenantId, jobId: job.id, modelId: s.template.model, request: requestFor(s, seriesId, tickMs), seriesIds: [seriesId] });
+        jobIds.push(job.id);
+        forecastIds.push(forecastId);
+      }
+      await this.runs.start(em, run.id, jobIds, forecastIds);
+      return { kind: 'started', runId: run.id, jobIds, forecastIds };
+    });
+    if (out.kind === 'gone') await removeScheduleTimer(this.queue.queue(QueueName.Schedule), p.scheduleId);
+    // A tick seen again while its run is RUNNING may have committed without enqueueing (worker killed
+    // in between): enqueue again when the flow parent is missing; the job ids are the same.
+    const lost = out.kind === 'duplicate' && out.runId && !(await this.queue.queue(QueueName.Schedule).getJob(`run-${out.runId}`));
+    if (out.kind === 'started' || lost) {
+      await this.enqueueRun(p.tenantId, p.scheduleId, out.runId!, out.jobIds!, out.forecastIds!);
+    }
+    if (out.kind !== 'wait') this.log.log(`schedule ${p.scheduleId} tick ${scheduledFor.toISOString()}: ${out.kind}${out.jobIds ? ` (${out.jobIds.length} series)` : ''} in ${Date.now() - t0} ms`);
+    return out.kind;
+  }
+
+  /** The flow parent: closes the run with its counts; false while some forecast job is still open. */
+  finish(runId: string): Promise<boolean> {
+    return this.runs.finish(runId);
+  }
+
+  private async enqueueRun(tenantId: string, scheduleId: string, runId: string, jobIds: string[], forecastIds: string[]): Promise<void> {
+    if (!jobIds.length) {
+      await this.runs.finish(runId);
+      return;
+    }
+    const f = QUEUE_OPTIONS[QueueName.Forecast];
+    await this.flows.add({
+      name: JobName.ScheduleRun,
+      queueName: QueueName.Schedule,
+      data: { tenantId, scheduleId, runId },
+      opts: { jobId: `run-${runId}`, ...scheduleJobOptions() },
+      children: jobIds.map((jobId, i) => ({
+        name: JobName.Forecast,
+        queueName: QueueName.Forecast,
+        data: { jobId, tenantId, forecastId: forecastIds[i] },
+        opts: {
+          jobId, attempts: f.attempts, backoff: { type: 'exponential', delay: f.backoffMs },
+          removeOnComplete: { count: f.keepCompleted }, removeOnFail: { count: f.keepFailed },
+          // A forecast that fails for good still lets the parent close the run (counted as failed).
+          ignoreDependencyOnFailure: true,
+        },
+      })),
+    });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.flows.close();
+  }
+}

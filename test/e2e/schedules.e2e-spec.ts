@@ -1,0 +1,373 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AnyQueue, QueueName, queueBackend } from '#jobs';
+import { readSeries } from '../support/data';
+import { REPO_ROOT } from '../support/env';
+import { Stack, startStack } from '../support/stack';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+interface RunRow {
+  id: string;
+  scheduled_for: Date;
+  state: string;
+  reason: string | null;
+  catch_up: boolean;
+  series_queued: number;
+  series_succeeded: number;
+  series_failed: number;
+  forecast_ids: string[];
+}
+
+/** The built worker as a separate process (the same command a deployment runs). */
+function startWorkerProcess(stack: Stack): ChildProcess {
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    DATABASE_URL: stack.config.databaseUrl,
+    REDIS_URL: stack.config.queue.url,
+    TSFM_QUEUE_PREFIX: stack.config.queue.prefix,
+    TSFM_WORKER_HEALTH_PORT: '0',
+    TSFM_MODELS_DIR: path.join(REPO_ROOT, 'models'),
+    TSFM_JOB_LOCK_MS: '3000',
+    LOG_LEVEL: 'error',
+  };
+  return spawn(process.execPath, [path.join(REPO_ROOT, 'dist/apps/worker/src/main.js')], { env, stdio: 'ignore' });
+}
+
+async function kill(p: ChildProcess): Promise<void> {
+  if (p.exitCode !== null || p.signalCode !== null) return;
+  const exited = new Promise((r) => p.once('exit', r));
+  p.kill('SIGKILL');
+  await exited;
+}
+
+const FORECAST = { model: 'xlstm-dev', horizon: 6, quantiles: [0.1, 0.5, 0.9] };
+
+describe('schedules API: CRUD, validation, timers, isolation', () => {
+  let stack: Stack;
+  let key: string;
+  let other: string;
+  let seriesId: string;
+  let timers: AnyQueue;
+
+  beforeAll(async () => {
+    stack = await startStack({ worker: false });
+    key = (await stack.tenant()).key;
+    other = (await stack.tenant()).key;
+    seriesId = (await stack.request('POST', '/v1/series', { key, json: { name: 's1', tags: ['eu'] } })).body.id;
+    const b = queueBackend(stack.config.queue);
+    timers = new b.classes.Queue(QueueName.Schedule, { connection: b.connection(), prefix: b.prefix });
+  });
+  afterAll(async () => {
+    await timers.close();
+    await stack.close();
+  });
+
+  it('creates a schedule with defaults, a BullMQ job scheduler and a next run time', async () => {
+    const r = await stack.request('POST', '/v1/schedules', { key, json: { name: 'nightly', cron: '0 2 * * *', timezone: 'Europe/Berlin', tag: 'eu', forecast: FORECAST } });
+    expect(r.status).toBe(201);
+    expect(r.body).toMatchObject({
+      name: 'nightly', cron: '0 2 * * *', timezone: 'Europe/Berlin', tag: 'eu', seriesIds: null, enabled: true, overlap: 'skip', catchUp: false,
+      forecast: { model: 'xlstm-dev', horizon: 6, quantiles: [0.1, 0.5, 0.9] }, url: `/v1/schedules/${r.body.id}`,
+    });
+    // 02:00 in Berlin is 00:00 or 01:00 UTC depending on daylight saving.
+    const next = new Date(r.body.nextRunAt);
+    expect(next.getTime()).toBeGreaterThan(Date.now());
+    expect(next.getTime() - Date.now()).toBeLessThanOrEqual(24 * 3600_000);
+    expect([0, 1]).toContain(next.getUTCHours());
+    expect(next.getUTCMinutes()).toBe(0);
+    const timer = await timers.getJobScheduler(r.body.id);
+    expect(timer).toMatchObject({ pattern: '0 2 * * *', tz: 'Europe/Berlin' });
+    expect(Number(timer!.next)).toBe(next.getTime());
+    const row = await stack.sql<{ model_id: string }>(`SELECT model_id FROM schedules WHERE id = $1`, [r.body.id]);
+    expect(row).toEqual([{ model_id: 'xlstm-dev' }]);
+  });
+
+  it.each([
+    [{ cron: 'every day' }, 422, 'INVALID_CRON'],
+    [{ cron: '61 * * * *' }, 422, 'INVALID_CRON'],
+    [{ cron: '* * * *' }, 422, 'INVALID_CRON'],
+    [{ timezone: 'Mars/Olympus_Mons' }, 422, 'INVALID_TIMEZONE'],
+    [{ tag: 'eu', seriesIds: undefined, extra: 1 }, 400, 'VALIDATION_FAILED'],
+    [{ tag: 'eu' }, 400, 'VALIDATION_FAILED'],
+    [{ seriesIds: undefined }, 400, 'VALIDATION_FAILED'],
+    [{ forecast: undefined }, 400, 'VALIDATION_FAILED'],
+    [{ forecast: { horizon: 6, until: 'P1D' } }, 400, 'VALIDATION_FAILED'],
+    [{ forecast: { until: 'tomorrow' } }, 400, 'VALIDATION_FAILED'],
+    [{ forecast: { horizon: 6, quantiles: [0.33] } }, 422, 'QUANTILE_NOT_AVAILABLE'],
+    [{ forecast: { horizon: 6, model: 'no-such-model' } }, 422, 'UNKNOWN_MODEL'],
+    [{ forecast: { horizon: 99999 } }, 422, 'HORIZON_TOO_LONG'],
+    [{ overlap: 'parallel' }, 400, 'VALIDATION_FAILED'],
+    [{ seriesIds: ['00000000-0000-4000-8000-000000000000'] }, 404, 'SERIES_NOT_FOUND'],
+  ])('rejects %j with %i %s and writes nothing', async (patch, status, code) => {
+    const before = await stack.sql<{ n: number }>(`SELECT count(*)::int AS n FROM schedules`);
+    const json = { name: `bad-${code}`, cron: '*/5 * * * *', seriesIds: [seriesId], forecast: FORECAST, ...patch };
+    const r = await stack.request('POST', '/v1/schedules', { key, json });
+    expect(r.status).toBe(status);
+    expect(r.body.error.code).toBe(code);
+    expect(await stack.sql(`SELECT count(*)::int AS n FROM schedules`)).toEqual(before);
+  });
+
+  it('accepts a 6-field cron with seconds and an until duration; a taken name is 409', async () => {
+    const json = { name: 'fast', cron: '*/2 * * * * *', seriesIds: [seriesId], forecast: { until: 'PT12H' } };
+    const r = await stack.request('POST', '/v1/schedules', { key, json });
+    expect(r.status).toBe(201);
+    expect(r.body.forecast).toMatchObject({ until: 'PT12H' });
+    expect(new Date(r.body.nextRunAt).getTime() - Date.now()).toBeLessThanOrEqual(2000);
+    const again = await stack.request('POST', '/v1/schedules', { key, json });
+    expect(again.status).toBe(409);
+    expect(again.body.error.code).toBe('SCHEDULE_NAME_TAKEN');
+    // Another tenant may use the name.
+    const s2 = (await stack.request('POST', '/v1/series', { key: other, json: { name: 'x' } })).body.id;
+    expect((await stack.request('POST', '/v1/schedules', { key: other, json: { ...json, seriesIds: [s2] } })).status).toBe(201);
+  });
+
+  it('PATCH changes cron, timezone and template and re-arms the timer; pause/resume remove and restore it', async () => {
+    const c = await stack.request('POST', '/v1/schedules', { key, json: { name: 'p', cron: '0 * * * *', seriesIds: [seriesId], forecast: FORECAST } });
+    const id = c.body.id;
+    const p = await stack.request('PATCH', `/v1/schedules/${id}`, { key, json: { cron: '30 6 * * 1', timezone: 'America/New_York', forecast: { model: 'xlstm-dev', horizon: 12 } } });
+    expect(p.status).toBe(200);
+    expect(p.body).toMatchObject({ cron: '30 6 * * 1', timezone: 'America/New_York', forecast: { model: 'xlstm-dev', horizon: 12 } });
+    expect(await timers.getJobScheduler(id)).toMatchObject({ pattern: '30 6 * * 1', tz: 'America/New_York' });
+    expect((await stack.request('PATCH', `/v1/schedules/${id}`, { key, json: { cron: 'nope' } })).body.error.code).toBe('INVALID_CRON');
+    expect((await stack.request('PATCH', `/v1/schedules/${id}`, { key, json: { timezone: 'Nowhere/City' } })).body.error.code).toBe('INVALID_TIMEZONE');
+    expect((await stack.request('GET', `/v1/schedules/${id}`, { key })).body.cron).toBe('30 6 * * 1');
+
+    const paused = await stack.request('POST', `/v1/schedules/${id}/pause`, { key });
+    expect(paused.status).toBe(200);
+    expect(paused.body).toMatchObject({ enabled: false, nextRunAt: null });
+    expect(await timers.getJobScheduler(id)).toBeUndefined();
+    const resumed = await stack.request('POST', `/v1/schedules/${id}/resume`, { key });
+    expect(resumed.body.enabled).toBe(true);
+    expect(await timers.getJobScheduler(id)).toMatchObject({ pattern: '30 6 * * 1' });
+
+    const patchModel = await stack.request('PATCH', `/v1/schedules/${id}`, { key, json: { forecast: { model: 'ssm-dev', horizon: 4 } } });
+    expect(patchModel.status).toBe(200);
+    expect((await stack.sql(`SELECT model_id FROM schedules WHERE id = $1`, [id]))[0]).toEqual({ model_id: 'ssm-dev' });
+
+    expect((await stack.request('DELETE', `/v1/schedules/${id}`, { key })).status).toBe(204);
+    expect(await timers.getJobScheduler(id)).toBeUndefined();
+    expect((await stack.request('GET', `/v1/schedules/${id}`, { key })).status).toBe(404);
+    expect((await stack.request('DELETE', `/v1/schedules/${id}`, { key })).status).toBe(404);
+  });
+
+  it("another tenant's schedule answers 404 everywhere and is not listed", async () => {
+    const id = (await stack.request('POST', '/v1/schedules', { key, json: { name: 'mine', cron: '0 0 * * *', seriesIds: [seriesId], forecast: FORECAST } })).body.id;
+    for (const [m, p] of [['GET', ''], ['PATCH', ''], ['GET', '/runs'], ['POST', '/pause'], ['POST', '/resume'], ['DELETE', '']] as const) {
+      const r = await stack.request(m, `/v1/schedules/${id}${p}`, { key: other, json: m === 'PATCH' ? { enabled: false } : undefined });
+      expect([m, p, r.status, r.body.error.code]).toEqual([m, p, 404, 'SCHEDULE_NOT_FOUND']);
+    }
+    expect((await stack.request('GET', '/v1/schedules/not-a-uuid', { key })).status).toBe(404);
+    expect((await stack.request('GET', `/v1/schedules/${id}`, { key })).body.enabled).toBe(true);
+    expect(await timers.getJobScheduler(id)).toBeDefined();
+    const theirs = await stack.request('GET', '/v1/schedules', { key: other });
+    expect(theirs.body.items.map((s: { id: string }) => s.id)).not.toContain(id);
+    // A schedule cannot name another tenant's series.
+    const r = await stack.request('POST', '/v1/schedules', { key: other, json: { name: 'steal', cron: '0 0 * * *', seriesIds: [seriesId], forecast: FORECAST } });
+    expect([r.status, r.body.error.code]).toEqual([404, 'SERIES_NOT_FOUND']);
+  });
+
+  it('lists with cursor pagination', async () => {
+    const all = (await stack.request('GET', '/v1/schedules?limit=500', { key })).body.items.map((s: { id: string }) => s.id);
+    expect(all.length).toBeGreaterThanOrEqual(3);
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { body: { items: { id: string }[]; nextCursor: string | null } } = await stack.request('GET', `/v1/schedules?limit=1${cursor ? `&cursor=${cursor}` : ''}`, { key });
+      expect(page.body.items.length).toBe(1);
+      seen.push(page.body.items[0].id);
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    expect(seen).toEqual(all);
+    expect((await stack.request('GET', '/v1/schedules?cursor=garbage', { key })).body.error.code).toBe('INVALID_CURSOR');
+  });
+});
+
+describe('schedules running on two worker processes', () => {
+  let stack: Stack;
+  let key: string;
+  const workers: ChildProcess[] = [];
+  const tagged: string[] = [];
+  let forecastQueue: AnyQueue;
+
+  async function makeSeries(name: string, tags: string[]): Promise<string> {
+    const s = readSeries('m4/m4_hourly.csv', { limit: 1, tail: 120 })[0];
+    const id = (await stack.request('POST', '/v1/series', { key, json: { name, tags } })).body.id;
+    const up = await stack.request('POST', `/v1/series/${id}/observations`, { key, json: { timestamps: s.timestamps, values: [s.values] } });
+    expect(up.status).toBe(200);
+    return id;
+  }
+
+  const runs = (scheduleId: string) =>
+    stack.sql<RunRow>(`SELECT * FROM schedule_runs WHERE schedule_id = $1 ORDER BY scheduled_for`, [scheduleId]);
+
+  async function waitFor<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 90_000): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const v = await fn();
+      if (v) return v;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await sleep(200);
+    }
+  }
+
+  const finished = async (scheduleId: string, n: number) =>
+    waitFor(`${n} finished runs`, async () => {
+      const r = (await runs(scheduleId)).filter((x) => ['SUCCEEDED', 'PARTIALLY_SUCCEEDED', 'FAILED'].includes(x.state));
+      return r.length >= n ? r : null;
+    });
+
+  async function schedule(json: Record<string, unknown>): Promise<string> {
+    const r = await stack.request('POST', '/v1/schedules', { key, json: { forecast: FORECAST, ...json } });
+    expect(r.status).toBe(201);
+    return r.body.id;
+  }
+
+  beforeAll(async () => {
+    stack = await startStack({ worker: false });
+    key = (await stack.tenant()).key;
+    tagged.push(await makeSeries('a', ['fleet']), await makeSeries('b', ['fleet']));
+    await makeSeries('untagged', []);
+    workers.push(startWorkerProcess(stack), startWorkerProcess(stack));
+    const b = queueBackend(stack.config.queue);
+    forecastQueue = new b.classes.Queue(QueueName.Forecast, { connection: b.connection(), prefix: b.prefix });
+  });
+  afterAll(async () => {
+    for (const w of workers) await kill(w);
+    await forecastQueue.close();
+    await stack.close();
+  });
+
+  it('runs each tick exactly once across two workers, one forecast per member, re-reading members each run', async () => {
+    const id = await schedule({ name: 'every2s', cron: '*/2 * * * * *', tag: 'fleet' });
+    const first = await finished(id, 3);
+    expect(first.slice(0, 3).every((r) => r.series_queued === 2)).toBe(true);
+    // A new member between ticks is part of the next run.
+    const added = await makeSeries('c', ['fleet']);
+    const addedAt = Date.now();
+    await waitFor('a run with 3 series', async () => (await runs(id)).find((r) => r.series_queued === 3 && r.state === 'SUCCEEDED'));
+    await finished(id, 6);
+    expect((await stack.request('POST', `/v1/schedules/${id}/pause`, { key })).status).toBe(200);
+    await waitFor('open runs to finish', async () => (await runs(id)).every((r) => !['QUEUED', 'RUNNING'].includes(r.state)));
+    const all = await runs(id);
+    const ran = all.filter((r) => r.state !== 'SKIPPED');
+    const ticks = all.map((r) => new Date(r.scheduled_for).getTime());
+    expect(new Set(ticks).size).toBe(all.length);
+    // Every tick is on the 2-second grid, and none between the first and the last was lost.
+    expect(ticks.every((t) => t % 2000 === 0)).toBe(true);
+    expect(ticks.slice(1).map((t, i) => t - ticks[i])).toEqual(Array(ticks.length - 1).fill(2000));
+    expect(all.every((r) => r.state === 'SUCCEEDED' || (r.state === 'SKIPPED' && r.reason === 'OVERLAP'))).toBe(true);
+    expect(ran.length).toBeGreaterThanOrEqual(6);
+    for (const r of ran) {
+      expect(r.series_succeeded + r.series_failed).toBe(r.series_queued);
+      expect(r.series_succeeded).toBe(r.series_queued);
+      expect(r.forecast_ids).toHaveLength(r.series_queued);
+      // Runs that started after the new series was tagged include it.
+      if (new Date(r.scheduled_for).getTime() > addedAt + 2000) expect(r.series_queued).toBe(3);
+    }
+    const forecastIds = ran.flatMap((r) => r.forecast_ids);
+    const rows = await stack.sql<{ n: number; jobs: number; ok: number }>(
+      `SELECT count(*)::int AS n, count(DISTINCT f.job_id)::int AS jobs, count(*) FILTER (WHERE j.state = 'SUCCEEDED')::int AS ok
+       FROM forecasts f JOIN jobs j ON j.id = f.job_id WHERE f.tenant_id = (SELECT tenant_id FROM schedules WHERE id = $1)`,
+      [id],
+    );
+    // No forecast outside a run, none twice: forecasts = sum over ticks of the members then.
+    expect(rows[0]).toEqual({ n: forecastIds.length, jobs: forecastIds.length, ok: forecastIds.length });
+    expect(new Set(forecastIds).size).toBe(forecastIds.length);
+    const results = await stack.sql<{ n: number }>(`SELECT count(*)::int AS n FROM forecast_results WHERE forecast_id = ANY($1)`, [forecastIds]);
+    expect(results[0].n).toBe(forecastIds.length);
+    // The newest forecast of a member is the schedule's.
+    const latest = await stack.request('GET', `/v1/series/${added}/forecasts/latest`, { key });
+    expect(latest.status).toBe(200);
+    expect(forecastIds).toContain(latest.body.id);
+    expect(latest.body.series[0].timestamps).toHaveLength(6);
+    // The API view of the runs matches.
+    const api = await stack.request('GET', `/v1/schedules/${id}/runs?limit=500`, { key });
+    expect(api.body.items.map((r: { id: string }) => r.id)).toEqual([...all].reverse().map((r) => r.id));
+    const last = api.body.items.find((r: { state: string }) => r.state === 'SUCCEEDED');
+    expect(last.durationMs).toBeGreaterThanOrEqual(0);
+    expect(last.durationMs).toBeLessThan(60_000);
+  });
+
+  it('pause stops ticks and resume restarts them', async () => {
+    const id = await schedule({ name: 'pausable', cron: '*/2 * * * * *', seriesIds: [tagged[0]] });
+    await finished(id, 2);
+    await stack.request('POST', `/v1/schedules/${id}/pause`, { key });
+    const pausedAt = Date.now();
+    await sleep(6000);
+    const during = (await runs(id)).filter((r) => new Date(r.scheduled_for).getTime() > pausedAt + 500);
+    expect(during).toEqual([]);
+    await stack.request('POST', `/v1/schedules/${id}/resume`, { key });
+    const resumedAt = Date.now();
+    const after = await waitFor('a run after resume', async () => (await runs(id)).find((r) => new Date(r.scheduled_for).getTime() >= resumedAt && r.state === 'SUCCEEDED'));
+    expect(new Date(after.scheduled_for).getTime() - resumedAt).toBeLessThan(10_000);
+    await stack.request('POST', `/v1/schedules/${id}/pause`, { key });
+  });
+
+  it('overlap=skip records SKIPPED ticks while a run is still going; overlap=queue runs them after, in order', async () => {
+    // Holding the forecast queue keeps each schedule's first run RUNNING.
+    await forecastQueue.pause();
+    const skip = await schedule({ name: 'skipper', cron: '*/2 * * * * *', seriesIds: [tagged[0]], overlap: 'skip' });
+    const queue = await schedule({ name: 'queuer', cron: '*/2 * * * * *', seriesIds: [tagged[1]], overlap: 'queue' });
+    await waitFor('skipped ticks', async () => (await runs(skip)).filter((r) => r.state === 'SKIPPED').length >= 2);
+    await waitFor('queued ticks', async () => (await runs(queue)).filter((r) => r.state === 'QUEUED').length >= 2);
+    const s1 = await runs(skip);
+    expect(s1[0].state).toBe('RUNNING');
+    expect(s1.slice(1).filter((r) => r.state !== 'QUEUED').every((r) => r.state === 'SKIPPED' && r.reason === 'OVERLAP' && r.series_queued === 0)).toBe(true);
+    const q1 = await runs(queue);
+    expect(q1[0].state).toBe('RUNNING');
+    expect(q1.filter((r) => r.state === 'RUNNING')).toHaveLength(1);
+    await stack.request('POST', `/v1/schedules/${skip}/pause`, { key });
+    await stack.request('POST', `/v1/schedules/${queue}/pause`, { key });
+    const queuedTicks = q1.filter((r) => r.state === 'QUEUED').map((r) => r.id);
+    await forecastQueue.resume();
+    const q2 = await waitFor('queued runs to finish', async () => {
+      const r = await runs(queue);
+      return r.every((x) => x.state === 'SUCCEEDED') ? r : null;
+    });
+    for (const rid of queuedTicks) expect(q2.find((r) => r.id === rid)?.state).toBe('SUCCEEDED');
+    // One after another: each run started after the previous one finished.
+    for (let i = 1; i < q2.length; i++) {
+      const [prev, cur] = await stack.sql<{ started_at: Date; finished_at: Date }>(
+        `SELECT started_at, finished_at FROM schedule_runs WHERE id = ANY($1) ORDER BY scheduled_for`, [[q2[i - 1].id, q2[i].id]]);
+      expect(new Date(cur.started_at).getTime()).toBeGreaterThanOrEqual(new Date(prev.finished_at).getTime());
+    }
+    const s2 = await waitFor('the skip run to finish', async () => {
+      const r = await runs(skip);
+      return r[0].state === 'SUCCEEDED' ? r : null;
+    });
+    expect(s2.filter((r) => r.state === 'SKIPPED').length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('survives a restart of every worker: ticks continue; catchUp=true runs the missed ticks, catchUp=false skips them', async () => {
+    const plain = await schedule({ name: 'plain', cron: '*/2 * * * * *', seriesIds: [tagged[0]] });
+    const catching = await schedule({ name: 'catching', cron: '*/2 * * * * *', seriesIds: [tagged[1]], catchUp: true, overlap: 'queue' });
+    await finished(plain, 2);
+    await finished(catching, 2);
+    for (const w of workers.splice(0)) await kill(w);
+    const downAt = Date.now();
+    await sleep(9000);
+    const upAt = Date.now();
+    workers.push(startWorkerProcess(stack));
+    await waitFor('plain ticks after the restart', async () =>
+      (await runs(plain)).filter((r) => new Date(r.scheduled_for).getTime() > upAt && r.state === 'SUCCEEDED').length >= 2);
+    await waitFor('catching ticks after the restart', async () =>
+      (await runs(catching)).filter((r) => new Date(r.scheduled_for).getTime() > upAt && r.state === 'SUCCEEDED').length >= 2);
+    await stack.request('POST', `/v1/schedules/${plain}/pause`, { key });
+    await stack.request('POST', `/v1/schedules/${catching}/pause`, { key });
+    await waitFor('open runs to finish', async () => (await stack.sql(`SELECT 1 FROM schedule_runs WHERE schedule_id = ANY($1) AND state IN ('QUEUED','RUNNING')`, [[plain, catching]])).length === 0);
+
+    const gap = (rs: RunRow[]) => rs.filter((r) => { const t = new Date(r.scheduled_for).getTime(); return t > downAt + 1000 && t < upAt - 6000; });
+    // catchUp=false: ticks of the down time never ran (the one BullMQ held back is recorded as MISSED).
+    const plainGap = gap(await runs(plain));
+    expect(plainGap.every((r) => r.state === 'SKIPPED' && r.reason === 'MISSED')).toBe(true);
+    expect(plainGap.length).toBeLessThanOrEqual(1);
+    // catchUp=true: every tick of the down time ran, flagged as catch-up, oldest first.
+    const caught = gap(await runs(catching));
+    expect(caught.length).toBeGreaterThanOrEqual(2);
+    expect(caught.every((r) => r.state === 'SUCCEEDED' && r.catch_up && r.series_succeeded === 1)).toBe(true);
+    const all = (await runs(catching)).map((r) => new Date(r.scheduled_for).getTime());
+    expect(all.slice(1).map((t, i) => t - all[i]).every((d) => d === 2000)).toBe(true);
+  });
+});
