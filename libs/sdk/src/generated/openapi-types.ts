@@ -216,6 +216,252 @@ export interface ForecastPageResponse {
   nextCursor: string | null;
 }
 
+export interface BacktestMetricsDto {
+  /** Evaluated (actual, forecast) pairs */
+  count: number;
+  /** Test steps left out: missing actual (or forecast) */
+  excluded: number;
+  mae: number | null;
+  rmse: number | null;
+  /** Fraction (0.05 = 5%); actual = 0 left out */
+  mape: number | null;
+  /** Fraction in [0, 2] */
+  smape: number | null;
+  wape: number | null;
+  /** Scaled by the in-sample seasonal-naive MAE of each window */
+  mase: number | null;
+  rmsse: number | null;
+  /** Mean forecast - actual (positive = over-forecast) */
+  bias: number | null;
+  /** Mean over the levels of the weighted quantile loss */
+  meanWql: number | null;
+  /** level -> 2·Σ pinball / Σ|y| */
+  wql: Record<string, number | null>;
+  /** nominal % (80 = q0.1..q0.9) -> share of actuals inside */
+  coverage: Record<string, number | null>;
+  /** nominal % -> mean interval width */
+  width: Record<string, number | null>;
+}
+
+export interface BacktestRelativeDto {
+  mae: number | null;
+  rmse: number | null;
+  mape: number | null;
+  smape: number | null;
+  wape: number | null;
+  mase: number | null;
+  rmsse: number | null;
+  bias: number | null;
+  meanWql: number | null;
+  wql: Record<string, number | null>;
+  coverage: Record<string, number | null>;
+  width: Record<string, number | null>;
+}
+
+export interface BacktestScoreDto {
+  metrics: BacktestMetricsDto;
+  /** This model's metric / seasonal naive's on the same windows */
+  relative: BacktestRelativeDto;
+}
+
+export interface BacktestWindowScoreDto {
+  metrics: BacktestMetricsDto;
+  /** This model's metric / seasonal naive's on the same windows */
+  relative: BacktestRelativeDto;
+  window: number;
+}
+
+export interface BacktestSeriesModelDto {
+  status: "SUCCEEDED" | "FAILED";
+  error?: {
+    code?: string;
+    message?: string;
+  } | null;
+  metrics?: BacktestMetricsDto;
+  relative?: BacktestRelativeDto;
+  windows?: BacktestWindowScoreDto[];
+}
+
+export interface CreateBacktestDto {
+  /** Series to backtest (or use tag) */
+  seriesIds?: string[];
+  /** Backtest every series carrying this tag (or use seriesIds) */
+  tag?: string;
+  /** Only these channels (default: all) */
+  channels?: string[];
+  /** Model ids (GET /v1/models) and the baselines seasonal_naive, naive, ets; the default model when absent */
+  models?: string[];
+  /** Grid steps forecast from each origin */
+  horizon: number;
+  /** Rolling origins (the last one ends at the last observation); default: 3 */
+  windows?: number;
+  /** Grid steps between origins (default: horizon) */
+  step?: number;
+  /** Quantile levels to evaluate (0.5 is always added); default 0.1..0.9 */
+  quantiles?: number[];
+  /** Season length for MASE/RMSSE and seasonal naive (detected per series when absent) */
+  seasonalPeriod?: number;
+  /** Override the declared or inferred frequency */
+  frequency?: string;
+}
+
+export interface BacktestWindowDto {
+  index: number;
+  /** Last context timestamp */
+  origin: string;
+  /** First test timestamp */
+  start: string;
+  /** Last test timestamp */
+  end: string;
+}
+
+export interface BacktestSeriesDto {
+  /** format: uuid */
+  seriesId: string;
+  channel: string | null;
+  status: "SUCCEEDED" | "PARTIALLY_SUCCEEDED" | "FAILED";
+  error?: {
+    code?: string;
+    message?: string;
+  } | null;
+  frequency?: string;
+  /** Season length used (given or detected) */
+  seasonalPeriod?: number;
+  windows?: BacktestWindowDto[];
+  /** model -> result */
+  models?: Record<string, BacktestSeriesModelDto>;
+}
+
+export interface BacktestResponse {
+  /** format: uuid */
+  id: string;
+  status: "QUEUED" | "RUNNING" | "SUCCEEDED" | "PARTIALLY_SUCCEEDED" | "FAILED" | "CANCELLED";
+  /** format: uuid */
+  jobId: string;
+  models: string[];
+  seriesIds: string[];
+  horizon: number;
+  windows: number;
+  step: number;
+  quantiles: number[];
+  seasonalPeriod: number | null;
+  createdAt: string;
+  finishedAt: string | null;
+  url: string;
+  error?: {
+    code?: string;
+    message?: string;
+  } | null;
+  /** model -> metrics over every series and window (null until finished) */
+  metrics: Record<string, BacktestScoreDto> | null;
+  series: BacktestSeriesDto[];
+  /** Durations */
+  runtime: Record<string, unknown> | null;
+}
+
+export interface BacktestSummaryResponse {
+  /** format: uuid */
+  id: string;
+  status: "QUEUED" | "RUNNING" | "SUCCEEDED" | "PARTIALLY_SUCCEEDED" | "FAILED" | "CANCELLED";
+  /** format: uuid */
+  jobId: string;
+  models: string[];
+  seriesIds: string[];
+  horizon: number;
+  windows: number;
+  step: number;
+  quantiles: number[];
+  seasonalPeriod: number | null;
+  createdAt: string;
+  finishedAt: string | null;
+  url: string;
+  error?: {
+    code?: string;
+    message?: string;
+  } | null;
+}
+
+export interface BacktestPageResponse {
+  items: BacktestSummaryResponse[];
+  nextCursor: string | null;
+}
+
+export interface BacktestForecastDto {
+  model: string;
+  /** format: uuid */
+  seriesId: string;
+  channel: string;
+  window: number;
+  origin: string;
+  timestamps: string[];
+  /** null = missing actual (excluded) */
+  actuals: (number | null)[];
+  /** level -> values */
+  quantiles: Record<string, (number | null)[]>;
+}
+
+export interface BacktestForecastsResponse {
+  /** format: uuid */
+  backtestId: string;
+  items: BacktestForecastDto[];
+}
+
+export interface CreateFinetuneDto {
+  /** The new model's id: 1-36 of [A-Za-z0-9_-], unique per tenant */
+  name: string;
+  /** Catalog model to adapt (GET /v1/models); the configured default when absent */
+  baseModel?: string;
+  /** Training series (or use tag) */
+  seriesIds?: string[];
+  /** Train on every series carrying this tag (read when the job runs) */
+  tag?: string;
+  /** Grid steps the model is tuned to forecast */
+  horizon: number;
+  /** head: train the output head on the frozen base model; full: fine-tune the last blocks (needs the PyTorch toolchain); default: "head" */
+  method?: "head" | "full";
+  /** Optimiser steps (early stopping may end sooner); default: 300 */
+  steps?: number;
+  /** default: 0.001 */
+  learningRate?: number;
+  /** pinball over the 9 levels; mae/mse train the median with that loss and the other levels with pinball; default: "pinball" */
+  loss?: "pinball" | "mae" | "mse";
+  /** Windows of `horizon` steps held out at the end of each series for validation and early stopping; default: 1 */
+  validation?: number;
+  /** Same data, parameters and seed give bit-identical head weights; default: 0 */
+  seed?: number;
+  /** Windows per mini-batch; default: 32 */
+  batchSize?: number;
+}
+
+export interface FinetuneResponse {
+  /** format: uuid */
+  id: string;
+  /** The fine-tuned model id, used as `model` in forecasts and backtests */
+  name: string;
+  baseModel: string;
+  method: "head" | "full";
+  status: "QUEUED" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLED";
+  /** horizon, steps, learningRate, loss, validation, seed, batchSize and the series selector */
+  params: Record<string, unknown>;
+  /** step, steps, trainLoss, validationWql, validationMase, bestStep, phase */
+  progress: Record<string, unknown> | null;
+  /** Validation WQL and MASE of zero-shot and fine-tuned on the same held-out windows, and their ratios */
+  metrics: Record<string, unknown> | null;
+  headSha256: string | null;
+  /** format: uuid */
+  jobId: string;
+  errorCode: string | null;
+  errorMessage: string | null;
+  createdAt: string;
+  finishedAt: string | null;
+  url: string;
+}
+
+export interface FinetunePageResponse {
+  items: FinetuneResponse[];
+  nextCursor?: string | null;
+}
+
 export interface ModelResponse {
   id: string;
   family: "xlstm" | "ssm";
@@ -234,6 +480,118 @@ export interface ModelResponse {
   licence: string;
   /** Execution provider in use on the workers, and why any requested provider fell back */
   runtime: Record<string, unknown> | null;
+  /** True for this tenant's fine-tuned models (visible to no other tenant) */
+  finetuned: boolean;
+  /** Fine-tuned models: the catalog model whose session serves it */
+  baseModel: string | null;
+  /** Fine-tuned models: GET /v1/finetunes/{id}; format: uuid */
+  finetuneId: string | null;
+  /** Fine-tuned models: training parameters */
+  params: Record<string, unknown> | null;
+  /** Fine-tuned models: validation WQL/MASE before (zero-shot) and after, and their ratios */
+  metrics: Record<string, unknown> | null;
+}
+
+export interface ForecastTemplateDto {
+  /** Model id (GET /v1/models); the configured default when absent */
+  model?: string;
+  /** Grid steps to forecast (exactly one of horizon, until) */
+  horizon?: number;
+  /** ISO 8601 duration after each tick time: forecast every grid step up to then */
+  until?: string;
+  /** A subset of the model's quantile levels */
+  quantiles?: number[];
+  /** Only these channels (default: all) */
+  channels?: string[];
+  /** Grid points of context (at most the model's) */
+  contextLength?: number;
+  /** Override the declared or inferred frequency */
+  frequency?: string;
+  resampling?: "linear" | "mean" | "last" | "none";
+}
+
+export interface CreateScheduleDto {
+  name: string;
+  /** 5 fields (minute hour day month weekday), or 6 with seconds first */
+  cron: string;
+  /** IANA timezone the cron is read in (daylight saving included); default: "UTC" */
+  timezone?: string;
+  /** These series (exactly one of seriesIds, tag); ids deleted later are left out */
+  seriesIds?: string[];
+  /** Every series carrying this tag, read again at each run */
+  tag?: string;
+  /** What each run forecasts for every member series */
+  forecast: ForecastTemplateDto;
+  /** default: true */
+  enabled?: boolean;
+  /** A tick while the previous run is still going: record it SKIPPED, or run it after; default: "skip" */
+  overlap?: "skip" | "queue";
+  /** On worker start, run ticks missed while no worker was up (at most 10); default: false */
+  catchUp?: boolean;
+}
+
+export interface ScheduleResponse {
+  /** format: uuid */
+  id: string;
+  name: string;
+  cron: string;
+  timezone: string;
+  seriesIds: string[] | null;
+  tag: string | null;
+  forecast: ForecastTemplateDto;
+  enabled: boolean;
+  overlap: "skip" | "queue";
+  catchUp: boolean;
+  /** Next tick (null while paused) */
+  nextRunAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+  url: string;
+}
+
+export interface SchedulePageResponse {
+  items: ScheduleResponse[];
+  nextCursor: string | null;
+}
+
+export interface UpdateScheduleDto {
+  name?: string;
+  cron?: string;
+  timezone?: string;
+  seriesIds?: string[];
+  tag?: string;
+  forecast?: ForecastTemplateDto;
+  enabled?: boolean;
+  overlap?: "skip" | "queue";
+  catchUp?: boolean;
+}
+
+export interface ScheduleRunResponse {
+  /** format: uuid */
+  id: string;
+  /** format: uuid */
+  scheduleId: string;
+  /** The tick this run is for */
+  scheduledFor: string;
+  state: "QUEUED" | "RUNNING" | "SUCCEEDED" | "PARTIALLY_SUCCEEDED" | "FAILED" | "SKIPPED";
+  /** Why it was skipped or had nothing to do */
+  reason: ("OVERLAP" | "MISSED" | "NO_SERIES") | null;
+  /** Run for a tick missed while no worker was up */
+  catchUp: boolean;
+  seriesQueued: number;
+  seriesSucceeded: number;
+  seriesFailed: number;
+  /** One forecast per series (GET /v1/forecasts/{id}) */
+  forecastIds: string[];
+  startedAt: string | null;
+  finishedAt: string | null;
+  /** finishedAt - startedAt */
+  durationMs: number | null;
+}
+
+export interface ScheduleRunPageResponse {
+  items: ScheduleRunResponse[];
+  nextCursor: string | null;
 }
 
 /** Query parameters of GET /v1/series */
@@ -276,6 +634,51 @@ export interface ForecastsControllerGetQuery {
   format?: "json" | "csv";
 }
 
+/** Query parameters of GET /v1/backtests */
+export interface BacktestsControllerListQuery {
+  cursor?: string;
+  /** default: 50 */
+  limit?: number;
+}
+
+/** Query parameters of GET /v1/backtests/{id} */
+export interface BacktestsControllerGetQuery {
+  /** csv: the metrics as in metrics.csv */
+  format?: "json" | "csv";
+}
+
+/** Query parameters of GET /v1/backtests/{id}/forecasts */
+export interface BacktestsControllerForecastsQuery {
+  /** Only this model */
+  model?: string;
+  /** Only this series; format: uuid */
+  seriesId?: string;
+  /** Only this window (0 = earliest origin) */
+  window?: number;
+}
+
+/** Query parameters of GET /v1/finetunes */
+export interface FinetunesControllerListQuery {
+  cursor?: string;
+  /** default: 50 */
+  limit?: number;
+}
+
+/** Query parameters of GET /v1/schedules */
+export interface SchedulesControllerListQuery {
+  cursor?: string;
+  /** default: 50 */
+  limit?: number;
+}
+
+/** Query parameters of GET /v1/schedules/{id}/runs */
+export interface SchedulesControllerRunsQuery {
+  cursor?: string;
+  /** default: 50 */
+  limit?: number;
+  state?: "QUEUED" | "RUNNING" | "SUCCEEDED" | "PARTIALLY_SUCCEEDED" | "FAILED" | "SKIPPED";
+}
+
 /** Every operation of the API by operationId. */
 export const operations = {
   HealthController_live: { method: 'GET', path: '/health/live' },
@@ -296,5 +699,24 @@ export const operations = {
   ForecastsController_get: { method: 'GET', path: '/v1/forecasts/{id}' },
   ForecastsController_plot: { method: 'GET', path: '/v1/forecasts/{id}/plot.svg' },
   ForecastsController_latest: { method: 'GET', path: '/v1/series/{id}/forecasts/latest' },
+  BacktestsController_create: { method: 'POST', path: '/v1/backtests' },
+  BacktestsController_list: { method: 'GET', path: '/v1/backtests' },
+  BacktestsController_get: { method: 'GET', path: '/v1/backtests/{id}' },
+  BacktestsController_metricsCsv: { method: 'GET', path: '/v1/backtests/{id}/metrics.csv' },
+  BacktestsController_forecasts: { method: 'GET', path: '/v1/backtests/{id}/forecasts' },
+  FinetunesController_create: { method: 'POST', path: '/v1/finetunes' },
+  FinetunesController_list: { method: 'GET', path: '/v1/finetunes' },
+  FinetunesController_get: { method: 'GET', path: '/v1/finetunes/{id}' },
+  FinetunesController_delete: { method: 'DELETE', path: '/v1/finetunes/{id}' },
+  FinetunesController_events: { method: 'GET', path: '/v1/finetunes/{id}/events' },
   ModelsController_list: { method: 'GET', path: '/v1/models' },
+  ModelsController_delete: { method: 'DELETE', path: '/v1/models/{id}' },
+  SchedulesController_create: { method: 'POST', path: '/v1/schedules' },
+  SchedulesController_list: { method: 'GET', path: '/v1/schedules' },
+  SchedulesController_get: { method: 'GET', path: '/v1/schedules/{id}' },
+  SchedulesController_update: { method: 'PATCH', path: '/v1/schedules/{id}' },
+  SchedulesController_delete: { method: 'DELETE', path: '/v1/schedules/{id}' },
+  SchedulesController_pause: { method: 'POST', path: '/v1/schedules/{id}/pause' },
+  SchedulesController_resume: { method: 'POST', path: '/v1/schedules/{id}/resume' },
+  SchedulesController_runs: { method: 'GET', path: '/v1/schedules/{id}/runs' },
 } as const;
