@@ -2,6 +2,7 @@ import type { CreateForecastDto, ForecastResponse, JobResponse, ObservationsJson
 import { FetchLike, HttpConfig } from './http.js';
 import { DEFAULT_RETRY, RetryPolicy } from './retry.js';
 import { ForecastOptions, ForecastsResource } from './resources/forecasts.js';
+import { BacktestsResource } from './resources/backtests.js';
 import { JobsResource, WaitOptions } from './resources/jobs.js';
 import { ApiKeysResource, HealthResource, ModelsResource } from './resources/misc.js';
 import { SeriesResource, UploadOptions, UploadResult } from './resources/series.js';
@@ -30,6 +31,7 @@ export class TsfmClient {
   readonly jobs: JobsResource;
   readonly apiKeys: ApiKeysResource;
   readonly forecasts: ForecastsResource;
+  readonly backtests: BacktestsResource;
   readonly models: ModelsResource;
   readonly health: HealthResource;
 
@@ -49,6 +51,7 @@ export class TsfmClient {
     this.jobs = new JobsResource(http);
     this.apiKeys = new ApiKeysResource(http);
     this.forecasts = new ForecastsResource(http, this.jobs);
+    this.backtests = new BacktestsResource(http, this.jobs);
     this.models = new ModelsResource(http);
     this.health = new HealthResource(http);
   }
