@@ -18,7 +18,9 @@
  * 429 means something else pushed back: 429s are counted apart from other non-2xx answers.
  *
  * RSS of the api and worker processes is read from /proc/<pid>/status every second; the verdict
- * compares the mean of the last 10 s with the mean of the first 10 s after a 10 s warm-up.
+ * compares the mean of the last window with the mean of the first window after a warm-up (windows
+ * of max(10 s, 10% of the soak), warm-up max(10 s, 20%)), and prints the least-squares slope of
+ * the second half of the soak (a leak keeps climbing; heap warm-up flattens out).
  * Run: npm run bench -- soak [seconds]
  */
 import 'reflect-metadata';
@@ -37,8 +39,10 @@ const FIXED_SCALE = process.env.BENCH_SCALE ? Number(process.env.BENCH_SCALE) : 
 const P99_LIMIT_MS = Number(process.env.BENCH_P99_LIMIT_MS ?? 2000);
 const SERIES = Number(process.env.BENCH_SERIES ?? 40);
 const BASE = { ingest: 1, forecast: 2, read: 2 } as const;
-const WARMUP_S = 10;
-const WINDOW_S = 10;
+// Memory verdict windows: warm-up max(10 s, 20% of the soak), then windows of max(10 s, 10%): V8's
+// heap grows in a sawtooth of tens of MiB, so short windows of a long soak would sample its phase.
+const WARMUP_S = Math.max(10, 0.2 * SECONDS);
+const WINDOW_S = Math.max(10, 0.1 * SECONDS);
 const H = 3_600_000;
 const T0 = Date.UTC(2024, 0, 1);
 
@@ -79,6 +83,19 @@ function percentile(sorted: number[], p: number): number {
 
 function mean(xs: number[]): number {
   return xs.reduce((a, b) => a + b, 0) / xs.length;
+}
+
+/** Least-squares slope of y over t. */
+function slope(t: number[], y: number[]): number {
+  const mt = mean(t);
+  const my = mean(y);
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < t.length; i++) {
+    num += (t[i] - mt) * (y[i] - my);
+    den += (t[i] - mt) ** 2;
+  }
+  return den === 0 ? 0 : num / den;
 }
 
 async function http(base: string, key: string, method: string, p: string, json?: unknown): Promise<{ status: number; body: any }> { // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -290,7 +307,8 @@ async function main(): Promise<void> {
 
     const soak = samples.filter((s) => s.t >= soakStart);
     const mb = (kb: number) => (kb / 1024).toFixed(1);
-    console.log('RSS MiB  | before load | soak start | soak end |   max | first 10 s mean | last 10 s mean | growth');
+    const w = `${WINDOW_S.toFixed(0)} s`;
+    console.log(`RSS MiB  | before load | soak start | soak end |   max | first ${w} mean | last ${w} mean | growth | 2nd-half slope MiB/min`);
     let grew = false;
     for (const proc of ['api', 'worker'] as const) {
       const first = soak.filter((s) => s.t >= soakStart + WARMUP_S && s.t < soakStart + WARMUP_S + WINDOW_S).map((s) => s[proc]);
@@ -300,12 +318,17 @@ async function main(): Promise<void> {
       // Growth beyond 10% and 32 MiB between the two windows is reported as growth worth a look.
       const flag = growth > 0.1 && mean(last) - mean(first) > 32 * 1024;
       grew ||= flag;
+      const half = soak.filter((s) => s.t >= soakStart + (endT - soakStart) / 2);
+      const perMin = (slope(half.map((s) => s.t), half.map((s) => s[proc])) * 60) / 1024;
       console.log(
-        `${proc.padEnd(8)} | ${mb(samples[0][proc]).padStart(11)} | ${mb(soak[0][proc]).padStart(10)} | ${mb(soak.at(-1)![proc]).padStart(8)} | ${mb(Math.max(...samples.map((s) => s[proc]))).padStart(5)} | ${mb(mean(first)).padStart(15)} | ${mb(mean(last)).padStart(14)} | ${(growth * 100).toFixed(1)}%`,
+        `${proc.padEnd(8)} | ${mb(samples[0][proc]).padStart(11)} | ${mb(soak[0][proc]).padStart(10)} | ${mb(soak.at(-1)![proc]).padStart(8)} | ${mb(Math.max(...samples.map((s) => s[proc]))).padStart(5)} | ${mb(mean(first)).padStart(11 + w.length)} | ${mb(mean(last)).padStart(10 + w.length)} | ${(growth * 100).toFixed(1).padStart(5)}% | ${perMin.toFixed(1)}`,
       );
     }
+    const every10 = soak.filter((_, i) => i % 10 === 0 || i === soak.length - 1);
+    console.log(`RSS every 10 s (MiB) api: ${every10.map((s) => mb(s.api)).join(' ')}`);
+    console.log(`RSS every 10 s (MiB) worker: ${every10.map((s) => mb(s.worker)).join(' ')}`);
     const overall = summarize(result).at(-1)!;
-    console.log(`verdict: ${overall.s5xx === 0 ? 'no 5xx' : `${overall.s5xx} 5xx (FAIL)`}; ${overall.s429} 429; memory ${grew ? 'GROWING (last-10 s mean > first-10 s mean by >10% and >32 MiB)' : 'stable (last-10 s mean within 10% or 32 MiB of the first 10 s after warm-up)'}`);
+    console.log(`verdict: ${overall.s5xx === 0 ? 'no 5xx' : `${overall.s5xx} 5xx (FAIL)`}; ${overall.s429} 429; memory ${grew ? `GROWING (last-${w} mean above the first ${w} after warm-up by >10% and >32 MiB)` : `stable (last-${w} mean within 10% or 32 MiB of the first ${w} after a ${WARMUP_S.toFixed(0)} s warm-up)`}`);
     if (overall.s5xx > 0) process.exitCode = 1;
   } finally {
     if (sampler) clearInterval(sampler);
