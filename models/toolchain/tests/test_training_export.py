@@ -1,0 +1,73 @@
+"""toolchain.training.export: a few-step tiny run -> ONNX + head sidecar + fixtures + manifest entry."""
+import json
+import os
+
+import numpy as np
+import onnx
+import pytest
+import torch
+
+from toolchain.common.manifest import sha256_file
+from toolchain.common.safetensors import load_safetensors
+from toolchain.training.export import main as export_main
+from toolchain.training.export import read_run, training_summary
+from toolchain.training.configs import config_for
+from toolchain.training.families import build_model
+from toolchain.training.train import train
+
+
+@pytest.mark.parametrize("family", ["xlstm", "ssm"])
+def test_export_of_a_tiny_run(family, tmp_path):
+    run = tmp_path / "run"
+    train(family, str(run), steps=12, batch=4, seed=3, config="tiny", workers=0, stop_after=10)
+    out = tmp_path / "models"
+    out.mkdir()
+    (out / "manifest.json").write_text(json.dumps({"version": 1, "models": [{"id": "other", "x": 1}], "default": "other"}))
+    export_main(["--run", str(run), "--id", f"{family}-t", "--out", str(out)])
+
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert [m["id"] for m in manifest["models"]] == ["other", f"{family}-t"] and manifest["default"] == "other"
+    e = manifest["models"][1]
+    assert e["family"] == family and e["file"] == f"{family}-t.onnx"
+    assert e["sha256"] == sha256_file(out / e["file"]) and e["head"]["sha256"] == sha256_file(out / e["head"]["file"])
+    onnx.checker.check_model(onnx.load(str(out / e["file"])))
+    assert [i["name"] for i in e["inputs"]][:1] == ["context"] and [o["name"] for o in e["outputs"]] == ["quantiles", "embeddings", "loc", "scale"]
+
+    p = e["provenance"]
+    assert (p["trainedSteps"], p["plannedSteps"], p["seed"], p["batch"], p["trainConfig"]) == (10, 12, 3, 4, "tiny")
+    assert "step 10 of 12" in p["source"]
+    assert p["generator"]["mixture"]["kernel_synth"] == 0.3 and len(p["generator"]["mixture"]) == 10
+    assert p["generator"]["data"]["horizon"] == [8, 64]
+    log = [json.loads(line) for line in (run / "log.jsonl").read_text().splitlines()]
+    assert p["wallTimeSec"] == pytest.approx(sum(1 / r["steps_per_s"] for r in log if "steps_per_s" in r), abs=0.1)
+    assert p["wallTimeSec"] > 0 and p["hardware"]
+    vals = [r for r in log if "val_loss" in r]
+    assert p["finalValidationStep"] == vals[-1]["step"] == 10 and p["finalValidationLoss"] == pytest.approx(vals[-1]["val_loss"], abs=1e-5)
+    assert e["parameters"] == json.loads((run / "config.json").read_text())["parameters"]
+
+    # The head sidecar and the fixtures come from the trained checkpoint, not a fresh initialisation.
+    model, step, _, _ = read_run(str(run))
+    assert step == 10
+    sidecar = load_safetensors(str(out / e["head"]["file"]))
+    if family == "xlstm":
+        from toolchain.xlstm.export import head_tensors
+    else:
+        from toolchain.ssm.export import head_tensors
+    trained = head_tensors(model)
+    assert sorted(sidecar) == sorted(e["head"]["tensors"]) == sorted(trained)
+    assert all(np.array_equal(sidecar[n], trained[n]) for n in trained)
+    cfg = json.loads((run / "config.json").read_text())
+    fresh = head_tensors(build_model(family, config_for(family, "tiny").model, cfg["seed"]))
+    assert any(not np.array_equal(fresh[n], trained[n]) for n in trained)
+    index = json.loads((out / "fixtures" / f"{family}-t" / "index.json").read_text())
+    assert index["model"] == f"{family}-t" and len(index["cases"]) >= 5
+    assert any(c["head"] == "custom" for c in index["cases"])
+
+
+def test_training_summary_sums_the_logged_rates():
+    log = [{"step": 0, "val_loss": 1.0}, {"step": 10, "steps_per_s": 2.0}, {"step": 20, "steps_per_s": 5.0, "val_loss": 0.5},
+           {"step": 30, "steps_per_s": 1.0}]
+    s = training_summary(log, 20)
+    assert s["wallTimeSec"] == 7.0 and s["finalValidationLoss"] == 0.5 and s["finalValidationStep"] == 20
+    assert s["initialValidationLoss"] == 1.0
+    assert training_summary(log, 30)["wallTimeSec"] == 17.0

@@ -1,0 +1,221 @@
+"""Metrics over the cached forecasts (.tmp/eval/forecasts/<method>/<dataset>.json) -> docs/ACCURACY.md
+and .tmp/eval/results.json.
+
+Per dataset (GIFT-Eval style): MASE = mean over series of mean_h |y - median| / scale (scale: in-sample
+seasonal-naive MAE with period m on the training part, data.py); WQL = mean over the 9 levels of
+2 * sum(pinball) / sum(|y|) pooled over the dataset's series and steps. NaN targets are skipped.
+Both are then divided by seasonal naive's value on the same dataset, and the relative values are
+summarised by their geometric mean over datasets."""
+import argparse
+import datetime
+import json
+import math
+import os
+import subprocess
+
+import numpy as np
+
+LEVELS = np.round(np.arange(1, 10) / 10, 1)
+BASELINES = ["seasonal_naive", "naive", "ets", "theta"]
+TARGETS = {"relMase": 1.0, "relWql": 0.7, "defaultRelMase": 0.85}
+
+
+def load(path):
+    with open(path) as f:
+        return json.load(f)
+
+
+def metrics(d, fc, fallback):
+    """(MASE, WQL, series in MASE, substituted series) for one method on one dataset."""
+    by_id = {s["id"]: s for s in fc["series"]}
+    mase, num, den, subst = [], np.zeros(9), 0.0, 0
+    for s in d["series"]:
+        q = by_id.get(s["id"], {}).get("q")
+        if q is None:
+            q = fallback[s["id"]]
+            subst += 1
+        q = np.asarray(q, float)
+        y = np.asarray([np.nan if v is None else v for v in s["testY"]], float)
+        ok = ~np.isnan(y)
+        if not ok.any():
+            continue
+        q, y = q[ok], y[ok]
+        med = q[:, 4]
+        if s["scale"]:
+            mase.append(float(np.mean(np.abs(y - med)) / s["scale"]))
+        diff = y[:, None] - q
+        num += np.sum(np.maximum(LEVELS * diff, (LEVELS - 1) * diff), axis=0)
+        den += float(np.sum(np.abs(y)))
+    wql = float(np.mean(2 * num / den)) if den > 0 else float("nan")
+    return float(np.mean(mase)) if mase else float("nan"), wql, len(mase), subst
+
+
+def geomean(xs):
+    xs = [x for x in xs if x is not None and np.isfinite(x) and x > 0]
+    return float(np.exp(np.mean(np.log(xs)))) if xs else float("nan")
+
+
+def f3(x):
+    return "—" if x is None or not np.isfinite(x) else f"{x:.3f}"
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--series", default=".tmp/eval/series")
+    ap.add_argument("--forecasts", default=".tmp/eval/forecasts")
+    ap.add_argument("--out", default="docs/ACCURACY.md")
+    ap.add_argument("--json", default=".tmp/eval/results.json")
+    ap.add_argument("--manifest", default="models/manifest.json")
+    ap.add_argument("--wall", type=float, default=None, help="wall time of the whole evaluation run, seconds")
+    ap.add_argument("--cached", default="no", help="whether cached forecasts were reused (yes/no)")
+    a = ap.parse_args(argv)
+    manifest = load(a.manifest)
+    models = [m["id"] for m in manifest["models"] if not m["id"].endswith("-dev")]
+    models = [m for m in models if os.path.isdir(os.path.join(a.forecasts, m))]
+    methods = models + BASELINES
+    datasets = sorted(f[:-5] for f in os.listdir(a.series) if f.endswith(".json"))
+    res = {}
+    info = {}
+    for name in datasets:
+        d = load(os.path.join(a.series, f"{name}.json"))
+        info[name] = {k: d[k] for k in ("freq", "H", "m", "seriesTotal", "every")} | {"series": len(d["series"])}
+        fb = {s["id"]: s["q"] for s in load(os.path.join(a.forecasts, "seasonal_naive", f"{name}.json"))["series"]}
+        res[name] = {}
+        for m in methods:
+            p = os.path.join(a.forecasts, m, f"{name}.json")
+            if not os.path.exists(p):
+                continue
+            fc = load(p)
+            mase, wql, n_mase, subst = metrics(d, fc, fb)
+            res[name][m] = {"mase": mase, "wql": wql, "seriesInMase": n_mase, "substituted": subst,
+                            "fallbacks": fc.get("fallbacks", 0), "seconds": fc.get("seconds")}
+        sn = res[name]["seasonal_naive"]
+        for m, r in res[name].items():
+            r["relMase"] = r["mase"] / sn["mase"] if sn["mase"] > 0 else float("nan")
+            r["relWql"] = r["wql"] / sn["wql"] if sn["wql"] > 0 else float("nan")
+    summary = {}
+    for m in methods:
+        rows = [res[n][m] for n in datasets if m in res[n]]
+        summary[m] = {
+            "relMase": geomean([r["relMase"] for r in rows]), "relWql": geomean([r["relWql"] for r in rows]),
+            "datasets": len(rows),
+            "beatsEtsMase": sum(1 for n in datasets if m in res[n] and res[n][m]["relMase"] < res[n]["ets"]["relMase"]),
+            "beatsEtsWql": sum(1 for n in datasets if m in res[n] and res[n][m]["relWql"] < res[n]["ets"]["relWql"]),
+            "substituted": sum(r["substituted"] for r in rows), "fallbacks": sum(r["fallbacks"] for r in rows),
+        }
+    best = min(models, key=lambda m: (summary[m]["relMase"] + summary[m]["relWql"])) if models else None
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+    now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0).isoformat()
+    os.makedirs(os.path.dirname(a.json), exist_ok=True)
+    with open(a.json, "w") as f:
+        json.dump({"datasets": info, "results": res, "summary": summary, "best": best, "commit": commit, "date": now}, f, indent=1)
+    if a.out:
+        write_markdown(a, manifest, models, methods, datasets, info, res, summary, best, commit, now)
+    for m in methods:
+        s = summary[m]
+        print(f"{m:16s} relMASE {f3(s['relMase'])} relWQL {f3(s['relWql'])} beats ETS (MASE) on {s['beatsEtsMase']}/{s['datasets']}")
+    print(f"best model: {best}")
+
+
+def write_markdown(a, manifest, models, methods, datasets, info, res, summary, best, commit, now):
+    entries = {m["id"]: m for m in manifest["models"]}
+    L = []
+    L.append("# Accuracy on real data\n")
+    L.append(f"Generated by `npm run eval` (scripts/eval.sh) on {now}, commit `{commit}`"
+             + (f", wall time {a.wall / 60:.1f} min on 2 shared CPU cores"
+                + (" (reusing forecasts cached under `.tmp/eval/`)." if a.cached == "yes" else " from scratch.") if a.wall else "."))
+    L.append("Nothing here is tuned on these datasets: the models are trained on synthetic data only "
+             "(models/cards/), the baselines are fitted per series on the training part.\n")
+    L.append("## Reproduce\n")
+    L.append("```sh\nnpm run eval            # data subset -> model forecasts (onnxruntime-node) -> baselines (statsmodels) -> this file\n"
+             "npm run eval -- --fresh # drop the cached forecasts under .tmp/eval/ first\n```\n")
+    L.append("## What is measured\n")
+    L.append("* **Data**: the 17 datasets of `/work/shared/data/datasets.csv` (M3, M4 hourly/weekly, tourism, NN5, "
+             "exchange_rate, national_illness, vic_elec, aus_retail, pedestrian, Prophet examples). Multivariate datasets: "
+             "every column is a univariate series.")
+    L.append("* **Test window**: the last H points (H = the dataset's `horizon`) of every series; for the competition sets "
+             "that is the official test window. One forecast origin per series.")
+    L.append("* **Subset**: at most 100 series per dataset, every k-th series in file order with k = ⌈n/100⌉ "
+             "(deterministic; counts in the table below).")
+    L.append("* **Models** (`" + "`, `".join(models) + "`): the real serving path. Each series is sent as a client would send it "
+             "(its training rows with their timestamps, NaN as missing, the dataset's frequency, `horizon: H`) through "
+             "`prepareSeries` → `ModelRuntime.forecast` (onnxruntime-node, CPU, micro-batched) → `finishSeries`, like "
+             "`ForecastService`. The service reads at most contextLength × 4 rows of a series and cuts the context to the "
+             "model's contextLength itself. Irregular series (pedestrian, peyton_manning) keep their gaps; the service "
+             "regularises them. Quantiles 0.1…0.9.")
+    L.append("* **Baselines** (`scripts/eval/baselines.py`, Debian python3-statsmodels): on the last ≤ 2048 training points "
+             "on a regular grid (missing timestamps inserted, NaN forward-filled, leading NaN back-filled). "
+             "`seasonal_naive` (period m) and `naive` with normal quantiles from the in-sample residual std "
+             "(σ√⌈h/m⌉ and σ√h); `ets`: ETSModel with additive errors, lowest AICc of ANN, AAdN and, with ≥ 2 seasons of "
+             "data, ANA, AAdA (heuristic initial states when m > 12), normal quantiles from the analytic forecast variance; "
+             "`theta`: ThetaModel (deseasonalised when m > 1 and ≥ 2 seasons; additive when the data has non-positive "
+             "values), quantiles from its 20/40/60/80 % prediction intervals and the point forecast as median.")
+    L.append("* **Metrics** (GIFT-Eval aggregation): MASE = mean over series of mean |y − median| / scale, scale = "
+             "in-sample seasonal-naive MAE (period m) over the whole training part (series with scale 0 are left out "
+             "of MASE only); WQL = mean over the 9 levels of 2·Σ pinball / Σ|y| pooled over the dataset. NaN targets "
+             "(nn5, yosemite) are skipped. Relative = divided by seasonal naive on the same dataset; the summary is the "
+             "geometric mean of the relative values over the datasets.\n")
+    L.append("## Summary (geometric mean over datasets)\n")
+    L.append("| method | rel MASE | rel WQL | beats ETS on (MASE) | beats ETS on (WQL) |")
+    L.append("|---|---|---|---|---|")
+    for m in methods:
+        s = summary[m]
+        beats = f"{s['beatsEtsMase']}/{s['datasets']}" if m != "ets" else "—"
+        beatsw = f"{s['beatsEtsWql']}/{s['datasets']}" if m != "ets" else "—"
+        L.append(f"| {m}{' (default)' if m == best else ''} | {f3(s['relMase'])} | {f3(s['relWql'])} | {beats} | {beatsw} |")
+    L.append("")
+    L.append("## Targets\n")
+    L.append("| target | " + " | ".join(models) + " |")
+    L.append("|---|" + "---|" * len(models))
+
+    def verdict(v, bound, le=False):
+        ok = v <= bound if le else v < bound
+        return f"{f3(v)} {'✅ met' if ok else f'❌ missed by {v - bound:.3f}'}"
+    L.append("| rel MASE < 1.0 | " + " | ".join(verdict(summary[m]["relMase"], 1.0) for m in models) + " |")
+    L.append("| rel WQL < 0.7 | " + " | ".join(verdict(summary[m]["relWql"], 0.7) for m in models) + " |")
+    L.append("| default: rel MASE ≤ 0.85 | " + " | ".join(verdict(summary[m]["relMase"], 0.85, True) if m == best else "(not default)" for m in models) + " |")
+    half = math.ceil(len(datasets) / 2)
+
+    def beats(m):
+        b = summary[m]["beatsEtsMase"]
+        return f"{b} ✅ met" if b >= half else f"{b} ❌ missed by {half - b} dataset(s)"
+    L.append(f"| default: beats ETS (MASE) on ≥ {half} of {len(datasets)} datasets | "
+             + " | ".join(beats(m) if m == best else "(not default)" for m in models) + " |")
+    L.append("")
+    if best:
+        L.append(f"The default model (`models/manifest.json` `default`) is **{best}**: the lower sum of geometric-mean "
+                 "relative MASE and WQL.\n")
+    for key, title in (("relMase", "Relative MASE (÷ seasonal naive; < 1 is better than seasonal naive)"),
+                       ("relWql", "Relative WQL (÷ seasonal naive)"), ("mase", "MASE"), ("wql", "WQL")):
+        L.append(f"## {title}\n")
+        L.append("| dataset | freq | H | m | series | " + " | ".join(methods) + " |")
+        L.append("|---|---|---|---|---|" + "---|" * len(methods))
+        for n in datasets:
+            i = info[n]
+            cells = []
+            vals = {m: res[n][m][key] for m in methods if m in res[n]}
+            lo = min(vals.values())
+            for m in methods:
+                v = vals.get(m)
+                cells.append("—" if v is None else (f"**{f3(v)}**" if v == lo and m != "seasonal_naive" or (v == lo and key not in ("relMase", "relWql")) else f3(v)))
+            L.append(f"| {n} | {i['freq']} | {i['H']} | {i['m']} | {i['series']}/{i['seriesTotal']} | " + " | ".join(cells) + " |")
+        L.append("| **geometric mean** | | | | | " + " | ".join(
+            f3(summary[m][key]) if key in ("relMase", "relWql") else "" for m in methods) + " |")
+        L.append("")
+    subst = {m: summary[m]["substituted"] for m in models if summary[m]["substituted"]}
+    fb = {m: summary[m]["fallbacks"] for m in BASELINES if summary[m]["fallbacks"]}
+    L.append("## Notes\n")
+    L.append("* Bold = best of the row. Model series the service refused (a DomainError) would be scored with the seasonal-naive "
+             "forecast and counted here: " + (", ".join(f"{m}: {c}" for m, c in subst.items()) if subst else "none were refused") + ".")
+    L.append("* Baseline fits that failed and fell back to naive: " + (", ".join(f"{m}: {c}" for m, c in fb.items()) if fb else "none") + ".")
+    for m in models:
+        p = entries[m].get("provenance", {})
+        L.append(f"* `{m}`: {entries[m]['parameters']:,} parameters, {p.get('trainedSteps')} of {p.get('plannedSteps')} planned "
+                 f"training steps, context {entries[m]['contextLength']}, sha256 `{entries[m]['sha256'][:12]}`.")
+    L.append("")
+    with open(a.out, "w") as f:
+        f.write("\n".join(L))
+
+
+if __name__ == "__main__":
+    main()

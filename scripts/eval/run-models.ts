@@ -1,0 +1,123 @@
+/**
+ * Forecasts every evaluation series (.tmp/eval/series/*.json, written by data.py) with the served
+ * models through the real serving path: libs/forecasting prepareSeries -> ModelRuntime.forecast
+ * (onnxruntime-node, micro-batched) -> finishSeries, as ForecastService does for a job. Quantiles
+ * 0.1..0.9 at the test timestamps, cached per model and dataset in
+ * .tmp/eval/forecasts/<model>/<dataset>.json (keyed by the model's sha256).
+ *
+ * usage: node dist/scripts/eval/run-models.js [--models a,b] [--series DIR] [--out DIR]
+ * Default models: every manifest entry that is not a dev model (id not ending in "-dev").
+ */
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { DomainError } from '#common';
+import { ForecastOptions, PreparedSeries, finishSeries, prepareSeries } from '#forecasting';
+import { ManifestEntry, ModelRuntime, loadManifest } from '#model-runtime';
+
+const REPO = path.resolve(__dirname, '../../..');
+const LEVELS = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9];
+
+export interface EvalSeries {
+  id: string;
+  t: number[];
+  v: (number | null)[];
+  testT: number[];
+  testY: (number | null)[];
+  testSteps: number[];
+}
+
+export interface EvalDataset {
+  dataset: string;
+  frequency: string;
+  H: number;
+  m: number;
+  series: EvalSeries[];
+  regularTest: boolean;
+}
+
+export interface SeriesOutcome {
+  id: string;
+  q: number[][] | null;
+  error?: string;
+}
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+/**
+ * One dataset through the serving path for one model. The request is what a client would send:
+ * the training rows (timestamps as in the data, NaN as null), the dataset's frequency, and a
+ * horizon of H steps (regular test windows) or the test timestamps as `at` (irregular ones).
+ */
+export async function forecastDataset(runtime: ModelRuntime, entry: ManifestEntry, d: EvalDataset): Promise<SeriesOutcome[]> {
+  const opts: ForecastOptions = {
+    span: { horizon: d.H }, frequency: d.frequency, quantiles: LEVELS,
+  };
+  const prepared: (PreparedSeries | DomainError)[] = d.series.map((s) => {
+    try {
+      // The service reads at most contextLength x 4 rows of a series (ForecastService.targets).
+      const n = Math.min(s.t.length, entry.contextLength * 4);
+      const o = d.regularTest ? opts : { ...opts, span: { at: s.testT } };
+      return prepareSeries(s.t.slice(-n), s.v.slice(-n), entry, o);
+    } catch (err) {
+      if (err instanceof DomainError) return err;
+      throw err;
+    }
+  });
+  const ok = prepared.filter((x): x is PreparedSeries => !(x instanceof DomainError));
+  const outputs = await runtime.forecast(entry.id, ok.map((x) => x.request));
+  let j = 0;
+  return d.series.map((s, i) => {
+    const x = prepared[i];
+    if (x instanceof DomainError) return { id: s.id, q: null, error: `${x.code}: ${x.message}` };
+    const r = finishSeries(x, outputs[j++].quantiles, entry.quantiles, LEVELS, 'value');
+    const at = new Map(r.timestamps.map((t, k) => [t, k]));
+    const missing = s.testT.filter((t) => !at.has(t));
+    if (missing.length) return { id: s.id, q: null, error: `forecast timestamps do not cover ${missing.length} test timestamps` };
+    return { id: s.id, q: s.testT.map((t) => r.quantiles[at.get(t)!].map((v) => Math.round(v * 1e6) / 1e6)) };
+  });
+}
+
+export async function startRuntime(modelsDir: string, maxQueue = 1_000_000): Promise<ModelRuntime> {
+  return ModelRuntime.start({ modelsDir, providers: ['cpu'], intraOpThreads: Number(process.env.EVAL_THREADS ?? 2), maxBatch: 64, maxWaitMs: 2, maxQueue });
+}
+
+async function main(): Promise<void> {
+  const modelsDir = path.join(REPO, 'models');
+  const seriesDir = path.resolve(arg('--series') ?? path.join(REPO, '.tmp/eval/series'));
+  const outDir = path.resolve(arg('--out') ?? path.join(REPO, '.tmp/eval/forecasts'));
+  const manifest = await loadManifest(modelsDir);
+  const wanted = arg('--models')?.split(',') ?? manifest.models.filter((m) => !m.id.endsWith('-dev')).map((m) => m.id);
+  const runtime = await startRuntime(modelsDir);
+  try {
+    for (const id of wanted) {
+      const entry = runtime.entry(id);
+      for (const f of readdirSync(seriesDir).filter((x) => x.endsWith('.json')).sort()) {
+        const file = path.join(outDir, id, f);
+        if (existsSync(file) && statSync(file).mtimeMs >= statSync(path.join(seriesDir, f)).mtimeMs) {
+          const cached = JSON.parse(readFileSync(file, 'utf8'));
+          if (cached.sha256 === entry.sha256) continue;
+        }
+        const d: EvalDataset = JSON.parse(readFileSync(path.join(seriesDir, f), 'utf8'));
+        const t0 = performance.now();
+        const series = await forecastDataset(runtime, entry, d);
+        const seconds = (performance.now() - t0) / 1000;
+        const failed = series.filter((s) => s.q === null);
+        mkdirSync(path.dirname(file), { recursive: true });
+        writeFileSync(file, JSON.stringify({ method: id, sha256: entry.sha256, dataset: d.dataset, series, failed: failed.length, seconds }));
+        console.log(`${d.dataset} ${id}: ${series.length} series, ${seconds.toFixed(1)} s, failed ${failed.length}${failed.length ? ` (${failed[0].error})` : ''}`);
+      }
+    }
+  } finally {
+    await runtime.close();
+  }
+}
+
+if (require.main === module) {
+  main().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}
