@@ -302,6 +302,21 @@ describe('backtests end to end (real data, real api + worker)', () => {
     expect((await waitForJob(stack, key, a.body.jobId, 60_000)).state).toBe('SUCCEEDED');
   });
 
+  it('cancel: a queued backtest is cancelled at once, a running one at its next model; nothing is written', async () => {
+    const r = await stack.request('POST', '/v1/backtests', { key, json: { seriesIds: [ids.H1, ids.H2], models: ['ets', 'naive'], horizon: 24, windows: 10, step: 24 } });
+    expect(r.status).toBe(202);
+    const c = await stack.request('POST', `/v1/jobs/${r.body.jobId}/cancel`, { key });
+    expect([200, 202]).toContain(c.status);
+    const job = await waitForJob(stack, key, r.body.jobId, 60_000);
+    expect(job.errorCode).toBe('CANCELLED');
+    const got = (await stack.request('GET', `/v1/backtests/${r.body.id}`, { key })).body;
+    expect(['CANCELLED', 'FAILED']).toContain(got.status);
+    expect(got.error.code).toBe('CANCELLED');
+    expect(got.metrics).toBeNull();
+    const rows = await stack.sql<{ n: number }>(`SELECT count(*)::int AS n FROM backtest_forecasts WHERE backtest_id = $1`, [r.body.id]);
+    expect(rows[0].n).toBe(0);
+  });
+
   it('lists with keyset pages, oldest first, and seasonal period detection when not given', async () => {
     const r = await stack.request('POST', '/v1/backtests', { key, json: { seriesIds: [ids.H2], models: ['seasonal_naive'], horizon: 24, windows: 1 } });
     expect((await waitForJob(stack, key, r.body.jobId, 60_000)).state).toBe('SUCCEEDED');
@@ -320,6 +335,6 @@ describe('backtests end to end (real data, real api + worker)', () => {
     expect(seen[0]).toBe(backtest.id);
     expect(seen).toContain(r.body.id);
     expect(new Set(seen).size).toBe(seen.length);
-    expect(seen.length).toBe(3);
+    expect(seen.length).toBe(4);
   });
 });

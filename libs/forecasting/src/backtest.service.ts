@@ -79,6 +79,8 @@ export class BacktestService {
     const results = new Map<string, WindowResult[][]>();
     const durations: Record<string, number> = {};
     for (const [k, modelId] of modelIds.entries()) {
+      // Checkpoint between models, as fine-tunes do between steps: the job ends with code CANCELLED.
+      if (ctx && (await ctx.cancelled())) throw new DomainError('CANCELLED', 'Cancelled on request', 409);
       const tm = performance.now();
       results.set(modelId, await this.evaluate(p.tenantId, modelId, targets.map((x) => x.target), req));
       durations[modelId] = performance.now() - tm;
@@ -275,15 +277,19 @@ export class BacktestService {
   ): Promise<({ levels: number[]; quantiles: number[][] } | { error: { code: string; message: string } })[]> {
     void tenantId; // fine-tuned models resolve here: a tenant's fine-tuned name -> its base model id + SeriesRequest.head
     if (isBaseline(modelId)) {
-      return items.map((it) => {
+      const out: ({ levels: number[]; quantiles: number[][] } | { error: { code: string; message: string } })[] = [];
+      for (const it of items) {
         try {
-          return { levels, quantiles: baselineForecast(modelId, it.history, it.request.horizon, it.seasonalPeriod, levels) };
+          out.push({ levels, quantiles: baselineForecast(modelId, it.history, it.request.horizon, it.seasonalPeriod, levels) });
         } catch (err) {
           const e = asError(err);
           if (!e) throw err;
-          return { error: e };
+          out.push({ error: e });
         }
-      });
+        // An ETS fit takes up to seconds: yield so the job lock keeps being renewed meanwhile.
+        await new Promise((r) => setImmediate(r));
+      }
+      return out;
     }
     if (!items.length) return [];
     const entry = this.runtime.entry(modelId);
