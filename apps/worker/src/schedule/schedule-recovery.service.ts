@@ -1,7 +1,6 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { ScheduleRunsRepository, SchedulesRepository, TransactionRunner } from '#db';
 import { JobName, JobQueueService, QueueName, scheduleJobOptions, ticksBetween, upsertScheduleTimer } from '#jobs';
-import { MISSED_AFTER_MS } from './schedule-runner.service';
 import { catchUpJobId } from './schedule.processor';
 
 /** At most this many missed ticks per schedule are run on start (the newest ones). */
@@ -43,7 +42,8 @@ export class ScheduleRecovery implements OnModuleInit {
       // Ticks while paused or before the last change are not "missed".
       const last = (await this.runs.lastScheduledFor(s.id))?.getTime() ?? 0;
       const from = Math.max(last, new Date(s.updatedAt).getTime());
-      const ticks = ticksBetween(s.cron, s.timezone, from, nowMs - MISSED_AFTER_MS, MAX_CATCH_UP_TICKS);
+      // Up to now: a tick also fired by BullMQ meanwhile finds its row and runs once.
+      const ticks = ticksBetween(s.cron, s.timezone, from, nowMs, MAX_CATCH_UP_TICKS);
       if (!ticks.length) continue;
       // Rows first, so the ticks run oldest first (each waits for the earlier open runs).
       await this.tx.run((em) => this.runs.claimMany(em, s.tenantId, s.id, ticks.map((t) => new Date(t))));

@@ -64,8 +64,11 @@ export class ScheduleRunner implements OnApplicationShutdown {
     const out = await this.tx.run(async (em): Promise<{ kind: TickOutcome; runId?: string; jobIds?: string[]; forecastIds?: string[] }> => {
       const s = await this.schedules.lock(em, p.tenantId, p.scheduleId);
       if (!s) return { kind: 'gone' };
-      if (!s.enabled) return { kind: 'paused' };
-      const { run } = await this.runs.claim(em, { tenantId: s.tenantId, scheduleId: s.id, scheduledFor, catchUp: o.catchUp });
+      // A paused schedule starts no new run; a run already waiting its turn (overlap=queue, catch-up) still runs.
+      const run = s.enabled
+        ? (await this.runs.claim(em, { tenantId: s.tenantId, scheduleId: s.id, scheduledFor, catchUp: o.catchUp })).run
+        : await this.runs.find(em, s.id, scheduledFor);
+      if (!run || (!s.enabled && run.state !== 'QUEUED')) return { kind: 'paused' };
       if (run.state === 'RUNNING') return { kind: 'duplicate', runId: run.id, jobIds: run.jobIds, forecastIds: run.forecastIds };
       if (run.state !== 'QUEUED') return { kind: 'duplicate' };
       if (!s.catchUp && !run.catchUp && tickMs < PROCESS_STARTED_AT - MISSED_AFTER_MS) {

@@ -63,6 +63,11 @@ export class ScheduleRunsRepository {
     return rows.length;
   }
 
+  async find(em: EntityManager, scheduleId: string, scheduledFor: Date): Promise<ScheduleRunEntity | null> {
+    const rows = await em.query(`SELECT ${COLUMNS} FROM schedule_runs r WHERE r.schedule_id = $1 AND r.scheduled_for = $2`, [scheduleId, scheduledFor]);
+    return rows.length ? toEntity(rows[0]) : null;
+  }
+
   async findById(id: string): Promise<ScheduleRunEntity | null> {
     const rows = isUuid(id) ? await this.ds.query(`SELECT ${COLUMNS} FROM schedule_runs r WHERE r.id = $1`, [id]) : [];
     return rows.length ? toEntity(rows[0]) : null;
