@@ -9,12 +9,14 @@ describe('@tsfm/sdk backtests against the real stack', () => {
   let stack: Stack;
   let client: TsfmClient;
   let other: TsfmClient;
+  let key: string;
   const data = readSeries('tourism/tourism_monthly.csv', { limit: 2, tail: 120 });
   const ids: string[] = [];
 
   beforeAll(async () => {
     stack = await startStack();
-    client = new TsfmClient({ baseUrl: stack.baseUrl, apiKey: (await stack.tenant()).key, retryDelayMs: 50 });
+    key = (await stack.tenant()).key;
+    client = new TsfmClient({ baseUrl: stack.baseUrl, apiKey: key, retryDelayMs: 50 });
     other = new TsfmClient({ baseUrl: stack.baseUrl, apiKey: (await stack.tenant()).key, retries: 0 });
     for (const s of data) {
       const created = await client.series.create({ name: s.id, frequency: '1M', tags: ['tourism'] });
@@ -70,5 +72,21 @@ describe('@tsfm/sdk backtests against the real stack', () => {
     expect(unknown).toMatchObject({ status: 404, code: 'MODEL_NOT_FOUND' });
     const foreign = await other.backtests.get(created.id).catch((e: unknown) => e);
     expect(foreign).toMatchObject({ status: 404, code: 'BACKTEST_NOT_FOUND' });
+  });
+
+  it("a tenant's fine-tuned model backtests by name (base model + its head); another tenant's name is 404", async () => {
+    const ft = await stack.request('POST', '/v1/finetunes', {
+      key, json: { name: 'tour-ft', baseModel: 'ssm-dev', tag: 'tourism', horizon: 12, steps: 20, learningRate: 1e-2, validation: 1, seed: 7 },
+    });
+    expect(ft.status).toBe(202);
+    expect((await client.waitForJob(ft.body.jobId, { pollMs: 100, timeoutMs: 240_000 })).state).toBe('SUCCEEDED');
+    const b = await client.backtests.run({ seriesIds: ids, models: ['tour-ft', 'ssm-dev'], horizon: 12, windows: 1, quantiles: [0.1, 0.5, 0.9] }, { pollMs: 100, timeoutMs: 120_000 });
+    expect(b.status).toBe('SUCCEEDED');
+    for (const s of b.series) expect(s.models!['tour-ft']).toMatchObject({ status: 'SUCCEEDED', error: null });
+    expect(b.metrics!['tour-ft']!.metrics.count).toBe(2 * 12);
+    expect((await client.backtests.forecasts(b.id, { model: 'tour-ft' })).items).toHaveLength(2);
+    // Model ids are validated before series: the other tenant's answer is about the model.
+    const foreign = await other.backtests.create({ seriesIds: ids, models: ['tour-ft'], horizon: 12 }).catch((e: unknown) => e);
+    expect(foreign).toMatchObject({ status: 404, code: 'MODEL_NOT_FOUND' });
   });
 });

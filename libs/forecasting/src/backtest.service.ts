@@ -9,6 +9,7 @@ import {
 import { baselineEntry, baselineForecast } from './backtest-baselines';
 import { MetricSet, WindowEval, pooledMetrics, relativeMetrics, windowScales } from './backtest-metrics';
 import { BacktestRequestRecord, MIN_BACKTEST_CONTEXT, isBaseline } from './backtest-request';
+import { ModelResolver } from './finetune/model-resolver';
 import { PreparedSeries, finishSeries, prepareSeries } from './pipeline';
 
 /** One series channel with its rolling-origin windows. */
@@ -59,6 +60,7 @@ export class BacktestService {
     private readonly series: SeriesRepository,
     private readonly observations: ObservationsRepository,
     private readonly runtime: ModelRuntime,
+    private readonly resolver: ModelResolver,
   ) {}
 
   async run(p: JobPayloads['backtest'], ctx?: JobContext): Promise<JobOutcome> {
@@ -229,7 +231,14 @@ export class BacktestService {
   private async evaluate(tenantId: string, modelId: string, targets: Target[], req: BacktestRequestRecord): Promise<WindowResult[][]> {
     const out: WindowResult[][] = targets.map((t) => t.windows.map(() => ({ rows: [] })));
     const jobs: { i: number; k: number; prepared: PreparedSeries; values: Float64Array; m: number }[] = [];
-    const entry = this.entry(modelId, req.quantiles);
+    let entry: ManifestEntry;
+    try {
+      entry = await this.entry(tenantId, modelId, req.quantiles);
+    } catch (err) {
+      const e = asError(err); // e.g. a fine-tuned model deleted since the request: this model fails everywhere
+      if (!e) throw err;
+      return targets.map((t) => t.windows.map(() => ({ error: e })));
+    }
     targets.forEach((t, i) => {
       for (const [k, w] of t.windows.entries()) {
         const n = upperBound(t.timestamps, w.origin);
@@ -264,8 +273,8 @@ export class BacktestService {
     return out;
   }
 
-  private entry(modelId: string, levels: number[]): ManifestEntry {
-    return isBaseline(modelId) ? baselineEntry(modelId, levels) : this.runtime.entry(modelId);
+  private async entry(tenantId: string, modelId: string, levels: number[]): Promise<ManifestEntry> {
+    return isBaseline(modelId) ? baselineEntry(modelId, levels) : (await this.resolver.resolve(tenantId, modelId)).entry;
   }
 
   /**
@@ -275,7 +284,6 @@ export class BacktestService {
   async runModel(
     tenantId: string, modelId: string, items: { request: SeriesRequest; history: Float64Array; seasonalPeriod: number }[], levels: number[],
   ): Promise<({ levels: number[]; quantiles: number[][] } | { error: { code: string; message: string } })[]> {
-    void tenantId; // fine-tuned models resolve here: a tenant's fine-tuned name -> its base model id + SeriesRequest.head
     if (isBaseline(modelId)) {
       const out: ({ levels: number[]; quantiles: number[][] } | { error: { code: string; message: string } })[] = [];
       for (const it of items) {
@@ -292,10 +300,11 @@ export class BacktestService {
       return out;
     }
     if (!items.length) return [];
-    const entry = this.runtime.entry(modelId);
+    // fine-tuned models resolve here: a catalog id, or the tenant's fine-tuned name -> base model + head
+    const model = await this.resolver.resolve(tenantId, modelId);
     try {
-      const outputs = await this.runtime.forecast(modelId, items.map((i) => i.request));
-      return outputs.map((o) => ({ levels: entry.quantiles, quantiles: o.quantiles }));
+      const outputs = await this.runtime.forecast(model.baseModelId, items.map((i) => ({ ...i.request, head: model.head })));
+      return outputs.map((o) => ({ levels: model.entry.quantiles, quantiles: o.quantiles }));
     } catch (err) {
       if (err instanceof OverloadedError) throw Object.assign(new Error(err.message), { code: 'OVERLOADED' }); // transient: retry with backoff
       throw err;

@@ -6,6 +6,7 @@ import { BacktestsRepository, SeriesRepository, TransactionRunner } from '#db';
 import { BacktestRequestRecord } from '#forecasting';
 import { JobName, JobQueueService } from '#jobs';
 import { ModelCatalog } from '#model-runtime';
+import { ModelDirectory } from '../models/model-directory.service';
 import { validateBacktestModels } from './backtest-models';
 import { toBacktestResponse, toForecastDto, toSummary } from './backtest.mapper';
 import { BacktestForecastsQuery } from './dto/backtest-forecasts.query';
@@ -24,6 +25,7 @@ export class BacktestsService {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly catalog: ModelCatalog,
+    private readonly directory: ModelDirectory,
     private readonly tx: TransactionRunner,
     private readonly series: SeriesRepository,
     private readonly backtests: BacktestsRepository,
@@ -49,7 +51,7 @@ export class BacktestsService {
     const quantiles = [...new Set([...(dto.quantiles ?? DEFAULT_QUANTILES), 0.5])].sort((a, b) => a - b);
     const bad = quantiles.filter((q) => !(q > 0 && q < 1));
     if (bad.length) throw new InvalidInputError('INVALID_QUANTILE', `quantile levels must lie in (0, 1); not ${bad.join(', ')}`);
-    validateBacktestModels(this.catalog, models, quantiles, dto.horizon);
+    await validateBacktestModels(this.directory, tenantId, models, quantiles, dto.horizon);
     const windows = dto.windows ?? 3;
     const step = dto.step ?? dto.horizon;
     const span = (windows - 1) * step + dto.horizon;

@@ -19,7 +19,7 @@ export class CreateBacktestDto {
 
   @ApiPropertyOptional({
     type: [String], example: ['xlstm-dev', 'ets', 'seasonal_naive'],
-    description: 'Model ids (GET /v1/models) and the baselines seasonal_naive, naive, ets; the default model when absent',
+    description: "Model ids (GET /v1/models: catalog ids and the tenant's fine-tuned names) and the baselines seasonal_naive, naive, ets; the default model when absent",
   })
   @IsOptional() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(10) @ArrayUnique() @IsString({ each: true }) @MaxLength(64, { each: true })
   models?: string[];
