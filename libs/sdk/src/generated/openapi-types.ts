@@ -289,7 +289,7 @@ export interface CreateBacktestDto {
   tag?: string;
   /** Only these channels (default: all) */
   channels?: string[];
-  /** Model ids (GET /v1/models) and the baselines seasonal_naive, naive, ets; the default model when absent */
+  /** Model ids (GET /v1/models: catalog ids and the tenant's fine-tuned names) and the baselines seasonal_naive, naive, ets; the default model when absent */
   models?: string[];
   /** Grid steps forecast from each origin */
   horizon: number;
