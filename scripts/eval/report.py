@@ -74,6 +74,10 @@ def main(argv=None):
     models = [m for m in models if os.path.isdir(os.path.join(a.forecasts, m))]
     methods = models + BASELINES
     datasets = sorted(f[:-5] for f in os.listdir(a.series) if f.endswith(".json"))
+    missing = [n for n in datasets if not all(os.path.exists(os.path.join(a.forecasts, m, f"{n}.json")) for m in BASELINES)]
+    if missing:
+        print(f"warning: baselines missing for {', '.join(missing)}: left out")
+        datasets = [n for n in datasets if n not in missing]
     res = {}
     info = {}
     for name in datasets:
@@ -102,6 +106,7 @@ def main(argv=None):
             "beatsEtsMase": sum(1 for n in datasets if m in res[n] and res[n][m]["relMase"] < res[n]["ets"]["relMase"]),
             "beatsEtsWql": sum(1 for n in datasets if m in res[n] and res[n][m]["relWql"] < res[n]["ets"]["relWql"]),
             "substituted": sum(r["substituted"] for r in rows), "fallbacks": sum(r["fallbacks"] for r in rows),
+            "seconds": round(sum(r["seconds"] or 0 for r in rows), 1),
         }
     best = min(models, key=lambda m: (summary[m]["relMase"] + summary[m]["relWql"])) if models else None
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
@@ -156,13 +161,13 @@ def write_markdown(a, manifest, models, methods, datasets, info, res, summary, b
              "(nn5, yosemite) are skipped. Relative = divided by seasonal naive on the same dataset; the summary is the "
              "geometric mean of the relative values over the datasets.\n")
     L.append("## Summary (geometric mean over datasets)\n")
-    L.append("| method | rel MASE | rel WQL | beats ETS on (MASE) | beats ETS on (WQL) |")
-    L.append("|---|---|---|---|---|")
+    L.append("| method | rel MASE | rel WQL | beats ETS on (MASE) | beats ETS on (WQL) | forecast time, all datasets (s) |")
+    L.append("|---|---|---|---|---|---|")
     for m in methods:
         s = summary[m]
         beats = f"{s['beatsEtsMase']}/{s['datasets']}" if m != "ets" else "—"
         beatsw = f"{s['beatsEtsWql']}/{s['datasets']}" if m != "ets" else "—"
-        L.append(f"| {m}{' (default)' if m == best else ''} | {f3(s['relMase'])} | {f3(s['relWql'])} | {beats} | {beatsw} |")
+        L.append(f"| {m}{' (default)' if m == best else ''} | {f3(s['relMase'])} | {f3(s['relWql'])} | {beats} | {beatsw} | {s['seconds']:.0f} |")
     L.append("")
     L.append("## Targets\n")
     L.append("| target | " + " | ".join(models) + " |")

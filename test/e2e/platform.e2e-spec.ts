@@ -22,7 +22,7 @@ describe('platform: health, metrics, OpenAPI, request ids, jobs, config', () => 
     expect(ready.status).toBe(200);
     expect(ready.body.checks).toEqual({ database: { ok: true }, queue: { ok: true } });
     // The workers report the execution provider of every model (CPU here, nothing fell back).
-    expect(ready.body.models.map((m: { id: string }) => m.id).sort()).toEqual(['ssm-dev', 'xlstm-dev']);
+    expect(ready.body.models.map((m: { id: string }) => m.id).sort()).toEqual(['ssm-dev', 'ssm-small', 'xlstm-dev', 'xlstm-small']);
     expect(ready.body.models[0].provider).toMatchObject({ requested: ['cpu'], active: 'cpu', fallbacks: [] });
   });
 

@@ -1,0 +1,125 @@
+"""Model cards models/cards/<id>.md for the trained (non-dev) models, from models/manifest.json
+(architecture, provenance) and .tmp/eval/results.json (scripts/eval/report.py)."""
+import argparse
+import json
+import os
+
+FAMILY = {
+    "xlstm": "xLSTM (TiRex architecture): patch embedding of 32-step patches with a missing-value mask, a stack of sLSTM "
+             "blocks, a residual MLP head emitting 9 quantiles per step of the next patch; longer horizons roll out "
+             "patch by patch with appended all-missing patches",
+    "ssm": "State-space (FlowState architecture): per-step embedding, S5 encoder layers (HiPPO-initialised diagonal state), a "
+           "functional Legendre-basis decoder that reads the horizon off the last state at a per-series time scale "
+           "s = 24 / seasonal period, 9 quantiles per step",
+}
+
+
+def f3(x):
+    return "—" if x is None or x != x else f"{x:.3f}"
+
+
+def card(e, res, summary, info, best, date, commit):
+    p = e["provenance"]
+    mid = e["id"]
+    g = p.get("generator") or {}
+    rows = res
+    worse_sn = [n for n in rows if rows[n].get(mid) and rows[n][mid]["relMase"] > 1]
+    worse_ets = [n for n in rows if rows[n].get(mid) and rows[n][mid]["relMase"] > rows[n]["ets"]["relMase"]]
+    better_ets = [n for n in rows if rows[n].get(mid) and rows[n][mid]["relMase"] < rows[n]["ets"]["relMase"]]
+    s = summary[mid]
+    L = [f"# {mid}\n"]
+    unfinished = p.get("trainedSteps") is not None and p.get("plannedSteps") and p["trainedSteps"] < p["plannedSteps"]
+    L.append(f"{e['family']} forecaster trained here on synthetic data only; {e['parameters']:,} parameters, float32 ONNX "
+             f"(`models/{e['file']}`, sha256 `{e['sha256'][:16]}…`) with its default head in `models/{e['head']['file']}`. "
+             + ("**The default model of this service.**" if mid == best else "Not the default model (see docs/ACCURACY.md)."))
+    if unfinished:
+        L.append(f"\n**Training did not finish: step {p['trainedSteps']} of {p['plannedSteps']}** (the run's latest checkpoint was "
+                 "exported when the time budget ran out; its learning-rate schedule had not decayed).")
+    L.append("\n## Architecture\n")
+    L.append(FAMILY[e["family"]] + ".\n")
+    L.append("| key | value |\n|---|---|")
+    for k, v in e["config"].items():
+        L.append(f"| `{k}` | {json.dumps(v)} |")
+    L.append(f"| served context (contextLength) | {e['contextLength']} |")
+    L.append(f"| max horizon (manifest) | {e['maxHorizon']} |")
+    L.append("")
+    L.append("## Training\n")
+    L.append(f"* Data: synthetic only (`models/toolchain/synthetic`), no real series. Generator mixture: "
+             + ", ".join(f"{k} {v:g}" for k, v in (g.get("mixture") or {}).items())
+             + "; augmentations: " + ", ".join(f"{k} {v:g}" for k, v in (g.get("augmentations") or {}).items())
+             + f"; target periods {g.get('targetPeriods')} reached by resampling base series within ×{g.get('maxResampleRate')}.")
+    d = g.get("data") or {}
+    L.append(f"* Batches: {p.get('batch')} series, context {d.get('context')} (step {d.get('context_step')}), horizon "
+             f"{d.get('horizon')}, drawn per step{'; TiRex contiguous patch masking on the context' if d.get('cpm') else ''}"
+             f"{'; one period per batch' if d.get('shared_period') else ''}.")
+    L.append(f"* Loss: pinball over the 9 levels 0.1…0.9 in the context's scaled units; AdamW, warmup + cosine; "
+             f"`toolchain.training` config `{p.get('trainConfig')}`.")
+    L.append(f"* Steps: {p.get('trainedSteps')} of {p.get('plannedSteps')} planned; seed {p.get('seed')}; training wall time "
+             f"{(p.get('wallTimeSec') or 0) / 3600:.2f} h ({p.get('wallTimeNote')}); hardware: {p.get('hardware')} "
+             "(CPU only, shared with other jobs).")
+    L.append(f"* Validation loss (fixed synthetic set, mean pinball in scaled units): {p.get('initialValidationLoss')} at step 0 → "
+             f"{p.get('finalValidationLoss')} at step {p.get('finalValidationStep')}.")
+    L.append("* Reproduce: `cd models && PYTHONPATH=. /usr/bin/python3 -m toolchain.training.train --family "
+             f"{e['family']} --out runs/{mid} --steps {p.get('plannedSteps')} --batch {p.get('batch')} --seed {p.get('seed')} "
+             f"--config {p.get('trainConfig')}`, then `python3 -m toolchain.training.export --run runs/{mid} --id {mid} --out .`")
+    L.append("")
+    L.append("## Accuracy on real data\n")
+    L.append(f"From docs/ACCURACY.md ({date}, commit `{commit}`): {info['n']} datasets, last H points of each series, at most 100 "
+             "series per dataset, through the serving pipeline. Relative = ÷ seasonal naive (< 1 is better).\n")
+    L.append(f"Geometric mean: **rel MASE {f3(s['relMase'])}, rel WQL {f3(s['relWql'])}**; ETS: rel MASE "
+             f"{f3(summary['ets']['relMase'])}, rel WQL {f3(summary['ets']['relWql'])}. Beats ETS (MASE) on "
+             f"{s['beatsEtsMase']} of {s['datasets']} datasets.\n")
+    L.append(f"| dataset | H | m | MASE | WQL | rel MASE | rel WQL | ETS rel MASE | ETS rel WQL |\n|---|---|---|---|---|---|---|---|---|")
+    for n in sorted(rows):
+        r = rows[n].get(mid)
+        if not r:
+            continue
+        et = rows[n]["ets"]
+        L.append(f"| {n} | {info['d'][n]['H']} | {info['d'][n]['m']} | {f3(r['mase'])} | {f3(r['wql'])} | {f3(r['relMase'])} | "
+                 f"{f3(r['relWql'])} | {f3(et['relMase'])} | {f3(et['relWql'])} |")
+    L.append("")
+    L.append("## Limits\n")
+    L.append(f"* Context: the service feeds at most {e['contextLength']} grid steps"
+             + (f" (ssm: ⌊{e['contextLength']}/s⌋ steps at scale factor s)" if e["family"] == "ssm" else "")
+             + "; older data is ignored. Horizon: at most "
+             + (f"{e['maxHorizon']} steps (beyond ~the context length the rollout window is all missing)." if e["family"] == "xlstm"
+                else f"min({e['maxHorizon']}, ⌊{e['contextLength']}/s/2⌋) steps."))
+    L.append(f"* Small ({e['parameters']:,} parameters) and briefly trained on CPU: far below published foundation models "
+             "of the same architecture (TiRex 35M, FlowState 9.1M).")
+    if d.get("context"):
+        L.append(f"* Trained on contexts of {d['context'][0]}–{d['context'][1]} steps and horizons of {d['horizon'][0]}–{d['horizon'][1]}: "
+                 "series shorter than that (the yearly and quarterly competition sets have 11–72 points) reach it left-padded "
+                 "with missing values, outside what it was trained on; longer horizons roll out beyond the trained range.")
+    if worse_sn:
+        L.append(f"* Worse than seasonal naive (rel MASE > 1) on: {', '.join(worse_sn)}.")
+    if worse_ets:
+        L.append(f"* Worse than ETS (MASE) on: {', '.join(worse_ets)}.")
+    if better_ets:
+        L.append(f"* Better than ETS (MASE) on: {', '.join(better_ets)}.")
+    L.append("* Trained on synthetic series only; no covariates; univariate (multivariate inputs are forecast column by column).")
+    L.append(f"\nLicence: {e.get('licence')}.\n")
+    return "\n".join(L)
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--results", default=".tmp/eval/results.json")
+    ap.add_argument("--manifest", default="models/manifest.json")
+    ap.add_argument("--out", default="models/cards")
+    a = ap.parse_args(argv)
+    with open(a.results) as f:
+        r = json.load(f)
+    with open(a.manifest) as f:
+        manifest = json.load(f)
+    os.makedirs(a.out, exist_ok=True)
+    info = {"n": len(r["results"]), "d": r["datasets"]}
+    for e in manifest["models"]:
+        if e["id"].endswith("-dev") or e["id"] not in r["summary"]:
+            continue
+        with open(os.path.join(a.out, f"{e['id']}.md"), "w") as f:
+            f.write(card(e, r["results"], r["summary"], info, manifest.get("default"), r["date"], r["commit"]))
+        print(f"{a.out}/{e['id']}.md")
+
+
+if __name__ == "__main__":
+    main()
