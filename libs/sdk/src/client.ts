@@ -3,6 +3,7 @@ import { FetchLike, HttpConfig } from './http.js';
 import { DEFAULT_RETRY, RetryPolicy } from './retry.js';
 import { ForecastOptions, ForecastsResource } from './resources/forecasts.js';
 import { BacktestsResource } from './resources/backtests.js';
+import { SchedulesResource } from './resources/schedules.js';
 import { JobsResource, WaitOptions } from './resources/jobs.js';
 import { ApiKeysResource, HealthResource, ModelsResource } from './resources/misc.js';
 import { SeriesResource, UploadOptions, UploadResult } from './resources/series.js';
@@ -32,6 +33,7 @@ export class TsfmClient {
   readonly apiKeys: ApiKeysResource;
   readonly forecasts: ForecastsResource;
   readonly backtests: BacktestsResource;
+  readonly schedules: SchedulesResource;
   readonly models: ModelsResource;
   readonly health: HealthResource;
 
@@ -52,6 +54,7 @@ export class TsfmClient {
     this.apiKeys = new ApiKeysResource(http);
     this.forecasts = new ForecastsResource(http, this.jobs);
     this.backtests = new BacktestsResource(http, this.jobs);
+    this.schedules = new SchedulesResource(http);
     this.models = new ModelsResource(http);
     this.health = new HealthResource(http);
   }

@@ -6,7 +6,7 @@ export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>
 export type QueryValue = string | number | boolean | undefined | null;
 
 export interface RequestOptions {
-  method: 'GET' | 'POST' | 'DELETE';
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   path: string;
   query?: Record<string, QueryValue>;
   /** Serialised as application/json. */
