@@ -379,3 +379,31 @@ describe('schedules running on two worker processes', () => {
     expect(all.slice(1).map((t, i) => t - all[i])).toEqual(Array(all.length - 1).fill(2000));
   });
 });
+
+describe("schedules on BullMQ's PostgreSQL queue backend", () => {
+  let stack: Stack;
+
+  beforeAll(async () => {
+    stack = await startStack({ env: { TSFM_QUEUE_BACKEND: 'postgres' } });
+  });
+  afterAll(() => stack.close());
+
+  it('job schedulers and flows work there too: ticks run once each and close their runs', async () => {
+    const key = (await stack.tenant()).key;
+    const s = readSeries('m4/m4_hourly.csv', { limit: 1, tail: 120 })[0];
+    const seriesId = (await stack.request('POST', '/v1/series', { key, json: { name: 'pg' } })).body.id;
+    await stack.request('POST', `/v1/series/${seriesId}/observations`, { key, json: { timestamps: s.timestamps, values: [s.values] } });
+    const id = (await stack.request('POST', '/v1/schedules', { key, json: { name: 'pg', cron: '* * * * * *', seriesIds: [seriesId], forecast: FORECAST } })).body.id;
+    const deadline = Date.now() + 90_000;
+    let done: RunRow[] = [];
+    while (done.length < 3 && Date.now() < deadline) {
+      done = await stack.sql<RunRow>(`SELECT * FROM schedule_runs WHERE schedule_id = $1 AND state = 'SUCCEEDED' ORDER BY scheduled_for`, [id]);
+      await sleep(200);
+    }
+    expect(done.length).toBeGreaterThanOrEqual(3);
+    expect(done.every((r) => r.series_succeeded === 1 && r.forecast_ids.length === 1)).toBe(true);
+    await stack.request('POST', `/v1/schedules/${id}/pause`, { key });
+    const all = await stack.sql<{ n: number; d: number }>(`SELECT count(*)::int AS n, count(DISTINCT scheduled_for)::int AS d FROM schedule_runs WHERE schedule_id = $1`, [id]);
+    expect(all[0].n).toBe(all[0].d);
+  });
+});
