@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { BadRequestError, DomainError, InvalidInputError, UnavailableError } from '#common';
 import { ScheduleEntity, ScheduleRunsRepository, ScheduleTemplate, SchedulesRepository, SeriesRepository, TransactionRunner, Tx } from '#db';
 import { JobQueueService, QueueName, removeScheduleTimer, scheduleTimingError, upsertScheduleTimer } from '#jobs';
-import { ManifestEntry, ModelCatalog } from '#model-runtime';
+import { DirectoryModel, ModelDirectory } from '../models/model-directory.service';
 import { CreateScheduleDto } from './dto/create-schedule.dto';
 import { ForecastTemplateDto } from './dto/forecast-template.dto';
 import { ListScheduleRunsQuery, ListSchedulesQuery } from './dto/list-schedules.query';
@@ -19,7 +19,7 @@ import { toRunResponse, toScheduleResponse } from './schedule.mapper';
 @Injectable()
 export class SchedulesService {
   constructor(
-    private readonly catalog: ModelCatalog,
+    private readonly directory: ModelDirectory,
     private readonly tx: TransactionRunner,
     private readonly schedules: SchedulesRepository,
     private readonly runRecords: ScheduleRunsRepository,
@@ -99,7 +99,8 @@ export class SchedulesService {
   /** The forecast request each run makes, checked now against the model's limits as POST /v1/forecasts does. */
   private async template(tenantId: string, dto: ForecastTemplateDto): Promise<ScheduleTemplate> {
     if ((dto.horizon === undefined) === (dto.until === undefined)) throw new BadRequestError('VALIDATION_FAILED', 'forecast: send exactly one of horizon or until');
-    const entry = await this.resolveModel(tenantId, dto.model);
+    const model = await this.resolveModel(tenantId, dto.model);
+    const entry = model.entry;
     const quantiles = dto.quantiles ?? entry.quantiles;
     const unknown = quantiles.filter((q) => !entry.quantiles.some((l) => Math.abs(l - q) < 1e-9));
     if (unknown.length) {
@@ -111,7 +112,7 @@ export class SchedulesService {
     if (dto.contextLength !== undefined && dto.contextLength > entry.contextLength) {
       throw new InvalidInputError('CONTEXT_TOO_LONG', `contextLength exceeds model ${entry.id}'s ${entry.contextLength}`);
     }
-    const t: ScheduleTemplate = { model: entry.id, quantiles: [...quantiles].sort((a, b) => a - b) };
+    const t: ScheduleTemplate = { model: model.id, quantiles: [...quantiles].sort((a, b) => a - b) };
     if (dto.horizon !== undefined) t.horizon = dto.horizon;
     if (dto.until !== undefined) t.until = dto.until;
     if (dto.channels) t.channels = dto.channels;
@@ -121,14 +122,13 @@ export class SchedulesService {
     return t;
   }
 
-  /** The one place a schedule's model id is checked. */
-  private async resolveModel(tenantId: string, modelId: string | undefined): Promise<ManifestEntry> {
-    void tenantId; // fine-tuned models resolve here (they are per tenant)
-    const id = modelId ?? this.catalog.defaultModel;
+  /** The one place a schedule's model id is checked; limits are the (base) catalog model's. */
+  private async resolveModel(tenantId: string, modelId: string | undefined): Promise<DirectoryModel> {
     try {
-      return this.catalog.get(id);
+      // fine-tuned models resolve here: a catalog id or one of this tenant's fine-tuned model names
+      return await this.directory.resolve(tenantId, modelId);
     } catch (err) {
-      if (err instanceof DomainError && err.status === 404) throw new InvalidInputError('UNKNOWN_MODEL', `No model ${JSON.stringify(id)}; GET /v1/models lists them`);
+      if (err instanceof DomainError && err.status === 404) throw new InvalidInputError('UNKNOWN_MODEL', `No model ${JSON.stringify(modelId)} for this tenant; GET /v1/models lists them`);
       throw err;
     }
   }
