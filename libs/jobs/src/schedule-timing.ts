@@ -21,14 +21,20 @@ export function scheduleTimingError(cron: string, timezone: string): { code: 'IN
   return null;
 }
 
-/** Tick times (epoch ms) in (afterMs, untilMs], oldest first; only the newest `max` are kept. */
+/**
+ * Tick times (epoch ms) in (afterMs, untilMs], oldest first; only the newest `max` are kept. A
+ * window growing back from untilMs keeps the work bounded after a long outage of a fast cron.
+ */
 export function ticksBetween(cron: string, timezone: string, afterMs: number, untilMs: number, max: number): number[] {
-  const out: number[] = [];
-  for (let t = nextTick(cron, timezone, afterMs); t && t <= untilMs; t = nextTick(cron, timezone, t)) {
-    out.push(t);
-    if (out.length > max) out.shift();
+  for (let w = 60_000; ; w *= 4) {
+    const from = Math.max(afterMs, untilMs - w);
+    const out: number[] = [];
+    for (let t = nextTick(cron, timezone, from); t && t <= untilMs; t = nextTick(cron, timezone, t)) {
+      out.push(t);
+      if (out.length > max) out.shift();
+    }
+    if (out.length >= max || from === afterMs) return out;
   }
-  return out;
 }
 
 /** The next tick after `fromMs`, computed exactly as BullMQ's job scheduler computes it. */
