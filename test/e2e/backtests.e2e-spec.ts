@@ -229,7 +229,7 @@ describe('backtests end to end (real data, real api + worker)', () => {
     expect(alt.text).toBe(r.text);
   });
 
-  it('per-window forecasts filter by model, series and window', async () => {
+  it('per-window forecasts filter by model, series and window, in keyset pages', async () => {
     const r = await stack.request('GET', `/v1/backtests/${backtest.id}/forecasts?model=ets&seriesId=${ids.H2}&window=2`, { key });
     expect(r.status).toBe(200);
     expect(r.body.items).toHaveLength(1);
@@ -237,6 +237,18 @@ describe('backtests end to end (real data, real api + worker)', () => {
     expect(Object.keys(r.body.items[0].quantiles)).toEqual(['0.1', '0.5', '0.9']);
     const bad = await stack.request('GET', `/v1/backtests/${backtest.id}/forecasts?model=gpt-5`, { key });
     expect(bad.status).toBe(404);
+    const seen: string[] = [];
+    let cursor = '';
+    for (;;) {
+      const page = await stack.request('GET', `/v1/backtests/${backtest.id}/forecasts?limit=5${cursor ? `&cursor=${cursor}` : ''}`, { key });
+      expect(page.body.items.length).toBeLessThanOrEqual(5);
+      seen.push(...page.body.items.map((f: any) => `${f.model}/${f.seriesId}/${f.window}`)); // eslint-disable-line @typescript-eslint/no-explicit-any
+      if (!page.body.nextCursor) break;
+      cursor = page.body.nextCursor;
+    }
+    expect(seen.sort()).toEqual(forecasts.map((f) => `${f.model}/${f.seriesId}/${f.window}`).sort());
+    const badCursor = await stack.request('GET', `/v1/backtests/${backtest.id}/forecasts?cursor=bm9wZQ`, { key });
+    expect([badCursor.status, badCursor.body.error.code]).toEqual([400, 'INVALID_CURSOR']);
   });
 
   it('a retried job rewrites the same rows (delete-then-insert in the final transaction): no duplicates', async () => {

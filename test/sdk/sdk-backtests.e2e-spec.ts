@@ -37,6 +37,9 @@ describe('@tsfm/sdk backtests against the real stack', () => {
     // sMAPE and 80% coverage of ETS over both series and windows, by hand from the stored forecasts.
     const f = await client.backtests.forecasts(b.id, { model: 'ets' });
     expect(f.items).toHaveLength(2 * 2);
+    const all = [];
+    for await (const x of client.backtests.iterateForecasts(b.id, { limit: 2 })) all.push(x);
+    expect(all).toHaveLength(3 * 2 * 2);
     let smape = 0, inside = 0, n = 0;
     for (const w of f.items) {
       w.actuals.forEach((y, k) => {

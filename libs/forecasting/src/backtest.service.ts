@@ -178,6 +178,9 @@ export class BacktestService {
 
   private layout(seriesId: string, channel: string, timestamps: number[], values: (number | null)[], declared: string | null, req: BacktestRequestRecord): Target {
     const observed = timestamps.filter((_, i) => values[i] !== null && Number.isFinite(values[i]));
+    if (observed.length < MIN_BACKTEST_CONTEXT) {
+      throw new InvalidInputError('SERIES_TOO_SHORT', `the series has ${observed.length} observed values; a backtest needs at least ${MIN_BACKTEST_CONTEXT} before its first origin`, { needed: MIN_BACKTEST_CONTEXT, available: observed.length });
+    }
     const frequency = declared ? parseFrequency(declared) : inferFrequency(observed)?.frequency;
     if (!frequency) throw new InvalidInputError('FREQUENCY_UNKNOWN', 'the frequency cannot be inferred; declare it on the series or pass "frequency"');
     const last = timestamps[timestamps.length - 1];

@@ -92,7 +92,7 @@ export class BacktestsService {
   async forecasts(tenantId: string, id: string, q: BacktestForecastsQuery): Promise<BacktestForecastsResponse> {
     const b = await this.backtests.get(tenantId, id);
     if (q.model !== undefined && !b.models.includes(q.model)) throw new NotFoundError('backtest model', q.model);
-    const rows = await this.backtests.forecasts(b.id, { modelId: q.model, seriesId: q.seriesId, window: q.window });
-    return { backtestId: b.id, items: rows.map(toForecastDto) };
+    const page = await this.backtests.forecasts(b.id, { modelId: q.model, seriesId: q.seriesId, window: q.window, cursor: q.cursor, limit: q.limit ?? 500 });
+    return { backtestId: b.id, items: page.items.map(toForecastDto), nextCursor: page.nextCursor };
   }
 }

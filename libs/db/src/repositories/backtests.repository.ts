@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { NotFoundError, isUuid } from '#common';
+import { BadRequestError, NotFoundError, isUuid } from '#common';
 import { Page, decodeCursor, encodeCursor } from './cursor';
 
 export interface BacktestRow {
@@ -52,6 +52,19 @@ const WITH_JOB = `SELECT b.*, b.created_at::text AS cursor_ts, j.state AS job_st
 
 const ROWS_PER_INSERT = 200;
 
+function decodeForecastCursor(raw: string | undefined): [string, string, string, number] | null {
+  if (raw === undefined || raw === '') return null;
+  try {
+    const c = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as unknown[];
+    if (Array.isArray(c) && c.length === 4 && typeof c[0] === 'string' && typeof c[1] === 'string' && isUuid(c[1]) && typeof c[2] === 'string' && Number.isInteger(c[3])) {
+      return c as [string, string, string, number];
+    }
+  } catch {
+    // fall through to the error below
+  }
+  throw new BadRequestError('INVALID_CURSOR', 'The cursor is not one this API issued');
+}
+
 @Injectable()
 export class BacktestsRepository {
   constructor(private readonly ds: DataSource) {}
@@ -84,29 +97,33 @@ export class BacktestsRepository {
     return { items: page.map(toRow), nextCursor: rows.length > f.limit && last ? encodeCursor({ ts: String(last.cursor_ts), id: String(last.id) }) : null };
   }
 
-  async forecasts(backtestId: string, f: { modelId?: string; seriesId?: string; window?: number } = {}): Promise<BacktestForecastRow[]> {
+  /** Keyset pages in primary-key order (model, series, channel, window). */
+  async forecasts(backtestId: string, f: { modelId?: string; seriesId?: string; window?: number; cursor?: string; limit: number }): Promise<Page<BacktestForecastRow>> {
     const params: unknown[] = [backtestId];
     const where = ['backtest_id = $1'];
     if (f.modelId !== undefined) where.push(`model_id = $${params.push(f.modelId)}`);
     if (f.seriesId !== undefined) where.push(`series_id = $${params.push(f.seriesId)}`);
     if (f.window !== undefined) where.push(`window_index = $${params.push(f.window)}`);
+    const after = decodeForecastCursor(f.cursor);
+    if (after) {
+      where.push(`(model_id, series_id, channel, window_index) > ($${params.push(after[0])}, $${params.push(after[1])}::uuid, $${params.push(after[2])}, $${params.push(after[3])})`);
+    }
     const rows = await this.ds.query(
       `SELECT model_id, series_id, channel, window_index, (extract(epoch FROM origin) * 1000)::bigint AS origin_ms,
               (SELECT array_agg((extract(epoch FROM t) * 1000)::bigint ORDER BY o) FROM unnest(timestamps) WITH ORDINALITY AS u(t, o)) AS ms,
               actuals, levels, quantiles
        FROM backtest_forecasts WHERE ${where.join(' AND ')}
-       ORDER BY array_position($${params.push(await this.modelOrder(backtestId))}::text[], model_id), series_id, channel, window_index`,
+       ORDER BY model_id, series_id, channel, window_index LIMIT $${params.push(f.limit + 1)}`,
       params,
     );
-    return rows.map((r: Record<string, any>) => ({ // eslint-disable-line @typescript-eslint/no-explicit-any
+    const page: BacktestForecastRow[] = rows.slice(0, f.limit).map((r: Record<string, any>) => ({ // eslint-disable-line @typescript-eslint/no-explicit-any
       modelId: r.model_id, seriesId: r.series_id, channel: r.channel, window: r.window_index, origin: Number(r.origin_ms),
       timestamps: (r.ms ?? []).map(Number), actuals: r.actuals, levels: r.levels, quantiles: r.quantiles,
     }));
-  }
-
-  private async modelOrder(backtestId: string): Promise<string[]> {
-    const rows = await this.ds.query(`SELECT models FROM backtests WHERE id = $1`, [backtestId]);
-    return rows[0]?.models ?? [];
+    const last = page[page.length - 1];
+    const nextCursor = rows.length > f.limit && last
+      ? Buffer.from(JSON.stringify([last.modelId, last.seriesId, last.channel, last.window])).toString('base64url') : null;
+    return { items: page, nextCursor };
   }
 
   async setStatus(id: string, status: string): Promise<void> {

@@ -404,6 +404,7 @@ export interface BacktestForecastsResponse {
   /** format: uuid */
   backtestId: string;
   items: BacktestForecastDto[];
+  nextCursor: string | null;
 }
 
 export interface CreateFinetuneDto {
@@ -459,7 +460,7 @@ export interface FinetuneResponse {
 
 export interface FinetunePageResponse {
   items: FinetuneResponse[];
-  nextCursor?: string | null;
+  nextCursor: string | null;
 }
 
 export interface ModelResponse {
@@ -653,6 +654,9 @@ export interface BacktestsControllerForecastsQuery {
   model?: string;
   /** Only this series; format: uuid */
   seriesId?: string;
+  cursor?: string;
+  /** default: 500 */
+  limit?: number;
   /** Only this window (0 = earliest origin) */
   window?: number;
 }

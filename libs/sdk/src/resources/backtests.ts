@@ -1,5 +1,5 @@
 import type {
-  BacktestForecastsResponse, BacktestPageResponse, BacktestResponse, BacktestSummaryResponse, BacktestsControllerForecastsQuery,
+  BacktestForecastDto, BacktestForecastsResponse, BacktestPageResponse, BacktestResponse, BacktestSummaryResponse, BacktestsControllerForecastsQuery,
   BacktestsControllerListQuery, CreateBacktestDto,
 } from '../generated/openapi-types.js';
 import { TsfmError } from '../errors.js';
@@ -51,9 +51,15 @@ export class BacktestsResource {
     return paginate((c) => this.list({ ...filter, cursor: c }, o), cursor);
   }
 
-  /** Per-window forecasts with their actuals, optionally for one model, series or window. */
+  /** One page of per-window forecasts with their actuals, optionally for one model, series or window. */
   async forecasts(id: string, q: BacktestsControllerForecastsQuery = {}, o: CallOptions = {}): Promise<BacktestForecastsResponse> {
     return (await request<BacktestForecastsResponse>(this.http, { method: 'GET', path: `/v1/backtests/${seg(id)}/forecasts`, query: { ...q }, signal: o.signal })).data;
+  }
+
+  /** Every per-window forecast matching the filter, across pages. */
+  iterateForecasts(id: string, q: BacktestsControllerForecastsQuery = {}, o: CallOptions = {}): AsyncGenerator<BacktestForecastDto, void, undefined> {
+    const { cursor, ...filter } = q;
+    return paginate((c) => this.forecasts(id, { ...filter, cursor: c }, o), cursor);
   }
 
   /** The metrics as CSV: model,scope,series_id,channel,window,metric,value,relative_to_seasonal_naive,count,excluded. */

@@ -118,4 +118,5 @@ export class BacktestForecastDto {
 export class BacktestForecastsResponse {
   @ApiProperty({ format: 'uuid' }) backtestId: string;
   @ApiProperty({ type: [BacktestForecastDto] }) items: BacktestForecastDto[];
+  @ApiProperty({ nullable: true, type: String }) nextCursor: string | null;
 }
