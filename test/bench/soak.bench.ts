@@ -18,9 +18,9 @@
  * 429 means something else pushed back: 429s are counted apart from other non-2xx answers.
  *
  * RSS of the api and worker processes is read from /proc/<pid>/status every second; the verdict
- * compares the mean of the last window with the mean of the first window after a warm-up (windows
- * of max(10 s, 10% of the soak), warm-up max(10 s, 20%)), and prints the least-squares slope of
- * the second half of the soak (a leak keeps climbing; heap warm-up flattens out).
+ * compares the floor (lowest RSS) of the last window with that of the first window after a
+ * warm-up (windows of max(10 s, 10% of the soak), warm-up max(10 s, 20%)), and the least-squares
+ * slope of the 10-s floors over the second half (a leak keeps climbing; warm-up flattens out).
  * Run: npm run bench -- soak [seconds]
  */
 import 'reflect-metadata';
@@ -308,27 +308,39 @@ async function main(): Promise<void> {
     const soak = samples.filter((s) => s.t >= soakStart);
     const mb = (kb: number) => (kb / 1024).toFixed(1);
     const w = `${WINDOW_S.toFixed(0)} s`;
-    console.log(`RSS MiB  | before load | soak start | soak end |   max | first ${w} mean | last ${w} mean | growth | 2nd-half slope MiB/min`);
-    let grew = false;
+    // V8 heaps move in a sawtooth (tens of MiB between collections), so each window is judged by its
+    // floor, the lowest RSS in it (what survives a collection), alongside its mean. Growth of the
+    // floor by >10% and >32 MiB is "growing" while the floor's second-half slope is still above
+    // 1 MiB/min, and "levelled off" when it has flattened (heap and caches warming up).
+    console.log(`RSS MiB  | before load | soak start | soak end |   max | first ${w} mean / floor | last ${w} mean / floor | floor growth | 2nd-half floor slope MiB/min`);
+    const verdicts: string[] = [];
+    const endT = soak.at(-1)!.t;
+    const floors = (proc: 'api' | 'worker', from: number, to: number) => {
+      const out: { t: number; v: number }[] = [];
+      for (let b = from; b < to; b += 10) {
+        const xs = soak.filter((s) => s.t >= b && s.t < b + 10);
+        if (xs.length) out.push({ t: b, v: Math.min(...xs.map((s) => s[proc])) });
+      }
+      return out;
+    };
     for (const proc of ['api', 'worker'] as const) {
       const first = soak.filter((s) => s.t >= soakStart + WARMUP_S && s.t < soakStart + WARMUP_S + WINDOW_S).map((s) => s[proc]);
-      const endT = soak.at(-1)!.t;
       const last = soak.filter((s) => s.t > endT - WINDOW_S).map((s) => s[proc]);
-      const growth = (mean(last) - mean(first)) / mean(first);
-      // Growth beyond 10% and 32 MiB between the two windows is reported as growth worth a look.
-      const flag = growth > 0.1 && mean(last) - mean(first) > 32 * 1024;
-      grew ||= flag;
-      const half = soak.filter((s) => s.t >= soakStart + (endT - soakStart) / 2);
-      const perMin = (slope(half.map((s) => s.t), half.map((s) => s[proc])) * 60) / 1024;
+      const [f0, f1] = [Math.min(...first), Math.min(...last)];
+      const growth = (f1 - f0) / f0;
+      const half = floors(proc, soakStart + (endT - soakStart) / 2, endT);
+      const perMin = half.length > 1 ? (slope(half.map((x) => x.t), half.map((x) => x.v)) * 60) / 1024 : 0;
+      const grewBy = growth > 0.1 && f1 - f0 > 32 * 1024;
+      verdicts.push(`${proc} ${!grewBy ? 'stable' : perMin > 1 ? 'GROWING' : 'grew, then levelled off'}`);
       console.log(
-        `${proc.padEnd(8)} | ${mb(samples[0][proc]).padStart(11)} | ${mb(soak[0][proc]).padStart(10)} | ${mb(soak.at(-1)![proc]).padStart(8)} | ${mb(Math.max(...samples.map((s) => s[proc]))).padStart(5)} | ${mb(mean(first)).padStart(11 + w.length)} | ${mb(mean(last)).padStart(10 + w.length)} | ${(growth * 100).toFixed(1).padStart(5)}% | ${perMin.toFixed(1)}`,
+        `${proc.padEnd(8)} | ${mb(samples[0][proc]).padStart(11)} | ${mb(soak[0][proc]).padStart(10)} | ${mb(soak.at(-1)![proc]).padStart(8)} | ${mb(Math.max(...samples.map((s) => s[proc]))).padStart(5)} | ${`${mb(mean(first))} / ${mb(f0)}`.padStart(19 + w.length)} | ${`${mb(mean(last))} / ${mb(f1)}`.padStart(18 + w.length)} | ${(growth * 100).toFixed(1).padStart(11)}% | ${perMin.toFixed(1)}`,
       );
     }
     const every10 = soak.filter((_, i) => i % 10 === 0 || i === soak.length - 1);
     console.log(`RSS every 10 s (MiB) api: ${every10.map((s) => mb(s.api)).join(' ')}`);
     console.log(`RSS every 10 s (MiB) worker: ${every10.map((s) => mb(s.worker)).join(' ')}`);
     const overall = summarize(result).at(-1)!;
-    console.log(`verdict: ${overall.s5xx === 0 ? 'no 5xx' : `${overall.s5xx} 5xx (FAIL)`}; ${overall.s429} 429; memory ${grew ? `GROWING (last-${w} mean above the first ${w} after warm-up by >10% and >32 MiB)` : `stable (last-${w} mean within 10% or 32 MiB of the first ${w} after a ${WARMUP_S.toFixed(0)} s warm-up)`}`);
+    console.log(`verdict: ${overall.s5xx === 0 ? 'no 5xx' : `${overall.s5xx} 5xx (FAIL)`}; ${overall.s429} 429; memory ${verdicts.join(', ')} (RSS floor of the last ${w} against the first ${w} after a ${WARMUP_S.toFixed(0)} s warm-up: growth >10% and >32 MiB with a second-half floor slope >1 MiB/min is GROWING)`);
     if (overall.s5xx > 0) process.exitCode = 1;
   } finally {
     if (sampler) clearInterval(sampler);
