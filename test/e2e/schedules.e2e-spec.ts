@@ -296,6 +296,30 @@ describe('schedules running on two worker processes', () => {
     expect(last.durationMs).toBeLessThan(60_000);
   });
 
+  it('a tick delivered several times at once (different job ids, both workers) makes one run', async () => {
+    const id = await schedule({ name: 'yearly', cron: '0 0 1 1 *', tag: 'fleet' });
+    const [{ tenant_id: tenantId }] = await stack.sql<{ tenant_id: string }>(`SELECT tenant_id FROM schedules WHERE id = $1`, [id]);
+    const members = (await stack.sql(`SELECT id FROM series WHERE tenant_id = $1 AND tags @> ARRAY['fleet']`, [tenantId])).length;
+    const b = queueBackend(stack.config.queue);
+    const ticks: AnyQueue = new b.classes.Queue(QueueName.Schedule, { connection: b.connection(), prefix: b.prefix });
+    const tick = Math.floor(Date.now() / 1000) * 1000 - 1000;
+    try {
+      await Promise.all(['catchup', 'again', 'more', 'extra', 'last'].map((p) =>
+        ticks.add('schedule-run', { tenantId, scheduleId: id }, { jobId: `${p}-${id}-${tick}` })));
+    } finally {
+      await ticks.close();
+    }
+    const done = await finished(id, 1);
+    await sleep(1500);
+    const all = await runs(id);
+    expect(all).toHaveLength(1);
+    expect(done[0]).toMatchObject({ state: 'SUCCEEDED', series_queued: members, series_succeeded: members });
+    expect(new Date(all[0].scheduled_for).getTime()).toBe(tick);
+    const forecasts = await stack.sql<{ n: number }>(`SELECT count(*)::int AS n FROM forecasts WHERE id = ANY($1)`, [all[0].forecast_ids]);
+    expect(forecasts[0].n).toBe(members);
+    await stack.request('DELETE', `/v1/schedules/${id}`, { key });
+  });
+
   it('pause stops ticks and resume restarts them', async () => {
     const id = await schedule({ name: 'pausable', cron: '*/2 * * * * *', seriesIds: [tagged[0]] });
     await finished(id, 2);
