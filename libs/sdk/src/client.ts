@@ -3,6 +3,7 @@ import { FetchLike, HttpConfig } from './http.js';
 import { DEFAULT_RETRY, RetryPolicy } from './retry.js';
 import { ForecastOptions, ForecastsResource } from './resources/forecasts.js';
 import { BacktestsResource } from './resources/backtests.js';
+import { FinetunesResource } from './resources/finetunes.js';
 import { SchedulesResource } from './resources/schedules.js';
 import { JobsResource, WaitOptions } from './resources/jobs.js';
 import { ApiKeysResource, HealthResource, ModelsResource } from './resources/misc.js';
@@ -33,6 +34,7 @@ export class TsfmClient {
   readonly apiKeys: ApiKeysResource;
   readonly forecasts: ForecastsResource;
   readonly backtests: BacktestsResource;
+  readonly finetunes: FinetunesResource;
   readonly schedules: SchedulesResource;
   readonly models: ModelsResource;
   readonly health: HealthResource;
@@ -54,6 +56,7 @@ export class TsfmClient {
     this.apiKeys = new ApiKeysResource(http);
     this.forecasts = new ForecastsResource(http, this.jobs);
     this.backtests = new BacktestsResource(http, this.jobs);
+    this.finetunes = new FinetunesResource(http);
     this.schedules = new SchedulesResource(http);
     this.models = new ModelsResource(http);
     this.health = new HealthResource(http);

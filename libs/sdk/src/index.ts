@@ -8,6 +8,8 @@ export type { WaitOptions } from './resources/jobs.js';
 export { ForecastsResource } from './resources/forecasts.js';
 export type { ForecastOptions } from './resources/forecasts.js';
 export { BacktestsResource } from './resources/backtests.js';
+export { FinetunesResource, formatFinetuneProgress } from './resources/finetunes.js';
+export type { WatchOptions, FinetuneOptions } from './resources/finetunes.js';
 export { SchedulesResource } from './resources/schedules.js';
 export { ApiKeysResource, ModelsResource, HealthResource } from './resources/misc.js';
 export type { ReadyResponse } from './resources/misc.js';

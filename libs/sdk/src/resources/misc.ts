@@ -25,6 +25,11 @@ export class ModelsResource {
   async list(o: CallOptions = {}): Promise<ModelResponse[]> {
     return (await request<ModelResponse[]>(this.http, { method: 'GET', path: '/v1/models', signal: o.signal })).data;
   }
+
+  /** Deletes one of the tenant's fine-tuned models by name (catalog models answer 409 MODEL_READ_ONLY). */
+  async delete(id: string, o: CallOptions = {}): Promise<void> {
+    await request<unknown>(this.http, { method: 'DELETE', path: `/v1/models/${seg(id)}`, responseType: 'text', signal: o.signal });
+  }
 }
 
 /** /health/ready's body (its OpenAPI entry has an example only, so it is typed here). */

@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty } from '@nestjs/swagger';
 
 export class FinetuneResponse {
   @ApiProperty({ format: 'uuid' }) id: string;
@@ -23,5 +23,5 @@ export class FinetuneResponse {
 
 export class FinetunePageResponse {
   @ApiProperty({ type: [FinetuneResponse] }) items: FinetuneResponse[];
-  @ApiPropertyOptional({ nullable: true, type: String }) nextCursor: string | null;
+  @ApiProperty({ nullable: true, type: String }) nextCursor: string | null;
 }
