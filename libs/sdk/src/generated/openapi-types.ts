@@ -460,7 +460,7 @@ export interface FinetuneResponse {
 
 export interface FinetunePageResponse {
   items: FinetuneResponse[];
-  nextCursor?: string | null;
+  nextCursor: string | null;
 }
 
 export interface ModelResponse {
