@@ -293,6 +293,15 @@ describe('backtests end to end (real data, real api + worker)', () => {
     expect((await stack.sql<{ n: number }>(`SELECT count(*)::int AS n FROM backtests`))[0].n).toBe(before[0].n);
   });
 
+  it('a series without the requested channel reports CHANNEL_NOT_FOUND; with none left the backtest FAILED', async () => {
+    const r = await stack.request('POST', '/v1/backtests', { key, json: { seriesIds: [ids.H1], channels: ['load'], models: ['naive'], horizon: 4 } });
+    expect((await waitForJob(stack, key, r.body.jobId, 60_000)).state).toBe('FAILED');
+    const got = (await stack.request('GET', `/v1/backtests/${r.body.id}`, { key })).body;
+    expect(got).toMatchObject({ status: 'FAILED', error: { code: 'CHANNEL_NOT_FOUND' } });
+    expect(got.series).toEqual([expect.objectContaining({ seriesId: ids.H1, channel: null, status: 'FAILED', error: expect.objectContaining({ code: 'CHANNEL_NOT_FOUND' }) })]);
+    expect(got.metrics).toEqual({ naive: null });
+  });
+
   it('series selection: exactly one of seriesIds or tag; a tag matching nothing is 422', async () => {
     const both = await stack.request('POST', '/v1/backtests', { key, json: { seriesIds: [ids.H1], tag: 'bt', models: ['naive'], horizon: 4 } });
     expect([both.status, both.body.error.code]).toEqual([400, 'VALIDATION_FAILED']);
@@ -347,6 +356,6 @@ describe('backtests end to end (real data, real api + worker)', () => {
     expect(seen[0]).toBe(backtest.id);
     expect(seen).toContain(r.body.id);
     expect(new Set(seen).size).toBe(seen.length);
-    expect(seen.length).toBe(4);
+    expect(seen.length).toBe(5);
   });
 });

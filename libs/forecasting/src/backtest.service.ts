@@ -173,6 +173,7 @@ export class BacktestService {
         out.push(fail(channel, e.code, e.message));
       }
     }
+    if (!out.length) return [fail(null, 'CHANNEL_NOT_FOUND', `series ${seriesId} has none of the channels ${JSON.stringify(req.channels)}`)];
     return out;
   }
 
