@@ -88,8 +88,9 @@ def card(e, res, summary, info, best, date, commit):
              "of the same architecture (TiRex 35M, FlowState 9.1M).")
     if d.get("context"):
         L.append(f"* Trained on contexts of {d['context'][0]}–{d['context'][1]} steps and horizons of {d['horizon'][0]}–{d['horizon'][1]}: "
-                 "series shorter than that (the yearly and quarterly competition sets have 11–72 points) reach it left-padded "
-                 "with missing values, outside what it was trained on; longer horizons roll out beyond the trained range.")
+                 "series shorter than the minimum context (the yearly and quarterly competition sets have 11–72 points) are "
+                 "outside what it was trained on" + (" (they reach it left-padded with missing values)" if e["family"] == "xlstm" else "")
+                 + "; horizons beyond the trained maximum are extrapolation.")
     if worse_sn:
         L.append(f"* Worse than seasonal naive (rel MASE > 1) on: {', '.join(worse_sn)}.")
     if worse_ets:
