@@ -194,6 +194,17 @@ def write_markdown(a, manifest, models, methods, datasets, info, res, summary, b
     L.append(f"| default: beats ETS (MASE) on ≥ {half} of {len(datasets)} datasets | "
              + " | ".join(beats(m) if m == best else "(not default)" for m in models) + " |")
     L.append("")
+    L.append("## Findings\n")
+    for m in models:
+        good = [n for n in datasets if res[n][m]["relMase"] < 1]
+        L.append(f"* `{m}` beats seasonal naive (MASE) on {len(good)} of {len(datasets)} datasets"
+                 + (f" ({', '.join(good)})" if good else "") + f"; its worst relative MASE is "
+                 f"{max(res[n][m]['relMase'] for n in datasets):.2f} ({max(datasets, key=lambda n: res[n][m]['relMase'])}).")
+    strongest = min(methods, key=lambda m: summary[m]["relMase"])
+    L.append(f"* The strongest method on the geometric-mean relative MASE is `{strongest}` ({f3(summary[strongest]['relMase'])}); "
+             f"on relative WQL `{min(methods, key=lambda m: summary[m]['relWql'])}` ({f3(min(summary[m]['relWql'] for m in methods))}).")
+    L.append("* Datasets with one or a few series (retail_sales, peyton_manning, yosemite, vic_elec, pedestrian, exchange_rate, "
+             "national_illness) weigh as much as the 100-series ones in the geometric mean; their relative values are noisy.\n")
     if best:
         L.append(f"The default model (`models/manifest.json` `default`) is **{best}**: the lower sum of geometric-mean "
                  "relative MASE and WQL.\n")
