@@ -137,7 +137,7 @@ export function nelderMead(f: (x: number[]) => number, x0: number[], o: { step?:
   const d = x0.length;
   const step = o.step ?? 0.1;
   const maxIter = o.maxIter ?? 200 * d;
-  const tol = o.tol ?? 1e-10;
+  const tol = o.tol ?? 1e-8;
   let pts = [x0.slice(), ...x0.map((_, i) => x0.map((v, j) => (i === j ? v + (v !== 0 ? step * Math.abs(v) + step / 10 : step) : v)))];
   let vals = pts.map(f);
   const add = (a: number[], b: number[], c: number) => a.map((v, i) => v + c * (b[i] - v));
