@@ -185,6 +185,12 @@ describe('fine-tunes: head method on real data', () => {
   }, 240_000);
 
   it('deletes a fine-tuned model; its head goes when no other model shares it', async () => {
+    const sched = await stack.request('POST', '/v1/schedules', { key: a.key, json: { name: 'uses-ft', cron: '0 2 * * *', tag: 'tourism', forecast: { model: 'tourism-v1', horizon: 12 }, enabled: false } });
+    expect(sched.status).toBe(201);
+    const inUse = await stack.request('DELETE', '/v1/models/tourism-v1', { key: a.key });
+    expect([inUse.status, inUse.body.error?.code]).toEqual([409, 'MODEL_IN_USE']);
+    expect((await stack.request('DELETE', `/v1/finetunes/${tuned.id}`, { key: a.key })).status).toBe(409);
+    expect((await stack.request('DELETE', `/v1/schedules/${sched.body.id}`, { key: a.key })).status).toBe(204);
     expect((await stack.request('DELETE', '/v1/models/tourism-v1', { key: a.key })).status).toBe(204);
     expect((await stack.request('GET', '/v1/models', { key: a.key })).body.some((m: { id: string }) => m.id === 'tourism-v1')).toBe(false);
     const f = await stack.request('POST', '/v1/forecasts', { key: a.key, json: { seriesIds: [ids[0]], horizon: 3, model: 'tourism-v1' } });
