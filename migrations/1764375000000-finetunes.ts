@@ -13,6 +13,16 @@ export class Finetunes1764375000000 implements MigrationInterface {
         bytes integer NOT NULL,
         created_at timestamptz NOT NULL DEFAULT now()
       )`);
+    // Whole graphs of `full` fine-tunes (ONNX bytes), content-addressed like the heads.
+    await q.query(`
+      CREATE TABLE model_graphs (
+        sha256 text PRIMARY KEY CHECK (sha256 ~ '^[0-9a-f]{64}$'),
+        base_model text NOT NULL,
+        entry jsonb NOT NULL,
+        data bytea NOT NULL,
+        bytes integer NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now()
+      )`);
     // A fine-tune job and, once it succeeds, the tenant's model of that name.
     await q.query(`
       CREATE TABLE finetunes (
@@ -27,11 +37,13 @@ export class Finetunes1764375000000 implements MigrationInterface {
         progress jsonb,
         metrics jsonb,
         head_sha256 text REFERENCES model_heads(sha256),
+        graph_sha256 text REFERENCES model_graphs(sha256),
         error_code text,
         error_message text,
         created_at timestamptz NOT NULL DEFAULT now(),
         finished_at timestamptz,
-        CHECK (status <> 'SUCCEEDED' OR head_sha256 IS NOT NULL)
+        CHECK (status <> 'SUCCEEDED' OR head_sha256 IS NOT NULL),
+        CHECK (method = 'full' OR graph_sha256 IS NULL)
       )`);
     await q.query(`CREATE UNIQUE INDEX finetunes_tenant_name_idx ON finetunes (tenant_id, name)`);
     await q.query(`CREATE INDEX finetunes_tenant_created_idx ON finetunes (tenant_id, created_at, id)`);
@@ -40,5 +52,6 @@ export class Finetunes1764375000000 implements MigrationInterface {
   async down(q: QueryRunner): Promise<void> {
     await q.query(`DROP TABLE finetunes`);
     await q.query(`DROP TABLE model_heads`);
+    await q.query(`DROP TABLE model_graphs`);
   }
 }

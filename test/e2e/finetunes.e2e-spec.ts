@@ -159,7 +159,10 @@ describe('fine-tunes: head method on real data', () => {
       [{ name: 'ok', tag: 'tourism', horizon: 24, surprise: 1 }, 400, 'VALIDATION_FAILED'],
       [{ name: 'ok', tag: 'tourism', horizon: 24, baseModel: 'nope' }, 404, 'MODEL_NOT_FOUND'],
       [{ name: 'ok', tag: 'tourism', horizon: 100000, baseModel: BASE }, 422, 'HORIZON_TOO_LONG'],
-      [{ name: 'ok', tag: 'tourism', horizon: 24, method: 'full' }, 422, 'FULL_FINETUNE_UNAVAILABLE'],
+      [{ name: 'ok', tag: 'tourism', horizon: 24, blocks: 2 }, 400, 'VALIDATION_FAILED'],
+      [{ name: 'ok', tag: 'tourism', horizon: 24, method: 'full', baseModel: BASE, blocks: 99 }, 400, 'VALIDATION_FAILED'],
+      [{ name: 'ok', tag: 'tourism', horizon: 24, method: 'full', baseModel: BASE, blocks: 9 }, 422, 'FINETUNE_DEPTH_TOO_LARGE'],
+      [{ name: 'ok', tag: 'tourism', horizon: 24, method: 'full', baseModel: 'xlstm-dev' }, 422, 'FULL_FINETUNE_UNAVAILABLE'],
       [{ name: 'tourism-v1', tag: 'tourism', horizon: 24 }, 409, 'MODEL_NAME_TAKEN'],
       [{ name: BASE, tag: 'tourism', horizon: 24 }, 409, 'MODEL_NAME_TAKEN'],
     ];

@@ -4,7 +4,7 @@ import { createDataSource } from '#db';
 import { MIGRATIONS } from '../../migrations';
 import { createScratchDatabase } from '../support/database';
 
-const TABLES = ['api_keys', 'backtest_forecasts', 'backtests', 'finetunes', 'forecast_results', 'forecasts', 'idempotency_keys', 'jobs', 'model_heads', 'observations', 'rate_limits', 'runtime_status', 'schedule_runs', 'schedules', 'series', 'tenants'];
+const TABLES = ['api_keys', 'backtest_forecasts', 'backtests', 'finetunes', 'forecast_results', 'forecasts', 'idempotency_keys', 'jobs', 'model_graphs', 'model_heads', 'observations', 'rate_limits', 'runtime_status', 'schedule_runs', 'schedules', 'series', 'tenants'];
 
 describe('migrations', () => {
   let db: Awaited<ReturnType<typeof createScratchDatabase>>;

@@ -11,6 +11,8 @@ export interface AppConfig {
   http: { port: number; host: string; maxBodyBytes: number; maxPointsPerRequest: number; maxSeriesPerRequest: number; rateLimitPerMinute: number };
   models: { dir: string; executionProviders: ExecutionProvider[]; intraOpThreads: number; defaultModel: string | null; maxBatch: number; maxWaitMs: number; maxQueue: number; maxQueuedForecasts: number };
   worker: { concurrency: number; healthPort: number; shutdownGraceMs: number; lockMs: number };
+  /** The PyTorch toolchain for `full` fine-tunes: the interpreter and the folder holding toolchain/ and runs/<model>/. */
+  toolchain: { python: string; dir: string | null };
   logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
 
@@ -51,6 +53,10 @@ export function parseConfig(env: NodeJS.ProcessEnv): AppConfig {
       healthPort: r('TSFM_WORKER_HEALTH_PORT', int(0, 65535), '8081'),
       shutdownGraceMs: r('TSFM_SHUTDOWN_GRACE_MS', int(0, 3_600_000), '30000'),
       lockMs: r('TSFM_JOB_LOCK_MS', int(1000, 3_600_000), '30000'),
+    },
+    toolchain: {
+      python: r('TSFM_PYTHON', str(), '/usr/bin/python3'),
+      dir: r('TSFM_TOOLCHAIN_DIR', str(), '') || null,
     },
     logLevel: r('LOG_LEVEL', oneOf(['debug', 'info', 'warn', 'error'] as const), 'info'),
   };

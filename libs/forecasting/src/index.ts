@@ -9,3 +9,4 @@ export * from './backtest.service';
 export * from './finetune/head-math';
 export * from './finetune/finetune.service';
 export * from './finetune/model-resolver';
+export * from './finetune/toolchain';

@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { DomainError, InvalidInputError, NotFoundError } from '#common';
 import { ConfigError, type ExecutionProvider } from '#config';
@@ -57,6 +58,8 @@ export interface WindowEmbedding {
 
 /** Fine-tuned heads kept in memory per process (least recently used first out). */
 const MAX_CUSTOM_HEADS = 256;
+/** Whole fine-tuned graphs (method "full") loaded per process: each is its own session. */
+const MAX_EXTRA_GRAPHS = 16;
 
 interface BatchItem {
   context: Float32Array;
@@ -103,6 +106,8 @@ export class ModelRuntime {
   private readonly status = new Map<string, { provider: ProviderChoice; ortVersion: string }>();
   private readonly heads = new Map<string, HeadTensors>();
   private readonly batchers = new Map<string, MicroBatcher<BatchItem, BatchResult>>();
+  private readonly loading = new Map<string, Promise<void>>();
+  private extraGraphs = 0;
 
   private constructor(private readonly opts: RuntimeOptions) {}
 
@@ -119,10 +124,10 @@ export class ModelRuntime {
     return rt;
   }
 
-  private async load(entry: ManifestEntry): Promise<void> {
-    await verifyModelFiles(this.opts.modelsDir, entry);
-    const r = await this.thread.load(entry.id, path.join(this.opts.modelsDir, entry.file), this.opts.providers, this.opts.intraOpThreads);
-    const sidecar = readSafetensors(await readFile(path.join(this.opts.modelsDir, entry.head.file))).tensors;
+  private async load(entry: ManifestEntry, extra?: { onnxPath: string; head: Buffer }): Promise<void> {
+    if (!extra) await verifyModelFiles(this.opts.modelsDir, entry);
+    const r = await this.thread.load(entry.id, extra?.onnxPath ?? path.join(this.opts.modelsDir, entry.file), this.opts.providers, this.opts.intraOpThreads);
+    const sidecar = readSafetensors(extra?.head ?? (await readFile(path.join(this.opts.modelsDir, entry.head.file)))).tensors;
     const head: HeadTensors = {};
     for (const name of entry.head.tensors) head[name] = { type: 'float32', dims: sidecar[name].shape, data: sidecar[name].data as Float32Array };
     this.entries.set(entry.id, entry);
@@ -137,6 +142,34 @@ export class ModelRuntime {
     }));
     // Warm-up: the first run pays for allocation and graph preparation, not a client.
     await this.forecast(entry.id, [{ context: new Float32Array(entry.patchSize * 2).map((_, i) => Math.sin(i)), horizon: 1, scaleFactor: 1 }]);
+  }
+
+  /** Whether a model (catalog or loaded graph) is served by this runtime. */
+  has(id: string): boolean {
+    return this.entries.has(id);
+  }
+
+  /**
+   * Loads a graph that is not in the manifest (a tenant's `full` fine-tune), from bytes the caller
+   * checked against `entry.sha256`; at most MAX_EXTRA_GRAPHS per process. Concurrent calls for
+   * the same id share one load.
+   */
+  async loadGraph(entry: ManifestEntry, onnx: Buffer, head: Buffer): Promise<void> {
+    if (this.entries.has(entry.id)) return;
+    let p = this.loading.get(entry.id);
+    if (!p) {
+      if (this.extraGraphs >= MAX_EXTRA_GRAPHS) throw new ModelUnavailableError(entry.id, `this worker already serves ${MAX_EXTRA_GRAPHS} fine-tuned graphs`);
+      this.extraGraphs++;
+      p = (async () => {
+        const dir = path.join(os.tmpdir(), 'tsfm-graphs');
+        await mkdir(dir, { recursive: true });
+        const file = path.join(dir, `${entry.sha256}.onnx`);
+        await writeFile(file, onnx);
+        await this.load(entry, { onnxPath: file, head });
+      })().finally(() => this.loading.delete(entry.id));
+      this.loading.set(entry.id, p);
+    }
+    await p;
   }
 
   /** A head's tensors (the manifest's default head unless `head` names a registered one). */

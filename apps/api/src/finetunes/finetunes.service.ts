@@ -1,8 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { BadRequestError, ConflictError, InvalidInputError } from '#common';
 import { FinetuneRow, FinetunesRepository, SeriesRepository, TransactionRunner } from '#db';
-import type { FinetuneParams } from '#forecasting';
+import { APP_CONFIG, AppConfig } from '#config';
+import { FinetuneParams, checkFullFinetune } from '#forecasting';
 import { JobName, JobQueueService } from '#jobs';
 import { ModelCatalog } from '#model-runtime';
 import { CreateFinetuneDto } from './dto/create-finetune.dto';
@@ -21,6 +22,7 @@ export function toFinetuneResponse(f: FinetuneRow): FinetuneResponse {
 @Injectable()
 export class FinetunesService {
   constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly catalog: ModelCatalog,
     private readonly tx: TransactionRunner,
     private readonly series: SeriesRepository,
@@ -34,10 +36,14 @@ export class FinetunesService {
     const base = this.catalog.get(dto.baseModel ?? this.catalog.defaultModel);
     if (!base.head.tensors.length) throw new InvalidInputError('FINETUNE_UNSUPPORTED', `Model ${base.id} has no trainable head`);
     if (this.catalog.list().some((e) => e.id === dto.name)) throw new ConflictError('MODEL_NAME_TAKEN', `"${dto.name}" is a catalog model id`);
-    if ((dto.method ?? 'head') === 'full') {
-      throw new InvalidInputError('FULL_FINETUNE_UNAVAILABLE',
-        'method "full" (fine-tuning the last blocks) is not available on this deployment: it needs the PyTorch toolchain on the workers '
-        + '(Debian packages python3-torch and python3-onnx, and models/toolchain) and a base model shipped with its PyTorch checkpoint; use method "head"');
+    const method = dto.method ?? 'head';
+    if (method === 'full') {
+      const check = await checkFullFinetune(this.config, base);
+      if (!check.ok) throw new InvalidInputError('FULL_FINETUNE_UNAVAILABLE', check.reason!);
+      const depth = Number((base.config as Record<string, unknown>)[base.family === 'xlstm' ? 'num_blocks' : 'encoder_num_layers'] ?? 1);
+      if ((dto.blocks ?? 1) > depth) throw new InvalidInputError('FINETUNE_DEPTH_TOO_LARGE', `${base.id} has ${depth} blocks; blocks must be 1..${depth}`, { maxBlocks: depth });
+    } else if (dto.blocks !== undefined) {
+      throw new BadRequestError('VALIDATION_FAILED', 'blocks applies to method "full" only');
     }
     if (dto.horizon > base.maxHorizon) {
       throw new InvalidInputError('HORIZON_TOO_LONG', `horizon ${dto.horizon} exceeds model ${base.id}'s limit of ${base.maxHorizon} steps`, { maxHorizon: base.maxHorizon });
@@ -46,12 +52,12 @@ export class FinetunesService {
     const params: FinetuneParams = {
       ...(dto.seriesIds ? { seriesIds: dto.seriesIds } : { tag: dto.tag }),
       horizon: dto.horizon, steps: dto.steps ?? 300, learningRate: dto.learningRate ?? 1e-3, loss: dto.loss ?? 'pinball',
-      validation: dto.validation ?? 1, seed: dto.seed ?? 0, batchSize: dto.batchSize ?? 32,
+      validation: dto.validation ?? 1, seed: dto.seed ?? 0, batchSize: dto.batchSize ?? 32, ...(method === 'full' ? { blocks: dto.blocks ?? 1 } : {}),
     };
     const id = randomUUID();
     const job = await this.tx.run(async (em) => {
       const j = await this.queue.record(em, tenantId, JobName.Finetune, (jobId) => ({ jobId, tenantId, finetuneId: id }));
-      await this.finetunes.create(em, { id, tenantId, jobId: j.id, name: dto.name, baseModel: base.id, method: 'head', params });
+      await this.finetunes.create(em, { id, tenantId, jobId: j.id, name: dto.name, baseModel: base.id, method, params });
       return j;
     });
     await this.queue.enqueueOrDefer(job);

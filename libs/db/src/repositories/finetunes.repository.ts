@@ -15,6 +15,8 @@ export interface FinetuneRow {
   progress: Record<string, unknown> | null;
   metrics: Record<string, unknown> | null;
   headSha256: string | null;
+  /** `full` fine-tunes: the ONNX graph of the tuned model. */
+  graphSha256: string | null;
   errorCode: string | null;
   errorMessage: string | null;
   createdAt: Date;
@@ -27,7 +29,7 @@ function toRow(r: Record<string, any>): FinetuneRow { // eslint-disable-line @ty
   const settledByJob = (r.status === 'QUEUED' || r.status === 'RUNNING') && (r.job_state === 'CANCELLED' || r.job_state === 'FAILED');
   return {
     id: r.id, tenantId: r.tenant_id, jobId: r.job_id, name: r.name, baseModel: r.base_model, method: r.method, params: r.params,
-    status: settledByJob ? r.job_state : r.status, progress: r.progress, metrics: r.metrics, headSha256: r.head_sha256,
+    status: settledByJob ? r.job_state : r.status, progress: r.progress, metrics: r.metrics, headSha256: r.head_sha256, graphSha256: r.graph_sha256,
     errorCode: settledByJob ? r.job_error_code : r.error_code, errorMessage: settledByJob ? r.job_error_message : r.error_message,
     createdAt: r.created_at, finishedAt: settledByJob ? r.job_finished_at : r.finished_at, cursorTs: r.cursor_ts,
   };
@@ -94,7 +96,18 @@ export class FinetunesRepository {
   }
 
   /** The head (once per content) and the model's final state, in the caller's transaction. */
-  async succeed(em: EntityManager, id: string, head: { sha256: string; baseModel: string; data: Buffer }, metrics: Record<string, unknown>, progress: Record<string, unknown>): Promise<void> {
+  async succeed(
+    em: EntityManager, id: string, head: { sha256: string; baseModel: string; data: Buffer }, metrics: Record<string, unknown>, progress: Record<string, unknown>,
+    graph?: { sha256: string; entry: Record<string, unknown>; data: Buffer },
+  ): Promise<void> {
+    if (graph) {
+      await em.query(
+        `INSERT INTO model_graphs (sha256, base_model, entry, data, bytes) SELECT $1, $2, $3, $4, $5 WHERE EXISTS (SELECT 1 FROM finetunes WHERE id = $6)
+         ON CONFLICT (sha256) DO NOTHING`,
+        [graph.sha256, head.baseModel, JSON.stringify(graph.entry), graph.data, graph.data.length, id],
+      );
+      await em.query(`UPDATE finetunes SET graph_sha256 = $2 WHERE id = $1`, [id, graph.sha256]);
+    }
     // Only while the fine-tune still exists: a model deleted mid-training leaves no orphan head.
     await em.query(
       `INSERT INTO model_heads (sha256, base_model, data, bytes) SELECT $1, $2, $3, $4 WHERE EXISTS (SELECT 1 FROM finetunes WHERE id = $5)
@@ -115,10 +128,16 @@ export class FinetunesRepository {
     return rows.length ? rows[0].data : null;
   }
 
-  /** Deletes the model and, when no other model uses them, its head weights. */
+  async graph(sha256: string): Promise<{ entry: Record<string, unknown>; data: Buffer } | null> {
+    const rows = await this.ds.query(`SELECT entry, data FROM model_graphs WHERE sha256 = $1`, [sha256]);
+    return rows.length ? { entry: rows[0].entry, data: rows[0].data } : null;
+  }
+
+  /** Deletes the model and, when no other model uses them, its head weights and graph. */
   async delete(em: EntityManager, tenantId: string, id: string): Promise<void> {
-    const rows = await em.query(`DELETE FROM finetunes WHERE tenant_id = $1 AND id = $2 RETURNING head_sha256`, [tenantId, id]);
-    const sha = rows[0]?.head_sha256 ?? rows[0]?.[0]?.head_sha256;
-    if (sha) await em.query(`DELETE FROM model_heads h WHERE h.sha256 = $1 AND NOT EXISTS (SELECT 1 FROM finetunes f WHERE f.head_sha256 = h.sha256)`, [sha]);
+    const rows = await em.query(`DELETE FROM finetunes WHERE tenant_id = $1 AND id = $2 RETURNING head_sha256, graph_sha256`, [tenantId, id]);
+    const row = Array.isArray(rows[0]) ? rows[0][0] : rows[0];
+    if (row?.head_sha256) await em.query(`DELETE FROM model_heads h WHERE h.sha256 = $1 AND NOT EXISTS (SELECT 1 FROM finetunes f WHERE f.head_sha256 = h.sha256)`, [row.head_sha256]);
+    if (row?.graph_sha256) await em.query(`DELETE FROM model_graphs g WHERE g.sha256 = $1 AND NOT EXISTS (SELECT 1 FROM finetunes f WHERE f.graph_sha256 = g.sha256)`, [row.graph_sha256]);
   }
 }

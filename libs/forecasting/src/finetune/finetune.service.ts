@@ -1,11 +1,17 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { APP_CONFIG, AppConfig } from '#config';
 import { DomainError, InvalidInputError } from '#common';
 import { FinetuneRow, FinetunesRepository, ObservationsRepository, SeriesRepository } from '#db';
 import type { JobContext, JobOutcome, JobPayloads } from '#jobs';
-import { ManifestEntry, ModelRuntime, SeriesRequest, writeSafetensors } from '#model-runtime';
+import { ManifestEntry, ModelRuntime, NamedTensor, SeriesRequest, writeSafetensors } from '#model-runtime';
 import { defaultSeasonalPeriod } from '#timeseries';
 import { prepareSeries } from '../pipeline';
+import { checkFullFinetune } from './toolchain';
 import {
   HeadSpec, HeadWeights, HeadWindow, LossName, TrainProgress, WindowMetrics, ssmBasis, ssmStepsPerPosition, ssmTiles, trainHead,
 } from './head-math';
@@ -21,6 +27,8 @@ export interface FinetuneParams {
   validation: number;
   seed: number;
   batchSize: number;
+  /** `full` only: how many of the last blocks are trained (TimeGPT's finetune_depth). */
+  blocks?: number;
 }
 
 /** Caps that keep one fine-tune's memory and time bounded. */
@@ -72,6 +80,7 @@ export class FinetuneService {
   private readonly log = new Logger('finetune');
 
   constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly finetunes: FinetunesRepository,
     private readonly series: SeriesRepository,
     private readonly observations: ObservationsRepository,
@@ -81,12 +90,10 @@ export class FinetuneService {
   async run(p: JobPayloads['finetune'], ctx: JobContext): Promise<JobOutcome> {
     const t0 = performance.now();
     const f = await this.finetunes.get(p.tenantId, p.finetuneId);
-    if (f.method !== 'head') {
-      throw new DomainError('FULL_FINETUNE_UNAVAILABLE', 'This worker runs head fine-tunes only', 422);
-    }
     await this.finetunes.markRunning(f.id);
     const entry = this.runtime.entry(f.baseModel);
     const params = f.params as unknown as FinetuneParams;
+    if (f.method === 'full') return this.runFull(f, params, entry, ctx, t0);
     const { train, validation, seriesUsed, seriesSkipped } = await this.windows(f, params, entry);
     const tData = performance.now();
     await this.progress(f, ctx, { phase: 'embedding', step: 0, steps: params.steps, trainWindows: train.length, validationWindows: validation.length });
@@ -127,6 +134,110 @@ export class FinetuneService {
       result: { finetuneId: f.id, model: f.name, headSha256: sha, relativeWql: metrics.validation.relativeWql },
       write: (tx) => this.finetunes.succeed(tx, f.id, { sha256: sha, baseModel: entry.id, data }, metrics, progress),
     };
+  }
+
+  /**
+   * `full`: the PyTorch toolchain fine-tunes the last `blocks` blocks on the same windows and
+   * exports a new graph; graph and head are stored by sha256 with the job's final state.
+   */
+  private async runFull(f: FinetuneRow, params: FinetuneParams, entry: ManifestEntry, ctx: JobContext, t0: number): Promise<JobOutcome> {
+    const check = await checkFullFinetune(this.config, entry);
+    if (!check.ok) throw new DomainError('FULL_FINETUNE_UNAVAILABLE', check.reason!, 422);
+    const { train, validation, seriesUsed, seriesSkipped } = await this.windows(f, params, entry);
+    const tmp = await mkdtemp(path.join(os.tmpdir(), 'tsfm-full-'));
+    try {
+      const pack = (ws: RawWindow[]) => {
+        const L = Math.max(...ws.map((w) => w.request.context.length));
+        const h = params.horizon;
+        const ctxs = new Float32Array(ws.length * L).fill(NaN);
+        const tgt = new Float32Array(ws.length * h).fill(NaN);
+        ws.forEach((w, i) => {
+          ctxs.set(w.request.context, i * L + (L - w.request.context.length));
+          tgt.set(Float32Array.from(w.target), i * h);
+        });
+        const period = Float32Array.from(ws, (w) => 24 / (w.request.scaleFactor ?? 1));
+        const scale = Float32Array.from(ws, (w) => w.maseScale);
+        return { ctx: { dtype: 'F32', shape: [ws.length, L], data: ctxs } as NamedTensor, tgt: { dtype: 'F32', shape: [ws.length, h], data: tgt } as NamedTensor,
+          period: { dtype: 'F32', shape: [ws.length], data: period } as NamedTensor, scale: { dtype: 'F32', shape: [ws.length], data: scale } as NamedTensor };
+      };
+      const tr = pack(train);
+      const va = pack(validation);
+      const tensors: Record<string, NamedTensor> = { train_context: tr.ctx, train_target: tr.tgt, val_context: va.ctx, val_target: va.tgt, val_scale: va.scale };
+      if (entry.family === 'ssm') Object.assign(tensors, { train_period: tr.period, val_period: va.period });
+      const dataFile = path.join(tmp, 'windows.safetensors');
+      await writeFile(dataFile, writeSafetensors(tensors));
+      const id = `ft-${f.id}`;
+      const args = ['-m', 'toolchain.training.finetune_full', '--run', check.runDir!, '--data', dataFile, '--out', tmp, '--id', id,
+        '--blocks', String(params.blocks ?? 1), '--steps', String(params.steps), '--lr', String(params.learningRate), '--seed', String(params.seed),
+        '--batch', String(params.batchSize)];
+      const done = await this.python(check.dir!, args, async (p) => {
+        await this.progress(f, ctx, { phase: 'training', trainWindows: train.length, validationWindows: validation.length, ...p });
+        return ctx.cancelled();
+      });
+      const graph = await readFile(path.join(tmp, `${id}.onnx`));
+      const head = await readFile(path.join(tmp, `${id}.head.safetensors`));
+      const graphSha = sha256(graph);
+      const headSha = sha256(head);
+      const entryOut = done.entry as Record<string, unknown>;
+      if (graphSha !== entryOut.sha256) throw new Error(`exported graph checksum ${graphSha} differs from the toolchain's ${entryOut.sha256}`);
+      const rel = (a: number, b: number) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? a / b : null);
+      const before = done.before as { wql: number; mase: number };
+      const after = done.after as { wql: number; mase: number };
+      const metrics = {
+        validation: { windows: validation.length, zeroShot: before, finetuned: after, relativeWql: rel(after.wql, before.wql), relativeMase: rel(after.mase, before.mase) },
+        training: { windows: train.length, seriesUsed, seriesSkipped, bestStep: done.bestStep, stepsRun: done.stepsRun, blocks: done.blocks, trainableParameters: done.trainable ?? null },
+        durationsMs: { total: performance.now() - t0, toolchain: Number(done.wallTimeSec) * 1000 },
+        headSha256: headSha, graphSha256: graphSha, graphBytes: graph.length,
+      };
+      const progress = { phase: 'done', step: done.stepsRun, steps: params.steps, bestStep: done.bestStep, validationWql: after.wql, validationMase: after.mase };
+      this.log.log(`full finetune ${f.id} (${f.name} on ${entry.id}, ${done.blocks} block(s)): validation WQL ${before.wql.toFixed(4)} -> ${after.wql.toFixed(4)}`);
+      return {
+        state: 'SUCCEEDED',
+        result: { finetuneId: f.id, model: f.name, graphSha256: graphSha, relativeWql: metrics.validation.relativeWql },
+        write: (tx) => this.finetunes.succeed(tx, f.id, { sha256: headSha, baseModel: entry.id, data: head }, metrics, progress,
+          { sha256: graphSha, entry: entryOut, data: graph }),
+      };
+    } finally {
+      await rm(tmp, { recursive: true, force: true });
+    }
+  }
+
+  /** Runs the toolchain; `onProgress` returns true to cancel (the process is killed). */
+  private python(dir: string, args: string[], onProgress: (p: Record<string, unknown>) => Promise<boolean>): Promise<Record<string, unknown>> {
+    return new Promise((resolve, reject) => {
+      const child = spawn(this.config.toolchain.python, args, { cwd: dir, env: { ...process.env, PYTHONPATH: dir }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      let err = '';
+      let done: Record<string, unknown> | null = null;
+      let chain = Promise.resolve();
+      child.stdout.on('data', (b: Buffer) => {
+        out += b.toString();
+        let i: number;
+        while ((i = out.indexOf('\n')) >= 0) {
+          const line = out.slice(0, i);
+          out = out.slice(i + 1);
+          let msg: Record<string, unknown>;
+          try {
+            msg = JSON.parse(line);
+          } catch {
+            continue;
+          }
+          if (msg.event === 'done') done = msg;
+          else if (msg.event === 'progress') {
+            const { event: _e, ...p } = msg; // eslint-disable-line @typescript-eslint/no-unused-vars
+            chain = chain.then(async () => { if (await onProgress(p)) child.kill('SIGKILL'); }).catch(() => undefined);
+          }
+        }
+      });
+      child.stderr.on('data', (b: Buffer) => { err = (err + b.toString()).slice(-4000); });
+      child.on('error', reject);
+      child.on('exit', (code, signal) => {
+        chain.then(() => {
+          if (code === 0 && done) resolve(done);
+          else reject(Object.assign(new Error(`the toolchain exited with ${signal ?? code}: ${err.split('\n').filter(Boolean).slice(-3).join(' | ')}`), { code: signal === 'SIGKILL' ? 'CANCELLED' : 'TOOLCHAIN_FAILED' }));
+        });
+      });
+    });
   }
 
   private async progress(f: FinetuneRow, ctx: JobContext, p: Record<string, unknown>): Promise<void> {

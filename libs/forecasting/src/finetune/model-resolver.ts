@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { createHash } from 'node:crypto';
 import { NotFoundError } from '#common';
 import { FinetunesRepository } from '#db';
 import { ManifestEntry, ModelRuntime, readSafetensors } from '#model-runtime';
@@ -31,6 +32,18 @@ export class ModelResolver {
     if (catalog) return { id: modelId, baseModelId: modelId, entry: catalog.entry, head: 'default', finetuned: false };
     const ft = await this.finetunes.byName(tenantId, modelId);
     if (!ft || ft.status !== 'SUCCEEDED' || !ft.headSha256) throw new NotFoundError('model', modelId);
+    if (ft.graphSha256) {
+      // A `full` fine-tune: its own graph (loaded on first use) with its own default head.
+      const id = `ft-${ft.graphSha256.slice(0, 24)}`;
+      if (!this.runtime.has(id)) {
+        const g = await this.finetunes.graph(ft.graphSha256);
+        const head = await this.finetunes.headBytes(ft.headSha256);
+        if (!g || !head) throw new NotFoundError('model', modelId);
+        if (createHash('sha256').update(g.data).digest('hex') !== ft.graphSha256) throw new Error(`graph ${ft.graphSha256} of model ${modelId} fails its checksum`);
+        await this.runtime.loadGraph({ ...(g.entry as unknown as ManifestEntry), id }, g.data, head);
+      }
+      return { id: modelId, baseModelId: id, entry: this.runtime.entry(id), head: 'default', finetuned: true };
+    }
     const entry = this.runtime.entry(ft.baseModel);
     if (!this.runtime.hasHead(entry.id, ft.headSha256)) {
       const bytes = await this.finetunes.headBytes(ft.headSha256);

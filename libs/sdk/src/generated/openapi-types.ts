@@ -418,8 +418,10 @@ export interface CreateFinetuneDto {
   tag?: string;
   /** Grid steps the model is tuned to forecast */
   horizon: number;
-  /** head: train the output head on the frozen base model; full: fine-tune the last blocks (needs the PyTorch toolchain); default: "head" */
+  /** head: train the output head on the frozen base model (TypeScript, in the worker); full: fine-tune the last `blocks` blocks with the PyTorch toolchain and export a new graph; default: "head" */
   method?: "head" | "full";
+  /** method "full" only: how many of the last blocks are trained (fine-tune depth); default: 1 */
+  blocks?: number;
   /** Optimiser steps (early stopping may end sooner); default: 300 */
   steps?: number;
   /** default: 0.001 */

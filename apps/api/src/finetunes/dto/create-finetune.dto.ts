@@ -24,9 +24,13 @@ export class CreateFinetuneDto {
   @IsInt() @Min(1) @Max(100000)
   horizon: number;
 
-  @ApiPropertyOptional({ enum: ['head', 'full'], default: 'head', description: 'head: train the output head on the frozen base model; full: fine-tune the last blocks (needs the PyTorch toolchain)' })
+  @ApiPropertyOptional({ enum: ['head', 'full'], default: 'head', description: 'head: train the output head on the frozen base model (TypeScript, in the worker); full: fine-tune the last `blocks` blocks with the PyTorch toolchain and export a new graph' })
   @IsOptional() @IsIn(['head', 'full'])
   method?: 'head' | 'full';
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 64, default: 1, description: 'method "full" only: how many of the last blocks are trained (fine-tune depth)' })
+  @IsOptional() @IsInt() @Min(1) @Max(64)
+  blocks?: number;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 5000, default: 300, description: 'Optimiser steps (early stopping may end sooner)' })
   @IsOptional() @IsInt() @Min(1) @Max(5000)

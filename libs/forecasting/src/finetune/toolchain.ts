@@ -1,0 +1,65 @@
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { AppConfig } from '#config';
+import type { ManifestEntry } from '#model-runtime';
+
+export interface ToolchainCheck {
+  ok: boolean;
+  /** Why a `full` fine-tune cannot run here, and what to install. */
+  reason?: string;
+  dir?: string;
+  runDir?: string;
+}
+
+const probes = new Map<string, Promise<boolean>>();
+
+/** Whether `python` imports torch and onnx (cached per interpreter for the process's life). */
+function pythonHasTorch(python: string): Promise<boolean> {
+  let p = probes.get(python);
+  if (!p) {
+    p = new Promise<boolean>((resolve) => {
+      const child = spawn(python, ['-c', 'import torch, onnx'], { stdio: 'ignore' });
+      const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+      child.on('error', () => { clearTimeout(timer); resolve(false); });
+      child.on('exit', (code) => { clearTimeout(timer); resolve(code === 0); });
+    });
+    probes.set(python, p);
+  }
+  return p;
+}
+
+function lastLoggedStep(runDir: string): number | null {
+  try {
+    const lines = readFileSync(path.join(runDir, 'log.jsonl'), 'utf8').trim().split('\n');
+    return Number(JSON.parse(lines[lines.length - 1]).step);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Can this process run a `full` fine-tune of `entry`? It needs the PyTorch toolchain
+ * (`<dir>/toolchain`, Debian's python3-torch and python3-onnx) and the training run the served
+ * model was exported from (`<dir>/runs/<id>/ckpt.pt`, at the step the manifest records).
+ */
+export async function checkFullFinetune(config: AppConfig, entry: ManifestEntry): Promise<ToolchainCheck> {
+  const dir = path.resolve(config.toolchain.dir ?? config.models.dir);
+  const install = 'install Debian packages python3-torch and python3-onnx (apt-get install python3-torch python3-onnx) and ship models/toolchain beside the models (TSFM_TOOLCHAIN_DIR)';
+  if (!existsSync(path.join(dir, 'toolchain', 'training', 'finetune_full.py'))) {
+    return { ok: false, reason: `method "full" needs the PyTorch toolchain, which is not installed at ${path.join(dir, 'toolchain')}: ${install}` };
+  }
+  if (!(await pythonHasTorch(config.toolchain.python))) {
+    return { ok: false, reason: `method "full" needs PyTorch: ${config.toolchain.python} cannot import torch and onnx; ${install}` };
+  }
+  const runDir = path.join(dir, 'runs', entry.id);
+  if (!existsSync(path.join(runDir, 'ckpt.pt')) || !existsSync(path.join(runDir, 'config.json'))) {
+    return { ok: false, reason: `method "full" needs the PyTorch checkpoint of ${entry.id} (runs/${entry.id}/ckpt.pt and config.json under ${dir}); only models trained here ship one. Use method "head"` };
+  }
+  const served = Number((entry.provenance as Record<string, unknown>).trainedSteps);
+  const step = lastLoggedStep(runDir);
+  if (Number.isFinite(served) && step !== null && step !== served) {
+    return { ok: false, reason: `the checkpoint in runs/${entry.id} is at step ${step}, but the served ${entry.id} was exported at step ${served}; re-export it first. Use method "head"` };
+  }
+  return { ok: true, dir, runDir };
+}
