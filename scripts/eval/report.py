@@ -220,10 +220,10 @@ def write_markdown(a, manifest, models, methods, datasets, info, res, summary, b
             lo = min(vals.values())
             for m in methods:
                 v = vals.get(m)
-                cells.append("—" if v is None else (f"**{f3(v)}**" if v == lo and m != "seasonal_naive" or (v == lo and key not in ("relMase", "relWql")) else f3(v)))
+                cells.append("—" if v is None else (f"**{f3(v)}**" if v == lo else f3(v)))
             L.append(f"| {n} | {i['freq']} | {i['H']} | {i['m']} | {i['series']}/{i['seriesTotal']} | " + " | ".join(cells) + " |")
-        L.append("| **geometric mean** | | | | | " + " | ".join(
-            f3(summary[m][key]) if key in ("relMase", "relWql") else "" for m in methods) + " |")
+        if key in ("relMase", "relWql"):
+            L.append("| **geometric mean** | | | | | " + " | ".join(f3(summary[m][key]) for m in methods) + " |")
         L.append("")
     subst = {m: summary[m]["substituted"] for m in models if summary[m]["substituted"]}
     fb = {m: summary[m]["fallbacks"] for m in BASELINES if summary[m]["fallbacks"]}
