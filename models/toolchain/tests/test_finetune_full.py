@@ -51,3 +51,17 @@ def test_full_finetune_trains_only_the_last_block_and_exports(family, tmp_path):
     assert e["sha256"] == sha256_file(tmp_path / "out" / "ft.onnx") and e["family"] == family
     onnx.checker.check_model(onnx.load(str(tmp_path / "out" / "ft.onnx")))
     assert done["trainable"] == sum(p.numel() for p in params) and done["blocks"] == 1
+
+
+def test_a_checkpoint_at_another_step_than_the_served_model_is_refused(tmp_path):
+    run = tmp_path / "run"
+    train("xlstm", str(run), steps=3, batch=4, seed=1, config="tiny", workers=0)
+    tc, tt = windows(4, 64, 8, 0)
+    save_safetensors(str(tmp_path / "w.safetensors"), {"train_context": tc, "train_target": tt, "val_context": tc, "val_target": tt})
+    out = io.StringIO()
+    with redirect_stdout(out), pytest.raises(SystemExit) as exc:
+        finetune_main(["--run", str(run), "--data", str(tmp_path / "w.safetensors"), "--out", str(tmp_path / "o"), "--id", "x", "--expect-step", "2"])
+    assert exc.value.code == 3
+    msg = json.loads(out.getvalue().splitlines()[-1])
+    assert msg["event"] == "error" and msg["code"] == "CHECKPOINT_MISMATCH" and "step 3" in msg["message"]
+    assert not (tmp_path / "o").exists()

@@ -107,12 +107,17 @@ def main(argv=None):
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--patience", type=int, default=5)
+    ap.add_argument("--expect-step", type=int, default=None, help="fail (exit 3) unless the checkpoint is at this step")
     a = ap.parse_args(argv)
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
     t0 = time.perf_counter()
     model, step, meta, _ = read_run(a.run)
     family = meta["family"]
+    if a.expect_step is not None and step != a.expect_step:
+        emit(event="error", code="CHECKPOINT_MISMATCH",
+             message=f"the checkpoint in {a.run} is at step {step}, but the served model was exported at step {a.expect_step}; re-export it")
+        sys.exit(3)
     d = {k: torch.from_numpy(np.ascontiguousarray(v)) for k, v in load_safetensors(a.data).items()}
     tc, tt, vc, vt = d["train_context"], d["train_target"], d["val_context"], d["val_target"]
     tp, vp, vs = d.get("train_period"), d.get("val_period"), d.get("val_scale")

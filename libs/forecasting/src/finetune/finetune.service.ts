@@ -170,6 +170,8 @@ export class FinetuneService {
       const args = ['-m', 'toolchain.training.finetune_full', '--run', check.runDir!, '--data', dataFile, '--out', tmp, '--id', id,
         '--blocks', String(params.blocks ?? 1), '--steps', String(params.steps), '--lr', String(params.learningRate), '--seed', String(params.seed),
         '--batch', String(params.batchSize)];
+      const trained = Number((entry.provenance as Record<string, unknown>).trainedSteps);
+      if (Number.isInteger(trained)) args.push('--expect-step', String(trained));
       const done = await this.python(check.dir!, args, async (p) => {
         await this.progress(f, ctx, { phase: 'training', trainWindows: train.length, validationWindows: validation.length, ...p });
         return ctx.cancelled();
@@ -209,6 +211,7 @@ export class FinetuneService {
       let out = '';
       let err = '';
       let done: Record<string, unknown> | null = null;
+      let failure: Record<string, unknown> | null = null;
       let chain = Promise.resolve();
       child.stdout.on('data', (b: Buffer) => {
         out += b.toString();
@@ -223,6 +226,7 @@ export class FinetuneService {
             continue;
           }
           if (msg.event === 'done') done = msg;
+          else if (msg.event === 'error') failure = msg;
           else if (msg.event === 'progress') {
             const { event: _e, ...p } = msg; // eslint-disable-line @typescript-eslint/no-unused-vars
             chain = chain.then(async () => { if (await onProgress(p)) child.kill('SIGKILL'); }).catch(() => undefined);
@@ -234,6 +238,7 @@ export class FinetuneService {
       child.on('exit', (code, signal) => {
         chain.then(() => {
           if (code === 0 && done) resolve(done);
+          else if (failure?.code === 'CHECKPOINT_MISMATCH') reject(new DomainError('FULL_FINETUNE_UNAVAILABLE', String(failure.message), 422));
           else reject(Object.assign(new Error(`the toolchain exited with ${signal ?? code}: ${err.split('\n').filter(Boolean).slice(-3).join(' | ')}`), { code: signal === 'SIGKILL' ? 'CANCELLED' : 'TOOLCHAIN_FAILED' }));
         });
       });

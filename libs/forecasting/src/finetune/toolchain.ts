@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { AppConfig } from '#config';
 import type { ManifestEntry } from '#model-runtime';
@@ -29,19 +29,11 @@ function pythonHasTorch(python: string): Promise<boolean> {
   return p;
 }
 
-function lastLoggedStep(runDir: string): number | null {
-  try {
-    const lines = readFileSync(path.join(runDir, 'log.jsonl'), 'utf8').trim().split('\n');
-    return Number(JSON.parse(lines[lines.length - 1]).step);
-  } catch {
-    return null;
-  }
-}
-
 /**
  * Can this process run a `full` fine-tune of `entry`? It needs the PyTorch toolchain
  * (`<dir>/toolchain`, Debian's python3-torch and python3-onnx) and the training run the served
- * model was exported from (`<dir>/runs/<id>/ckpt.pt`, at the step the manifest records).
+ * model was exported from (`<dir>/runs/<id>/ckpt.pt`). That the checkpoint is at the step the
+ * manifest records is checked by the toolchain itself when the job runs (`--expect-step`).
  */
 export async function checkFullFinetune(config: AppConfig, entry: ManifestEntry): Promise<ToolchainCheck> {
   const dir = path.resolve(config.toolchain.dir ?? config.models.dir);
@@ -55,11 +47,6 @@ export async function checkFullFinetune(config: AppConfig, entry: ManifestEntry)
   const runDir = path.join(dir, 'runs', entry.id);
   if (!existsSync(path.join(runDir, 'ckpt.pt')) || !existsSync(path.join(runDir, 'config.json'))) {
     return { ok: false, reason: `method "full" needs the PyTorch checkpoint of ${entry.id} (runs/${entry.id}/ckpt.pt and config.json under ${dir}); only models trained here ship one. Use method "head"` };
-  }
-  const served = Number((entry.provenance as Record<string, unknown>).trainedSteps);
-  const step = lastLoggedStep(runDir);
-  if (Number.isFinite(served) && step !== null && step !== served) {
-    return { ok: false, reason: `the checkpoint in runs/${entry.id} is at step ${step}, but the served ${entry.id} was exported at step ${served}; re-export it first. Use method "head"` };
   }
   return { ok: true, dir, runDir };
 }
