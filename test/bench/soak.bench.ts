@@ -21,6 +21,7 @@
  * compares the floor (lowest RSS) of the last window with that of the first window after a
  * warm-up (windows of max(10 s, 10% of the soak), warm-up max(10 s, 20%)), and the least-squares
  * slope of the 10-s floors over the second half (a leak keeps climbing; warm-up flattens out).
+ * MALLOC_ARENA_MAX, when set, is passed on to the api and worker.
  * Run: npm run bench -- soak [seconds]
  */
 import 'reflect-metadata';
@@ -245,6 +246,8 @@ async function main(): Promise<void> {
     TSFM_DB_POOL_SIZE: '20',
     LOG_LEVEL: 'warn',
     NODE_ENV: 'production',
+    // glibc's per-thread malloc arenas are one suspect for slow RSS growth: let a run cap them.
+    ...(process.env.MALLOC_ARENA_MAX ? { MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX } : {}),
   };
   const api = spawnService('dist/apps/api/src/main.js', env, 'api');
   const worker = spawnService('dist/apps/worker/src/main.js', env, 'worker');
