@@ -1,10 +1,8 @@
-import { ChildProcess, spawn } from 'node:child_process';
-import path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AnyQueue, QueueName, queueBackend } from '#jobs';
 import { readSeries } from '../support/data';
-import { REPO_ROOT } from '../support/env';
-import { Stack, startStack } from '../support/stack';
+import { Stack, startStack, startWorkerProcess } from '../support/stack';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -18,21 +16,6 @@ interface RunRow {
   series_succeeded: number;
   series_failed: number;
   forecast_ids: string[];
-}
-
-/** The built worker as a separate process (the same command a deployment runs). */
-function startWorkerProcess(stack: Stack): ChildProcess {
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    DATABASE_URL: stack.config.databaseUrl,
-    REDIS_URL: stack.config.queue.url,
-    TSFM_QUEUE_PREFIX: stack.config.queue.prefix,
-    TSFM_WORKER_HEALTH_PORT: '0',
-    TSFM_MODELS_DIR: path.join(REPO_ROOT, 'models'),
-    TSFM_JOB_LOCK_MS: '3000',
-    LOG_LEVEL: 'error',
-  };
-  return spawn(process.execPath, [path.join(REPO_ROOT, 'dist/apps/worker/src/main.js')], { env, stdio: 'ignore' });
 }
 
 async function kill(p: ChildProcess): Promise<void> {

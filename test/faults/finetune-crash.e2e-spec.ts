@@ -1,24 +1,7 @@
-import { ChildProcess, spawn } from 'node:child_process';
-import path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readSeries } from '../support/data';
-import { REPO_ROOT } from '../support/env';
-import { Stack, startStack, waitForJob } from '../support/stack';
-
-/** A real worker process (the built one), killed with SIGKILL in the middle of a fine-tune. */
-function startWorkerProcess(stack: Stack): ChildProcess {
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    DATABASE_URL: stack.config.databaseUrl,
-    REDIS_URL: stack.config.queue.url,
-    TSFM_QUEUE_PREFIX: stack.config.queue.prefix,
-    TSFM_WORKER_HEALTH_PORT: '0',
-    TSFM_MODELS_DIR: path.join(REPO_ROOT, 'models'),
-    TSFM_JOB_LOCK_MS: '3000',
-    LOG_LEVEL: 'error',
-  };
-  return spawn(process.execPath, [path.join(REPO_ROOT, 'dist/apps/worker/src/main.js')], { env, stdio: 'ignore' });
-}
+import { Stack, startStack, startWorkerProcess, waitForJob } from '../support/stack';
 
 const PARAMS = { baseModel: 'xlstm-dev', tag: 'crash', horizon: 12, steps: 400, learningRate: 1e-3, validation: 1, seed: 3, batchSize: 64 };
 

@@ -1,25 +1,7 @@
-import { ChildProcess, spawn } from 'node:child_process';
-import path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readSeries } from '../support/data';
-import { REPO_ROOT } from '../support/env';
-import { Stack, startStack, waitForJob } from '../support/stack';
-
-/** A real worker process (the built one), killed with SIGKILL in the middle of forecast jobs. */
-function startWorkerProcess(stack: Stack): ChildProcess {
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    DATABASE_URL: stack.config.databaseUrl,
-    REDIS_URL: stack.config.queue.url,
-    TSFM_QUEUE_PREFIX: stack.config.queue.prefix,
-    TSFM_WORKER_HEALTH_PORT: '0',
-    TSFM_MODELS_DIR: path.join(REPO_ROOT, 'models'),
-    TSFM_JOB_LOCK_MS: '3000',
-    TSFM_BATCH_MAX_WAIT_MS: '50',
-    LOG_LEVEL: 'error',
-  };
-  return spawn(process.execPath, [path.join(REPO_ROOT, 'dist/apps/worker/src/main.js')], { env, stdio: 'ignore' });
-}
+import { Stack, startStack, startWorkerProcess, waitForJob } from '../support/stack';
 
 describe('fault: kill -9 of a worker mid-forecast', () => {
   let stack: Stack;
@@ -44,7 +26,7 @@ describe('fault: kill -9 of a worker mid-forecast', () => {
       stack.request('POST', '/v1/forecasts', { key, json: { seriesIds: [seriesId], horizon: 96, model: 'xlstm-dev', wait: 0 } })));
     expect(posts.every((p) => p.status === 202)).toBe(true);
     const jobIds = posts.map((p) => p.body.jobId);
-    const first = startWorkerProcess(stack);
+    const first = startWorkerProcess(stack, { TSFM_BATCH_MAX_WAIT_MS: '50' });
     procs.push(first);
     const deadline = Date.now() + 60_000;
     let running = 0;
@@ -57,7 +39,7 @@ describe('fault: kill -9 of a worker mid-forecast', () => {
     await new Promise((r) => first.once('exit', r));
     const unfinished = (await stack.sql<{ n: number }>(`SELECT count(*)::int AS n FROM jobs WHERE id = ANY($1) AND state IN ('QUEUED', 'RUNNING')`, [jobIds]))[0].n;
     expect(unfinished).toBeGreaterThan(0);
-    procs.push(startWorkerProcess(stack));
+    procs.push(startWorkerProcess(stack, { TSFM_BATCH_MAX_WAIT_MS: '50' }));
     const jobs = await Promise.all(jobIds.map((id) => waitForJob(stack, key, id, 90_000)));
     expect(jobs.map((j) => j.state)).toEqual(jobIds.map(() => 'SUCCEEDED'));
     const rows = await stack.sql<{ forecast_id: string; n: number }>(

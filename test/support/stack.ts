@@ -1,12 +1,14 @@
 import 'reflect-metadata';
+import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import path from 'node:path';
 import type { INestApplication, INestApplicationContext } from '@nestjs/common';
 import { AppConfig, parseConfig } from '#config';
 import { ApiKeysRepository, TenantsRepository, createDataSource } from '#db';
 import { createApiApp } from '../../apps/api/src/app.factory';
 import { startWorker } from '../../apps/worker/src/worker.factory';
 import { createScratchDatabase } from './database';
-import { testEnv } from './env';
+import { REPO_ROOT, testEnv } from './env';
 
 export interface Stack {
   config: AppConfig;
@@ -107,4 +109,23 @@ export async function waitForJob(stack: Stack, key: string, jobId: string, timeo
     if (Date.now() > deadline) throw new Error(`job ${jobId} still ${r.body.state} after ${timeoutMs} ms`);
     await new Promise((res) => setTimeout(res, 100));
   }
+}
+
+/**
+ * The built worker (dist/) as a separate process on the stack's database and queue: the command a
+ * deployment runs, for tests that kill or restart workers. Needs `npm run build` first.
+ */
+export function startWorkerProcess(stack: Stack, extra: Record<string, string> = {}): ChildProcess {
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    DATABASE_URL: stack.config.databaseUrl,
+    REDIS_URL: stack.config.queue.url,
+    TSFM_QUEUE_PREFIX: stack.config.queue.prefix,
+    TSFM_WORKER_HEALTH_PORT: '0',
+    TSFM_MODELS_DIR: path.join(REPO_ROOT, 'models'),
+    TSFM_JOB_LOCK_MS: '3000',
+    LOG_LEVEL: 'error',
+    ...extra,
+  };
+  return spawn(process.execPath, [path.join(REPO_ROOT, 'dist/apps/worker/src/main.js')], { env, stdio: 'ignore' });
 }
