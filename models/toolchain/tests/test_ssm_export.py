@@ -61,7 +61,17 @@ def test_committed_files_are_what_the_code_exports(entry, tmp_path):
     assert sha256_file(os.path.join(MODELS, entry["file"])) == entry["sha256"]
     assert sha256_file(os.path.join(MODELS, entry["head"]["file"])) == entry["head"]["sha256"]
     _, _, sha, head_sha = export_ssm(build(), str(tmp_path / "m.onnx"), str(tmp_path / "m.head.safetensors"))
-    assert (sha, head_sha) == (entry["sha256"], entry["head"]["sha256"])  # stale graph: re-run export_dev
+    assert head_sha == entry["head"]["sha256"]  # stale head: re-run export_dev
+    if sha != entry["sha256"]:
+        # The HiPPO init diagonalises A with LAPACK's eig, whose eigenvector phases depend on the
+        # LAPACK build (reference vs OpenBLAS): B~ = V^-1 B and C~ = C V then differ while the model
+        # is the same function (the fixture tests check its outputs). A stale graph still fails:
+        # the nodes and the initializers' names and shapes must be the committed ones.
+        fresh = onnx.load(str(tmp_path / "m.onnx"))
+        committed = onnx.load(os.path.join(MODELS, entry["file"]))
+        assert [n.SerializeToString() for n in fresh.graph.node] == [n.SerializeToString() for n in committed.graph.node]
+        assert [(t.name, list(t.dims)) for t in fresh.graph.initializer] == [(t.name, list(t.dims)) for t in committed.graph.initializer]
+        assert [f.SerializeToString() for f in fresh.functions] == [f.SerializeToString() for f in committed.functions]
     assert os.path.getsize(os.path.join(MODELS, entry["file"])) < 3e6
 
 
