@@ -10,6 +10,8 @@ describe('bad-input corpus (property-based, against the real api)', () => {
   let key: string;
   let seriesId: string;
   let foreignSeries: string;
+  let scheduleId: string;
+  let foreignSchedule: string;
   let sent = 0;
 
   const digest = async () =>
@@ -18,7 +20,11 @@ describe('bad-input corpus (property-based, against the real api)', () => {
                   coalesce((SELECT string_agg(t::text, '|' ORDER BY t::text) FROM observations t), '') ||
                   coalesce((SELECT string_agg(t::text, '|' ORDER BY t::text) FROM jobs t), '') ||
                   coalesce((SELECT string_agg(t::text, '|' ORDER BY t::text) FROM forecasts t), '') ||
-                  coalesce((SELECT string_agg(t::text, '|' ORDER BY t::text) FROM api_keys t), '')) AS d`,
+                  coalesce((SELECT string_agg(t::text, '|' ORDER BY t::text) FROM api_keys t), '') ||
+                  coalesce((SELECT string_agg(t::text, '|' ORDER BY t::text) FROM finetunes t), '') ||
+                  coalesce((SELECT string_agg(t::text, '|' ORDER BY t::text) FROM backtests t), '') ||
+                  coalesce((SELECT string_agg(t::text, '|' ORDER BY t::text) FROM schedules t), '') ||
+                  coalesce((SELECT string_agg(t::text, '|' ORDER BY t::text) FROM schedule_runs t), '')) AS d`,
     ))[0].d;
 
   async function expect4xx(method: string, path: string, body: string | Buffer, contentType = 'application/json'): Promise<void> {
@@ -35,6 +41,10 @@ describe('bad-input corpus (property-based, against the real api)', () => {
     const other = (await stack.tenant()).key;
     seriesId = (await stack.request('POST', '/v1/series', { key, json: { name: 'target', channels: ['a', 'b'] } })).body.id;
     foreignSeries = (await stack.request('POST', '/v1/series', { key: other, json: { name: 'theirs' } })).body.id;
+    const schedule = { cron: '0 3 * * *', timezone: 'UTC', forecast: { horizon: 4 }, enabled: false };
+    scheduleId = (await stack.request('POST', '/v1/schedules', { key, json: { name: 'mine', seriesIds: [seriesId], ...schedule } })).body.id;
+    foreignSchedule = (await stack.request('POST', '/v1/schedules', { key: other, json: { name: 'theirs', seriesIds: [foreignSeries], ...schedule } })).body.id;
+    expect([scheduleId, foreignSchedule].every((x) => typeof x === 'string')).toBe(true);
   });
   afterAll(() => stack.close());
 
@@ -110,6 +120,80 @@ describe('bad-input corpus (property-based, against the real api)', () => {
     await expect4xx('POST', `/v1/series/${seriesId}/observations`, Buffer.concat([Buffer.from('{"timestamps": ["'), Buffer.from([0xff, 0xfe, 0xc3]), Buffer.from('"], "values": [[1],[2]]}')]));
     await expect4xx('POST', `/v1/series/${seriesId}/observations`, 'timestamp,a,b\n2024-01-01,1e999,1\n', 'text/csv');
     await expect4xx('POST', `/v1/series/${seriesId}/observations`, '<xml/>', 'application/xml');
+    expect(await digest()).toBe(before);
+  });
+
+  it('POST /v1/finetunes, /v1/backtests, /v1/schedules and PATCH/pause/delete of schedules, malformed or with foreign ids', async () => {
+    const before = await digest();
+    const bad = <T>(...xs: T[]) => fc.constantFrom(...xs);
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          fc.record({ name: bad('bad name', '', 'x'.repeat(37), '../etc', "'; --", 42 as unknown as string), tag: fc.constant('t'), horizon: fc.constant(4) }),
+          fc.record({ name: fc.constant('ok'), seriesIds: bad([foreignSeries], ['not-a-uuid'], [], [seriesId, seriesId]), horizon: fc.constant(4) }),
+          fc.record({ name: fc.constant('ok'), seriesIds: fc.constant([seriesId]), horizon: bad<unknown>(0, -1, 1.5, '4', 1e9, null) }),
+          fc.record({ name: fc.constant('ok'), tag: fc.constant('t'), horizon: fc.constant(4), steps: bad<unknown>(0, -5, 1e9, 'NaN', 2.5) }),
+          fc.record({ name: fc.constant('ok'), tag: fc.constant('t'), horizon: fc.constant(4), learningRate: bad<unknown>(0, -1, 'NaN', 1e308, 2) }),
+          fc.record({ name: fc.constant('ok'), tag: fc.constant('t'), horizon: fc.constant(4), loss: bad<unknown>('huber', 1, null), method: bad<unknown>('deep', 3) }),
+          fc.record({ name: fc.constant('ok'), tag: fc.constant('t'), horizon: fc.constant(4), baseModel: bad('nope', "x'; --", '../../etc/passwd') }),
+          fc.record({ name: fc.constant('ok'), tag: fc.constant('t'), horizon: fc.constant(4), method: fc.constant('full'), baseModel: fc.constant('xlstm-dev') }),
+          fc.record({ name: fc.constant('ok'), tag: fc.constant('t'), horizon: fc.constant(4), surprise: anyJson }),
+          anyJson,
+        ),
+        async (body) => expect4xx('POST', '/v1/finetunes', JSON.stringify(body)),
+      ),
+      { numRuns: 60 },
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          fc.record({ seriesIds: bad([foreignSeries], ['not-a-uuid'], [], [seriesId, seriesId]), models: fc.constant(['naive']), horizon: fc.constant(4) }),
+          fc.record({ seriesIds: fc.constant([seriesId]), models: bad<unknown>([], ['nope'], ['../x'], 'ets', [1], ['naive', 'naive']), horizon: fc.constant(4) }),
+          fc.record({ seriesIds: fc.constant([seriesId]), models: fc.constant(['naive']), horizon: bad<unknown>(0, -1, 1.5, '4', 1e9) }),
+          fc.record({ seriesIds: fc.constant([seriesId]), models: fc.constant(['naive']), horizon: fc.constant(4), windows: bad<unknown>(0, -1, 1e9, '3', 2.5) }),
+          fc.record({ seriesIds: fc.constant([seriesId]), models: fc.constant(['naive']), horizon: fc.constant(4), step: bad<unknown>(0, -4, 'x', 1e12) }),
+          fc.record({ seriesIds: fc.constant([seriesId]), models: fc.constant(['naive']), horizon: fc.constant(4), quantiles: bad<unknown>([0], [1.5], ['0.5'], [0.5, 0.5]) }),
+          fc.record({ seriesIds: fc.constant([seriesId]), models: fc.constant(['naive']), horizon: fc.constant(4), surprise: anyJson }),
+          anyJson,
+        ),
+        async (body) => expect4xx('POST', '/v1/backtests', JSON.stringify(body)),
+      ),
+      { numRuns: 60 },
+    );
+    const okSchedule = { cron: '0 3 * * *', timezone: 'UTC', seriesIds: [seriesId], forecast: { horizon: 4 } };
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          fc.record({ name: bad<unknown>('', 'x'.repeat(300), 5, null) }).map((o) => ({ ...okSchedule, ...o })),
+          fc.record({ name: fc.constant('s'), cron: bad<unknown>('nope', '61 * * * *', '* * *', '', 5, "'; --") }).map((o) => ({ ...okSchedule, ...o })),
+          fc.record({ name: fc.constant('s'), timezone: bad<unknown>('Mars/Base', 'UTC+99', '', 1, '../../etc/localtime') }).map((o) => ({ ...okSchedule, ...o })),
+          fc.record({ name: fc.constant('s'), forecast: bad<unknown>({}, { horizon: 0 }, { horizon: 4, model: 'nope' }, { horizon: 4, until: 'P2D' }, { until: 'soon' }, 'daily') }).map((o) => ({ ...okSchedule, ...o })),
+          fc.record({ name: fc.constant('s'), overlap: bad<unknown>('maybe', 1), catchUp: bad<unknown>('yes', 2) }).map((o) => ({ ...okSchedule, ...o })),
+          fc.record({ name: fc.constant('s'), seriesIds: bad<unknown>([foreignSeries], ['x'], []) }).map((o) => ({ ...okSchedule, ...o })),
+          fc.record({ name: fc.constant('mine') }).map((o) => ({ ...okSchedule, ...o })),
+          anyJson,
+        ),
+        async (body) => expect4xx('POST', '/v1/schedules', JSON.stringify(body)),
+      ),
+      { numRuns: 60 },
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          fc.record({ cron: bad<unknown>('nope', '', 7) }),
+          fc.record({ timezone: bad<unknown>('Nowhere/City', 3) }),
+          fc.record({ forecast: bad<unknown>({ horizon: -1 }, { horizon: 4, model: '../x' }) }),
+          fc.record({ seriesIds: bad<unknown>([foreignSeries], ['nope']) }),
+          fc.record({ surprise: anyJson }),
+        ),
+        async (body) => expect4xx('PATCH', `/v1/schedules/${scheduleId}`, JSON.stringify(body)),
+      ),
+      { numRuns: 40 },
+    );
+    for (const [method, path] of [['PATCH', `/v1/schedules/${foreignSchedule}`], ['POST', `/v1/schedules/${foreignSchedule}/pause`], ['POST', `/v1/schedules/${foreignSchedule}/resume`],
+      ['DELETE', `/v1/schedules/${foreignSchedule}`], ['DELETE', '/v1/finetunes/00000000-0000-4000-8000-000000000000'], ['DELETE', '/v1/models/xlstm-dev'], ['DELETE', "/v1/models/x'; --"]]) {
+      await expect4xx(method, path, JSON.stringify({ enabled: true }));
+    }
     expect(await digest()).toBe(before);
   });
 
