@@ -80,3 +80,22 @@ describe('fine-tunes: method "full" without the toolchain', () => {
     }
   }, 60_000);
 });
+
+describe('fine-tune event streams and api shutdown', () => {
+  it('an open event stream ends when the api shuts down, so shutdown does not wait for it', async () => {
+    const stack = await startStack({ worker: false });
+    const { key } = await stack.tenant();
+    const s = await stack.request('POST', '/v1/series', { key, json: { name: 's' } });
+    const r = await stack.request('POST', '/v1/finetunes', { key, json: { name: 'queued', baseModel: 'xlstm-dev', seriesIds: [s.body.id], horizon: 12 } });
+    expect(r.status).toBe(202);
+    const res = await fetch(`${stack.baseUrl}/v1/finetunes/${r.body.id}/events`, { headers: { authorization: `Bearer ${key}` } });
+    const reader = res.body!.getReader();
+    const first = new TextDecoder().decode((await reader.read()).value);
+    expect(first).toMatch(/^event: progress\ndata: \{.*"status":"QUEUED"/);
+    const t = Date.now();
+    const ended = (async () => { while (!(await reader.read()).done); return Date.now() - t; })();
+    await stack.close();
+    expect(await ended).toBeLessThan(5000); // the stream stays open up to an hour otherwise
+    expect(Date.now() - t).toBeLessThan(10_000);
+  }, 60_000);
+});

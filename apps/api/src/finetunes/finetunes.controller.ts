@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { BeforeApplicationShutdown, Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { TenantId } from '../auth/tenant-id.decorator';
@@ -13,8 +13,15 @@ const SSE_MAX_MS = 60 * 60 * 1000;
 @ApiTags('finetunes')
 @ApiBearerAuth()
 @Controller('v1/finetunes')
-export class FinetunesController {
+export class FinetunesController implements BeforeApplicationShutdown {
+  /** Set on shutdown: open event streams end (clients reconnect to another replica) so the server can close. */
+  private closing = false;
+
   constructor(private readonly finetunes: FinetunesService) {}
+
+  beforeApplicationShutdown(): void {
+    this.closing = true;
+  }
 
   @Post()
   @HttpCode(202)
@@ -50,7 +57,7 @@ export class FinetunesController {
     req.on('close', () => { closed = true; });
     const started = Date.now();
     let last = '';
-    while (!closed && Date.now() - started < SSE_MAX_MS) {
+    while (!closed && !this.closing && Date.now() - started < SSE_MAX_MS) {
       const key = JSON.stringify([f.status, f.progress]);
       if (key !== last) {
         res.write(`event: progress\ndata: ${JSON.stringify(f)}\n\n`);
