@@ -19,6 +19,8 @@ FROM ${NODE_IMAGE} AS runtime
 RUN apt-get update && apt-get install -y --no-install-recommends libvulkan1 tini && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 ENV NODE_ENV=production
+# Fewer glibc malloc arenas: ONNX Runtime's threads otherwise fragment memory (see docs/BENCHMARKS.md, Soak).
+ENV MALLOC_ARENA_MAX=2
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules node_modules
 COPY --from=build /app/dist dist
