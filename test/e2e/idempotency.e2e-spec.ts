@@ -53,11 +53,13 @@ describe('Idempotency-Key replays the original status code and body', () => {
     expect(jobs[0].n).toBe(1);
   });
 
-  it('asynchronous forecast: 202 then a 202 replay of the same job, no second job', async () => {
+  it('asynchronous forecast: 202 then a 202 replay (with its Location) of the same job, no second job', async () => {
     const { first, again } = await twice('/v1/forecasts', { seriesIds: [seriesId], horizon: 12, model: 'ssm-dev', wait: 0 }, 'forecast-async');
     expect(first.status).toBe(202);
     expect(first.headers.get('location')).toBe(first.body.url);
     expect(again.status).toBe(202);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(again.headers.get('location')).toBe(first.body.url);
     expect(again.body.id).toBe(first.body.id);
     expect(await waitForJob(stack, key, first.body.jobId)).toMatchObject({ state: 'SUCCEEDED' });
     const jobs = await stack.sql<{ n: number }>(`SELECT count(*)::int AS n FROM jobs WHERE type = 'forecast'`);

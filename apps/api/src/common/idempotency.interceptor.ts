@@ -22,6 +22,18 @@ function requestHash(req: Request): Buffer {
  * route's default (201, or its `@HttpCode`) before interceptors run, and a handler may override it
  * through `@Res({ passthrough: true })` (POST /v1/forecasts answers 200 or 202).
  */
+/** Response headers a replay repeats: where the created or queued resource lives. */
+const REPLAYED_HEADERS = ['location'];
+
+function replayedHeaders(res: Response): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const h of REPLAYED_HEADERS) {
+    const v = res.getHeader(h);
+    if (v !== undefined) out[h] = String(v);
+  }
+  return out;
+}
+
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
   constructor(private readonly store: IdempotencyRepository) {}
@@ -40,11 +52,12 @@ export class IdempotencyInterceptor implements NestInterceptor {
         if (claim.kind === 'replay') {
           res.setHeader('Idempotent-Replayed', 'true');
           if (claim.statusCode >= 400) throw new HttpException((claim.body as { error: object }).error, claim.statusCode);
+          for (const [h, v] of Object.entries(claim.headers)) res.setHeader(h, v);
           res.status(claim.statusCode);
           return of(claim.body);
         }
         return next.handle().pipe(
-          mergeMap((body) => from(this.store.complete(tenantId, key, res.statusCode, body).then(() => body))),
+          mergeMap((body) => from(this.store.complete(tenantId, key, res.statusCode, body, replayedHeaders(res)).then(() => body))),
           catchError((err: unknown) => {
             const [status, errorBody] = describeError(err);
             const settle = status >= 500 ? this.store.release(tenantId, key) : this.store.complete(tenantId, key, status, { error: errorBody });

@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 
 export type IdempotencyClaim =
   | { kind: 'new' }
-  | { kind: 'replay'; statusCode: number; body: unknown }
+  | { kind: 'replay'; statusCode: number; body: unknown; headers: Record<string, string> }
   | { kind: 'in-progress' }
   | { kind: 'mismatch' };
 
@@ -22,20 +22,20 @@ export class IdempotencyRepository {
       [tenantId, key, hash],
     );
     if (inserted.length) return { kind: 'new' };
-    const rows: { request_hash: Buffer; status_code: number | null; response_body: unknown }[] = await this.ds.query(
-      `SELECT request_hash, status_code, response_body FROM idempotency_keys WHERE tenant_id = $1 AND key = $2`,
+    const rows: { request_hash: Buffer; status_code: number | null; response_body: unknown; response_headers: Record<string, string> | null }[] = await this.ds.query(
+      `SELECT request_hash, status_code, response_body, response_headers FROM idempotency_keys WHERE tenant_id = $1 AND key = $2`,
       [tenantId, key],
     );
     if (!rows.length) return this.claim(tenantId, key, hash); // expired and deleted concurrently
     if (!rows[0].request_hash.equals(hash)) return { kind: 'mismatch' };
     if (rows[0].status_code === null) return { kind: 'in-progress' };
-    return { kind: 'replay', statusCode: rows[0].status_code, body: rows[0].response_body };
+    return { kind: 'replay', statusCode: rows[0].status_code, body: rows[0].response_body, headers: rows[0].response_headers ?? {} };
   }
 
-  async complete(tenantId: string, key: string, statusCode: number, body: unknown): Promise<void> {
+  async complete(tenantId: string, key: string, statusCode: number, body: unknown, headers: Record<string, string> = {}): Promise<void> {
     await this.ds.query(
-      `UPDATE idempotency_keys SET status_code = $3, response_body = $4, completed_at = now() WHERE tenant_id = $1 AND key = $2`,
-      [tenantId, key, statusCode, JSON.stringify(body ?? null)],
+      `UPDATE idempotency_keys SET status_code = $3, response_body = $4, response_headers = $5, completed_at = now() WHERE tenant_id = $1 AND key = $2`,
+      [tenantId, key, statusCode, JSON.stringify(body ?? null), JSON.stringify(headers)],
     );
   }
 
