@@ -1,4 +1,4 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { DomainError, InvalidInputError, NotFoundError } from '#common';
@@ -164,7 +164,10 @@ export class ModelRuntime {
         const dir = path.join(os.tmpdir(), 'tsfm-graphs');
         await mkdir(dir, { recursive: true });
         const file = path.join(dir, `${entry.sha256}.onnx`);
-        await writeFile(file, onnx);
+        // Write then rename: another worker process on this machine may be loading the same graph.
+        const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
+        await writeFile(tmp, onnx);
+        await rename(tmp, file);
         await this.load(entry, { onnxPath: file, head });
       })().finally(() => this.loading.delete(entry.id));
       this.loading.set(entry.id, p);
