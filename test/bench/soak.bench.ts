@@ -21,7 +21,7 @@
  * compares the floor (lowest RSS) of the last window with that of the first window after a
  * warm-up (windows of max(10 s, 10% of the soak), warm-up max(10 s, 20%)), and the least-squares
  * slope of the 10-s floors over the second half (a leak keeps climbing; warm-up flattens out).
- * MALLOC_ARENA_MAX, when set, is passed on to the api and worker.
+ * MALLOC_ARENA_MAX (default 2, as in the Docker image and npm run serve) is passed on to the api and worker.
  * Run: npm run bench -- soak [seconds]
  */
 import 'reflect-metadata';
@@ -247,7 +247,8 @@ async function main(): Promise<void> {
     LOG_LEVEL: 'warn',
     NODE_ENV: 'production',
     // glibc's per-thread malloc arenas are one suspect for slow RSS growth: let a run cap them.
-    ...(process.env.MALLOC_ARENA_MAX ? { MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX } : {}),
+    // As the Docker image and npm run serve run them (glibc arenas capped); MALLOC_ARENA_MAX=8 etc. to compare.
+    MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2',
   };
   const api = spawnService('dist/apps/api/src/main.js', env, 'api');
   const worker = spawnService('dist/apps/worker/src/main.js', env, 'worker');
