@@ -107,6 +107,8 @@ export class ModelRuntime {
   private readonly heads = new Map<string, HeadTensors>();
   private readonly batchers = new Map<string, MicroBatcher<BatchItem, BatchResult>>();
   private readonly loading = new Map<string, Promise<void>>();
+  /** Ids of graphs loaded with loadGraph (tenants' full fine-tunes), not from the manifest. */
+  private readonly extraIds = new Set<string>();
   private extraGraphs = 0;
 
   private constructor(private readonly opts: RuntimeOptions) {}
@@ -149,6 +151,11 @@ export class ModelRuntime {
     return this.entries.has(id);
   }
 
+  /** Whether `id` is a manifest model (not a tenant's graph loaded with loadGraph). */
+  isCatalogModel(id: string): boolean {
+    return this.entries.has(id) && !this.extraIds.has(id);
+  }
+
   /**
    * Loads a graph that is not in the manifest (a tenant's `full` fine-tune), from bytes the caller
    * checked against `entry.sha256`; at most MAX_EXTRA_GRAPHS per process. Concurrent calls for
@@ -168,6 +175,7 @@ export class ModelRuntime {
         const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
         await writeFile(tmp, onnx);
         await rename(tmp, file);
+        this.extraIds.add(entry.id);
         await this.load(entry, { onnxPath: file, head });
       })().finally(() => this.loading.delete(entry.id));
       this.loading.set(entry.id, p);

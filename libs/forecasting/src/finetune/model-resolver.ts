@@ -28,8 +28,8 @@ export class ModelResolver {
   ) {}
 
   async resolve(tenantId: string, modelId: string): Promise<ResolvedModel> {
-    const catalog = this.runtime.models().find((m) => m.entry.id === modelId);
-    if (catalog) return { id: modelId, baseModelId: modelId, entry: catalog.entry, head: 'default', finetuned: false };
+    // Only manifest models by id: a tenant's full fine-tune graph is reachable through its name only.
+    if (this.runtime.isCatalogModel(modelId)) return { id: modelId, baseModelId: modelId, entry: this.runtime.entry(modelId), head: 'default', finetuned: false };
     const ft = await this.finetunes.byName(tenantId, modelId);
     if (!ft || ft.status !== 'SUCCEEDED' || !ft.headSha256) throw new NotFoundError('model', modelId);
     if (ft.graphSha256) {
