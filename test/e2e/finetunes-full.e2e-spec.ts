@@ -58,9 +58,23 @@ describe('fine-tunes: method "full" through the PyTorch toolchain', () => {
     const b = tuned.body.series[0].quantiles['0.5'] as number[];
     expect(Math.max(...a.map((x, i) => Math.abs(x - b[i]) / Math.max(1e-9, Math.abs(x))))).toBeGreaterThan(1e-3);
 
+    expect(tuned.body.runtime).toMatchObject({ modelId: 'full-v1', baseModel: `ft-${f.metrics.graphSha256.slice(0, 24)}`, head: 'default' });
+
+    // Another tenant naming its own model after that graph's runtime id still gets its own model.
+    const other = (await stack.tenant()).key;
+    const src = readSeries('tourism/tourism_monthly.csv', { limit: 1 })[0];
+    const sid = (await stack.request('POST', '/v1/series', { key: other, json: { name: 'o', frequency: '1M' } })).body.id;
+    await stack.request('POST', `/v1/series/${sid}/observations`, { key: other, json: { timestamps: src.timestamps, values: [src.values] } });
+    const lookalike = `ft-${f.metrics.graphSha256.slice(0, 24)}`;
+    const o = await stack.request('POST', '/v1/finetunes', { key: other, json: { name: lookalike, baseModel: 'xlstm-dev', seriesIds: [sid], horizon: 12, steps: 5 } });
+    await waitForJob(stack, other, o.body.jobId, 120_000);
+    const theirs = await stack.request('POST', '/v1/forecasts', { key: other, json: { seriesIds: [sid], horizon: 12, model: lookalike, wait: 60 } });
+    expect(theirs.status).toBe(200);
+    expect(theirs.body.runtime).toMatchObject({ modelId: lookalike, baseModel: 'xlstm-dev' });
+
     expect((await stack.request('DELETE', '/v1/models/full-v1', { key })).status).toBe(204);
     expect(await stack.sql(`SELECT count(*)::int AS n FROM model_graphs`)).toEqual([{ n: 0 }]);
-    expect(await stack.sql(`SELECT count(*)::int AS n FROM model_heads`)).toEqual([{ n: 0 }]);
+    expect(await stack.sql(`SELECT count(*)::int AS n FROM model_heads WHERE sha256 = $1`, [f.headSha256])).toEqual([{ n: 0 }]);
   }, 900_000);
 });
 
