@@ -13,11 +13,15 @@ import { MODELS_DIR } from './fixtures';
  * WQL (9 levels) are divided by seasonal naive's on the same series, computed here.
  *
  * Bounds per model, slightly above the values measured when it was shipped:
- *   xlstm-small: rel MASE 1.360, rel WQL 0.845 (measured 2026-11-29, 8000 training steps). It is worse than
- *   seasonal naive on MASE here (docs/ACCURACY.md); the bound guards against regressions, it is not a target.
+ *   xlstm-small: rel MASE 1.360, rel WQL 0.845 (measured 2026-11-29, 8000 training steps)
+ *   ssm-small:   rel MASE 3.236, rel WQL 1.591 (measured 2026-11-29, checkpoint at step 1250 of 3000)
+ * Both are worse than seasonal naive on MASE on this hourly subset (docs/ACCURACY.md: M4 hourly is one of
+ * their weakest datasets); the bounds guard against regressions of the shipped weights and the serving
+ * pipeline, they are not accuracy targets.
  */
 const BOUNDS: Record<string, { relMase: number; relWql: number }> = {
   'xlstm-small': { relMase: 1.4, relWql: 0.87 },
+  'ssm-small': { relMase: 3.4, relWql: 1.67 },
 };
 
 const LEVELS = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9];
