@@ -78,6 +78,42 @@ describe('fine-tunes: method "full" through the PyTorch toolchain', () => {
   }, 900_000);
 });
 
+describe('fine-tunes: method "full" of the ssm family', () => {
+  let stack: Stack;
+  let key: string;
+  const ids: string[] = [];
+
+  beforeAll(async () => {
+    stack = await startStack();
+    key = (await stack.tenant()).key;
+    for (const s of readSeries('tourism/tourism_monthly.csv').filter((_, i) => i % 30 === 0)) {
+      const c = await stack.request('POST', '/v1/series', { key, json: { name: s.id, frequency: '1M', tags: ['full'] } });
+      await stack.request('POST', `/v1/series/${c.body.id}/observations`, { key, json: { timestamps: s.timestamps, values: [s.values] } });
+      ids.push(c.body.id);
+    }
+  }, 60_000);
+  afterAll(() => stack.close());
+
+  it('fine-tunes ssm-small (its checkpoint in models/runs) by scale-factor groups and serves the new graph', async () => {
+    const r = await stack.request('POST', '/v1/finetunes', {
+      key, json: { name: 'ssm-full', baseModel: 'ssm-small', method: 'full', tag: 'full', horizon: 24, steps: 8, learningRate: 3e-4, batchSize: 16, seed: 1 },
+    });
+    expect(r.status).toBe(202);
+    await waitForJob(stack, key, r.body.jobId, 600_000);
+    const f = (await stack.request('GET', `/v1/finetunes/${r.body.id}`, { key })).body;
+    expect([f.status, f.errorCode]).toEqual(['SUCCEEDED', null]);
+    // Measured (13 series, 219 windows, last encoder layer + decoder = 119,968 parameters, 8 steps):
+    // validation WQL 0.1753 -> 0.1591 (relative 0.908), MASE 2.014 -> 1.864 (0.926), best at step 8.
+    expect(f.metrics.validation.relativeWql).toBeLessThan(0.95);
+    expect(f.metrics.validation.relativeMase).toBeLessThan(0.97);
+    expect(f.metrics.training).toMatchObject({ blocks: 1, trainableParameters: 119_968 });
+    const tuned = await stack.request('POST', '/v1/forecasts', { key, json: { seriesIds: [ids[0]], horizon: 24, model: 'ssm-full', wait: 60 } });
+    expect(tuned.status).toBe(200);
+    expect(tuned.body.series[0].status).toBe('SUCCEEDED');
+    expect(tuned.body.runtime).toMatchObject({ modelId: 'ssm-full', baseModel: `ft-${f.metrics.graphSha256.slice(0, 24)}` });
+  }, 900_000);
+});
+
 describe('fine-tunes: method "full" without the toolchain', () => {
   it('answers 422 FULL_FINETUNE_UNAVAILABLE saying what to install, and writes nothing', async () => {
     const stack = await startStack({ worker: false, env: { TSFM_PYTHON: '/nonexistent/python3' } });
