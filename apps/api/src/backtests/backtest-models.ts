@@ -1,6 +1,5 @@
-import { InvalidInputError } from '#common';
 import { isBaseline } from '#forecasting';
-import { ModelDirectory } from '../models/model-directory.service';
+import { ModelDirectory, checkModelLimits } from '../models/model-directory.service';
 
 /**
  * The one place the api validates backtest model ids: baselines always pass; catalog models and
@@ -12,12 +11,6 @@ export async function validateBacktestModels(directory: ModelDirectory, tenantId
     if (isBaseline(id)) continue;
     // fine-tuned models resolve here: a tenant's fine-tuned name -> its base model's limits
     const { entry } = await directory.resolve(tenantId, id);
-    const unknown = quantiles.filter((q) => !entry.quantiles.some((l) => Math.abs(l - q) < 1e-9));
-    if (unknown.length) {
-      throw new InvalidInputError('QUANTILE_NOT_AVAILABLE', `Model ${id} has quantile levels ${entry.quantiles.join(', ')}; not ${unknown.join(', ')}`, { available: entry.quantiles });
-    }
-    if (horizon > entry.maxHorizon) {
-      throw new InvalidInputError('HORIZON_TOO_LONG', `horizon ${horizon} exceeds model ${id}'s limit of ${entry.maxHorizon} steps`, { maxHorizon: entry.maxHorizon });
-    }
+    checkModelLimits(entry, { quantiles, horizon }, id);
   }
 }

@@ -6,6 +6,7 @@ import { APP_CONFIG, AppConfig } from '#config';
 import { FinetuneParams, checkFullFinetune } from '#forecasting';
 import { JobName, JobQueueService } from '#jobs';
 import { ModelCatalog } from '#model-runtime';
+import { checkModelLimits } from '../models/model-directory.service';
 import { CreateFinetuneDto } from './dto/create-finetune.dto';
 import { FinetunePageResponse, FinetuneResponse } from './dto/finetune.response';
 
@@ -45,9 +46,7 @@ export class FinetunesService {
     } else if (dto.blocks !== undefined) {
       throw new BadRequestError('VALIDATION_FAILED', 'blocks applies to method "full" only');
     }
-    if (dto.horizon > base.maxHorizon) {
-      throw new InvalidInputError('HORIZON_TOO_LONG', `horizon ${dto.horizon} exceeds model ${base.id}'s limit of ${base.maxHorizon} steps`, { maxHorizon: base.maxHorizon });
-    }
+    checkModelLimits(base, { horizon: dto.horizon });
     for (const id of dto.seriesIds ?? []) await this.series.get(tenantId, id);
     const params: FinetuneParams = {
       ...(dto.seriesIds ? { seriesIds: dto.seriesIds } : { tag: dto.tag }),

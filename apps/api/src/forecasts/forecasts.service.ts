@@ -11,7 +11,7 @@ import { CreateForecastDto } from './dto/create-forecast.dto';
 import { ForecastPageResponse, ForecastResponse } from './dto/forecast.response';
 import { ListForecastsQuery } from './dto/list-forecasts.query';
 import { toForecastResponse, toSummary } from './forecast.mapper';
-import { ModelDirectory } from '../models/model-directory.service';
+import { ModelDirectory, checkModelLimits } from '../models/model-directory.service';
 
 const FINAL = ['SUCCEEDED', 'PARTIALLY_SUCCEEDED', 'FAILED', 'CANCELLED'];
 
@@ -65,20 +65,10 @@ export class ForecastsService {
     // A catalog model or one of this tenant's fine-tuned models (limits of its base model).
     const model = await this.models.resolve(tenantId, dto.model);
     const entry = model.entry;
-    const quantiles = dto.quantiles ?? entry.quantiles;
-    const unknown = quantiles.filter((q) => !entry.quantiles.some((l) => Math.abs(l - q) < 1e-9));
-    if (unknown.length) {
-      throw new InvalidInputError('QUANTILE_NOT_AVAILABLE', `Model ${entry.id} has quantile levels ${entry.quantiles.join(', ')}; not ${unknown.join(', ')}`, { available: entry.quantiles });
-    }
-    if (dto.horizon !== undefined && dto.horizon > entry.maxHorizon) {
-      throw new InvalidInputError('HORIZON_TOO_LONG', `horizon ${dto.horizon} exceeds model ${entry.id}'s limit of ${entry.maxHorizon} steps`, { maxHorizon: entry.maxHorizon });
-    }
-    if (dto.contextLength !== undefined && dto.contextLength > entry.contextLength) {
-      throw new InvalidInputError('CONTEXT_TOO_LONG', `contextLength exceeds model ${entry.id}'s ${entry.contextLength}`);
-    }
+    const quantiles = checkModelLimits(entry, dto);
     const record: ForecastRequestRecord = {
       model: model.id,
-      quantiles: [...quantiles].sort((a, b) => a - b),
+      quantiles,
       channels: dto.channels,
       contextLength: dto.contextLength,
       frequency: dto.frequency,

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { NotFoundError } from '#common';
+import { InvalidInputError, NotFoundError } from '#common';
 import { FinetunesRepository } from '#db';
 import { ManifestEntry, ModelCatalog } from '#model-runtime';
 
@@ -29,4 +29,24 @@ export class ModelDirectory {
     if (!ft || ft.status !== 'SUCCEEDED') throw new NotFoundError('model', wanted);
     return { id: wanted, entry: this.catalog.get(ft.baseModel), finetuned: true };
   }
+}
+
+/**
+ * The model limits every request naming a model is checked against (a fine-tuned model has its
+ * base model's): the quantile levels it offers, its horizon and its context length. `label` is the
+ * id the client used, for the message. Returns the requested levels (default: all), sorted.
+ */
+export function checkModelLimits(entry: ManifestEntry, r: { quantiles?: number[]; horizon?: number; contextLength?: number }, label = entry.id): number[] {
+  const quantiles = r.quantiles ?? entry.quantiles;
+  const unknown = quantiles.filter((q) => !entry.quantiles.some((l) => Math.abs(l - q) < 1e-9));
+  if (unknown.length) {
+    throw new InvalidInputError('QUANTILE_NOT_AVAILABLE', `Model ${label} has quantile levels ${entry.quantiles.join(', ')}; not ${unknown.join(', ')}`, { available: entry.quantiles });
+  }
+  if (r.horizon !== undefined && r.horizon > entry.maxHorizon) {
+    throw new InvalidInputError('HORIZON_TOO_LONG', `horizon ${r.horizon} exceeds model ${label}'s limit of ${entry.maxHorizon} steps`, { maxHorizon: entry.maxHorizon });
+  }
+  if (r.contextLength !== undefined && r.contextLength > entry.contextLength) {
+    throw new InvalidInputError('CONTEXT_TOO_LONG', `contextLength exceeds model ${label}'s ${entry.contextLength}`);
+  }
+  return [...quantiles].sort((a, b) => a - b);
 }

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { BadRequestError, DomainError, InvalidInputError, UnavailableError } from '#common';
 import { ScheduleEntity, ScheduleRunsRepository, ScheduleTemplate, SchedulesRepository, SeriesRepository, TransactionRunner, Tx } from '#db';
 import { JobQueueService, QueueName, removeScheduleTimer, scheduleTimingError, upsertScheduleTimer } from '#jobs';
-import { DirectoryModel, ModelDirectory } from '../models/model-directory.service';
+import { DirectoryModel, ModelDirectory, checkModelLimits } from '../models/model-directory.service';
 import { CreateScheduleDto } from './dto/create-schedule.dto';
 import { ForecastTemplateDto } from './dto/forecast-template.dto';
 import { ListScheduleRunsQuery, ListSchedulesQuery } from './dto/list-schedules.query';
@@ -101,18 +101,8 @@ export class SchedulesService {
     if ((dto.horizon === undefined) === (dto.until === undefined)) throw new BadRequestError('VALIDATION_FAILED', 'forecast: send exactly one of horizon or until');
     const model = await this.resolveModel(tenantId, dto.model);
     const entry = model.entry;
-    const quantiles = dto.quantiles ?? entry.quantiles;
-    const unknown = quantiles.filter((q) => !entry.quantiles.some((l) => Math.abs(l - q) < 1e-9));
-    if (unknown.length) {
-      throw new InvalidInputError('QUANTILE_NOT_AVAILABLE', `Model ${entry.id} has quantile levels ${entry.quantiles.join(', ')}; not ${unknown.join(', ')}`, { available: entry.quantiles });
-    }
-    if (dto.horizon !== undefined && dto.horizon > entry.maxHorizon) {
-      throw new InvalidInputError('HORIZON_TOO_LONG', `horizon ${dto.horizon} exceeds model ${entry.id}'s limit of ${entry.maxHorizon} steps`, { maxHorizon: entry.maxHorizon });
-    }
-    if (dto.contextLength !== undefined && dto.contextLength > entry.contextLength) {
-      throw new InvalidInputError('CONTEXT_TOO_LONG', `contextLength exceeds model ${entry.id}'s ${entry.contextLength}`);
-    }
-    const t: ScheduleTemplate = { model: model.id, quantiles: [...quantiles].sort((a, b) => a - b) };
+    const quantiles = checkModelLimits(entry, dto);
+    const t: ScheduleTemplate = { model: model.id, quantiles };
     if (dto.horizon !== undefined) t.horizon = dto.horizon;
     if (dto.until !== undefined) t.until = dto.until;
     if (dto.channels) t.channels = dto.channels;
