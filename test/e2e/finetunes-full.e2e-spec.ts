@@ -5,7 +5,7 @@ import { Stack, startStack, waitForJob } from '../support/stack';
 
 /**
  * method "full": the worker runs the PyTorch toolchain (Debian python3-torch, installed by the
- * test script) on xlstm-small's own training checkpoint (models/runs/xlstm-small), fine-tunes its
+ * test script) on the base model's own training checkpoint (models/runs/<id>), fine-tunes its
  * last block on tourism monthly windows, exports a new ONNX graph and serves it.
  */
 describe('fine-tunes: method "full" through the PyTorch toolchain', () => {
@@ -76,23 +76,6 @@ describe('fine-tunes: method "full" through the PyTorch toolchain', () => {
     expect(await stack.sql(`SELECT count(*)::int AS n FROM model_graphs`)).toEqual([{ n: 0 }]);
     expect(await stack.sql(`SELECT count(*)::int AS n FROM model_heads WHERE sha256 = $1`, [f.headSha256])).toEqual([{ n: 0 }]);
   }, 900_000);
-});
-
-describe('fine-tunes: method "full" of the ssm family', () => {
-  let stack: Stack;
-  let key: string;
-  const ids: string[] = [];
-
-  beforeAll(async () => {
-    stack = await startStack();
-    key = (await stack.tenant()).key;
-    for (const s of readSeries('tourism/tourism_monthly.csv').filter((_, i) => i % 30 === 0)) {
-      const c = await stack.request('POST', '/v1/series', { key, json: { name: s.id, frequency: '1M', tags: ['full'] } });
-      await stack.request('POST', `/v1/series/${c.body.id}/observations`, { key, json: { timestamps: s.timestamps, values: [s.values] } });
-      ids.push(c.body.id);
-    }
-  }, 60_000);
-  afterAll(() => stack.close());
 
   it('fine-tunes ssm-small (its checkpoint in models/runs) by scale-factor groups and serves the new graph', async () => {
     const r = await stack.request('POST', '/v1/finetunes', {
