@@ -142,6 +142,11 @@ export async function loadManifest(modelsDir: string): Promise<ModelManifest> {
   return validateManifest(json);
 }
 
+/** Hex sha256 of bytes in memory (the same digest sha256File gives for a file). */
+export function sha256Hex(data: Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
 export function sha256File(file: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const h = createHash('sha256');

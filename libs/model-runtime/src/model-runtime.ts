@@ -250,7 +250,12 @@ export class ModelRuntime {
     });
     const parts: { emb: Float32Array; loc: Float32Array; scale: Float32Array; M: number }[][] = series.map(() => []);
     const groups = new Map<string, Row[]>();
-    for (const r of rows) groups.set(`${r.params}|L=${r.context.length}`, [...(groups.get(`${r.params}|L=${r.context.length}`) ?? []), r]);
+    for (const r of rows) {
+      const key = `${r.params}|L=${r.context.length}`;
+      const g = groups.get(key);
+      if (g) g.push(r);
+      else groups.set(key, [r]);
+    }
     for (const [key, members] of groups) {
       const params = Object.fromEntries(key.split('|').map((kv) => kv.split('=')));
       for (let at = 0; at < members.length; at += chunk) {

@@ -1,6 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,7 +7,7 @@ import { APP_CONFIG, AppConfig } from '#config';
 import { DomainError, InvalidInputError } from '#common';
 import { FinetuneRow, FinetunesRepository, ObservationsRepository, SeriesRepository } from '#db';
 import type { JobContext, JobOutcome, JobPayloads } from '#jobs';
-import { ManifestEntry, ModelRuntime, NamedTensor, SeriesRequest, writeSafetensors } from '#model-runtime';
+import { ManifestEntry, ModelRuntime, NamedTensor, SeriesRequest, sha256Hex, writeSafetensors } from '#model-runtime';
 import { defaultSeasonalPeriod } from '#timeseries';
 import { prepareSeries } from '../pipeline';
 import { checkFullFinetune } from './toolchain';
@@ -65,10 +64,6 @@ function seasonalNaiveMae(ctx: Float32Array, m: number): number {
   return NaN;
 }
 
-function sha256(buf: Buffer): string {
-  return createHash('sha256').update(buf).digest('hex');
-}
-
 /**
  * The `head` fine-tune, in the worker: windows cut from the tenant's series exactly as the forecast
  * path prepares them, embeddings from the frozen base model, then Adam on the output head with
@@ -112,7 +107,7 @@ export class FinetuneService {
     const tTrain = performance.now();
     const tensors = Object.fromEntries(Object.entries(result.weights).map(([k, v]) => [k, { dtype: 'F32' as const, shape: base[k].dims, data: v }]));
     const data = writeSafetensors(tensors, { baseModel: entry.id, baseSha256: entry.sha256, format: 'tsfm-head-v1' });
-    const sha = sha256(data);
+    const sha = sha256Hex(data);
     const rel = (a: number, b: number) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? a / b : null);
     const metrics = {
       validation: {
@@ -178,8 +173,8 @@ export class FinetuneService {
       });
       const graph = await readFile(path.join(tmp, `${id}.onnx`));
       const head = await readFile(path.join(tmp, `${id}.head.safetensors`));
-      const graphSha = sha256(graph);
-      const headSha = sha256(head);
+      const graphSha = sha256Hex(graph);
+      const headSha = sha256Hex(head);
       const entryOut = done.entry as Record<string, unknown>;
       if (graphSha !== entryOut.sha256) throw new Error(`exported graph checksum ${graphSha} differs from the toolchain's ${entryOut.sha256}`);
       const rel = (a: number, b: number) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? a / b : null);

@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { createHash } from 'node:crypto';
 import { NotFoundError } from '#common';
 import { FinetunesRepository } from '#db';
-import { ManifestEntry, ModelRuntime, readSafetensors } from '#model-runtime';
+import { ManifestEntry, ModelRuntime, readSafetensors, sha256Hex } from '#model-runtime';
 
 export interface ResolvedModel {
   /** What the client asked for: a catalog id or the tenant's fine-tuned model name. */
@@ -39,7 +38,7 @@ export class ModelResolver {
         const g = await this.finetunes.graph(ft.graphSha256);
         const head = await this.finetunes.headBytes(ft.headSha256);
         if (!g || !head) throw new NotFoundError('model', modelId);
-        if (createHash('sha256').update(g.data).digest('hex') !== ft.graphSha256) throw new Error(`graph ${ft.graphSha256} of model ${modelId} fails its checksum`);
+        if (sha256Hex(g.data) !== ft.graphSha256) throw new Error(`graph ${ft.graphSha256} of model ${modelId} fails its checksum`);
         await this.runtime.loadGraph({ ...(g.entry as unknown as ManifestEntry), id }, g.data, head);
       }
       return { id: modelId, baseModelId: id, entry: this.runtime.entry(id), head: 'default', finetuned: true };
