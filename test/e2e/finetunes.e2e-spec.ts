@@ -182,9 +182,17 @@ describe('fine-tunes: head method on real data', () => {
     const events = [...text.matchAll(/event: (\w+)\ndata: (.*)\n\n/g)].map((m) => ({ event: m[1], data: JSON.parse(m[2]) }));
     expect(events[events.length - 1].event).toBe('done');
     expect(events[events.length - 1].data.status).toBe('SUCCEEDED');
+    // Every evaluated step has its own event, in order, however fast the job ran against the 500 ms poll.
     const steps = events.filter((e) => e.data.progress?.phase === 'training').map((e) => e.data.progress.step as number);
-    expect(steps.length).toBeGreaterThan(0);
+    const curve = (events[events.length - 1].data.progress.history as { step: number }[]).map((h) => h.step);
+    expect(curve.length).toBeGreaterThan(1);
+    expect([...new Set(steps)]).toEqual(curve);
     expect([...steps].sort((x, y) => x - y)).toEqual(steps);
+    // The same stream opened after the job ended replays the curve, then done.
+    const late = await (await fetch(`${stack.baseUrl}/v1/finetunes/${r.body.id}/events`, { headers: { authorization: `Bearer ${a.key}` } })).text();
+    const lateEvents = [...late.matchAll(/event: (\w+)\ndata: (.*)\n\n/g)].map((m) => ({ event: m[1], data: JSON.parse(m[2]) }));
+    expect(lateEvents.filter((e) => e.data.progress?.phase === 'training').map((e) => e.data.progress.step)).toEqual(curve);
+    expect(lateEvents.map((e) => e.event).slice(-1)).toEqual(['done']);
   }, 240_000);
 
   it('deletes a fine-tuned model; its head goes when no other model shares it', async () => {

@@ -54,7 +54,7 @@ def training_summary(log, step):
     first = vals[0] if vals else None
     last = vals[-1] if vals else None
     return {
-        "wallTimeSec": round(wall, 1),
+        "wallTimeSec": round(wall, 3),
         "wallTimeNote": "training steps only (sum of logged steps / steps_per_s); validation passes excluded",
         "finalValidationLoss": None if last is None else round(float(last["val_loss"]), 5),
         "finalValidationStep": None if last is None else last["step"],

@@ -10,6 +10,13 @@ import { FINAL_FINETUNE, FinetunesService } from './finetunes.service';
 /** How long one event stream stays open before the client reconnects. */
 const SSE_MAX_MS = 60 * 60 * 1000;
 
+/** The evaluated training steps recorded in a fine-tune's progress, in step order. */
+function historyOf(progress: Record<string, unknown> | null | undefined): { step: number }[] {
+  const h = progress?.history;
+  if (!Array.isArray(h)) return [];
+  return h.filter((x): x is { step: number } => typeof x === 'object' && x !== null && Number.isFinite((x as { step?: unknown }).step));
+}
+
 @ApiTags('finetunes')
 @ApiBearerAuth()
 @Controller('v1/finetunes')
@@ -44,7 +51,10 @@ export class FinetunesController implements BeforeApplicationShutdown {
 
   /**
    * Server-sent events: `progress` whenever the status or progress changes, then one `done` with
-   * the final state. Each event's data is the fine-tune as GET returns it.
+   * the final state. Each event's data is the fine-tune as GET returns it. Every evaluated training
+   * step gets its own `progress` event (phase `training`, progress at that step) even when several
+   * passed between two polls or the stream was opened after the job ended: they are replayed from
+   * `progress.history`.
    */
   @Get(':id/events')
   @ApiProduces('text/event-stream')
@@ -57,7 +67,16 @@ export class FinetunesController implements BeforeApplicationShutdown {
     req.on('close', () => { closed = true; });
     const started = Date.now();
     let last = '';
+    let sentStep = -Infinity;
     while (!closed && !this.closing && Date.now() - started < SSE_MAX_MS) {
+      const history = historyOf(f.progress);
+      for (let i = 0; i < history.length; i++) {
+        if (history[i].step <= sentStep) continue;
+        const progress = { ...f.progress, phase: 'training', ...history[i], history: history.slice(0, i + 1) };
+        res.write(`event: progress\ndata: ${JSON.stringify({ ...f, progress })}\n\n`);
+        sentStep = history[i].step;
+        if (f.progress?.phase === 'training' && i === history.length - 1) last = JSON.stringify([f.status, f.progress]);
+      }
       const key = JSON.stringify([f.status, f.progress]);
       if (key !== last) {
         res.write(`event: progress\ndata: ${JSON.stringify(f)}\n\n`);

@@ -98,9 +98,11 @@ export class FinetuneService {
     const spec = new HeadSpec(entry.family, Object.fromEntries(Object.entries(base).map(([k, v]) => [k, v.dims])));
     const baseWeights: HeadWeights = Object.fromEntries(Object.entries(base).map(([k, v]) => [k, v.data]));
     let cancelled = false;
+    const curve: TrainProgress[] = []; // every evaluation so far, in progress.history: a late SSE subscriber still sees each step
     const result = await trainHead(spec, baseWeights, trainW, valW, { steps: params.steps, learningRate: params.learningRate, loss: params.loss, seed: params.seed, batchSize: params.batchSize },
       async (pr: TrainProgress) => {
-        await this.progress(f, ctx, { phase: 'training', steps: params.steps, trainWindows: train.length, validationWindows: validation.length, ...pr });
+        curve.push(pr);
+        await this.progress(f, ctx, { phase: 'training', steps: params.steps, trainWindows: train.length, validationWindows: validation.length, ...pr, history: curve });
         if (await ctx.cancelled()) cancelled = true;
         if (cancelled) throw Object.assign(new DomainError('CANCELLED', 'Cancelled on request', 409));
       });
@@ -167,8 +169,11 @@ export class FinetuneService {
         '--batch', String(params.batchSize)];
       const trained = Number((entry.provenance as Record<string, unknown>).trainedSteps);
       if (Number.isInteger(trained)) args.push('--expect-step', String(trained));
+      const curve: Record<string, unknown>[] = [];
       const done = await this.python(check.dir!, args, async (p) => {
-        await this.progress(f, ctx, { phase: 'training', trainWindows: train.length, validationWindows: validation.length, ...p });
+        const { phase: _phase, ...point } = p as Record<string, unknown>;
+        if (Number.isInteger(point.step)) curve.push(point);
+        await this.progress(f, ctx, { phase: 'training', trainWindows: train.length, validationWindows: validation.length, ...p, history: curve });
         return ctx.cancelled();
       });
       const graph = await readFile(path.join(tmp, `${id}.onnx`));
@@ -186,7 +191,7 @@ export class FinetuneService {
         durationsMs: { total: performance.now() - t0, toolchain: Number(done.wallTimeSec) * 1000 },
         headSha256: headSha, graphSha256: graphSha, graphBytes: graph.length,
       };
-      const progress = { phase: 'done', step: done.stepsRun, steps: params.steps, bestStep: done.bestStep, validationWql: after.wql, validationMase: after.mase };
+      const progress = { phase: 'done', step: done.stepsRun, steps: params.steps, bestStep: done.bestStep, validationWql: after.wql, validationMase: after.mase, history: curve };
       this.log.log(`full finetune ${f.id} (${f.name} on ${entry.id}, ${done.blocks} block(s)): validation WQL ${before.wql.toFixed(4)} -> ${after.wql.toFixed(4)}`);
       return {
         state: 'SUCCEEDED',

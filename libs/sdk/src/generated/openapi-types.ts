@@ -446,7 +446,7 @@ export interface FinetuneResponse {
   status: "QUEUED" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLED";
   /** horizon, steps, learningRate, loss, validation, seed, batchSize and the series selector */
   params: Record<string, unknown>;
-  /** step, steps, trainLoss, validationWql, validationMase, bestStep, phase */
+  /** phase, step, steps, trainLoss, validationWql, validationMase, bestStep, and history: every evaluated step so far ({step, trainLoss, validationWql, validationMase, bestStep}) */
   progress: Record<string, unknown> | null;
   /** Validation WQL and MASE of zero-shot and fine-tuned on the same held-out windows, and their ratios */
   metrics: Record<string, unknown> | null;

@@ -8,7 +8,7 @@ export class FinetuneResponse {
   @ApiProperty({ enum: ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED'] }) status: string;
   @ApiProperty({ type: 'object', additionalProperties: true, description: 'horizon, steps, learningRate, loss, validation, seed, batchSize and the series selector' })
   params: Record<string, unknown>;
-  @ApiProperty({ type: 'object', nullable: true, additionalProperties: true, description: 'step, steps, trainLoss, validationWql, validationMase, bestStep, phase' })
+  @ApiProperty({ type: 'object', nullable: true, additionalProperties: true, description: 'phase, step, steps, trainLoss, validationWql, validationMase, bestStep, and history: every evaluated step so far ({step, trainLoss, validationWql, validationMase, bestStep})' })
   progress: Record<string, unknown> | null;
   @ApiProperty({ type: 'object', nullable: true, additionalProperties: true, description: 'Validation WQL and MASE of zero-shot and fine-tuned on the same held-out windows, and their ratios' })
   metrics: Record<string, unknown> | null;
