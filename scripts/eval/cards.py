@@ -59,13 +59,26 @@ def card(e, res, summary, info, best, date, commit):
              "(CPU only, shared with other jobs).")
     L.append(f"* Validation loss (fixed synthetic set, mean pinball in scaled units): {p.get('initialValidationLoss')} at step 0 → "
              f"{p.get('finalValidationLoss')} at step {p.get('finalValidationStep')}.")
-    L.append("* Reproduce: `cd models && PYTHONPATH=. /usr/bin/python3 -m toolchain.training.train --family "
-             f"{e['family']} --out runs/{mid} --steps {p.get('plannedSteps')} --batch {p.get('batch')} --seed {p.get('seed')} "
-             f"--config {p.get('trainConfig')}`, then `python3 -m toolchain.training.export --run runs/{mid} --id {mid} --out .`")
+    run = p.get("run") or mid
+    init = p.get("initFrom")
+    if init:
+        L.append(f"* Continued pre-training: this run started from the weights of run `{init['run']}` (config `{init['config']}`, "
+                 f"{init['priorSteps']} steps, seed {init['seed']}, batch {init['batch']}); {p.get('totalSteps')} steps in all.")
+        L.append("* Reproduce: `cd models && PYTHONPATH=. /usr/bin/python3 -m toolchain.training.train --family "
+                 f"{e['family']} --out runs/{init['run']} --steps {init['priorSteps']} --batch {init['batch']} --seed {init['seed']} "
+                 f"--config {init['config']}`, then `... --out runs/{run} --steps {p.get('plannedSteps')} --batch {p.get('batch')} "
+                 f"--seed {p.get('seed')} --config {p.get('trainConfig')} --init-from runs/{init['run']}/ckpt.pt`, then "
+                 f"`python3 -m toolchain.training.export --run runs/{run} --id {mid} --out .`")
+    else:
+        L.append("* Reproduce: `cd models && PYTHONPATH=. /usr/bin/python3 -m toolchain.training.train --family "
+                 f"{e['family']} --out runs/{run} --steps {p.get('plannedSteps')} --batch {p.get('batch')} --seed {p.get('seed')} "
+                 f"--config {p.get('trainConfig')}`, then `python3 -m toolchain.training.export --run runs/{run} --id {mid} --out .`")
     L.append("")
     L.append("## Accuracy on real data\n")
     L.append(f"From docs/ACCURACY.md ({date}, commit `{commit}`): {info['n']} datasets, last H points of each series, at most 100 "
-             "series per dataset, through the serving pipeline. Relative = ÷ seasonal naive (< 1 is better).\n")
+             "series per dataset, through the serving pipeline. Relative = ÷ seasonal naive (< 1 is better); rel WQL divides by seasonal "
+             "naive's point forecast at every level, as GIFT-Eval does (÷ our probabilistic seasonal naive: "
+             f"{f3(s['relWqlProb'])}).\n")
     L.append(f"Geometric mean: **rel MASE {f3(s['relMase'])}, rel WQL {f3(s['relWql'])}**; ETS: rel MASE "
              f"{f3(summary['ets']['relMase'])}, rel WQL {f3(summary['ets']['relWql'])}. Beats ETS (MASE) on "
              f"{s['beatsEtsMase']} of {s['datasets']} datasets.\n")

@@ -5,7 +5,7 @@
  * 0.1..0.9 at the test timestamps, cached per model and dataset in
  * .tmp/eval/forecasts/<model>/<dataset>.json (keyed by the model's sha256).
  *
- * usage: node dist/scripts/eval/run-models.js [--models a,b] [--series DIR] [--out DIR]
+ * usage: node dist/scripts/eval/run-models.js [--models a,b] [--series DIR] [--out DIR] [--context N (the request's contextLength)]
  * Default models: every manifest entry that is not a dev model (id not ending in "-dev").
  */
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
@@ -52,8 +52,9 @@ function arg(name: string): string | undefined {
  * horizon of H steps (regular test windows) or the test timestamps as `at` (irregular ones).
  */
 export async function forecastDataset(runtime: ModelRuntime, entry: ManifestEntry, d: EvalDataset): Promise<SeriesOutcome[]> {
+  const context = Number(arg('--context') ?? 0);
   const opts: ForecastOptions = {
-    span: { horizon: d.H }, frequency: d.frequency, quantiles: LEVELS,
+    span: { horizon: d.H }, frequency: d.frequency, quantiles: LEVELS, ...(context > 0 ? { contextLength: context } : {}),
   };
   const prepared: (PreparedSeries | DomainError)[] = d.series.map((s) => {
     try {

@@ -62,7 +62,7 @@ export function prepareSeries(timestamps: number[], values: (number | null)[], e
   else if (inferred) [frequency, chosenBy] = [inferred.frequency, 'inferred'];
   else throw new InvalidInputError('FREQUENCY_UNKNOWN', 'the frequency cannot be inferred; pass "frequency"');
   const anchorT = observed[observed.length - 1];
-  const maxLen = Math.min(o.contextLength ?? entry.contextLength, entry.contextLength);
+  const maxLen = Math.min(o.contextLength ?? entry.defaultContext ?? entry.contextLength, entry.contextLength);
   const length = gridLengthCovering(ts[0], anchorT, frequency, maxLen);
   const grid = buildGrid({ anchor: anchorT, frequency, length, chosenBy });
   const onGrid = new Set(grid.timestamps);

@@ -30,6 +30,8 @@ describe('manifest', () => {
     ['contextLength', 0, 'contextLength must be a positive integer'],
     ['file', '../etc/passwd.onnx', 'file must be a relative .onnx path'],
     ['config', [], 'config must be an object'],
+    ['defaultContext', 1e6, 'defaultContext must be a positive integer up to contextLength'],
+    ['defaultContext', 0, 'defaultContext must be a positive integer up to contextLength'],
   ])('rejects a bad %s with a message naming the entry and field', (field, value, message) => {
     const m = shipped();
     m.models[0][field] = value;

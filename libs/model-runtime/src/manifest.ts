@@ -18,6 +18,8 @@ export interface ManifestEntry {
   file: string;
   sha256: string;
   contextLength: number;
+  /** Grid steps fed when a request names no contextLength (e.g. the longest context trained on); default contextLength. */
+  defaultContext?: number;
   patchSize: number;
   quantiles: number[];
   maxHorizon: number;
@@ -90,6 +92,7 @@ function validateEntry(e: Record<string, unknown>, w: string): void {
   check(e, 'file', w, isRelPath('.onnx'), 'must be a relative .onnx path');
   check(e, 'sha256', w, (v) => typeof v === 'string' && SHA_RE.test(v), 'must be 64 lowercase hex digits');
   for (const k of ['contextLength', 'patchSize', 'maxHorizon', 'parameters']) check(e, k, w, isPosInt, 'must be a positive integer');
+  if (e.defaultContext !== undefined) check(e, 'defaultContext', w, (v) => isPosInt(v) && (v as number) <= (e.contextLength as number), 'must be a positive integer up to contextLength');
   check(e, 'quantiles', w, (v) => Array.isArray(v) && v.length > 0 && v.every((q, j) => typeof q === 'number' && q > 0 && q < 1 && (j === 0 || q > v[j - 1])), 'must be increasing levels in (0, 1)');
   check(e, 'supportsMissing', w, (v) => typeof v === 'boolean', 'must be a boolean');
   validateIo(e.inputs, `${w}.inputs`);

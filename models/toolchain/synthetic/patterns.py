@@ -30,3 +30,27 @@ def step_function(rng, length, period=24, duty=0.5, amplitude=1.0, noise=0.05):
     phase = rng.uniform(0, period)
     t = np.arange(length) + phase
     return amplitude * ((t % period) < duty * period) + noise * rng.standard_normal(length)
+
+
+def seasonal_template(rng, length, period=24, harmonics=8, decay=1.0, second=None, second_amp=0.3,
+                      slope=0.0, level_sd=0.0, amp_sd=0.0, ar=0.5, noise=0.1):
+    """A sharp, non-sinusoidal seasonal shape repeated every `period` steps (load, traffic and
+    temperature curves): `harmonics` Fourier terms with amplitudes ~ k^-decay, optionally modulated
+    by a slower cycle of `second` periods, on a linear trend plus a random-walk level, with a
+    slowly drifting amplitude and AR(1) noise. The shape has unit standard deviation."""
+    t = np.arange(length, dtype=float)
+    shape = np.zeros(length)
+    for k in range(1, max(1, int(harmonics)) + 1):
+        a, b = rng.normal(0, k ** -decay, 2)
+        shape += a * np.sin(2 * np.pi * k * t / period) + b * np.cos(2 * np.pi * k * t / period)
+    shape /= max(shape.std(), 1e-9)
+    if second:
+        p2 = period * second
+        mod = np.zeros(length)
+        for k in range(1, 4):
+            a, b = rng.normal(0, 1.0 / k, 2)
+            mod += a * np.sin(2 * np.pi * k * t / p2) + b * np.cos(2 * np.pi * k * t / p2)
+        shape = shape * (1.0 + second_amp * mod / max(np.abs(mod).max(), 1e-9))
+    amp = np.exp(np.cumsum(rng.normal(0, amp_sd, length))) if amp_sd > 0 else 1.0
+    level = slope * t + (np.cumsum(rng.normal(0, level_sd, length)) if level_sd > 0 else 0.0)
+    return level + amp * shape + arma(rng, length, ar=(ar,), sigma=noise * np.sqrt(1 - ar * ar))

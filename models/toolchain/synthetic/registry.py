@@ -3,7 +3,7 @@ import numpy as np
 
 from .classic import arma, random_walk, regime_switch, level_shifts, stationary_coefficients, trend_seasonality
 from .gp import kernel_synth
-from .patterns import intermittent, sawtooth, spikes, step_function
+from .patterns import intermittent, sawtooth, seasonal_template, spikes, step_function
 
 # Secondary seasonalities relative to the main period (daily -> weekly, weekly -> yearly, ...).
 _SECOND = (7.0, 52.0 / 7.0, 4.0, 12.0)
@@ -53,6 +53,14 @@ def _step(rng, length, period):
     return {"period": period, "duty": rng.uniform(0.2, 0.8), "noise": rng.uniform(0, 0.2)}
 
 
+def _template(rng, length, period):
+    return {"period": period, "harmonics": int(rng.integers(2, max(3, min(16, int(period // 2)) + 1))),
+            "decay": rng.uniform(0.5, 2.0), "second": float(rng.choice(_SECOND)) if rng.random() < 0.5 else None,
+            "second_amp": rng.uniform(0.1, 0.6), "slope": rng.normal(0, 1.0 / length),
+            "level_sd": rng.uniform(0, 0.05), "amp_sd": rng.uniform(0, 0.01), "ar": rng.uniform(0, 0.9),
+            "noise": rng.uniform(0.02, 0.5)}
+
+
 GENERATORS = {
     "kernel_synth": (kernel_synth, _kernel),
     "trend_seasonality": (trend_seasonality, _trend_season),
@@ -64,11 +72,19 @@ GENERATORS = {
     "intermittent": (intermittent, _intermittent),
     "sawtooth": (sawtooth, _periodic_shape),
     "step_function": (step_function, _step),
+    "seasonal_template": (seasonal_template, _template),
 }
 
 DEFAULT_MIX = {"kernel_synth": 0.3, "trend_seasonality": 0.25, "arma": 0.08, "random_walk": 0.07,
                "level_shifts": 0.05, "regime_switch": 0.05, "spikes": 0.05, "intermittent": 0.07,
                "sawtooth": 0.04, "step_function": 0.04}
+
+
+# The `small2` curriculum: a third of the series are sharp repeated seasonal shapes, as in the
+# hourly, half-hourly and 5-minute data the first curriculum forecast worse than seasonal naive.
+MIX_V2 = {"kernel_synth": 0.2, "trend_seasonality": 0.17, "seasonal_template": 0.3, "arma": 0.06, "random_walk": 0.06,
+          "level_shifts": 0.04, "regime_switch": 0.04, "spikes": 0.04, "intermittent": 0.05,
+          "sawtooth": 0.02, "step_function": 0.02}
 
 
 def generate(rng, name, length, period):

@@ -8,6 +8,8 @@ from .resample import base_length, resample
 
 BASE_PERIODS = (4.0, 7.0, 12.0, 24.0, 52.0, 168.0)
 TARGET_PERIODS = (4.0, 7.0, 12.0, 24.0, 48.0, 52.0, 96.0, 168.0)
+# `small2` adds the 5-minute daily cycle (scale factor 24/288).
+TARGET_PERIODS_V2 = TARGET_PERIODS + (288.0,)
 MAX_RATE = 8.0
 DEFAULT_AUG = {"scale_offset": 0.9, "mixup": 0.1, "censor": 0.05, "missing": 0.1}
 
@@ -35,7 +37,7 @@ def one_series(rng, name, total, target):
     return resample(x, r, total) if r != 1.0 else x[:total]
 
 
-def sample_batch(rng, batch, context_len, horizon, mix=None, period=None, cpm=False, aug=None, patch=32):
+def sample_batch(rng, batch, context_len, horizon, mix=None, period=None, cpm=False, aug=None, patch=32, periods=None):
     """-> dict(context [B, C] float32, target [B, H] float32, period [B] float64). `period` fixes one
     seasonal period for the batch (the ssm family's per-batch scale factor); otherwise each series
     draws its own. `cpm` applies TiRex contiguous patch masking to the context (xlstm family)."""
@@ -44,7 +46,7 @@ def sample_batch(rng, batch, context_len, horizon, mix=None, period=None, cpm=Fa
     names = list(mix)
     w = np.asarray([mix[n] for n in names], float)
     total = context_len + horizon
-    periods = np.full(batch, float(period)) if period else rng.choice(TARGET_PERIODS, batch).astype(float)
+    periods = np.full(batch, float(period)) if period else rng.choice(periods or TARGET_PERIODS, batch).astype(float)
     raw = [one_series(rng, str(rng.choice(names, p=w / w.sum())), total, periods[i]) for i in range(batch)]
     out = np.empty((batch, total))
     for i, x in enumerate(raw):

@@ -5,7 +5,7 @@ import pytest
 from toolchain.synthetic.augment import censor, cpm_mask, missing_blocks, mixup, scale_offset
 from toolchain.synthetic.classic import arma, level_shifts, random_walk, regime_switch, stationary_coefficients, trend_seasonality
 from toolchain.synthetic.gp import kernel_synth
-from toolchain.synthetic.patterns import intermittent, sawtooth, spikes, step_function
+from toolchain.synthetic.patterns import intermittent, sawtooth, seasonal_template, spikes, step_function
 from toolchain.synthetic.registry import GENERATORS, generate
 from toolchain.synthetic.resample import resample
 
@@ -109,6 +109,23 @@ def test_sawtooth_and_step_function_shapes():
     assert abs(dominant_period(s) - 24) < 0.5 and (np.diff(s) < -0.5).sum() in (19, 20)
     q = step_function(rng, 24 * 20, period=24, duty=0.25, noise=0.0)
     assert set(np.unique(q)) == {0.0, 1.0} and abs(q.mean() - 0.25) < 0.02
+
+
+@pytest.mark.parametrize("period", [24, 48, 288])
+def test_seasonal_template_repeats_a_sharp_shape_every_period(period):
+    rng = np.random.default_rng(period)
+    n = period * 10
+    x = seasonal_template(rng, n, period=period, harmonics=12, decay=0.7, noise=0.05, ar=0.3)
+    assert abs(dominant_period(x) - period) < 0.5
+    power = np.abs(np.fft.rfft(x - x.mean())) ** 2
+    on = power[10::10][:12].sum() / power[1:].sum()  # the 12 harmonics of 1/period hold the energy
+    above = power[10 * 4::10][:9].sum() / power[10::10][:12].sum()  # sharp: harmonics 4-12 carry weight
+    assert on > 0.9 and above > 0.05
+    assert np.corrcoef(x[:-period], x[period:])[0, 1] > 0.9  # one period back predicts the next
+    # A slower cycle modulates it: the series is no longer the same every period, but every 7.
+    y = seasonal_template(np.random.default_rng(1), 24 * 70, period=24, harmonics=4, second=7.0, second_amp=0.6, noise=0.0, ar=0.0)
+    lag1, lag7 = np.abs(y[24:] - y[:-24]).mean(), np.abs(y[168:] - y[:-168]).mean()
+    assert lag7 < 1e-9 < 0.05 * lag1
 
 
 def test_missing_blocks_are_contiguous_nan_runs():

@@ -82,3 +82,38 @@ def test_resume_reproduces_the_uninterrupted_run(family, tmp_path):
     b = torch.load(tmp_path / "b" / "ckpt.pt")["model"]
     assert all(torch.equal(a[k], b[k]) for k in a)
     assert not np.isnan([r["loss"] for r in full[1:]]).any()
+
+
+def test_small2_curriculum_draws_its_mix_periods_and_lengths():
+    from toolchain.synthetic.registry import MIX_V2
+    from toolchain.synthetic.sampler import TARGET_PERIODS_V2
+    for family in ("xlstm", "ssm"):
+        dc = config_for(family, "small2").data
+        assert dc.mix == MIX_V2 and dc.periods == TARGET_PERIODS_V2 and dc.context == (32, 1024)
+        shapes = {tuple(batch_for_step(0, s, 2, dc)["context"].shape) for s in range(30)}
+        assert min(c for _, c in shapes) < 256 < max(c for _, c in shapes) <= 1024
+    periods = {float(batch_for_step(0, s, 1, config_for("ssm", "small2").data)["period"][0]) for s in range(200)}
+    assert periods == set(TARGET_PERIODS_V2)
+    assert abs(sum(MIX_V2.values()) - 1) < 1e-9
+
+
+@pytest.mark.parametrize("family", ["xlstm", "ssm"])
+def test_init_from_starts_at_the_other_runs_weights(family, tmp_path):
+    train(family, str(tmp_path / "a"), steps=6, batch=4, seed=2, config="tiny", workers=0)
+    main(["--family", family, "--out", str(tmp_path / "b"), "--steps", "4", "--batch", "4", "--seed", "3",
+          "--config", "tiny", "--workers", "0", "--init-from", str(tmp_path / "a" / "ckpt.pt"), "--stop-after", "2"])
+    with open(tmp_path / "b" / "log.jsonl") as f:
+        log = [json.loads(line) for line in f]
+    with open(tmp_path / "a" / "log.jsonl") as f:
+        first = [json.loads(line) for line in f]
+    # Step 0 of the new run validates the old run's final weights (same tiny validation set).
+    assert log[0]["val_loss"] == pytest.approx(first[-1]["val_loss"], rel=1e-6)
+    b = torch.load(tmp_path / "b" / "ckpt.pt")
+    assert b["meta"]["initFrom"] == {"run": "a", "config": "tiny", "step": 6, "seed": 2, "batch": 4, "priorSteps": 6}
+    # Resuming checks the same origin; another shape is refused.
+    main(["--family", family, "--out", str(tmp_path / "b"), "--steps", "4", "--batch", "4", "--seed", "3",
+          "--config", "tiny", "--workers", "0", "--init-from", str(tmp_path / "a" / "ckpt.pt"), "--resume"])
+    assert torch.load(tmp_path / "b" / "ckpt.pt")["step"] == 4
+    with pytest.raises(ValueError, match="another family or model shape"):
+        train(family, str(tmp_path / "c"), steps=2, batch=4, seed=1, config="small", workers=0,
+              init_from=str(tmp_path / "a" / "ckpt.pt"))

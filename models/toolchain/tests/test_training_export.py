@@ -71,3 +71,20 @@ def test_training_summary_sums_the_logged_rates():
     assert s["wallTimeSec"] == 7.0 and s["finalValidationLoss"] == 0.5 and s["finalValidationStep"] == 20
     assert s["initialValidationLoss"] == 1.0
     assert training_summary(log, 30)["wallTimeSec"] == 17.0
+
+
+def test_export_of_a_continued_run_records_its_origin(tmp_path):
+    train("ssm", str(tmp_path / "first"), steps=4, batch=4, seed=3, config="tiny", workers=0)
+    train("ssm", str(tmp_path / "second"), steps=3, batch=4, seed=4, config="tiny", workers=0,
+          init_from=str(tmp_path / "first" / "ckpt.pt"))
+    out = tmp_path / "models"
+    out.mkdir()
+    export_main(["--run", str(tmp_path / "second"), "--id", "ssm-c", "--out", str(out), "--no-fixtures", "--default-context", "192"])
+    e = json.loads((out / "manifest.json").read_text())["models"][0]
+    assert (e["defaultContext"], e["contextLength"]) == (192, 2048)
+    p = e["provenance"]
+    assert (p["trainedSteps"], p["totalSteps"]) == (3, 7)
+    assert p["initFrom"] == {"run": "first", "config": "tiny", "step": 4, "seed": 3, "batch": 4, "priorSteps": 4}
+    assert "continued from run first (config tiny, 4 steps before this run)" in p["source"] and p["run"] == "second"
+    with pytest.raises(ValueError, match="must be in 1..2048"):
+        export_main(["--run", str(tmp_path / "second"), "--id", "ssm-c", "--out", str(out), "--no-fixtures", "--default-context", "4096"])

@@ -3,6 +3,8 @@
 from dataclasses import dataclass, field
 
 from ..ssm.config import SsmConfig
+from ..synthetic.registry import MIX_V2
+from ..synthetic.sampler import TARGET_PERIODS_V2
 from ..xlstm.config import XlstmConfig
 
 
@@ -17,6 +19,8 @@ class DataConfig:
     val_batch: int = 32
     cpm: bool = False                # TiRex contiguous patch masking on the context
     shared_period: bool = False      # one period (=> one scale factor) per batch (ssm)
+    mix: dict = None                 # generator weights (None: synthetic.registry.DEFAULT_MIX)
+    periods: tuple = None            # seasonal periods drawn (None: synthetic.sampler.TARGET_PERIODS)
 
 
 @dataclass
@@ -42,6 +46,10 @@ def xlstm_config(size):
     if size in ("small", "base"):  # ~1.9M parameters
         return TrainConfig(XlstmConfig(embedding_dim=192, num_blocks=4, num_heads=4, input_ff_dim=256, context_length=512),
                            DataConfig(cpm=True), lr=1e-3, warmup=200, checkpoint_every=250, eval_every=250)
+    if size == "small2":  # the small model, second curriculum (see ssm small2), a 1024-step window
+        return TrainConfig(XlstmConfig(embedding_dim=192, num_blocks=4, num_heads=4, input_ff_dim=256, context_length=1024),
+                           DataConfig(context=(32, 1024), horizon=(8, 160), cpm=True, mix=MIX_V2, periods=TARGET_PERIODS_V2),
+                           lr=5e-4, warmup=100, checkpoint_every=250, eval_every=250)
     raise ValueError(f"unknown size {size!r}")
 
 
@@ -62,6 +70,13 @@ def ssm_config(size):
                            DataConfig(context=(96, 320), horizon=(8, 96), val_context=256, val_horizon=48,
                                       shared_period=True),
                            lr=1e-3, warmup=100, checkpoint_every=250, eval_every=250)
+    if size == "small2":  # the small model, second curriculum: contexts 32-1024, horizons to 160,
+        # a third sharp seasonal templates, the 5-minute daily period; meant for --init-from a small run
+        return TrainConfig(SsmConfig(context_length=2048, embedding_feature_dim=128, encoder_num_layers=4,
+                                     encoder_state_dim=128, encoder_num_hippo_blocks=4, decoder_dim=32, min_context=256),
+                           DataConfig(context=(32, 1024), horizon=(8, 160), val_context=256, val_horizon=48,
+                                      shared_period=True, mix=MIX_V2, periods=TARGET_PERIODS_V2),
+                           lr=5e-4, warmup=100, checkpoint_every=100, eval_every=250)
     raise ValueError(f"unknown size {size!r}")
 
 

@@ -18,8 +18,9 @@ def draw_shape(rng, dc):
 
 
 def make_batch(rng, batch, dc, C, H):
-    period = float(rng.choice(TARGET_PERIODS)) if dc.shared_period else None
-    b = sample_batch(rng, batch, C, H, period=period, cpm=dc.cpm)
+    periods = tuple(dc.periods) if dc.periods else TARGET_PERIODS
+    period = float(rng.choice(periods)) if dc.shared_period else None
+    b = sample_batch(rng, batch, C, H, mix=dc.mix, period=period, cpm=dc.cpm, periods=periods)
     return {k: torch.from_numpy(np.ascontiguousarray(v)) for k, v in b.items()}
 
 

@@ -63,10 +63,11 @@ def training_summary(log, step):
 
 
 def generator_config(data_cfg):
+    data_cfg = data_cfg or {}
     return {
-        "mixture": dict(DEFAULT_MIX),
+        "mixture": dict(data_cfg.get("mix") or DEFAULT_MIX),
         "augmentations": dict(DEFAULT_AUG),
-        "targetPeriods": list(TARGET_PERIODS),
+        "targetPeriods": list(data_cfg.get("periods") or TARGET_PERIODS),
         "maxResampleRate": MAX_RATE,
         "data": data_cfg,
         "validation": "fixed synthetic set (toolchain.training.data.VAL_SEED); loss = mean pinball over 9 quantiles in the context's scaled units",
@@ -128,7 +129,7 @@ def _write_index(fdir, index):
     return index
 
 
-def export_run(run_dir, model_id, out_dir, fixtures=True, licence="Apache-2.0"):
+def export_run(run_dir, model_id, out_dir, fixtures=True, licence="Apache-2.0", context=None):
     """Exports the run's checkpoint as `model_id`; returns the manifest entry."""
     model, step, meta, log = read_run(run_dir)
     family = meta["family"]
@@ -138,6 +139,7 @@ def export_run(run_dir, model_id, out_dir, fixtures=True, licence="Apache-2.0"):
     provenance = {
         "source": f"trained here on synthetic data only (toolchain.training, run {os.path.basename(os.path.normpath(run_dir))}, "
                   f"config {meta['config']})" + ("" if complete else f"; step {step} of {planned} (schedule not finished)"),
+        "run": os.path.basename(os.path.normpath(run_dir)),
         "seed": meta["seed"],
         "trainedSteps": step,
         "plannedSteps": meta["steps"],
@@ -146,11 +148,24 @@ def export_run(run_dir, model_id, out_dir, fixtures=True, licence="Apache-2.0"):
         "generator": generator_config(meta.get("data")),
         **summary,
     }
+    if meta.get("initFrom"):
+        # Continued pre-training: this run started from another run's weights.
+        provenance["initFrom"] = meta["initFrom"]
+        provenance["totalSteps"] = step + meta["initFrom"]["priorSteps"]
+        provenance["source"] += (f"; continued from run {meta['initFrom']['run']} (config {meta['initFrom']['config']}, "
+                                 f"{meta['initFrom']['priorSteps']} steps before this run)")
     if family == "xlstm":
         from ..xlstm.convert import manifest_entry
     else:
         from ..ssm.convert import manifest_entry
     entry = manifest_entry(model, model_id, out_dir, provenance, licence)
+    if context:
+        # The default request context: without a `contextLength` in the request the service feeds at
+        # most this many grid steps (e.g. the longest context the run was trained on); a request may
+        # still ask for up to contextLength.
+        if not 0 < context <= entry["contextLength"]:
+            raise ValueError(f"--default-context {context} must be in 1..{entry['contextLength']}")
+        entry["defaultContext"] = int(context)
     onnx.checker.check_model(onnx.load(os.path.join(out_dir, entry["file"])))
     upsert_manifest_entry(os.path.join(out_dir, "manifest.json"), entry)
     if fixtures:
@@ -165,10 +180,12 @@ def main(argv=None):
     ap.add_argument("--out", required=True, help="models directory holding manifest.json")
     ap.add_argument("--no-fixtures", action="store_true", help="skip the parity fixtures under <out>/fixtures/<id>/")
     ap.add_argument("--licence", default="Apache-2.0")
+    ap.add_argument("--default-context", type=int, default=None,
+                    help="manifest defaultContext: grid steps fed when a request names no contextLength (default: contextLength)")
     ap.add_argument("--threads", type=int, default=2)
     a = ap.parse_args(argv)
     torch.set_num_threads(a.threads)
-    e = export_run(a.run, a.id, a.out, fixtures=not a.no_fixtures, licence=a.licence)
+    e = export_run(a.run, a.id, a.out, fixtures=not a.no_fixtures, licence=a.licence, context=a.default_context)
     p = e["provenance"]
     print(f"{e['id']}: {e['family']} {e['parameters']} parameters, step {p['trainedSteps']}/{p['plannedSteps']}, "
           f"val loss {p['finalValidationLoss']}, wall {p['wallTimeSec']} s, sha256 {e['sha256'][:12]}")

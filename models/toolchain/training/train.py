@@ -1,7 +1,8 @@
 """Pre-train an xlstm or ssm forecaster on synthetic series.
 
 python3 -m toolchain.training.train --family xlstm|ssm --out DIR --steps N --batch B --seed S
-        [--resume] [--config small|base|tiny] [--workers 1] [--stop-after M] [--threads 2]
+        [--resume] [--config small|small2|base|tiny] [--workers 1] [--stop-after M] [--threads 2]
+        [--init-from OTHER_RUN/ckpt.pt]
 
 DIR gets log.jsonl (one JSON object per logged step: step, loss, loss_avg, lr, steps_per_s, and
 val_loss on the fixed validation set every eval_every steps, step 0 included), ckpt.pt (model,
@@ -46,7 +47,8 @@ def read_log(path, upto):
     return [r for r in recs if r["step"] <= upto]
 
 
-def train(family, out, steps, batch, seed, resume=False, config="small", workers=1, stop_after=None, threads=2):
+def train(family, out, steps, batch, seed, resume=False, config="small", workers=1, stop_after=None, threads=2,
+          init_from=None):
     """Runs (or resumes) a training run; returns the log records of the whole run so far."""
     torch.set_num_threads(threads)
     tc = config_for(family, config)
@@ -58,10 +60,23 @@ def train(family, out, steps, batch, seed, resume=False, config="small", workers
     meta = {"family": family, "config": config, "steps": steps, "batch": batch, "seed": seed,
             "model": dataclasses.asdict(tc.model), "data": dataclasses.asdict(tc.data),
             "parameters": sum(p.numel() for p in model.parameters())}
+    if init_from:
+        # Continue pre-training another run's model (weights only) on this config's schedule.
+        ck = torch.load(init_from)
+        window = ("context_length",)  # the xlstm family's input window: no weight depends on it
+        same = {k: v for k, v in ck["meta"]["model"].items() if k not in window} == {k: v for k, v in meta["model"].items() if k not in window}
+        if ck["meta"]["family"] != family or not same:
+            raise ValueError("--init-from a checkpoint of another family or model shape")
+        model.load_state_dict(ck["model"])
+        prior = ck["meta"].get("initFrom")
+        meta["initFrom"] = {"run": os.path.basename(os.path.dirname(os.path.abspath(init_from))), "config": ck["meta"]["config"],
+                            "step": ck["step"], "seed": ck["meta"]["seed"], "batch": ck["meta"]["batch"],
+                            "priorSteps": ck["step"] + (prior["priorSteps"] if prior else 0)}
     start = 0
     if resume and os.path.exists(ck_path):
         start, old = checkpoint.load(ck_path, model, opt, sched)
-        if {k: old[k] for k in ("family", "config", "steps", "batch", "seed")} != {k: meta[k] for k in ("family", "config", "steps", "batch", "seed")}:
+        keys = ("family", "config", "steps", "batch", "seed", "initFrom")
+        if {k: old.get(k) for k in keys} != {k: meta.get(k) for k in keys}:
             raise ValueError("--resume with different run settings than the checkpoint")
     with open(os.path.join(out, "config.json"), "w") as f:
         json.dump(meta, f, indent=1)
@@ -108,12 +123,13 @@ def main(argv=None):
     p.add_argument("--batch", type=int, default=32)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--resume", action="store_true")
-    p.add_argument("--config", default="small", choices=["small", "base", "tiny"])
+    p.add_argument("--config", default="small", choices=["small", "small2", "base", "tiny"])
+    p.add_argument("--init-from", default=None, help="start from this checkpoint's model weights (same family and shape)")
     p.add_argument("--workers", type=int, default=1, choices=[0, 1])
     p.add_argument("--stop-after", type=int, default=None, help="stop (with a checkpoint) after this step")
     p.add_argument("--threads", type=int, default=2)
     a = p.parse_args(argv)
-    log = train(a.family, a.out, a.steps, a.batch, a.seed, a.resume, a.config, a.workers, a.stop_after, a.threads)
+    log = train(a.family, a.out, a.steps, a.batch, a.seed, a.resume, a.config, a.workers, a.stop_after, a.threads, a.init_from)
     last = log[-1]
     print(json.dumps({"step": last["step"], "loss": last.get("loss"), "val_loss": last.get("val_loss"),
                       "steps_per_s": last.get("steps_per_s")}))

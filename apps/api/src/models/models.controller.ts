@@ -11,7 +11,8 @@ export class ModelResponse {
   @ApiProperty() id: string;
   @ApiProperty({ enum: ['xlstm', 'ssm'] }) family: string;
   @ApiProperty() isDefault: boolean;
-  @ApiProperty({ description: 'Grid points of context' }) maxContext: number;
+  @ApiProperty({ description: 'Grid points of context a request may ask for (contextLength)' }) maxContext: number;
+  @ApiProperty({ description: 'Grid points of context used when a request names no contextLength (the longest context the model was trained on, at most maxContext)' }) defaultContext: number;
   @ApiProperty({ description: 'Grid steps' }) maxHorizon: number;
   @ApiProperty({ type: [Number] }) quantiles: number[];
   @ApiProperty() supportsMissingValues: boolean;
@@ -49,8 +50,8 @@ export class ModelsController {
     const base = this.catalog.list().map((e): ModelResponse => {
       const seen = workers.flatMap((w) => (w.models as { id: string }[]).filter((m) => m.id === e.id).map((m) => ({ worker: w.workerId, ...m })));
       return {
-        id: e.id, family: e.family, isDefault: e.id === this.catalog.defaultModel, maxContext: e.contextLength, maxHorizon: e.maxHorizon,
-        quantiles: e.quantiles, supportsMissingValues: e.supportsMissing, supportsFineTuning: e.head.tensors.length > 0,
+        id: e.id, family: e.family, isDefault: e.id === this.catalog.defaultModel, maxContext: e.contextLength, defaultContext: e.defaultContext ?? e.contextLength,
+        maxHorizon: e.maxHorizon, quantiles: e.quantiles, supportsMissingValues: e.supportsMissing, supportsFineTuning: e.head.tensors.length > 0,
         parameters: e.parameters, sha256: e.sha256, provenance: e.provenance, licence: e.licence,
         runtime: seen.length ? { workers: seen } : null, finetuned: false, baseModel: null, finetuneId: null, params: null, metrics: null,
       };
@@ -58,7 +59,7 @@ export class ModelsController {
     const own = (await this.finetunes.models(tenantId)).map((f): ModelResponse => {
       const b = base.find((m) => m.id === f.baseModel);
       return {
-        id: f.name, family: b?.family ?? 'unknown', isDefault: false, maxContext: b?.maxContext ?? 0, maxHorizon: b?.maxHorizon ?? 0,
+        id: f.name, family: b?.family ?? 'unknown', isDefault: false, maxContext: b?.maxContext ?? 0, defaultContext: b?.defaultContext ?? 0, maxHorizon: b?.maxHorizon ?? 0,
         quantiles: b?.quantiles ?? [], supportsMissingValues: b?.supportsMissingValues ?? false, supportsFineTuning: false,
         parameters: b?.parameters ?? 0, sha256: f.headSha256!, provenance: { source: 'finetune', method: f.method, createdAt: new Date(f.createdAt).toISOString() },
         licence: b?.licence ?? 'unknown', runtime: null, finetuned: true, baseModel: f.baseModel, finetuneId: f.id, params: f.params, metrics: f.metrics,

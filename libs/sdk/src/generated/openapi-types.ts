@@ -469,8 +469,10 @@ export interface ModelResponse {
   id: string;
   family: "xlstm" | "ssm";
   isDefault: boolean;
-  /** Grid points of context */
+  /** Grid points of context a request may ask for (contextLength) */
   maxContext: number;
+  /** Grid points of context used when a request names no contextLength (the longest context the model was trained on, at most maxContext) */
+  defaultContext: number;
   /** Grid steps */
   maxHorizon: number;
   quantiles: number[];
