@@ -24,3 +24,4 @@ npx tsc -p scripts/eval/tsconfig.json
 node dist/scripts/eval/run-models.js "${models[@]}"
 OPENBLAS_NUM_THREADS=1 "$PY" scripts/eval/baselines.py
 "$PY" scripts/eval/report.py --wall $(( $(date +%s) - t0 )) --cached "$cached"
+"$PY" scripts/eval/cards.py

@@ -40,7 +40,8 @@ def card(e, res, summary, info, best, date, commit):
     L.append("| key | value |\n|---|---|")
     for k, v in e["config"].items():
         L.append(f"| `{k}` | {json.dumps(v)} |")
-    L.append(f"| served context (contextLength) | {e['contextLength']} |")
+    L.append(f"| longest context a request may ask for (contextLength) | {e['contextLength']} |")
+    L.append(f"| context used when a request names none (defaultContext) | {e.get('defaultContext', e['contextLength'])} |")
     L.append(f"| max horizon (manifest) | {e['maxHorizon']} |")
     L.append("")
     L.append("## Training\n")
@@ -92,8 +93,9 @@ def card(e, res, summary, info, best, date, commit):
                  f"{f3(r['relWql'])} | {f3(et['relMase'])} | {f3(et['relWql'])} |")
     L.append("")
     L.append("## Limits\n")
-    L.append(f"* Context: the service feeds at most {e['contextLength']} grid steps"
-             + (f" (ssm: ⌊{e['contextLength']}/s⌋ steps at scale factor s)" if e["family"] == "ssm" else "")
+    L.append(f"* Context: the service feeds at most {e.get('defaultContext', e['contextLength'])} grid steps unless a request's "
+             f"`contextLength` asks for more (up to {e['contextLength']})"
+             + (f" (ssm: the graph's window is ⌊{e['contextLength']}/s⌋ steps at scale factor s, left-padded with missing values)" if e["family"] == "ssm" else "")
              + "; older data is ignored. Horizon: at most "
              + (f"{e['maxHorizon']} steps (beyond ~the context length the rollout window is all missing)." if e["family"] == "xlstm"
                 else f"min({e['maxHorizon']}, ⌊{e['contextLength']}/s/2⌋) steps."))

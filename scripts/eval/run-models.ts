@@ -5,7 +5,7 @@
  * 0.1..0.9 at the test timestamps, cached per model and dataset in
  * .tmp/eval/forecasts/<model>/<dataset>.json (keyed by the model's sha256).
  *
- * usage: node dist/scripts/eval/run-models.js [--models a,b] [--series DIR] [--out DIR] [--context N (the request's contextLength)]
+ * usage: node dist/scripts/eval/run-models.js [--models a,b] [--series DIR] [--out DIR] [--context N (the request's contextLength)] [--models-dir DIR]
  * Default models: every manifest entry that is not a dev model (id not ending in "-dev").
  */
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
@@ -86,7 +86,7 @@ export async function startRuntime(modelsDir: string, maxQueue = 1_000_000): Pro
 }
 
 async function main(): Promise<void> {
-  const modelsDir = path.join(REPO, 'models');
+  const modelsDir = path.resolve(arg('--models-dir') ?? path.join(REPO, 'models'));
   const seriesDir = path.resolve(arg('--series') ?? path.join(REPO, '.tmp/eval/series'));
   const outDir = path.resolve(arg('--out') ?? path.join(REPO, '.tmp/eval/forecasts'));
   const manifest = await loadManifest(modelsDir);

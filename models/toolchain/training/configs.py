@@ -46,9 +46,10 @@ def xlstm_config(size):
     if size in ("small", "base"):  # ~1.9M parameters
         return TrainConfig(XlstmConfig(embedding_dim=192, num_blocks=4, num_heads=4, input_ff_dim=256, context_length=512),
                            DataConfig(cpm=True), lr=1e-3, warmup=200, checkpoint_every=250, eval_every=250)
-    if size == "small2":  # the small model, second curriculum (see ssm small2), a 1024-step window
+    if size == "small2":  # the small model, second curriculum (see ssm small2), a 1024-step window and
+        # horizons to 320 (10 patches: the 5-minute daily cycle is 9)
         return TrainConfig(XlstmConfig(embedding_dim=192, num_blocks=4, num_heads=4, input_ff_dim=256, context_length=1024),
-                           DataConfig(context=(32, 1024), horizon=(8, 160), cpm=True, mix=MIX_V2, periods=TARGET_PERIODS_V2),
+                           DataConfig(context=(32, 1024), horizon=(8, 320), cpm=True, mix=MIX_V2, periods=TARGET_PERIODS_V2),
                            lr=5e-4, warmup=100, checkpoint_every=250, eval_every=250)
     raise ValueError(f"unknown size {size!r}")
 

@@ -32,8 +32,9 @@ function pythonHasTorch(python: string): Promise<boolean> {
 /**
  * Can this process run a `full` fine-tune of `entry`? It needs the PyTorch toolchain
  * (`<dir>/toolchain`, Debian's python3-torch and python3-onnx) and the training run the served
- * model was exported from (`<dir>/runs/<id>/ckpt.pt`). That the checkpoint is at the step the
- * manifest records is checked by the toolchain itself when the job runs (`--expect-step`).
+ * model was exported from (`<dir>/runs/<provenance.run>/ckpt.pt`, `runs/<id>` for exports that
+ * predate `provenance.run`). That the checkpoint is at the step the manifest records is checked by
+ * the toolchain itself when the job runs (`--expect-step`).
  */
 export async function checkFullFinetune(config: AppConfig, entry: ManifestEntry): Promise<ToolchainCheck> {
   const dir = path.resolve(config.toolchain.dir ?? config.models.dir);
@@ -44,9 +45,11 @@ export async function checkFullFinetune(config: AppConfig, entry: ManifestEntry)
   if (!(await pythonHasTorch(config.toolchain.python))) {
     return { ok: false, reason: `method "full" needs PyTorch: ${config.toolchain.python} cannot import torch and onnx; ${install}` };
   }
-  const runDir = path.join(dir, 'runs', entry.id);
+  const run = (entry.provenance as { run?: unknown }).run;
+  const runName = typeof run === 'string' && /^[A-Za-z0-9_.-]+$/.test(run) && run !== '.' && run !== '..' ? run : entry.id;
+  const runDir = path.join(dir, 'runs', runName);
   if (!existsSync(path.join(runDir, 'ckpt.pt')) || !existsSync(path.join(runDir, 'config.json'))) {
-    return { ok: false, reason: `method "full" needs the PyTorch checkpoint of ${entry.id} (runs/${entry.id}/ckpt.pt and config.json under ${dir}); only models trained here ship one. Use method "head"` };
+    return { ok: false, reason: `method "full" needs the PyTorch checkpoint of ${entry.id} (runs/${runName}/ckpt.pt and config.json under ${dir}); only models trained here ship one. Use method "head"` };
   }
   return { ok: true, dir, runDir };
 }
