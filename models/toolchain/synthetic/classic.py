@@ -4,6 +4,16 @@ import numpy as np
 from scipy.signal import lfilter
 
 
+def fourier(rng, t, period, sds):
+    """sum_k a_k sin(2 pi k t / period) + b_k cos(2 pi k t / period) for k = 1..len(sds), with
+    (a_k, b_k) ~ N(0, sds[k-1]) drawn in that order."""
+    s = np.zeros(len(t))
+    for k, sd in enumerate(sds, start=1):
+        a, b = rng.normal(0, sd, 2)
+        s += a * np.sin(2 * np.pi * k * t / period) + b * np.cos(2 * np.pi * k * t / period)
+    return s
+
+
 def trend_seasonality(rng, length, periods=(24,), multiplicative=True, noise=0.05, harmonics=3,
                       slope=None, growth=None):
     """ForecastPFN: a linear x exponential trend times (or plus) one Fourier seasonality per period,
@@ -14,10 +24,7 @@ def trend_seasonality(rng, length, periods=(24,), multiplicative=True, noise=0.0
     trend = (1.0 + slope * t) * np.exp(growth * t)
     season = np.ones(length) if multiplicative else np.zeros(length)
     for p in periods:
-        s = np.zeros(length)
-        for k in range(1, harmonics + 1):
-            a, b = rng.normal(0, 0.5 / k, 2)
-            s += a * np.sin(2 * np.pi * k * t / p) + b * np.cos(2 * np.pi * k * t / p)
+        s = fourier(rng, t, p, [0.5 / k for k in range(1, harmonics + 1)])
         s *= 0.5 / max(np.abs(s).max(), 1e-9)  # keep 1 + s positive
         season = season * (1.0 + s) if multiplicative else season + s
     if multiplicative:

@@ -1,7 +1,7 @@
 """Spiky, intermittent and piecewise patterns."""
 import numpy as np
 
-from .classic import arma
+from .classic import arma, fourier
 
 
 def spikes(rng, length, rate=0.02, magnitude=6.0, base_phi=0.7):
@@ -39,17 +39,10 @@ def seasonal_template(rng, length, period=24, harmonics=8, decay=1.0, second=Non
     by a slower cycle of `second` periods, on a linear trend plus a random-walk level, with a
     slowly drifting amplitude and AR(1) noise. The shape has unit standard deviation."""
     t = np.arange(length, dtype=float)
-    shape = np.zeros(length)
-    for k in range(1, max(1, int(harmonics)) + 1):
-        a, b = rng.normal(0, k ** -decay, 2)
-        shape += a * np.sin(2 * np.pi * k * t / period) + b * np.cos(2 * np.pi * k * t / period)
+    shape = fourier(rng, t, period, [k ** -decay for k in range(1, max(1, int(harmonics)) + 1)])
     shape /= max(shape.std(), 1e-9)
     if second:
-        p2 = period * second
-        mod = np.zeros(length)
-        for k in range(1, 4):
-            a, b = rng.normal(0, 1.0 / k, 2)
-            mod += a * np.sin(2 * np.pi * k * t / p2) + b * np.cos(2 * np.pi * k * t / p2)
+        mod = fourier(rng, t, period * second, [1.0, 1.0 / 2, 1.0 / 3])
         shape = shape * (1.0 + second_amp * mod / max(np.abs(mod).max(), 1e-9))
     amp = np.exp(np.cumsum(rng.normal(0, amp_sd, length))) if amp_sd > 0 else 1.0
     level = slope * t + (np.cumsum(rng.normal(0, level_sd, length)) if level_sd > 0 else 0.0)
