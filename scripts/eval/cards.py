@@ -62,18 +62,19 @@ def card(e, res, summary, info, best, date, commit):
              f"{p.get('finalValidationLoss')} at step {p.get('finalValidationStep')}.")
     run = p.get("run") or mid
     init = p.get("initFrom")
+
+    def train_cmd(out, steps, batch, seed, config):
+        return (f"`PYTHONPATH=. /usr/bin/python3 -m toolchain.training.train --family {e['family']} --out runs/{out} "
+                f"--steps {steps} --batch {batch} --seed {seed} --config {config}")
+    steps = [train_cmd(run, p.get("plannedSteps"), p.get("batch"), p.get("seed"), p.get("trainConfig"))]
     if init:
         L.append(f"* Continued pre-training: this run started from the weights of run `{init['run']}` (config `{init['config']}`, "
                  f"{init['priorSteps']} steps, seed {init['seed']}, batch {init['batch']}); {p.get('totalSteps')} steps in all.")
-        L.append("* Reproduce: `cd models && PYTHONPATH=. /usr/bin/python3 -m toolchain.training.train --family "
-                 f"{e['family']} --out runs/{init['run']} --steps {init['priorSteps']} --batch {init['batch']} --seed {init['seed']} "
-                 f"--config {init['config']}`, then `... --out runs/{run} --steps {p.get('plannedSteps')} --batch {p.get('batch')} "
-                 f"--seed {p.get('seed')} --config {p.get('trainConfig')} --init-from runs/{init['run']}/ckpt.pt`, then "
-                 f"`python3 -m toolchain.training.export --run runs/{run} --id {mid} --out .`")
-    else:
-        L.append("* Reproduce: `cd models && PYTHONPATH=. /usr/bin/python3 -m toolchain.training.train --family "
-                 f"{e['family']} --out runs/{run} --steps {p.get('plannedSteps')} --batch {p.get('batch')} --seed {p.get('seed')} "
-                 f"--config {p.get('trainConfig')}`, then `python3 -m toolchain.training.export --run runs/{run} --id {mid} --out .`")
+        steps = [train_cmd(init["run"], init["priorSteps"], init["batch"], init["seed"], init["config"]),
+                 steps[0] + f" --init-from runs/{init['run']}/ckpt.pt"]
+    default = f" --default-context {e['defaultContext']}" if e.get("defaultContext") else ""
+    L.append("* Reproduce, in `models/`: " + "`, then ".join(steps) + "`, then "
+             f"`PYTHONPATH=. /usr/bin/python3 -m toolchain.training.export --run runs/{run} --id {mid} --out .{default}`")
     L.append("")
     L.append("## Accuracy on real data\n")
     L.append(f"From docs/ACCURACY.md ({date}, commit `{commit}`): {info['n']} datasets, last H points of each series, at most 100 "

@@ -85,7 +85,8 @@ def main(argv=None):
     for name in datasets:
         d = load(os.path.join(a.series, f"{name}.json"))
         info[name] = {k: d[k] for k in ("freq", "H", "m", "seriesTotal", "every")} | {"series": len(d["series"])}
-        fb = {s["id"]: s["q"] for s in load(os.path.join(a.forecasts, "seasonal_naive", f"{name}.json"))["series"]}
+        sn_fc = load(os.path.join(a.forecasts, "seasonal_naive", f"{name}.json"))
+        fb = {s["id"]: s["q"] for s in sn_fc["series"]}
         res[name] = {}
         for m in methods:
             p = os.path.join(a.forecasts, m, f"{name}.json")
@@ -97,7 +98,6 @@ def main(argv=None):
                             "fallbacks": fc.get("fallbacks", 0), "seconds": fc.get("seconds")}
         sn = res[name]["seasonal_naive"]
         # GIFT-Eval's seasonal naive is a point forecast: its median at every level.
-        sn_fc = load(os.path.join(a.forecasts, "seasonal_naive", f"{name}.json"))
         point = {"series": [{"id": x["id"], "q": None if x["q"] is None else [[row[4]] * 9 for row in x["q"]]}
                             for x in sn_fc["series"]]}
         sn_point_wql = metrics(d, point, fb)[1]

@@ -129,7 +129,7 @@ def _write_index(fdir, index):
     return index
 
 
-def export_run(run_dir, model_id, out_dir, fixtures=True, licence="Apache-2.0", context=None):
+def export_run(run_dir, model_id, out_dir, fixtures=True, licence="Apache-2.0", default_context=None):
     """Exports the run's checkpoint as `model_id`; returns the manifest entry."""
     model, step, meta, log = read_run(run_dir)
     family = meta["family"]
@@ -159,13 +159,12 @@ def export_run(run_dir, model_id, out_dir, fixtures=True, licence="Apache-2.0", 
     else:
         from ..ssm.convert import manifest_entry
     entry = manifest_entry(model, model_id, out_dir, provenance, licence)
-    if context:
-        # The default request context: without a `contextLength` in the request the service feeds at
-        # most this many grid steps (e.g. the longest context the run was trained on); a request may
-        # still ask for up to contextLength.
-        if not 0 < context <= entry["contextLength"]:
-            raise ValueError(f"--default-context {context} must be in 1..{entry['contextLength']}")
-        entry["defaultContext"] = int(context)
+    if default_context:
+        # Without a `contextLength` in the request the service feeds at most this many grid steps
+        # (e.g. the longest context the run was trained on); a request may still ask for up to contextLength.
+        if not 0 < default_context <= entry["contextLength"]:
+            raise ValueError(f"--default-context {default_context} must be in 1..{entry['contextLength']}")
+        entry["defaultContext"] = int(default_context)
     onnx.checker.check_model(onnx.load(os.path.join(out_dir, entry["file"])))
     upsert_manifest_entry(os.path.join(out_dir, "manifest.json"), entry)
     if fixtures:
@@ -185,7 +184,7 @@ def main(argv=None):
     ap.add_argument("--threads", type=int, default=2)
     a = ap.parse_args(argv)
     torch.set_num_threads(a.threads)
-    e = export_run(a.run, a.id, a.out, fixtures=not a.no_fixtures, licence=a.licence, context=a.default_context)
+    e = export_run(a.run, a.id, a.out, fixtures=not a.no_fixtures, licence=a.licence, default_context=a.default_context)
     p = e["provenance"]
     print(f"{e['id']}: {e['family']} {e['parameters']} parameters, step {p['trainedSteps']}/{p['plannedSteps']}, "
           f"val loss {p['finalValidationLoss']}, wall {p['wallTimeSec']} s, sha256 {e['sha256'][:12]}")
