@@ -193,7 +193,7 @@ describe('fine-tunes: head method on real data', () => {
     // The same stream opened after the job ended replays the curve, then done.
     const late = await (await fetch(`${stack.baseUrl}/v1/finetunes/${r.body.id}/events`, { headers: { authorization: `Bearer ${a.key}` } })).text();
     const lateEvents = [...late.matchAll(/event: (\w+)\ndata: (.*)\n\n/g)].map((m) => ({ event: m[1], data: JSON.parse(m[2]) }));
-    expect(lateEvents.filter((e) => e.data.progress?.phase === 'training').map((e) => e.data.progress.step)).toEqual(curve);
+    expect(lateEvents.filter((e) => e.data.progress?.phase === 'training').map((e) => [e.data.progress.step, e.data.status])).toEqual(curve.map((step) => [step, 'RUNNING']));
     expect(lateEvents.map((e) => e.event).slice(-1)).toEqual(['done']);
   }, 240_000);
 

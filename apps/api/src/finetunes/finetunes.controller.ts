@@ -54,7 +54,7 @@ export class FinetunesController implements BeforeApplicationShutdown {
    * the final state. Each event's data is the fine-tune as GET returns it. Every evaluated training
    * step gets its own `progress` event (phase `training`, progress at that step) even when several
    * passed between two polls or the stream was opened after the job ended: they are replayed from
-   * `progress.history`.
+   * `progress.history`, with status RUNNING (the state at that step).
    */
   @Get(':id/events')
   @ApiProduces('text/event-stream')
@@ -72,8 +72,9 @@ export class FinetunesController implements BeforeApplicationShutdown {
       const history = historyOf(f.progress);
       for (let i = 0; i < history.length; i++) {
         if (history[i].step <= sentStep) continue;
+        // The state at that step: a replay after the end still says RUNNING there.
         const progress = { ...f.progress, phase: 'training', ...history[i], history: history.slice(0, i + 1) };
-        res.write(`event: progress\ndata: ${JSON.stringify({ ...f, progress })}\n\n`);
+        res.write(`event: progress\ndata: ${JSON.stringify({ ...f, status: FINAL_FINETUNE.includes(f.status) ? 'RUNNING' : f.status, progress })}\n\n`);
         sentStep = history[i].step;
         if (f.progress?.phase === 'training' && i === history.length - 1) last = JSON.stringify([f.status, f.progress]);
       }
