@@ -38,7 +38,8 @@ def one_series(rng, name, total, target):
 
 
 def sample_batch(rng, batch, context_len, horizon, mix=None, period=None, cpm=False, aug=None, patch=32, periods=None):
-    """-> dict(context [B, C] float32, target [B, H] float32, period [B] float64). `period` fixes one
+    """-> dict(context [B, C] float32, target [B, H] float32, period [B] float64; with `cpm` also
+    context_full [B, C], the context before masking). `period` fixes one
     seasonal period for the batch (the ssm family's per-batch scale factor); otherwise each series
     draws its own. `cpm` applies TiRex contiguous patch masking to the context (xlstm family)."""
     mix = mix or DEFAULT_MIX
@@ -60,9 +61,13 @@ def sample_batch(rng, batch, context_len, horizon, mix=None, period=None, cpm=Fa
             x = missing_blocks(rng, x, int(rng.integers(1, 4)))
         out[i] = x
     ctx, tgt = out[:, :context_len], out[:, context_len:]
+    full = ctx.copy()  # the context before CPM: the targets of xlstm's per-token (dense) loss
     for i in range(batch):
         if cpm:
             ctx[i] = cpm_mask(rng, ctx[i], patch)
         if np.isfinite(ctx[i]).sum() < 8:  # a context needs something to scale by
             ctx[i] = raw[i][:context_len]
-    return {"context": ctx.astype(np.float32), "target": tgt.astype(np.float32), "period": periods}
+    b = {"context": ctx.astype(np.float32), "target": tgt.astype(np.float32), "period": periods}
+    if cpm:
+        b["context_full"] = full.astype(np.float32)
+    return b

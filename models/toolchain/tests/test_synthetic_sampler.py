@@ -42,6 +42,12 @@ def test_cpm_masks_the_context_only_in_patch_runs():
     assert not np.isnan(b["target"]).any()
     nan = np.isnan(b["context"]).reshape(64, 10, 32)
     assert np.all(nan.all(2) | ~nan.any(2)) and nan.any()
+    # The unmasked context comes along (the xlstm per-token loss's targets): equal wherever CPM kept it.
+    full = b["context_full"]
+    assert not np.isnan(full).any()
+    keep = ~np.isnan(b["context"])
+    assert np.array_equal(full[keep], b["context"][keep])
+    assert "context_full" not in sample_batch(np.random.default_rng(4), 4, 64, 8, aug={})
 
 
 def test_mixture_weights_and_missing_blocks_and_intermittent_zeros():

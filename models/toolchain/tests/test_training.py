@@ -117,3 +117,29 @@ def test_init_from_starts_at_the_other_runs_weights(family, tmp_path):
     with pytest.raises(ValueError, match="another family or model shape"):
         train(family, str(tmp_path / "c"), steps=2, batch=4, seed=1, config="small", workers=0,
               init_from=str(tmp_path / "a" / "ckpt.pt"))
+
+
+def test_xlstm_dense_loss_supervises_every_context_token():
+    from toolchain.training.families import build_model, xlstm_loss
+    from toolchain.training.loss import normalise
+    from toolchain.xlstm.preprocess import tokenize
+    tc = config_for("xlstm", "tiny")
+    model = build_model("xlstm", tc.model, 0).eval()
+    g = torch.Generator().manual_seed(0)
+    full = torch.randn(3, 150, generator=g).cumsum(1)  # 150 = 4 whole patches + 22: left-padded to 5
+    ctx = full.clone()
+    ctx[:, 40:72] = float("nan")  # a CPM-like masked patch
+    target = torch.randn(3, 40, generator=g)
+    with torch.no_grad():
+        horizon = xlstm_loss(model, ctx, target)
+        assert float(xlstm_loss(model, ctx, target, full, 0.0)) == float(horizon)
+        tokens, n_ctx, loc, scale = tokenize(ctx, 32, 1)
+        emb = model.forward_tokens(tokens)
+        pad = torch.cat([torch.full((3, 10), float("nan")), full], 1)
+        per_token = pinball(model.head(emb[:, :n_ctx - 1]), normalise(pad[:, 32:], loc, scale))
+        assert n_ctx == 5 and float(per_token) > 0
+        for w in (0.5, 1.0):
+            want = (1 - w) * horizon + w * per_token
+            assert float(xlstm_loss(model, ctx, target, full, w)) == pytest.approx(float(want), rel=1e-6)
+    # The small3 xlstm curriculum trains with it; validation (batch_loss without dense) stays the horizon loss.
+    assert config_for("xlstm", "small3").dense == 0.5 and config_for("xlstm", "small2").dense == 0.0

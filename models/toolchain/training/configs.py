@@ -34,6 +34,7 @@ class TrainConfig:
     checkpoint_every: int = 200
     eval_every: int = 200
     log_every: int = 10
+    dense: float = 0.0               # xlstm: weight of the per-token next-patch loss (families.xlstm_loss)
     extra: dict = field(default_factory=dict)
 
 
@@ -51,6 +52,10 @@ def xlstm_config(size):
         return TrainConfig(XlstmConfig(embedding_dim=192, num_blocks=4, num_heads=4, input_ff_dim=256, context_length=1024),
                            DataConfig(context=(32, 1024), horizon=(8, 320), cpm=True, mix=MIX_V2, periods=TARGET_PERIODS_V2),
                            lr=5e-4, warmup=100, checkpoint_every=250, eval_every=250)
+    if size == "small3":  # third stage: the small2 curriculum again, with the per-token (dense) loss
+        c = xlstm_config("small2")
+        c.lr, c.dense = 3e-4, 0.5
+        return c
     raise ValueError(f"unknown size {size!r}")
 
 
@@ -78,6 +83,10 @@ def ssm_config(size):
                            DataConfig(context=(32, 1024), horizon=(8, 160), val_context=256, val_horizon=48,
                                       shared_period=True, mix=MIX_V2, periods=TARGET_PERIODS_V2),
                            lr=5e-4, warmup=100, checkpoint_every=100, eval_every=250)
+    if size == "small3":  # third stage: the small2 curriculum again from a small2 run, peak lr 3e-4
+        c = ssm_config("small2")
+        c.lr = 3e-4
+        return c
     raise ValueError(f"unknown size {size!r}")
 
 

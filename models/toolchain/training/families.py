@@ -6,6 +6,7 @@ import torch
 from ..ssm.config import scale_factor_from_period
 from ..ssm.model import SsmForecaster, hippo_init
 from ..xlstm.model import XlstmForecaster, nan_scale, tokenize
+from ..xlstm.preprocess import left_pad_to_patches
 from .loss import normalise, pinball
 from .scan import chunked_scan
 
@@ -23,16 +24,24 @@ def build_model(family, cfg, seed):
     return model
 
 
-def xlstm_loss(model, context, target):
+def xlstm_loss(model, context, target, context_full=None, dense=0.0):
     """The model's own forward on NaN-masked patches: k = ceil(H/P) next patches, k-1 of them fed as
-    appended all-missing tokens (the rollout's accelerated mode); loss in the model's scaled space."""
+    appended all-missing tokens (the rollout's accelerated mode); loss in the model's scaled space.
+    With `dense` > 0 and the unmasked context, every context token also predicts the next context
+    patch (TiRex-style per-token supervision, nearly free: the embeddings are computed anyway); the
+    loss is (1 - dense) * horizon pinball + dense * per-token pinball."""
     P = model.cfg.patch_size
     H = target.shape[1]
     k = math.ceil(H / P)
     tokens, n_ctx, loc, scale = tokenize(context, P, k - 1)
-    emb = model.forward_tokens(tokens)[:, n_ctx - 1:]
-    pred = model.head(emb)[:, :H]
-    return pinball(pred, normalise(target, loc, scale))
+    emb = model.forward_tokens(tokens)
+    pred = model.head(emb[:, n_ctx - 1:])[:, :H]
+    loss = pinball(pred, normalise(target, loc, scale))
+    if dense <= 0 or context_full is None or n_ctx < 2:
+        return loss
+    nxt = left_pad_to_patches(context_full, P)[:, P:]  # token i's target: context patch i + 1
+    per_token = pinball(model.head(emb[:, :n_ctx - 1]), normalise(nxt, loc, scale))
+    return (1 - dense) * loss + dense * per_token
 
 
 def ssm_loss(model, context, target, period):
@@ -45,7 +54,8 @@ def ssm_loss(model, context, target, period):
     return pinball((q - loc.unsqueeze(-1)) / scale.unsqueeze(-1), normalise(target, loc, scale))
 
 
-def batch_loss(family, model, batch):
+def batch_loss(family, model, batch, dense=0.0):
+    """The training objective of one batch; validation calls it with dense=0 (the horizon loss)."""
     if family == "ssm":
         return ssm_loss(model, batch["context"], batch["target"], batch["period"])
-    return xlstm_loss(model, batch["context"], batch["target"])
+    return xlstm_loss(model, batch["context"], batch["target"], batch.get("context_full"), dense)

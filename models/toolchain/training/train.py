@@ -92,7 +92,7 @@ def train(family, out, steps, batch, seed, resume=False, config="small", workers
         model.train()
         t0, acc, n = time.perf_counter(), 0.0, 0
         for step, b in batches(seed, start, end, batch, tc.data, workers):
-            loss = batch_loss(family, model, b)
+            loss = batch_loss(family, model, b, tc.dense)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), tc.grad_clip)
@@ -123,7 +123,7 @@ def main(argv=None):
     p.add_argument("--batch", type=int, default=32)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--resume", action="store_true")
-    p.add_argument("--config", default="small", choices=["small", "small2", "base", "tiny"])
+    p.add_argument("--config", default="small", choices=["small", "small2", "small3", "base", "tiny"])
     p.add_argument("--init-from", default=None, help="start from this checkpoint's model weights (same family and shape)")
     p.add_argument("--workers", type=int, default=1, choices=[0, 1])
     p.add_argument("--stop-after", type=int, default=None, help="stop (with a checkpoint) after this step")
