@@ -90,9 +90,9 @@ describe('fine-tunes: method "full" through the PyTorch toolchain', () => {
     const sv = f.metrics.validation;
     console.log(`full fine-tune of ssm-small: WQL ${sv.zeroShot.wql} -> ${sv.finetuned.wql} (${sv.relativeWql}), MASE ${sv.zeroShot.mase} -> ${sv.finetuned.mase} (${sv.relativeMase}), best step ${f.metrics.training.bestStep}`);
     // Measured (13 series, 219 windows, last encoder layer + decoder = 119,968 parameters, 8 steps):
-    // validation WQL 0.1654 -> 0.1536 (relative 0.928), MASE 1.904 -> 1.776 (0.933), best at step 8
-    // (ssm-small after its small2 curriculum, from runs/ssm-small2).
-    expect(f.metrics.validation.relativeWql).toBeLessThan(0.95);
+    // validation WQL 0.1650 -> 0.1548 (relative 0.938), MASE 1.897 -> 1.794 (0.946), best at step 8
+    // (ssm-small after its small3 stage, from runs/ssm-small3; the small2 model measured 0.928 / 0.933).
+    expect(f.metrics.validation.relativeWql).toBeLessThan(0.96);
     expect(f.metrics.validation.relativeMase).toBeLessThan(0.97);
     expect(f.metrics.training).toMatchObject({ blocks: 1, trainableParameters: 119_968 });
     const tuned = await stack.request('POST', '/v1/forecasts', { key, json: { seriesIds: [ids[0]], horizon: 24, model: 'ssm-full', wait: 60 } });
