@@ -18,7 +18,22 @@ def f3(x):
     return "—" if x is None or x != x else f"{x:.3f}"
 
 
-def card(e, res, summary, info, best, date, commit):
+def run_chain(runs_dir, run):
+    """[(run, its config.json)] from the first stage to `run`, following `initFrom` through
+    runs_dir/<run>/config.json; [] when a directory is missing."""
+    stages = []
+    while run:
+        path = os.path.join(runs_dir, run, "config.json")
+        if not os.path.exists(path):
+            return []
+        with open(path) as f:
+            c = json.load(f)
+        stages.insert(0, (run, c))
+        run = (c.get("initFrom") or {}).get("run")
+    return stages
+
+
+def card(e, res, summary, info, best, date, commit, runs_dir="models/runs"):
     p = e["provenance"]
     mid = e["id"]
     g = p.get("generator") or {}
@@ -61,17 +76,23 @@ def card(e, res, summary, info, best, date, commit):
     L.append(f"* Validation loss (fixed synthetic set, mean pinball in scaled units): {p.get('initialValidationLoss')} at step 0 → "
              f"{p.get('finalValidationLoss')} at step {p.get('finalValidationStep')}.")
     run = p.get("run") or mid
-    init = p.get("initFrom")
 
     def train_cmd(out, steps, batch, seed, config):
         return (f"`PYTHONPATH=. /usr/bin/python3 -m toolchain.training.train --family {e['family']} --out runs/{out} "
                 f"--steps {steps} --batch {batch} --seed {seed} --config {config}")
-    steps = [train_cmd(run, p.get("plannedSteps"), p.get("batch"), p.get("seed"), p.get("trainConfig"))]
+    stages = run_chain(runs_dir, run)
+    if stages:  # every stage from scratch to this run, each started from the previous one's checkpoint
+        steps = [train_cmd(r, c["steps"], c["batch"], c["seed"], c["config"]) + (f" --init-from runs/{stages[i - 1][0]}/ckpt.pt" if i else "")
+                 for i, (r, c) in enumerate(stages)]
+    else:  # the run's directory is not here: this run alone, from the provenance
+        steps = [train_cmd(run, p.get("plannedSteps"), p.get("batch"), p.get("seed"), p.get("trainConfig"))]
+    init = p.get("initFrom")
     if init:
+        earlier = [f"`{r}` (config `{c['config']}`, {c['steps']} steps, seed {c['seed']})" for r, c in reversed(stages[:-2])]
         L.append(f"* Continued pre-training: this run started from the weights of run `{init['run']}` (config `{init['config']}`, "
-                 f"{init['priorSteps']} steps, seed {init['seed']}, batch {init['batch']}); {p.get('totalSteps')} steps in all.")
-        steps = [train_cmd(init["run"], init["priorSteps"], init["batch"], init["seed"], init["config"]),
-                 steps[0] + f" --init-from runs/{init['run']}/ckpt.pt"]
+                 f"{init['step']} steps, seed {init['seed']}, batch {init['batch']})"
+                 + (", itself continued from " + ", from ".join(earlier) if earlier else "")
+                 + f"; {p.get('totalSteps')} steps in all.")
     default = f" --default-context {e['defaultContext']}" if e.get("defaultContext") else ""
     L.append("* Reproduce, in `models/`: " + "`, then ".join(steps) + "`, then "
              f"`PYTHONPATH=. /usr/bin/python3 -m toolchain.training.export --run runs/{run} --id {mid} --out .{default}`")
