@@ -1,7 +1,7 @@
 """Pre-train an xlstm or ssm forecaster on synthetic series.
 
 python3 -m toolchain.training.train --family xlstm|ssm --out DIR --steps N --batch B --seed S
-        [--resume] [--config small|small2|base|tiny] [--workers 1] [--stop-after M] [--threads 2]
+        [--resume] [--config small|small2|small3|base|tiny] [--workers 1] [--stop-after M] [--threads 2]
         [--init-from OTHER_RUN/ckpt.pt]
 
 DIR gets log.jsonl (one JSON object per logged step: step, loss, loss_avg, lr, steps_per_s, and
