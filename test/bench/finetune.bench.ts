@@ -67,6 +67,8 @@ async function makeHeads(stack: Stack, tenantId: string): Promise<string[]> {
       const job = await jobs.create(tenantId, { type: 'finetune', payload: { bench: true }, maxAttempts: 1 }, em);
       await fts.create(em, { id, tenantId, jobId: job.id, name, baseModel: MODEL, method: 'head', params: { bench: 'perturbed base head' } });
       await fts.succeed(em, id, { sha256: sha, baseModel: MODEL, data }, {}, {});
+      // Finished with its row: a QUEUED job that no queue holds is what the reconciler re-enqueues.
+      await jobs.finish(job.id, 'SUCCEEDED', { result: { bench: true } }, em);
     });
     names.push(name);
   }
