@@ -80,13 +80,13 @@ def card(e, res, summary, info, best, date, commit, runs_dir="models/runs"):
     def train_cmd(out, steps, batch, seed, config):
         return (f"`PYTHONPATH=. /usr/bin/python3 -m toolchain.training.train --family {e['family']} --out runs/{out} "
                 f"--steps {steps} --batch {batch} --seed {seed} --config {config}")
-    stages = run_chain(runs_dir, run)
-    if stages:  # every stage from scratch to this run, each started from the previous one's checkpoint
-        steps = [train_cmd(r, c["steps"], c["batch"], c["seed"], c["config"]) + (f" --init-from runs/{stages[i - 1][0]}/ckpt.pt" if i else "")
-                 for i, (r, c) in enumerate(stages)]
-    else:  # the run's directory is not here: this run alone, from the provenance
-        steps = [train_cmd(run, p.get("plannedSteps"), p.get("batch"), p.get("seed"), p.get("trainConfig"))]
+    stages = run_chain(runs_dir, run)  # every stage from scratch to this run, each from the previous one's checkpoint
+    steps = [train_cmd(r, c["steps"], c["batch"], c["seed"], c["config"]) + (f" --init-from runs/{stages[i - 1][0]}/ckpt.pt" if i else "")
+             for i, (r, c) in enumerate(stages)]
     init = p.get("initFrom")
+    if not stages:  # the run's directory is not here: this run alone, from the provenance
+        steps = [train_cmd(run, p.get("plannedSteps"), p.get("batch"), p.get("seed"), p.get("trainConfig"))
+                 + (f" --init-from runs/{init['run']}/ckpt.pt" if init else "")]
     if init:
         earlier = [f"`{r}` (config `{c['config']}`, {c['steps']} steps, seed {c['seed']})" for r, c in reversed(stages[:-2])]
         L.append(f"* Continued pre-training: this run started from the weights of run `{init['run']}` (config `{init['config']}`, "
