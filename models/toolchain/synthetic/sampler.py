@@ -61,7 +61,7 @@ def sample_batch(rng, batch, context_len, horizon, mix=None, period=None, cpm=Fa
             x = missing_blocks(rng, x, int(rng.integers(1, 4)))
         out[i] = x
     ctx, tgt = out[:, :context_len], out[:, context_len:]
-    full = ctx.copy()  # the context before CPM: the targets of xlstm's per-token (dense) loss
+    full = ctx.copy() if cpm else None  # the context before CPM: the targets of xlstm's per-token (dense) loss
     for i in range(batch):
         if cpm:
             ctx[i] = cpm_mask(rng, ctx[i], patch)
