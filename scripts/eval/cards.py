@@ -58,6 +58,7 @@ def card(e, res, summary, info, best, date, commit, runs_dir="models/runs"):
     L.append(f"| longest context a request may ask for (contextLength) | {e['contextLength']} |")
     L.append(f"| context used when a request names none (defaultContext) | {e.get('defaultContext', e['contextLength'])} |")
     L.append(f"| max horizon (manifest) | {e['maxHorizon']} |")
+    L.append(f"| negation ensemble (negationEnsemble) | {'on: (f(x) − mirrored f(−x)) / 2, two passes' if e.get('negationEnsemble') else 'off'} |")
     L.append("")
     L.append("## Training\n")
     L.append(f"* Data: synthetic only (`models/toolchain/synthetic`), no real series. Generator mixture: "
@@ -94,6 +95,7 @@ def card(e, res, summary, info, best, date, commit, runs_dir="models/runs"):
                  + (", itself continued from " + ", from ".join(earlier) if earlier else "")
                  + f"; {p.get('totalSteps')} steps in all.")
     default = f" --default-context {e['defaultContext']}" if e.get("defaultContext") else ""
+    default += " --negation-ensemble" if e.get("negationEnsemble") else ""
     L.append("* Reproduce, in `models/`: " + "`, then ".join(steps) + "`, then "
              f"`PYTHONPATH=. /usr/bin/python3 -m toolchain.training.export --run runs/{run} --id {mid} --out .{default}`")
     L.append("")

@@ -135,6 +135,7 @@ def main(argv=None):
 
 def write_markdown(a, manifest, models, methods, datasets, info, res, summary, best, commit, now):
     entries = {m["id"]: m for m in manifest["models"]}
+    ensembled = [m for m in models if entries.get(m, {}).get("negationEnsemble")]
     L = []
     L.append("# Accuracy on real data\n")
     fresh_file = os.path.join(os.path.dirname(a.json), "fresh-run.json")
@@ -165,7 +166,10 @@ def write_markdown(a, manifest, models, methods, datasets, info, res, summary, b
              "`prepareSeries` → `ModelRuntime.forecast` (onnxruntime-node, CPU, micro-batched) → `finishSeries`, like "
              "`ForecastService`. The service reads at most contextLength × 4 rows of a series and cuts the context to the "
              "model's contextLength itself. Irregular series (pedestrian, peyton_manning) keep their gaps; the service "
-             "regularises them. Quantiles 0.1…0.9.")
+             "regularises them. Quantiles 0.1…0.9."
+             + (" Served as a negation ensemble (manifest `negationEnsemble`: the average of the model's quantiles on the "
+                "context and the mirrored quantiles on the negated context, two passes): `" + "`, `".join(ensembled) + "`."
+                if ensembled else ""))
     L.append("* **Baselines** (`scripts/eval/baselines.py`, Debian python3-statsmodels): on the last ≤ 2048 training points "
              "on a regular grid (missing timestamps inserted, NaN forward-filled, leading NaN back-filled). "
              "`seasonal_naive` (period m) and `naive` with normal quantiles from the in-sample residual std "

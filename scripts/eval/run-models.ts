@@ -3,7 +3,7 @@
  * models through the real serving path: libs/forecasting prepareSeries -> ModelRuntime.forecast
  * (onnxruntime-node, micro-batched) -> finishSeries, as ForecastService does for a job. Quantiles
  * 0.1..0.9 at the test timestamps, cached per model and dataset in
- * .tmp/eval/forecasts/<model>/<dataset>.json (keyed by the model's sha256).
+ * .tmp/eval/forecasts/<model>/<dataset>.json (keyed by the model's sha256 and its negationEnsemble flag).
  *
  * usage: node dist/scripts/eval/run-models.js [--models a,b] [--series DIR] [--out DIR] [--context N (the request's contextLength)] [--models-dir DIR]
  * Default models: every manifest entry that is not a dev model (id not ending in "-dev").
@@ -99,7 +99,7 @@ async function main(): Promise<void> {
         const file = path.join(outDir, id, f);
         if (existsSync(file) && statSync(file).mtimeMs >= statSync(path.join(seriesDir, f)).mtimeMs) {
           const cached = JSON.parse(readFileSync(file, 'utf8'));
-          if (cached.sha256 === entry.sha256) continue;
+          if (cached.sha256 === entry.sha256 && (cached.negationEnsemble ?? false) === (entry.negationEnsemble ?? false)) continue;
         }
         const d: EvalDataset = JSON.parse(readFileSync(path.join(seriesDir, f), 'utf8'));
         const t0 = performance.now();
@@ -107,7 +107,7 @@ async function main(): Promise<void> {
         const seconds = (performance.now() - t0) / 1000;
         const failed = series.filter((s) => s.q === null);
         mkdirSync(path.dirname(file), { recursive: true });
-        writeFileSync(file, JSON.stringify({ method: id, sha256: entry.sha256, dataset: d.dataset, series, failed: failed.length, seconds }));
+        writeFileSync(file, JSON.stringify({ method: id, sha256: entry.sha256, negationEnsemble: entry.negationEnsemble ?? false, dataset: d.dataset, series, failed: failed.length, seconds }));
         console.log(`${d.dataset} ${id}: ${series.length} series, ${seconds.toFixed(1)} s, failed ${failed.length}${failed.length ? ` (${failed[0].error})` : ''}`);
       }
     }

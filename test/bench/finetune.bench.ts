@@ -41,9 +41,10 @@ async function finetuneTime(stack: Stack, key: string): Promise<void> {
   const d = f.metrics.durationsMs;
   const v = f.metrics.validation;
   console.log(`\nhead fine-tune, ${MODEL}, 100 series × 1,000 points (M4 hourly), horizon 48, 300 steps, batch 32`);
-  console.log('windows (train / validation) | data s | embed s | train s | steps run | best step | wall s (POST to SUCCEEDED) | validation WQL zero-shot -> tuned');
+  console.log('windows (train / validation) | data s | embed s | train s | steps run | best step | wall s (POST to SUCCEEDED) | validation WQL zero-shot -> tuned | WQL base as served (negation ensemble) -> tuned');
   console.log(`${f.metrics.training.windows} / ${v.windows} | ${(d.data / 1000).toFixed(1)} | ${(d.embed / 1000).toFixed(1)} | ${(d.train / 1000).toFixed(1)} | `
-    + `${f.metrics.training.stepsRun} | ${f.metrics.training.bestStep} | ${wall.toFixed(1)} | ${v.zeroShot.wql.toFixed(4)} -> ${v.finetuned.wql.toFixed(4)} (${v.relativeWql.toFixed(3)})`);
+    + `${f.metrics.training.stepsRun} | ${f.metrics.training.bestStep} | ${wall.toFixed(1)} | ${v.zeroShot.wql.toFixed(4)} -> ${v.finetuned.wql.toFixed(4)} (${v.relativeWql.toFixed(3)}) | `
+    + `${v.servedZeroShot.wql.toFixed(5)} -> ${v.finetuned.wql.toFixed(5)} (${v.relativeWqlVsServed.toFixed(4)})`);
 }
 
 /** 50 distinct heads: the base head with a different deterministic perturbation each, stored as fine-tunes. */

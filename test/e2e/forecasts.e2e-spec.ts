@@ -205,6 +205,9 @@ describe('forecasts end to end (real data, real models in onnxruntime-node)', ()
     const x = r.body.find((m: { id: string }) => m.id === 'xlstm-dev');
     expect(x).toMatchObject({ family: 'xlstm', maxContext: 512, quantiles: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9], supportsMissingValues: true });
     expect(x.runtime.workers[0].provider.active).toBe('cpu');
+    // The manifest's negationEnsemble: on for the shipped trained models, off for the parity models.
+    const flags = Object.fromEntries(r.body.filter((m: { finetuned: boolean }) => !m.finetuned).map((m: { id: string; negationEnsemble: boolean }) => [m.id, m.negationEnsemble]));
+    expect(flags).toEqual({ 'ssm-dev': false, 'ssm-small': true, 'xlstm-dev': false, 'xlstm-small': true });
   });
 
   it('200 concurrent single-series forecasts all succeed and are batched', async () => {

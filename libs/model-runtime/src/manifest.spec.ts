@@ -32,6 +32,7 @@ describe('manifest', () => {
     ['config', [], 'config must be an object'],
     ['defaultContext', 1e6, 'defaultContext must be a positive integer up to contextLength'],
     ['defaultContext', 0, 'defaultContext must be a positive integer up to contextLength'],
+    ['negationEnsemble', 'yes', 'negationEnsemble must be a boolean'],
   ])('rejects a bad %s with a message naming the entry and field', (field, value, message) => {
     const m = shipped();
     m.models[0][field] = value;
@@ -49,6 +50,16 @@ describe('manifest', () => {
     const m = shipped();
     mutate(m.models[1]);
     expect(() => validateManifest(m)).toThrow(`models/manifest.json: models[1] (${m.models[1].id}).${message}`);
+  });
+
+  it('accepts negationEnsemble only with quantile levels symmetric around 0.5', () => {
+    const m = shipped();
+    m.models[0].negationEnsemble = true;
+    expect(validateManifest(m).models[0].negationEnsemble).toBe(true);
+    m.models[0].quantiles = [0.1, 0.5, 0.8];
+    expect(() => validateManifest(m)).toThrow(`models/manifest.json: models[0] (${m.models[0].id}).negationEnsemble needs quantile levels symmetric around 0.5`);
+    m.models[0].negationEnsemble = false;
+    expect(validateManifest(m).models[0].quantiles).toEqual([0.1, 0.5, 0.8]);
   });
 
   it('rejects duplicated ids, and a missing or broken manifest file', async () => {

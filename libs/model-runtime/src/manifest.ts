@@ -24,6 +24,12 @@ export interface ManifestEntry {
   quantiles: number[];
   maxHorizon: number;
   supportsMissing: boolean;
+  /**
+   * Serve the average of the model's quantiles on the context and the mirrored quantiles on the
+   * negated context (q_l = (f(x)_l − f(−x)_{1−l}) / 2), for the manifest's own head only; needs
+   * levels symmetric around 0.5. Two passes per forecast.
+   */
+  negationEnsemble?: boolean;
   inputs: IoSpec[];
   outputs: IoSpec[];
   head: { file: string; sha256: string; tensors: string[] };
@@ -95,6 +101,11 @@ function validateEntry(e: Record<string, unknown>, w: string): void {
   if (e.defaultContext !== undefined) check(e, 'defaultContext', w, (v) => isPosInt(v) && (v as number) <= (e.contextLength as number), 'must be a positive integer up to contextLength');
   check(e, 'quantiles', w, (v) => Array.isArray(v) && v.length > 0 && v.every((q, j) => typeof q === 'number' && q > 0 && q < 1 && (j === 0 || q > v[j - 1])), 'must be increasing levels in (0, 1)');
   check(e, 'supportsMissing', w, (v) => typeof v === 'boolean', 'must be a boolean');
+  if (e.negationEnsemble !== undefined) {
+    check(e, 'negationEnsemble', w, (v) => typeof v === 'boolean', 'must be a boolean');
+    const q = e.quantiles as number[];
+    need(!e.negationEnsemble || q.every((l, i) => Math.abs(l + q[q.length - 1 - i] - 1) < 1e-9), `${w}.negationEnsemble`, 'needs quantile levels symmetric around 0.5');
+  }
   validateIo(e.inputs, `${w}.inputs`);
   validateIo(e.outputs, `${w}.outputs`);
   check(e, 'head', w, isObject, 'must be an object');

@@ -1,3 +1,5 @@
+import { mkdtempSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OverloadedError } from '#common';
@@ -85,6 +87,39 @@ describe('ModelRuntime', () => {
       expect(res.filter((r) => r.status === 'fulfilled').length).toBeGreaterThan(0);
     } finally {
       await small.close();
+    }
+  });
+
+  it('negationEnsemble: serves (f(x) − mirrored f(−x)) / 2 with the default head, and fine-tuned heads as trained', async () => {
+    // The same dev models, with the flag set in a copy of the manifest.
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'tsfm-ens-'));
+    for (const f of readdirSync(MODELS)) if (f !== 'manifest.json') symlinkSync(path.join(MODELS, f), path.join(dir, f));
+    const manifest = JSON.parse(readFileSync(path.join(MODELS, 'manifest.json'), 'utf8'));
+    const dev = manifest.models.filter((e: { id: string }) => e.id.endsWith('-dev'));
+    for (const e of dev) e.negationEnsemble = true;
+    writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify({ ...manifest, models: dev }));
+    const ens = await ModelRuntime.start({ modelsDir: dir, providers: ['cpu'], intraOpThreads: 1, maxBatch: 64, maxWaitMs: 1, maxQueue: 10_000 });
+    try {
+      for (const [id, extra] of [['xlstm-dev', {}], ['ssm-dev', { scaleFactor: 2 }]] as const) {
+        // A trend makes f(−x) differ from −f(x) for these untrained-to-be-symmetric models.
+        const ctx = Float32Array.from(wave(300), (v, i) => v + (i > 150 ? 30 : 0));
+        const neg = ctx.map((v) => -v);
+        const [plain, flipped] = await rt.forecast(id, [{ context: ctx, horizon: 40, ...extra }, { context: neg, horizon: 40, ...extra }]);
+        const [both] = await ens.forecast(id, [{ context: ctx, horizon: 40, ...extra }]);
+        let diff = 0;
+        both.quantiles.forEach((row, h) => row.forEach((v, l) => {
+          expect(v).toBeCloseTo((plain.quantiles[h][l] - flipped.quantiles[h][8 - l]) / 2, 4);
+          diff = Math.max(diff, Math.abs(v - plain.quantiles[h][l]));
+        }));
+        expect(diff).toBeGreaterThan(1e-3);
+        for (const step of both.quantiles) expect([...step]).toEqual([...step].sort((a, b) => a - b));
+        // A fine-tuned head (here: the default tensors under another name) is served without the ensemble.
+        ens.setHead(id, 'tuned', Object.fromEntries(Object.entries(ens.headTensors(id)).map(([k, t]) => [k, t.data])));
+        const [tuned] = await ens.forecast(id, [{ context: ctx, horizon: 40, head: 'tuned', ...extra }]);
+        tuned.quantiles.forEach((row, h) => row.forEach((v, l) => expect(v).toBeCloseTo(plain.quantiles[h][l], 4)));
+      }
+    } finally {
+      await ens.close();
     }
   });
 

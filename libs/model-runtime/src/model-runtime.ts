@@ -321,7 +321,32 @@ export class ModelRuntime {
         throw new InvalidInputError('HORIZON_TOO_LONG', `horizon ${s.horizon} is outside 1..${entry.maxHorizon} grid steps for model ${modelId}`);
       }
     }
-    return Promise.all(series.map((s) => (entry.family === 'xlstm' ? this.xlstm(entry, s) : this.ssm(entry, s))));
+    return Promise.all(series.map((s) => (this.ensembled(entry, s) ? this.negationEnsemble(entry, s) : this.pass(entry, s))));
+  }
+
+  /** The manifest's negation ensemble covers the model's own head; fine-tuned heads and graphs are served as trained. */
+  private ensembled(entry: ManifestEntry, s: SeriesRequest): boolean {
+    return entry.negationEnsemble === true && (s.head ?? 'default') === 'default' && !this.extraIds.has(entry.id);
+  }
+
+  private pass(entry: ManifestEntry, s: SeriesRequest): Promise<SeriesForecast> {
+    return entry.family === 'xlstm' ? this.xlstm(entry, s) : this.ssm(entry, s);
+  }
+
+  /**
+   * q_l = (f(x)_l − f(−x)_{1−l}) / 2: the forecast of −x mirrored back and averaged with the
+   * forecast of x. Both passes go through the micro-batcher (and batch with each other); the
+   * result stays monotone per step because both inputs are.
+   */
+  private async negationEnsemble(entry: ManifestEntry, s: SeriesRequest): Promise<SeriesForecast> {
+    const [a, b] = await Promise.all([this.pass(entry, s), this.pass(entry, { ...s, context: s.context.map((v) => -v) })]);
+    const n = entry.quantiles.length;
+    return {
+      quantiles: a.quantiles.map((row, h) => row.map((v, l) => (v - b.quantiles[h][n - 1 - l]) / 2)),
+      queueMs: Math.max(a.queueMs, b.queueMs),
+      modelMs: a.modelMs + b.modelMs,
+      batchSize: Math.max(a.batchSize, b.batchSize),
+    };
   }
 
   /** TiRex rollout: pass p reads the context extended by 32·p NaN and cut to the context length;

@@ -82,6 +82,11 @@ def test_export_of_a_continued_run_records_its_origin(tmp_path):
     export_main(["--run", str(tmp_path / "second"), "--id", "ssm-c", "--out", str(out), "--no-fixtures", "--default-context", "192"])
     e = json.loads((out / "manifest.json").read_text())["models"][0]
     assert (e["defaultContext"], e["contextLength"]) == (192, 2048)
+    assert "negationEnsemble" not in e
+    export_main(["--run", str(tmp_path / "second"), "--id", "ssm-c", "--out", str(out), "--no-fixtures", "--default-context", "192",
+                 "--negation-ensemble"])
+    e = json.loads((out / "manifest.json").read_text())["models"][0]
+    assert e["negationEnsemble"] is True and e["defaultContext"] == 192
     p = e["provenance"]
     assert (p["trainedSteps"], p["totalSteps"]) == (3, 7)
     assert p["initFrom"] == {"run": "first", "config": "tiny", "step": 4, "seed": 3, "batch": 4, "priorSteps": 4}

@@ -129,7 +129,7 @@ def _write_index(fdir, index):
     return index
 
 
-def export_run(run_dir, model_id, out_dir, fixtures=True, licence="Apache-2.0", default_context=None):
+def export_run(run_dir, model_id, out_dir, fixtures=True, licence="Apache-2.0", default_context=None, negation_ensemble=False):
     """Exports the run's checkpoint as `model_id`; returns the manifest entry."""
     model, step, meta, log = read_run(run_dir)
     family = meta["family"]
@@ -165,6 +165,9 @@ def export_run(run_dir, model_id, out_dir, fixtures=True, licence="Apache-2.0", 
         if not 0 < default_context <= entry["contextLength"]:
             raise ValueError(f"--default-context {default_context} must be in 1..{entry['contextLength']}")
         entry["defaultContext"] = int(default_context)
+    if negation_ensemble:
+        # The runtime serves (f(x)_l - f(-x)_{1-l}) / 2 with the model's own head (two passes).
+        entry["negationEnsemble"] = True
     onnx.checker.check_model(onnx.load(os.path.join(out_dir, entry["file"])))
     upsert_manifest_entry(os.path.join(out_dir, "manifest.json"), entry)
     if fixtures:
@@ -181,10 +184,13 @@ def main(argv=None):
     ap.add_argument("--licence", default="Apache-2.0")
     ap.add_argument("--default-context", type=int, default=None,
                     help="manifest defaultContext: grid steps fed when a request names no contextLength (default: contextLength)")
+    ap.add_argument("--negation-ensemble", action="store_true",
+                    help="manifest negationEnsemble: serve the average of the forecasts of x and of -x, mirrored (two passes)")
     ap.add_argument("--threads", type=int, default=2)
     a = ap.parse_args(argv)
     torch.set_num_threads(a.threads)
-    e = export_run(a.run, a.id, a.out, fixtures=not a.no_fixtures, licence=a.licence, default_context=a.default_context)
+    e = export_run(a.run, a.id, a.out, fixtures=not a.no_fixtures, licence=a.licence, default_context=a.default_context,
+                   negation_ensemble=a.negation_ensemble)
     p = e["provenance"]
     print(f"{e['id']}: {e['family']} {e['parameters']} parameters, step {p['trainedSteps']}/{p['plannedSteps']}, "
           f"val loss {p['finalValidationLoss']}, wall {p['wallTimeSec']} s, sha256 {e['sha256'][:12]}")

@@ -17,6 +17,8 @@ export class ModelResponse {
   @ApiProperty({ type: [Number] }) quantiles: number[];
   @ApiProperty() supportsMissingValues: boolean;
   @ApiProperty({ description: 'Head fine-tuning (per-request output heads)' }) supportsFineTuning: boolean;
+  @ApiProperty({ description: "Served as a negation ensemble: the average of the forecast of the context and the mirrored forecast of the negated context (two model passes; the model's own head only, so false for fine-tuned models)" })
+  negationEnsemble: boolean;
   @ApiProperty() parameters: number;
   @ApiProperty() sha256: string;
   @ApiProperty({ type: 'object', additionalProperties: true }) provenance: Record<string, unknown>;
@@ -52,7 +54,7 @@ export class ModelsController {
       return {
         id: e.id, family: e.family, isDefault: e.id === this.catalog.defaultModel, maxContext: e.contextLength, defaultContext: e.defaultContext ?? e.contextLength,
         maxHorizon: e.maxHorizon, quantiles: e.quantiles, supportsMissingValues: e.supportsMissing, supportsFineTuning: e.head.tensors.length > 0,
-        parameters: e.parameters, sha256: e.sha256, provenance: e.provenance, licence: e.licence,
+        negationEnsemble: e.negationEnsemble === true, parameters: e.parameters, sha256: e.sha256, provenance: e.provenance, licence: e.licence,
         runtime: seen.length ? { workers: seen } : null, finetuned: false, baseModel: null, finetuneId: null, params: null, metrics: null,
       };
     });
@@ -60,7 +62,7 @@ export class ModelsController {
       const b = base.find((m) => m.id === f.baseModel);
       return {
         id: f.name, family: b?.family ?? 'unknown', isDefault: false, maxContext: b?.maxContext ?? 0, defaultContext: b?.defaultContext ?? 0, maxHorizon: b?.maxHorizon ?? 0,
-        quantiles: b?.quantiles ?? [], supportsMissingValues: b?.supportsMissingValues ?? false, supportsFineTuning: false,
+        quantiles: b?.quantiles ?? [], supportsMissingValues: b?.supportsMissingValues ?? false, supportsFineTuning: false, negationEnsemble: false,
         parameters: b?.parameters ?? 0, sha256: f.headSha256!, provenance: { source: 'finetune', method: f.method, createdAt: new Date(f.createdAt).toISOString() },
         licence: b?.licence ?? 'unknown', runtime: null, finetuned: true, baseModel: f.baseModel, finetuneId: f.id, params: f.params, metrics: f.metrics,
       };

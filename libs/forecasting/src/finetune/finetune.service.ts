@@ -12,7 +12,7 @@ import { defaultSeasonalPeriod } from '#timeseries';
 import { prepareSeries } from '../pipeline';
 import { checkFullFinetune } from './toolchain';
 import {
-  HeadSpec, HeadWeights, HeadWindow, LossName, TrainProgress, WindowMetrics, ssmBasis, ssmStepsPerPosition, ssmTiles, trainHead,
+  HeadSpec, HeadWeights, HeadWindow, LossName, TrainProgress, WindowMetrics, scoreForecasts, ssmBasis, ssmStepsPerPosition, ssmTiles, trainHead,
 } from './head-math';
 
 /** What POST /v1/finetunes stores in `finetunes.params` (validated by the api). */
@@ -111,11 +111,13 @@ export class FinetuneService {
     const data = writeSafetensors(tensors, { baseModel: entry.id, baseSha256: entry.sha256, format: 'tsfm-head-v1' });
     const sha = sha256Hex(data);
     const rel = (a: number, b: number) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? a / b : null);
+    const served = await this.servedZeroShot(entry, validation, result.before);
     const metrics = {
       validation: {
         windows: valW.length, points: result.after.points,
-        zeroShot: pick(result.before), finetuned: pick(result.after),
+        zeroShot: pick(result.before), servedZeroShot: served, finetuned: pick(result.after),
         relativeWql: rel(result.after.wql, result.before.wql), relativeMase: rel(result.after.mase, result.before.mase),
+        relativeWqlVsServed: rel(result.after.wql, served.wql), relativeMaseVsServed: rel(result.after.mase, served.mase),
       },
       training: { windows: trainW.length, seriesUsed, seriesSkipped, bestStep: result.bestStep, stepsRun: result.stepsRun, stoppedEarly: result.stoppedEarly },
       durationsMs: { data: tData - t0, embed: tEmbed - tData, train: tTrain - tEmbed },
@@ -185,8 +187,13 @@ export class FinetuneService {
       const rel = (a: number, b: number) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? a / b : null);
       const before = done.before as { wql: number; mase: number };
       const after = done.after as { wql: number; mase: number };
+      const served = await this.servedZeroShot(entry, validation, before);
       const metrics = {
-        validation: { windows: validation.length, zeroShot: before, finetuned: after, relativeWql: rel(after.wql, before.wql), relativeMase: rel(after.mase, before.mase) },
+        validation: {
+          windows: validation.length, zeroShot: before, servedZeroShot: served, finetuned: after,
+          relativeWql: rel(after.wql, before.wql), relativeMase: rel(after.mase, before.mase),
+          relativeWqlVsServed: rel(after.wql, served.wql), relativeMaseVsServed: rel(after.mase, served.mase),
+        },
         training: { windows: train.length, seriesUsed, seriesSkipped, bestStep: done.bestStep, stepsRun: done.stepsRun, blocks: done.blocks, trainableParameters: done.trainable ?? null },
         durationsMs: { total: performance.now() - t0, toolchain: Number(done.wallTimeSec) * 1000 },
         headSha256: headSha, graphSha256: graphSha, graphBytes: graph.length,
@@ -332,6 +339,22 @@ export class FinetuneService {
       cursor = page.nextCursor ?? undefined;
     } while (cursor && ids.length < FINETUNE_LIMITS.maxSeries);
     return ids.slice(0, FINETUNE_LIMITS.maxSeries);
+  }
+
+  /**
+   * The base model as the service forecasts with it: with the manifest's negation ensemble that is
+   * not the single pass the head starts from (`zeroShot`), so it is measured on the same windows
+   * through the runtime; without it, it is `zeroShot`.
+   */
+  private async servedZeroShot(entry: ManifestEntry, windows: RawWindow[], zeroShot: { wql: number; mase: number }): Promise<{ wql: number; mase: number }> {
+    if (!entry.negationEnsemble) return { wql: zeroShot.wql, mase: zeroShot.mase };
+    const preds: number[][][] = [];
+    // In chunks, so the passes stay well inside the runtime's queue bound (TSFM_BATCH_MAX_QUEUE).
+    for (let at = 0; at < windows.length; at += 128) {
+      const out = await this.runtime.forecast(entry.id, windows.slice(at, at + 128).map((w) => w.request));
+      preds.push(...out.map((o) => o.quantiles));
+    }
+    return pick(scoreForecasts(preds, windows));
   }
 
   /** Frozen-base embeddings of the windows, with the step → position map of the family. */

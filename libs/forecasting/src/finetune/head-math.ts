@@ -372,19 +372,25 @@ export interface WindowMetrics {
 }
 
 export function evaluate(spec: HeadSpec, p: Params, windows: HeadWindow[]): WindowMetrics {
-  const Q = spec.Q;
+  return scoreForecasts(windows.map((w) => predictWindow(spec, p, w)), windows);
+}
+
+/** WQL (pooled over the windows) and MASE (mean over windows) of quantile forecasts [window][h][level 0.1…0.9]. */
+export function scoreForecasts(preds: number[][][], windows: { target: ArrayLike<number>; maseScale: number }[]): WindowMetrics {
+  const Q = LEVELS.length;
   const median = LEVELS.indexOf(0.5);
   const pin = new Float64Array(Q);
   let absY = 0;
   let points = 0;
   let maseSum = 0;
   let maseN = 0;
-  for (const w of windows) {
-    const pred = predictWindow(spec, p, w);
+  for (const [i, w] of windows.entries()) {
+    const pred = preds[i];
     let ae = 0;
     let n = 0;
-    w.target.forEach((y, k) => {
-      if (Number.isNaN(y)) return;
+    for (let k = 0; k < w.target.length; k++) {
+      const y = w.target[k];
+      if (Number.isNaN(y)) continue;
       absY += Math.abs(y);
       points++;
       for (let q = 0; q < Q; q++) {
@@ -393,7 +399,7 @@ export function evaluate(spec: HeadSpec, p: Params, windows: HeadWindow[]): Wind
       }
       ae += Math.abs(y - pred[k][median]);
       n++;
-    });
+    }
     if (n > 0 && w.maseScale > 0 && Number.isFinite(w.maseScale)) {
       maseSum += ae / n / w.maseScale;
       maseN++;

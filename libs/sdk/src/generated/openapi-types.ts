@@ -479,6 +479,8 @@ export interface ModelResponse {
   supportsMissingValues: boolean;
   /** Head fine-tuning (per-request output heads) */
   supportsFineTuning: boolean;
+  /** Served as a negation ensemble: the average of the forecast of the context and the mirrored forecast of the negated context (two model passes; the model's own head only, so false for fine-tuned models) */
+  negationEnsemble: boolean;
   parameters: number;
   sha256: string;
   provenance: Record<string, unknown>;
