@@ -83,12 +83,17 @@ export class ScheduleRunsRepository {
   }
 
   async skip(em: EntityManager, id: string, reason: string): Promise<void> {
-    await em.query(`UPDATE schedule_runs SET state = 'SKIPPED', reason = $2, started_at = now(), finished_at = now() WHERE id = $1 AND state = 'QUEUED'`, [id, reason]);
+    await em.query(`UPDATE schedule_runs SET state = 'SKIPPED', reason = $2, started_at = clock_timestamp(), finished_at = clock_timestamp() WHERE id = $1 AND state = 'QUEUED'`, [id, reason]);
   }
 
+  /**
+   * started_at and finished_at are clock_timestamp(), not now() (the transaction's start): a tick's
+   * transaction may begin before it waits on the schedule's lock, and its run starts only after the
+   * previous run's close has committed, so the times must be those of the statements.
+   */
   async start(em: EntityManager, id: string, jobIds: string[], forecastIds: string[]): Promise<void> {
     await em.query(
-      `UPDATE schedule_runs SET state = 'RUNNING', series_queued = $2, job_ids = $3, forecast_ids = $4, started_at = now() WHERE id = $1 AND state = 'QUEUED'`,
+      `UPDATE schedule_runs SET state = 'RUNNING', series_queued = $2, job_ids = $3, forecast_ids = $4, started_at = clock_timestamp() WHERE id = $1 AND state = 'QUEUED'`,
       [id, jobIds.length, jobIds, forecastIds],
     );
   }
@@ -107,7 +112,7 @@ export class ScheduleRunsRepository {
     if (c.open > 0) return false;
     const state = c.failed === 0 ? 'SUCCEEDED' : c.ok === 0 && c.queued > 0 ? 'FAILED' : 'PARTIALLY_SUCCEEDED';
     await em.query(
-      `UPDATE schedule_runs SET state = $2, series_succeeded = $3, series_failed = $4, finished_at = now(),
+      `UPDATE schedule_runs SET state = $2, series_succeeded = $3, series_failed = $4, finished_at = clock_timestamp(),
          reason = CASE WHEN series_queued = 0 THEN 'NO_SERIES' ELSE reason END
        WHERE id = $1 AND state = 'RUNNING'`,
       [id, state, c.ok, c.failed],
