@@ -43,7 +43,7 @@ class SsmForecaster(nn.Module):
         and (s, P, mask_n). This is the path a head fine-tuner trains on."""
         B, L = context.shape[0], context.shape[1]
         s, P, mask_n, keep = self.plan(scale_factor, horizon)
-        ctx = torch.index_select(context, 1, torch.arange(torch.clamp(L - keep, min=0), L))
+        ctx = torch.index_select(context, 1, torch.arange(torch.clamp(L - keep, min=0), L, device=context.device))
         m = torch.isnan(ctx).float()
         v = torch.nan_to_num(ctx, nan=0.0)
         future = torch.zeros_like(v[:, :1]).expand(B, mask_n)
@@ -55,7 +55,7 @@ class SsmForecaster(nn.Module):
         for layer in self.encoder.layers:
             u = layer(u, s, scan, started)
         Le = u.shape[1]
-        pos = torch.arange(Le - (mask_n + 1), Le)
+        pos = torch.arange(Le - (mask_n + 1), Le, device=u.device)
         emb = torch.index_select(u, 1, pos)
         return emb, torch.index_select(mu, 1, pos), torch.index_select(sigma, 1, pos), (s, P, mask_n)
 

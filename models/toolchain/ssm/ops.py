@@ -40,7 +40,7 @@ def legendre_basis(t, n):
 def sample_times(P, s, patch_len=24, lo=-1.0, hi=0.95):
     """Decoder sample points t_k = lo + k·s·(hi - lo)/patch_len, k = 1..P (float32, like the official)."""
     dt = s * ((hi - lo) / patch_len)
-    return lo + torch.arange(1, P + 1).float() * dt
+    return lo + torch.arange(1, P + 1, device=dt.device if torch.is_tensor(dt) else None).float() * dt
 
 
 def quantile_matrix(levels):
@@ -77,7 +77,7 @@ def tile_index(h, P, mask_n):
     """For each forecast step k < h: (emitting position, offset). Positions 0, P, 2P, … ≤ mask_n
     emit whole patches; steps past the last whole tile come from position mask_n, whose P
     outputs end exactly at step h (h = mask_n + P whenever mask_n > 0)."""
-    k = torch.arange(h)
+    k = torch.arange(h, device=h.device if torch.is_tensor(h) else None)
     tiles = torch.div(mask_n, P, rounding_mode="floor") + 1
     pos = torch.where(k < tiles * P, torch.div(k, P, rounding_mode="floor") * P, mask_n)
     return pos, k - pos

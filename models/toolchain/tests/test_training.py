@@ -143,3 +143,56 @@ def test_xlstm_dense_loss_supervises_every_context_token():
             assert float(xlstm_loss(model, ctx, target, full, w)) == pytest.approx(float(want), rel=1e-6)
     # The small3 xlstm curriculum trains with it; validation (batch_loss without dense) stays the horizon loss.
     assert config_for("xlstm", "small3").dense == 0.5 and config_for("xlstm", "small2").dense == 0.0
+
+
+def test_several_data_workers_deliver_the_same_batches_in_step_order():
+    from toolchain.training.data import batches
+    dc = config_for("ssm", "tiny").data
+    inline = list(batches(5, 3, 12, 4, dc, workers=0))
+    parallel = list(batches(5, 3, 12, 4, dc, workers=3))
+    assert [s for s, _ in parallel] == [s for s, _ in inline] == list(range(3, 12))
+    same = lambda x, y: torch.equal(torch.isnan(x), torch.isnan(y)) and torch.equal(torch.nan_to_num(x), torch.nan_to_num(y))  # noqa: E731
+    for (_, a), (_, b) in zip(inline, parallel):
+        assert a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
+    assert not same(inline[0][1]["context"], inline[1][1]["context"])
+
+
+@pytest.mark.parametrize("family", ["xlstm", "ssm"])
+def test_max_minutes_stops_with_a_checkpoint_and_resume_finishes_the_run(family, tmp_path):
+    # A time box already spent: the run stops after its first step, logged with its validation loss.
+    log = train(family, str(tmp_path), steps=6, batch=4, seed=3, config="tiny", workers=0, max_minutes=0)
+    assert log[-1]["step"] == 1 and log[-1]["stopped"] == "max-minutes 0" and math.isfinite(log[-1]["val_loss"])
+    assert torch.load(tmp_path / "ckpt.pt")["step"] == 1
+    full = train(family, str(tmp_path), steps=6, batch=4, seed=3, config="tiny", workers=0, resume=True)
+    assert [r["step"] for r in full if "loss" in r] == list(range(1, 7))
+    assert torch.load(tmp_path / "ckpt.pt")["step"] == 6
+
+
+def test_gpu_configs_are_the_larger_models_at_full_context():
+    from toolchain.training.families import build_model
+    sizes = {}
+    for family in ("xlstm", "ssm"):
+        tc = config_for(family, "gpu")
+        assert tc.model.context_length == 2048 and tc.data.context[1] == 2048 and tc.data.horizon == (8, 320)
+        sizes[family] = sum(p.numel() for p in build_model(family, tc.model, 0).parameters())
+    assert sizes == {"xlstm": 13_119_168, "ssm": 4_662_720}
+
+
+def test_gpu_train_script_runs_its_probe_and_a_time_boxed_run(tmp_path):
+    # The prepared GPU script, on the CPU with the tiny config: probe, step budget, run, output folder.
+    import os
+    import subprocess
+    import sys
+    repo = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
+    env = dict(os.environ, OUT=str(tmp_path), TSFM_TRAIN_DEVICE="cpu", TSFM_TRAIN_WORKERS="1", TSFM_TRAIN_BATCH="4",
+               TSFM_TRAIN_PROBE="4", PYTHON=sys.executable)
+    r = subprocess.run(["bash", os.path.join(repo, "scripts", "gpu-train.sh"), "ssm", "0.4", "tiny", "1"], env=env,
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr[-2000:]
+    run = tmp_path / "runs" / "ssm-tiny"
+    meta = json.loads((run / "config.json").read_text())
+    assert (meta["config"], meta["seed"], meta["batch"]) == ("tiny", 1, 4) and meta["steps"] >= 1
+    log = [json.loads(line) for line in (run / "log.jsonl").read_text().splitlines()]
+    assert log[0]["step"] == 0 and log[-1]["step"] >= 1 and "val_loss" in log[-1]
+    assert torch.load(run / "ckpt.pt", map_location="cpu")["step"] == log[-1]["step"]
+    assert "the run gets" in (run / "gpu-train.log").read_text()

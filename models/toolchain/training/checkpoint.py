@@ -12,7 +12,7 @@ def save(path, step, model, opt, sched, meta):
 
 
 def load(path, model, opt, sched):
-    ck = torch.load(path)
+    ck = torch.load(path, map_location="cpu")  # a GPU run's checkpoint loads anywhere
     model.load_state_dict(ck["model"])
     opt.load_state_dict(ck["optimizer"])
     sched.load_state_dict(ck["scheduler"])

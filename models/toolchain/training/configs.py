@@ -1,5 +1,6 @@
 """Model and data configurations per family and size. `small` is sized for ~2 hours on 2 CPU cores
-(see README.md for the measured steps/s); `tiny` is for tests."""
+(see README.md for the measured steps/s); `gpu` for a time-boxed run on an NVIDIA GPU
+(scripts/gpu-train.sh, batch 256); `tiny` is for tests."""
 from dataclasses import dataclass, field
 
 from ..ssm.config import SsmConfig
@@ -56,6 +57,10 @@ def xlstm_config(size):
         c = xlstm_config("small2")
         c.lr, c.dense = 3e-4, 0.5
         return c
+    if size == "gpu":  # ~13.1M parameters, a 2048-step window, the small2 curriculum at full context
+        return TrainConfig(XlstmConfig(embedding_dim=384, num_blocks=8, num_heads=4, input_ff_dim=512, context_length=2048),
+                           DataConfig(context=(64, 2048), horizon=(8, 320), cpm=True, mix=MIX_V2, periods=TARGET_PERIODS_V2),
+                           lr=5e-4, warmup=200, checkpoint_every=250, eval_every=250)
     raise ValueError(f"unknown size {size!r}")
 
 
@@ -87,6 +92,12 @@ def ssm_config(size):
         c = ssm_config("small2")
         c.lr = 3e-4
         return c
+    if size == "gpu":  # ~4.7M parameters (FlowState's 9.1M is wider), contexts to 2048, horizons to 320
+        return TrainConfig(SsmConfig(context_length=2048, embedding_feature_dim=384, encoder_num_layers=6,
+                                     encoder_state_dim=384, encoder_num_hippo_blocks=4, decoder_dim=64, min_context=256),
+                           DataConfig(context=(32, 2048), horizon=(8, 320), val_context=256, val_horizon=48,
+                                      shared_period=True, mix=MIX_V2, periods=TARGET_PERIODS_V2),
+                           lr=5e-4, warmup=200, checkpoint_every=250, eval_every=250)
     raise ValueError(f"unknown size {size!r}")
 
 

@@ -1,5 +1,6 @@
 """Batches keyed by (seed, step): the batch of a step is the same whichever process builds it and
-whether or not the run was resumed. A background DataLoader worker builds them ahead."""
+whether or not the run was resumed. Background DataLoader workers build them ahead, worker i the
+steps with step % workers == i, which the DataLoader hands back round-robin: in step order."""
 import numpy as np
 import torch
 from torch.utils.data import DataLoader, IterableDataset
@@ -42,13 +43,15 @@ class StepBatches(IterableDataset):
         self.seed, self.start, self.stop, self.batch, self.dc = seed, start, stop, batch, dc
 
     def __iter__(self):
-        for step in range(self.start, self.stop):
+        info = torch.utils.data.get_worker_info()
+        k, n = (info.id, info.num_workers) if info else (0, 1)
+        for step in range(self.start + k, self.stop, n):
             yield step, batch_for_step(self.seed, step, self.batch, self.dc)
 
 
 def batches(seed, start, stop, batch, dc, workers=1):
-    """(step, batch) for steps start..stop-1, built by `workers` background processes (0 = inline)."""
+    """(step, batch) for steps start..stop-1 in order, built by `workers` background processes (0 = inline)."""
     ds = StepBatches(seed, start, stop, batch, dc)
     if workers == 0:
         return iter(ds)
-    return iter(DataLoader(ds, batch_size=None, num_workers=1, prefetch_factor=4, persistent_workers=False))
+    return iter(DataLoader(ds, batch_size=None, num_workers=workers, prefetch_factor=4, persistent_workers=False))

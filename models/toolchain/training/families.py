@@ -47,8 +47,8 @@ def xlstm_loss(model, context, target, context_full=None, dense=0.0):
 def ssm_loss(model, context, target, period):
     """One scale factor per batch, s = 24 / period; the horizon is the batch's; the quantiles are
     compared in the context's scale (the same normalisation as xlstm's, for comparable losses)."""
-    s = torch.tensor([scale_factor_from_period(float(period[0]))], dtype=torch.float32)
-    h = torch.tensor([target.shape[1]])
+    s = torch.tensor([scale_factor_from_period(float(period[0]))], dtype=torch.float32, device=context.device)
+    h = torch.tensor([target.shape[1]], device=context.device)
     q = model(context, s, h, scan=chunked_scan)[0]
     loc, scale = nan_scale(context)
     return pinball((q - loc.unsqueeze(-1)) / scale.unsqueeze(-1), normalise(target, loc, scale))

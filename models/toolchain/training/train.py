@@ -1,8 +1,8 @@
 """Pre-train an xlstm or ssm forecaster on synthetic series.
 
 python3 -m toolchain.training.train --family xlstm|ssm --out DIR --steps N --batch B --seed S
-        [--resume] [--config small|small2|small3|base|tiny] [--workers 1] [--stop-after M] [--threads 2]
-        [--init-from OTHER_RUN/ckpt.pt]
+        [--resume] [--config small|small2|small3|base|gpu|tiny] [--workers 1] [--stop-after M] [--threads 2]
+        [--init-from OTHER_RUN/ckpt.pt] [--device cpu|cuda] [--max-minutes M]
 
 DIR gets log.jsonl (one JSON object per logged step: step, loss, loss_avg, lr, steps_per_s, and
 val_loss on the fixed validation set every eval_every steps, step 0 included), ckpt.pt (model,
@@ -31,6 +31,10 @@ def lr_lambda(warmup, total, floor=0.05):
     return f
 
 
+def to_device(b, device):
+    return {k: v.to(device, non_blocking=True) for k, v in b.items()}
+
+
 @torch.no_grad()
 def validate(family, model, val):
     model.eval()
@@ -48,12 +52,15 @@ def read_log(path, upto):
 
 
 def train(family, out, steps, batch, seed, resume=False, config="small", workers=1, stop_after=None, threads=2,
-          init_from=None):
-    """Runs (or resumes) a training run; returns the log records of the whole run so far."""
+          init_from=None, device="cpu", max_minutes=None):
+    """Runs (or resumes) a training run; returns the log records of the whole run so far. With
+    `max_minutes` it stops after the first step past that wall time, with a checkpoint, so that a
+    time-boxed machine (a GPU lent for minutes) ends cleanly and `--resume` continues the same run."""
     torch.set_num_threads(threads)
+    t_start = time.monotonic()
     tc = config_for(family, config)
     os.makedirs(out, exist_ok=True)
-    model = build_model(family, tc.model, seed)
+    model = build_model(family, tc.model, seed).to(device)
     opt = torch.optim.AdamW(model.parameters(), lr=tc.lr, weight_decay=tc.weight_decay)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lr_lambda(tc.warmup, steps))
     ck_path, log_path = os.path.join(out, "ckpt.pt"), os.path.join(out, "log.jsonl")
@@ -62,7 +69,7 @@ def train(family, out, steps, batch, seed, resume=False, config="small", workers
             "parameters": sum(p.numel() for p in model.parameters())}
     if init_from:
         # Continue pre-training another run's model (weights only) on this config's schedule.
-        ck = torch.load(init_from)
+        ck = torch.load(init_from, map_location="cpu")
         window = ("context_length",)  # the xlstm family's input window: no weight depends on it
         same = {k: v for k, v in ck["meta"]["model"].items() if k not in window} == {k: v for k, v in meta["model"].items() if k not in window}
         if ck["meta"]["family"] != family or not same:
@@ -81,7 +88,7 @@ def train(family, out, steps, batch, seed, resume=False, config="small", workers
     with open(os.path.join(out, "config.json"), "w") as f:
         json.dump(meta, f, indent=1)
     log = read_log(log_path, start) if start else []
-    val = validation_set(tc.data)
+    val = [to_device(b, device) for b in validation_set(tc.data)]
     end = steps if stop_after is None else min(steps, stop_after)
     with open(log_path, "w") as f:
         for r in log:
@@ -92,6 +99,7 @@ def train(family, out, steps, batch, seed, resume=False, config="small", workers
         model.train()
         t0, acc, n = time.perf_counter(), 0.0, 0
         for step, b in batches(seed, start, end, batch, tc.data, workers):
+            b = to_device(b, device)
             loss = batch_loss(family, model, b, tc.dense)
             opt.zero_grad(set_to_none=True)
             loss.backward()
@@ -100,18 +108,23 @@ def train(family, out, steps, batch, seed, resume=False, config="small", workers
             sched.step()
             done = step + 1
             acc, n = acc + float(loss), n + 1
-            if done % tc.log_every == 0 or done == end:
+            out_of_time = max_minutes is not None and done < end and time.monotonic() - t_start > 60 * max_minutes
+            if done % tc.log_every == 0 or done == end or out_of_time:
                 rec = {"step": done, "loss": float(loss), "loss_avg": acc / n, "lr": opt.param_groups[0]["lr"],
                        "steps_per_s": n / (time.perf_counter() - t0), "context": b["context"].shape[1],
                        "horizon": b["target"].shape[1]}
-                if done % tc.eval_every == 0 or done == steps:
+                if done % tc.eval_every == 0 or done == steps or out_of_time:
                     rec["val_loss"] = validate(family, model, val)
+                if out_of_time:
+                    rec["stopped"] = f"max-minutes {max_minutes:g}"
                 log.append(rec)
                 f.write(json.dumps(rec) + "\n")
                 f.flush()
                 t0, acc, n = time.perf_counter(), 0.0, 0
-            if done % tc.checkpoint_every == 0 or done == end:
+            if done % tc.checkpoint_every == 0 or done == end or out_of_time:
                 checkpoint.save(ck_path, done, model, opt, sched, meta)
+            if out_of_time:
+                break
     return log
 
 
@@ -123,13 +136,18 @@ def main(argv=None):
     p.add_argument("--batch", type=int, default=32)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--resume", action="store_true")
-    p.add_argument("--config", default="small", choices=["small", "small2", "small3", "base", "tiny"])
+    p.add_argument("--config", default="small", choices=["small", "small2", "small3", "base", "gpu", "tiny"])
     p.add_argument("--init-from", default=None, help="start from this checkpoint's model weights (same family and shape)")
-    p.add_argument("--workers", type=int, default=1, choices=[0, 1])
+    p.add_argument("--workers", type=int, default=1, help="background processes building batches (0 = inline)")
     p.add_argument("--stop-after", type=int, default=None, help="stop (with a checkpoint) after this step")
     p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--device", default="cpu", help="torch device, e.g. cpu or cuda")
+    p.add_argument("--max-minutes", type=float, default=None, help="stop (with a checkpoint) after the first step past this wall time")
     a = p.parse_args(argv)
-    log = train(a.family, a.out, a.steps, a.batch, a.seed, a.resume, a.config, a.workers, a.stop_after, a.threads, a.init_from)
+    if a.workers < 0:
+        p.error("--workers must be >= 0")
+    log = train(a.family, a.out, a.steps, a.batch, a.seed, a.resume, a.config, a.workers, a.stop_after, a.threads, a.init_from,
+                a.device, a.max_minutes)
     last = log[-1]
     print(json.dumps({"step": last["step"], "loss": last.get("loss"), "val_loss": last.get("val_loss"),
                       "steps_per_s": last.get("steps_per_s")}))

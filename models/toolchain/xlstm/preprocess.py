@@ -47,4 +47,4 @@ def adjust_context(context, length):
     B, L = context.shape
     if L >= length:
         return context[:, L - length:]
-    return torch.cat([torch.full((B, length - L), float("nan"), dtype=context.dtype), context], 1)
+    return torch.cat([torch.full((B, length - L), float("nan"), dtype=context.dtype, device=context.device), context], 1)
