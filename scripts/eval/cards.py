@@ -123,6 +123,10 @@ def card(e, res, summary, info, best, date, commit, runs_dir="models/runs"):
              + "; older data is ignored. Horizon: at most "
              + (f"{e['maxHorizon']} steps (beyond ~the context length the rollout window is all missing)." if e["family"] == "xlstm"
                 else f"min({e['maxHorizon']}, ⌊{e['contextLength']}/s/2⌋) steps."))
+    if e["family"] == "xlstm":
+        L.append("* No time-scale input: a series whose season would fill the context fewer than 8 times (e.g. 5-minute data, "
+                 "288 steps a day) is read by the service on a coarser grid (⌈8m / C⌉ times the step) and the forecast is "
+                 "interpolated back (`metadata.modelGrid.coarsening`); detail within a coarse step is not forecast.")
     L.append(f"* Small ({e['parameters']:,} parameters) and briefly trained on CPU: far below published foundation models "
              "of the same architecture (TiRex 35M, FlowState 9.1M).")
     if d.get("context"):

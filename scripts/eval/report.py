@@ -166,7 +166,9 @@ def write_markdown(a, manifest, models, methods, datasets, info, res, summary, b
              "`prepareSeries` → `ModelRuntime.forecast` (onnxruntime-node, CPU, micro-batched) → `finishSeries`, like "
              "`ForecastService`. The service reads at most contextLength × 4 rows of a series and cuts the context to the "
              "model's contextLength itself. Irregular series (pedestrian, peyton_manning) keep their gaps; the service "
-             "regularises them. Quantiles 0.1…0.9."
+             "regularises them. The xlstm family reads series whose season would fill its context fewer than 8 times "
+             "(here the 5-minute yosemite data) on a coarser grid and the service interpolates back (README, Forecasts). "
+             "Quantiles 0.1…0.9."
              + (" Served as a negation ensemble (manifest `negationEnsemble`: the average of the model's quantiles on the "
                 "context and the mirrored quantiles on the negated context, two passes): `" + "`, `".join(ensembled) + "`."
                 if ensembled else ""))

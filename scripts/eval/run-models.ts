@@ -3,11 +3,13 @@
  * models through the real serving path: libs/forecasting prepareSeries -> ModelRuntime.forecast
  * (onnxruntime-node, micro-batched) -> finishSeries, as ForecastService does for a job. Quantiles
  * 0.1..0.9 at the test timestamps, cached per model and dataset in
- * .tmp/eval/forecasts/<model>/<dataset>.json (keyed by the model's sha256 and its negationEnsemble flag).
+ * .tmp/eval/forecasts/<model>/<dataset>.json, keyed by the model's sha256, its negationEnsemble flag
+ * and a hash of the serving code's sources (servingCodeHash), so a pipeline change is re-forecast.
  *
  * usage: node dist/scripts/eval/run-models.js [--models a,b] [--series DIR] [--out DIR] [--context N (the request's contextLength)] [--models-dir DIR]
  * Default models: every manifest entry that is not a dev model (id not ending in "-dev").
  */
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { DomainError } from '#common';
@@ -41,6 +43,18 @@ export interface SeriesOutcome {
   error?: string;
 }
 
+/** sha256 over the sources that turn a request into model inputs and back (pipeline, runtime, timeseries). */
+export function servingCodeHash(): string {
+  const h = createHash('sha256');
+  const dirs = ['libs/forecasting/src', 'libs/model-runtime/src', 'libs/timeseries/src'];
+  for (const d of dirs) {
+    for (const f of readdirSync(path.join(REPO, d)).filter((x) => /\.(ts|js)$/.test(x) && !x.includes('.spec.')).sort()) {
+      h.update(`${d}/${f}\0`).update(readFileSync(path.join(REPO, d, f)));
+    }
+  }
+  return h.digest('hex');
+}
+
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(name);
   return i >= 0 ? process.argv[i + 1] : undefined;
@@ -54,7 +68,7 @@ function arg(name: string): string | undefined {
 export async function forecastDataset(runtime: ModelRuntime, entry: ManifestEntry, d: EvalDataset): Promise<SeriesOutcome[]> {
   const context = Number(arg('--context') ?? 0);
   const opts: ForecastOptions = {
-    span: { horizon: d.H }, frequency: d.frequency, quantiles: LEVELS, ...(context > 0 ? { contextLength: context } : {}),
+    span: { horizon: d.H }, frequency: d.frequency, quantiles: LEVELS, coarsen: true, ...(context > 0 ? { contextLength: context } : {}),
   };
   const prepared: (PreparedSeries | DomainError)[] = d.series.map((s) => {
     try {
@@ -92,6 +106,7 @@ async function main(): Promise<void> {
   const manifest = await loadManifest(modelsDir);
   const wanted = arg('--models')?.split(',') ?? manifest.models.filter((m) => !m.id.endsWith('-dev')).map((m) => m.id);
   const runtime = await startRuntime(modelsDir);
+  const code = servingCodeHash();
   try {
     for (const id of wanted) {
       const entry = runtime.entry(id);
@@ -99,7 +114,7 @@ async function main(): Promise<void> {
         const file = path.join(outDir, id, f);
         if (existsSync(file) && statSync(file).mtimeMs >= statSync(path.join(seriesDir, f)).mtimeMs) {
           const cached = JSON.parse(readFileSync(file, 'utf8'));
-          if (cached.sha256 === entry.sha256 && (cached.negationEnsemble ?? false) === (entry.negationEnsemble ?? false)) continue;
+          if (cached.sha256 === entry.sha256 && (cached.negationEnsemble ?? false) === (entry.negationEnsemble ?? false) && cached.servingCode === code) continue;
         }
         const d: EvalDataset = JSON.parse(readFileSync(path.join(seriesDir, f), 'utf8'));
         const t0 = performance.now();
@@ -107,7 +122,7 @@ async function main(): Promise<void> {
         const seconds = (performance.now() - t0) / 1000;
         const failed = series.filter((s) => s.q === null);
         mkdirSync(path.dirname(file), { recursive: true });
-        writeFileSync(file, JSON.stringify({ method: id, sha256: entry.sha256, negationEnsemble: entry.negationEnsemble ?? false, dataset: d.dataset, series, failed: failed.length, seconds }));
+        writeFileSync(file, JSON.stringify({ method: id, sha256: entry.sha256, negationEnsemble: entry.negationEnsemble ?? false, servingCode: code, dataset: d.dataset, series, failed: failed.length, seconds }));
         console.log(`${d.dataset} ${id}: ${series.length} series, ${seconds.toFixed(1)} s, failed ${failed.length}${failed.length ? ` (${failed[0].error})` : ''}`);
       }
     }

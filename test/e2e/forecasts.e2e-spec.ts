@@ -115,6 +115,36 @@ describe('forecasts end to end (real data, real models in onnxruntime-node)', ()
     expect(r.body.series.map((x: { channel: string; seriesId: string | null }) => [x.channel, x.seriesId])).toEqual([['a', null], ['b', null]]);
   });
 
+  it('xlstm-small on 5-minute data reads a 15-minute grid (8 daily cycles in its context) and answers on 5-minute steps', async () => {
+    // Yosemite temperatures (Prophet's example data), the last day held out.
+    const s = readSeries('prophet/yosemite_temps_5min.csv', { limit: 1 })[0];
+    const day = 288;
+    const end = s.values.length - day;
+    const train = s.values.slice(end - 4096, end);
+    const r = await stack.request('POST', '/v1/forecasts', {
+      key, json: { data: { timestamps: s.timestamps.slice(end - 4096, end), values: [train] }, horizon: day, model: 'xlstm-small', wait: 60 },
+    });
+    expect([r.status, r.body.error]).toEqual([200, null]);
+    const out = r.body.series[0];
+    expect(out.metadata.modelGrid).toMatchObject({ step: '15min', length: 1024, coarsening: { factor: 3, seriesStep: '5min', seasonalPeriod: 288 } });
+    expect(out.metadata.output).toMatchObject({ mode: 'horizon', requested: day, exact: 96, interpolated: 192, gridSteps: 96 });
+    const last = Date.parse(`${s.timestamps[end - 1]}Z`);
+    expect(out.timestamps).toEqual(Array.from({ length: day }, (_, i) => new Date(last + (i + 1) * 300_000).toISOString()));
+    // MASE on the held-out day (scale: the in-sample daily seasonal-naive error of these 4,096 points).
+    // Measured 1.43 (seasonal naive 0.38); the same request read on the 5-minute grid (no coarsening)
+    // measured 5.29: there the forecast decays to the mean after about two patches.
+    const x = train.map((v) => (v === null ? NaN : v));
+    const diffs = x.slice(day).map((v, i) => Math.abs(v - x[i])).filter(Number.isFinite);
+    const scale = diffs.reduce((a, v) => a + v, 0) / diffs.length;
+    const y = s.values.slice(end);
+    const med = out.quantiles['0.5'] as number[];
+    const errs = y.map((v, i) => (v === null ? NaN : Math.abs(v - med[i]))).filter(Number.isFinite);
+    const mase = errs.reduce((a, v) => a + v, 0) / errs.length / scale;
+    const sn = y.map((v, i) => (v === null || x[x.length - day + i] !== x[x.length - day + i] ? NaN : Math.abs(v - x[x.length - day + i]))).filter(Number.isFinite);
+    console.log(`xlstm-small on the held-out yosemite day: MASE ${mase.toFixed(3)} (seasonal naive ${(sn.reduce((a, v) => a + v, 0) / sn.length / scale).toFixed(3)})`);
+    expect(mase).toBeLessThan(1.7);
+  }, 120_000);
+
   it('one bad series out of several: PARTIALLY_SUCCEEDED with a per-series error', async () => {
     const lone = await upload('lone', { timestamps: ['2020-01-01T00:00:00Z'], values: [5] });
     const r = await stack.request('POST', '/v1/forecasts', { key, json: { seriesIds: [m4()[0], lone], horizon: 4, model: 'xlstm-dev', wait: 60 } });

@@ -236,8 +236,13 @@ export class BacktestService {
     const out: WindowResult[][] = targets.map((t) => t.windows.map(() => ({ rows: [] })));
     const jobs: { i: number; k: number; prepared: PreparedSeries; values: Float64Array; m: number }[] = [];
     let entry: ManifestEntry;
+    let coarsen = false; // as forecasts: catalog models only (not baselines, not fine-tuned heads)
     try {
-      entry = await this.entry(tenantId, modelId, req.quantiles);
+      if (isBaseline(modelId)) entry = baselineEntry(modelId, req.quantiles);
+      else {
+        const resolved = await this.resolver.resolve(tenantId, modelId);
+        [entry, coarsen] = [resolved.entry, !resolved.finetuned];
+      }
     } catch (err) {
       const e = asError(err); // e.g. a fine-tuned model deleted since the request: this model fails everywhere
       if (!e) throw err;
@@ -248,7 +253,7 @@ export class BacktestService {
         const n = upperBound(t.timestamps, w.origin);
         try {
           const prepared = prepareSeries(t.timestamps.slice(0, n), t.values.slice(0, n), entry, {
-            span: { until: w.times[w.times.length - 1] }, declaredFrequency: t.frequency.label, quantiles: req.quantiles,
+            span: { until: w.times[w.times.length - 1] }, declaredFrequency: t.frequency.label, quantiles: req.quantiles, coarsen,
             ...(isBaseline(modelId) ? { resampling: 'none' as const } : {}),
           });
           jobs.push({ i, k, prepared, values: isBaseline(modelId) ? w.history : Float64Array.from(prepared.request.context), m: t.seasonalPeriod });
@@ -275,10 +280,6 @@ export class BacktestService {
       if (!('error' in out[j.i][j.k])) out[j.i][j.k] = { rows };
     });
     return out;
-  }
-
-  private async entry(tenantId: string, modelId: string, levels: number[]): Promise<ManifestEntry> {
-    return isBaseline(modelId) ? baselineEntry(modelId, levels) : (await this.resolver.resolve(tenantId, modelId)).entry;
   }
 
   /**

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ManifestEntry } from '#model-runtime';
+import { parseFrequency } from '#timeseries';
 import { baselineEntry } from './backtest-baselines';
-import { prepareSeries } from './pipeline';
+import { coarseningFactor, finishSeries, prepareSeries } from './pipeline';
 
 describe('prepareSeries context length', () => {
   const hour = 3_600_000;
@@ -19,5 +20,62 @@ describe('prepareSeries context length', () => {
     expect(prepareSeries(ts, vs, entry({ defaultContext: 1024 }), { ...opts, contextLength: 1500 }).request.context.length).toBe(1500);
     expect(prepareSeries(ts, vs, entry({ defaultContext: 1024 }), { ...opts, contextLength: 4000 }).request.context.length).toBe(2048);
     expect(prepareSeries(ts.slice(0, 300), vs.slice(0, 300), entry({ defaultContext: 1024 }), opts).request.context.length).toBe(300);
+  });
+});
+
+describe('coarser model grid for long seasons (xlstm)', () => {
+  const min5 = 300_000;
+  const t0 = Date.UTC(2026, 4, 1);
+  const ts = Array.from({ length: 6000 }, (_, i) => t0 + i * min5);
+  const vs = ts.map((_, i) => 20 + 10 * Math.sin((2 * Math.PI * i) / 288));
+  const xlstm = (over: Partial<ManifestEntry> = {}): ManifestEntry => ({ ...baselineEntry('naive', [0.1, 0.5, 0.9]), contextLength: 1024, ...over });
+  const opts = { span: { horizon: 10 }, declaredFrequency: '5min', quantiles: [0.1, 0.5, 0.9], coarsen: true };
+
+  it('coarseningFactor: ⌈8m / C⌉ for fixed frequencies, 1 once the context holds 8 seasons', () => {
+    expect(coarseningFactor(parseFrequency('5min'), 1024)).toBe(3); // m = 288
+    expect(coarseningFactor(parseFrequency('1min'), 1024)).toBe(12); // m = 1440
+    expect(coarseningFactor(parseFrequency('5min'), 2048)).toBe(2);
+    expect(coarseningFactor(parseFrequency('15min'), 1024)).toBe(1); // m = 96: 768 <= 1024
+    expect(coarseningFactor(parseFrequency('1h'), 1024)).toBe(1);
+    expect(coarseningFactor(parseFrequency('1h'), 128)).toBe(2);
+    expect(coarseningFactor(parseFrequency('1M'), 16)).toBe(1); // calendar frequencies never
+  });
+
+  it('reads every 3rd point of 5-minute data on a 15-minute grid and maps the forecast back onto 5-minute steps', () => {
+    const p = prepareSeries(ts, vs, xlstm(), opts);
+    expect(p.coarsening).toBe(3);
+    expect(p.frequency.label).toBe('15min');
+    expect(p.request.horizon).toBe(4); // ⌈10 / 3⌉
+    expect(p.request.context.length).toBe(1024);
+    // The grid ends at the last observation; its values are the observations at its points.
+    expect(Array.from(p.request.context.slice(-3))).toEqual(Array.from(Float32Array.from([vs[5993], vs[5996], vs[5999]])));
+    expect(p.metadataBase.coarsening).toEqual({ factor: 3, seriesStep: '5min', seasonalPeriod: 288 });
+    // Grid forecasts 100, 130, 160, 190 (one level each) at +15, +30, +45, +60 min.
+    const grid = [100, 130, 160, 190].map((v) => [v - 1, v, v + 1]);
+    const r = finishSeries(p, grid, [0.1, 0.5, 0.9], [0.1, 0.5, 0.9], 'value');
+    expect(r.timestamps).toEqual(Array.from({ length: 10 }, (_, i) => ts[5999] + (i + 1) * min5));
+    const last = vs[5999];
+    const median = r.quantiles.map((q) => q[1]);
+    expect(median[0]).toBeCloseTo(last + (100 - last) / 3, 9); // from the last observation to the first grid step
+    expect(median[2]).toBeCloseTo(100, 9);
+    expect(median[3]).toBeCloseTo(110, 9);
+    expect(median[9]).toBeCloseTo(170, 9); // +50 min: a third of the way from +45 (160) to +60 (190)
+    expect(r.metadata.modelGrid).toMatchObject({ step: '15min', length: 1024, coarsening: { factor: 3, seriesStep: '5min', seasonalPeriod: 288 } });
+    expect([r.metadata.output.exact, r.metadata.output.interpolated, r.metadata.output.gridSteps]).toEqual([3, 7, 4]); // +15, +30, +45 min are grid steps
+    // `until` (what a backtest window asks for) and `at` map the same way onto the series' steps.
+    const until = prepareSeries(ts, vs, xlstm(), { ...opts, span: { until: ts[5999] + 10 * min5 } });
+    expect([until.request.horizon, until.outputTimes]).toEqual([4, r.timestamps]);
+    expect(finishSeries(until, grid, [0.1, 0.5, 0.9], [0.5], 'value').quantiles.map((q) => q[0])).toEqual(median);
+    const at = prepareSeries(ts, vs, xlstm(), { ...opts, span: { at: [ts[5999] + 4 * min5] } });
+    expect(finishSeries(at, grid.slice(0, at.request.horizon), [0.1, 0.5, 0.9], [0.5], 'value').quantiles[0][0]).toBeCloseTo(110, 9);
+  });
+
+  it('keeps the series grid without coarsen, for the ssm family, and when the context holds 8 seasons', () => {
+    expect(prepareSeries(ts, vs, xlstm(), { ...opts, coarsen: false }).coarsening).toBe(1);
+    expect(prepareSeries(ts, vs, xlstm({ family: 'ssm' }), opts).coarsening).toBe(1);
+    expect(prepareSeries(ts, vs, xlstm({ contextLength: 4096 }), opts).coarsening).toBe(1);
+    const plain = prepareSeries(ts, vs, xlstm(), { ...opts, coarsen: false });
+    expect(plain.metadataBase.coarsening).toBeNull();
+    expect(finishSeries(plain, Array.from({ length: 10 }, () => [1, 2, 3]), [0.1, 0.5, 0.9], [0.5], 'value').metadata.modelGrid.coarsening).toBeNull();
   });
 });

@@ -2,7 +2,7 @@ import { InvalidInputError } from '#common';
 import type { ManifestEntry, SeriesRequest } from '#model-runtime';
 import {
   Frequency, ResampleMethod, ResamplingMetadata, buildGrid, buildMetadata, chooseMethod, defaultSeasonalPeriod,
-  detectSeasonalPeriod, futureGrid, seasonalCandidates, gridLengthCovering, inferFrequency, mapForecast, parseFrequency, resample,
+  detectSeasonalPeriod, fixedFrequency, futureGrid, seasonalCandidates, gridLengthCovering, inferFrequency, mapForecast, parseFrequency, resample,
   seriesStats, stepForward, uniqueSorted,
 } from '#timeseries';
 
@@ -15,6 +15,28 @@ export interface ForecastOptions {
   resampling?: ResampleMethod;
   contextLength?: number;
   quantiles: number[];
+  /**
+   * xlstm family: read long seasons on a coarser grid (coarseningFactor). Forecasts and backtests of
+   * catalog models set it; fine-tuned models (heads trained on the series' own grid), fine-tune
+   * windows and baselines do not. Default false.
+   */
+  coarsen?: boolean;
+}
+
+/** Seasonal cycles the xlstm context must hold; fewer and the grid gets coarser (coarseningFactor). */
+export const MIN_CONTEXT_CYCLES = 8;
+
+/**
+ * The xlstm family has no time-scale input (the ssm has its scale factor): with the frequency's
+ * default season m and a context of C grid steps, a context holding fewer than MIN_CONTEXT_CYCLES
+ * seasons (m · 8 > C, e.g. 5-minute data, m = 288, C = 1,024: 3.6 days) is read on a grid k =
+ * ⌈8m / C⌉ times coarser (15 minutes there: 10.7 days) and the forecast is interpolated back onto the
+ * series' own steps. Fixed frequencies only; 1 = the series' own grid.
+ */
+export function coarseningFactor(f: Frequency, contextSteps: number): number {
+  if (f.kind !== 'fixed') return 1;
+  const m = defaultSeasonalPeriod(f);
+  return Math.max(1, Math.ceil((MIN_CONTEXT_CYCLES * m) / contextSteps));
 }
 
 export interface PreparedSeries {
@@ -25,6 +47,8 @@ export interface PreparedSeries {
   anchor: { t: number; value: number };
   outputTimes: number[];
   mode: 'horizon' | 'until' | 'at';
+  /** Model grid step / the series' step (1 = the series' own grid); `frequency` is the model grid's. */
+  coarsening: number;
 }
 
 export interface SeriesResult {
@@ -63,14 +87,20 @@ export function prepareSeries(timestamps: number[], values: (number | null)[], e
   else throw new InvalidInputError('FREQUENCY_UNKNOWN', 'the frequency cannot be inferred; pass "frequency"');
   const anchorT = observed[observed.length - 1];
   const maxLen = Math.min(o.contextLength ?? entry.defaultContext ?? entry.contextLength, entry.contextLength);
-  const length = gridLengthCovering(ts[0], anchorT, frequency, maxLen);
-  const grid = buildGrid({ anchor: anchorT, frequency, length, chosenBy });
+  // The output times stay on the series' (or requested) frequency; only the model reads a coarser grid.
+  const k = entry.family === 'xlstm' && o.coarsen === true ? coarseningFactor(frequency, maxLen) : 1;
+  const seriesFrequency = frequency;
+  const gridFrequency = k > 1 ? fixedFrequency((frequency as { stepMs: number }).stepMs * k) : frequency;
+  const length = gridLengthCovering(ts[0], anchorT, gridFrequency, maxLen);
+  const grid = buildGrid({ anchor: anchorT, frequency: gridFrequency, length, chosenBy });
   const onGrid = new Set(grid.timestamps);
   // Share of the observations inside the grid's span that sit exactly on a grid point.
   const inSpan = uniqueSorted(observed).filter((t) => t >= grid.timestamps[0]);
   const onGridShare = inSpan.filter((t) => onGrid.has(t)).length / Math.max(1, inSpan.length);
-  const method = o.resampling ?? chooseMethod(onGridShare, stats.medianStepMs, fixedStepMs(frequency));
-  const r = resample(ts, vs, grid.timestamps, method, { maxStalenessMs: fixedStepMs(frequency) * 3 });
+  // Coarsened: the values at the coarse grid's points (interpolated where missing), so that a forecast
+  // step means the value at its time, as on the series' own grid, not a cell mean half a cell earlier.
+  const method = o.resampling ?? (k > 1 ? 'linear' : chooseMethod(onGridShare, stats.medianStepMs, fixedStepMs(gridFrequency)));
+  const r = resample(ts, vs, grid.timestamps, method, { maxStalenessMs: fixedStepMs(gridFrequency) * 3 });
   let scaleFactor: number | null = null;
   let seasonalPeriod: number | null = null;
   if (entry.family === 'ssm') {
@@ -80,21 +110,26 @@ export function prepareSeries(timestamps: number[], values: (number | null)[], e
     // P = floor(24 / s) steps per decoder position must stay >= 1: s <= 24.
     scaleFactor = Math.min(24, 24 / Math.max(1, seasonalPeriod));
   }
-  const { outputTimes, horizon, mode } = span(o.span, anchorT, frequency);
+  const { outputTimes, horizon: seriesSteps, mode } = span(o.span, anchorT, seriesFrequency);
+  const horizon = Math.ceil(seriesSteps / k);
   // ssm: the masked future rows come out of a context of ⌊C/s⌋ steps; keep at least half of it real.
   const limit = scaleFactor === null ? entry.maxHorizon : Math.min(entry.maxHorizon, Math.floor(entry.contextLength / scaleFactor / 2));
   if (horizon > limit) {
-    throw new InvalidInputError('HORIZON_TOO_LONG', `the span needs ${horizon} ${frequency.label} steps; model ${entry.id} forecasts at most ${limit} here`, { maxHorizon: limit });
+    throw new InvalidInputError('HORIZON_TOO_LONG', `the span needs ${horizon} ${gridFrequency.label} steps; model ${entry.id} forecasts at most ${limit} here`, { maxHorizon: limit });
   }
   const context = Float32Array.from(r.values);
   return {
     request: { context, horizon, scaleFactor: scaleFactor ?? undefined },
     method,
-    frequency,
+    frequency: gridFrequency,
     anchor: { t: anchorT, value: lastObservedValue(ts, vs) },
     outputTimes,
     mode,
-    metadataBase: { stats, grid, method: {}, imputedCount: r.imputedCount, missingCount: r.missingCount, gridPoints: grid.length, scaleFactor, seasonalPeriod },
+    coarsening: k,
+    metadataBase: {
+      stats, grid, method: {}, imputedCount: r.imputedCount, missingCount: r.missingCount, gridPoints: grid.length, scaleFactor, seasonalPeriod,
+      coarsening: k > 1 ? { factor: k, seriesStep: seriesFrequency.label, seasonalPeriod: defaultSeasonalPeriod(seriesFrequency) } : null,
+    },
   };
 }
 
@@ -123,7 +158,11 @@ function span(s: Span, anchor: number, f: Frequency): { outputTimes: number[]; h
 export function finishSeries(p: PreparedSeries, gridQuantiles: number[][], modelLevels: number[], levels: number[], channel: string): SeriesResult {
   const gridTimes = futureGrid(p.anchor.t, p.frequency, gridQuantiles.length);
   const idx = levels.map((l) => modelLevels.findIndex((m) => Math.abs(m - l) < 1e-9));
-  const mapped = p.mode === 'at' ? mapForecast(gridTimes, gridQuantiles, p.outputTimes, p.anchor) : { timestamps: gridTimes, values: gridQuantiles, how: gridTimes.map(() => 'exact' as const) };
+  // `at` times, or a coarsened grid: each output time interpolated between grid steps (from the last
+  // observation before the first step); otherwise the grid steps are the output times.
+  const mapped = p.mode === 'at' || p.coarsening > 1
+    ? mapForecast(gridTimes, gridQuantiles, p.outputTimes, p.anchor)
+    : { timestamps: gridTimes, values: gridQuantiles, how: gridTimes.map(() => 'exact' as const) };
   const metadata = buildMetadata({
     ...p.metadataBase,
     method: { [channel]: p.method },

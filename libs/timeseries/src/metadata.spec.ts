@@ -42,7 +42,7 @@ describe('buildMetadata', () => {
         observations: s.timestamps.length, first: new Date(s.timestamps[0]).toISOString(), last: new Date(last).toISOString(),
         inferredFrequency: '1h', medianStepMs: H, stepDispersion: 0, duplicates: 0, missingSteps: stats.missingSteps,
       },
-      modelGrid: { anchor: new Date(last).toISOString(), step: '1h', length: 512, chosenBy: 'inferred', first: new Date(last - 511 * H).toISOString(), last: new Date(last).toISOString() },
+      modelGrid: { anchor: new Date(last).toISOString(), step: '1h', length: 512, chosenBy: 'inferred', first: new Date(last - 511 * H).toISOString(), last: new Date(last).toISOString(), coarsening: null },
       method: { count: 'linear' },
       imputed: { count: absent, fraction: absent / 512, missing: 0, byChannel: { count: { count: absent, missing: 0 } } },
       scaleFactor: null,

@@ -24,8 +24,15 @@ export interface ResamplingMetadata {
     /** Grid points of the inferred frequency between first and last with no observation. */
     missingSteps: number | null;
   };
-  /** The regular grid the model read. */
-  modelGrid: { anchor: string; step: string; length: number; chosenBy: GridChoice; first: string | null; last: string | null };
+  /**
+   * The regular grid the model read. `coarsening`: set when the grid is `factor` times coarser than
+   * the series' step (xlstm family, when its context would hold fewer than 8 of the season's
+   * cycles); the forecast was interpolated back onto the series' steps (`output.interpolated`).
+   */
+  modelGrid: {
+    anchor: string; step: string; length: number; chosenBy: GridChoice; first: string | null; last: string | null;
+    coarsening: GridCoarsening | null;
+  };
   /** Resampling method per channel. */
   method: Record<string, ResampleMethod>;
   /**
@@ -40,6 +47,14 @@ export interface ResamplingMetadata {
   output: { mode: OutputMode; requested: number; first: string | null; last: string | null; exact: number; interpolated: number; gridSteps: number };
 }
 
+export interface GridCoarsening {
+  factor: number;
+  /** The series' own step (the frequency the output times are on). */
+  seriesStep: string;
+  /** The frequency's default season, in the series' steps, that asked for it. */
+  seasonalPeriod: number;
+}
+
 export interface MetadataInput {
   stats: SeriesStats;
   grid: Pick<ModelGrid, 'anchor' | 'step' | 'length' | 'chosenBy' | 'timestamps'>;
@@ -52,6 +67,7 @@ export interface MetadataInput {
   gridPoints?: number;
   scaleFactor?: number | null;
   seasonalPeriod?: number | null;
+  coarsening?: GridCoarsening | null;
   output: { mode: OutputMode; timestamps: ArrayLike<number>; how: readonly MappingKind[]; gridSteps: number };
 }
 
@@ -95,7 +111,10 @@ export function buildMetadata(m: MetadataInput): ResamplingMetadata {
       duplicates: m.stats.duplicates,
       missingSteps: m.stats.missingSteps,
     },
-    modelGrid: { anchor: iso(m.grid.anchor)!, step: m.grid.step, length: m.grid.length, chosenBy: m.grid.chosenBy, first: iso(g[0]), last: iso(g[g.length - 1]) },
+    modelGrid: {
+      anchor: iso(m.grid.anchor)!, step: m.grid.step, length: m.grid.length, chosenBy: m.grid.chosenBy, first: iso(g[0]), last: iso(g[g.length - 1]),
+      coarsening: m.coarsening ?? null,
+    },
     method: { ...m.method },
     imputed: imputedOf(m),
     scaleFactor: m.scaleFactor ?? null,
