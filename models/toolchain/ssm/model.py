@@ -41,6 +41,17 @@ class SsmForecaster(nn.Module):
         """context [B, L] (NaN = missing) -> the last-layer embeddings at the emitting positions
         (the input of decoder.lin) [B, M, E], their RevIN loc/scale [B, M], M = mask_n + 1,
         and (s, P, mask_n). This is the path a head fine-tuner trains on."""
+        u, mu, sigma, _, (s, P, mask_n) = self.encode_sequence(context, scale_factor, horizon, scan)
+        Le = u.shape[1]
+        pos = torch.arange(Le - (mask_n + 1), Le, device=u.device)
+        emb = torch.index_select(u, 1, pos)
+        return emb, torch.index_select(mu, 1, pos), torch.index_select(sigma, 1, pos), (s, P, mask_n)
+
+    def encode_sequence(self, context, scale_factor, horizon, scan=s5_scan):
+        """The whole last-layer sequence: u [B, Le, E] over the kept context and the mask_n masked
+        rows, the causal RevIN mu/sigma [B, Le], the kept context [B, Le − mask_n] (NaN = missing),
+        and (s, P, mask_n). Every context position's embedding forecasts the next P steps (the
+        training's parallel loss, FlowState's forecasts from all context positions)."""
         B, L = context.shape[0], context.shape[1]
         s, P, mask_n, keep = self.plan(scale_factor, horizon)
         ctx = torch.index_select(context, 1, torch.arange(torch.clamp(L - keep, min=0), L, device=context.device))
@@ -54,10 +65,7 @@ class SsmForecaster(nn.Module):
         u = self.embed.embed(torch.stack([z, m], -1))
         for layer in self.encoder.layers:
             u = layer(u, s, scan, started)
-        Le = u.shape[1]
-        pos = torch.arange(Le - (mask_n + 1), Le, device=u.device)
-        emb = torch.index_select(u, 1, pos)
-        return emb, torch.index_select(mu, 1, pos), torch.index_select(sigma, 1, pos), (s, P, mask_n)
+        return u, mu, sigma, ctx, (s, P, mask_n)
 
     def coefficients(self, emb, head=None):
         """decoder.lin: [B, M, E] -> Legendre coefficients [B, M, Q, Ddec] (quantile-major)."""

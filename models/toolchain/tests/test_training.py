@@ -196,3 +196,35 @@ def test_gpu_train_script_runs_its_probe_and_a_time_boxed_run(tmp_path):
     assert log[0]["step"] == 0 and log[-1]["step"] >= 1 and "val_loss" in log[-1]
     assert torch.load(run / "ckpt.pt", map_location="cpu")["step"] == log[-1]["step"]
     assert "the run gets" in (run / "gpu-train.log").read_text()
+
+
+def test_ssm_parallel_loss_forecasts_from_context_positions_as_the_model_would_from_a_cut_context():
+    # The positions' forecasts are the model's own forecasts from the context cut after them (the
+    # encoder and RevIN are causal), so the parallel loss supervises exactly what inference computes.
+    from toolchain.training.families import build_model, context_loss, ssm_loss
+    from toolchain.xlstm.model import nan_scale
+    torch.manual_seed(0)
+    model = build_model("ssm", config_for("ssm", "tiny").model, 0).eval()
+    ctx = torch.cumsum(torch.randn(2, 100), 1) + 5
+    ctx[0, 40:45] = float("nan")
+    s, h = torch.tensor([1.0]), torch.tensor([24])  # P = 24 steps per position
+    with torch.no_grad():
+        u, mu, sigma, kept, plan = model.encode_sequence(ctx, s, h)
+        loc, scale = nan_scale(ctx)
+        got = context_loss(model, u, mu, sigma, kept, plan, loc, scale)
+        # positions 75, 51, 27 (every 24th from 99 - 24, at least 24 steps in): their forecasts of the next 24 steps
+        want_pred, want_tgt = [], []
+        for j in (75, 51, 27):
+            q = model(ctx[:, : j + 1], s, h)[0]  # [B, 24, 9]
+            want_pred.append(q)
+            want_tgt.append(ctx[:, j + 1: j + 25])
+        pred = torch.cat(want_pred, 1)
+        want = pinball((pred - loc.unsqueeze(-1)) / scale.unsqueeze(-1), torch.clamp((torch.cat(want_tgt, 1) - loc) / scale, -50, 50))
+        assert abs(float(got) - float(want)) < 1e-5 * max(1.0, abs(float(want)))
+        assert float(got) > 0
+        # parallel = 0 is the horizon loss; a mix is the weighted sum
+        tgt = torch.randn(2, 24)
+        period = torch.tensor([24.0, 24.0])
+        base = ssm_loss(model, ctx, tgt, period)
+        mixed = ssm_loss(model, ctx, tgt, period, parallel=0.3)
+        assert abs(float(mixed) - (0.7 * float(base) + 0.3 * float(got))) < 1e-5

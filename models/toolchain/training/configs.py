@@ -35,7 +35,8 @@ class TrainConfig:
     checkpoint_every: int = 200
     eval_every: int = 200
     log_every: int = 10
-    dense: float = 0.0               # xlstm: weight of the per-token next-patch loss (families.xlstm_loss)
+    dense: float = 0.0               # xlstm: weight of the per-token next-patch loss (families.xlstm_loss);
+                                     # ssm: weight of the forecasts from context positions (families.ssm_loss)
     extra: dict = field(default_factory=dict)
 
 
@@ -91,6 +92,10 @@ def ssm_config(size):
     if size == "small3":  # third stage: the small2 curriculum again from a small2 run, peak lr 3e-4
         c = ssm_config("small2")
         c.lr = 3e-4
+        return c
+    if size == "small4":  # fourth stage: small3 plus forecasts from context positions (weight 0.3)
+        c = ssm_config("small3")
+        c.dense = 0.3
         return c
     if size == "gpu":  # ~4.7M parameters (FlowState's 9.1M is wider), contexts to 2048, horizons to 320
         return TrainConfig(SsmConfig(context_length=2048, embedding_feature_dim=384, encoder_num_layers=6,

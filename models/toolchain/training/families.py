@@ -4,7 +4,7 @@ import math
 import torch
 
 from ..ssm.config import scale_factor_from_period
-from ..ssm.model import SsmForecaster, hippo_init
+from ..ssm.model import SsmForecaster, hippo_init, sample_times
 from ..xlstm.model import XlstmForecaster, nan_scale, tokenize
 from ..xlstm.preprocess import left_pad_to_patches
 from .loss import normalise, pinball
@@ -44,18 +44,50 @@ def xlstm_loss(model, context, target, context_full=None, dense=0.0):
     return (1 - dense) * loss + dense * per_token
 
 
-def ssm_loss(model, context, target, period):
+def ssm_loss(model, context, target, period, parallel=0.0):
     """One scale factor per batch, s = 24 / period; the horizon is the batch's; the quantiles are
-    compared in the context's scale (the same normalisation as xlstm's, for comparable losses)."""
+    compared in the context's scale (the same normalisation as xlstm's, for comparable losses).
+    With `parallel` > 0, context positions also forecast (FlowState's parallel forecasts from the
+    context, which its causal RevIN allows): every P-th position j from the end, with at least P
+    steps before it, predicts the context's steps j+1..j+P through the same decoder (sort + the
+    quantile matrix, de-normalised by its own causal stats); the loss is
+    (1 - parallel) * horizon pinball + parallel * context pinball."""
     s = torch.tensor([scale_factor_from_period(float(period[0]))], dtype=torch.float32, device=context.device)
     h = torch.tensor([target.shape[1]], device=context.device)
-    q = model(context, s, h, scan=chunked_scan)[0]
     loc, scale = nan_scale(context)
-    return pinball((q - loc.unsqueeze(-1)) / scale.unsqueeze(-1), normalise(target, loc, scale))
+    if parallel <= 0:
+        q = model(context, s, h, scan=chunked_scan)[0]
+        return pinball((q - loc.unsqueeze(-1)) / scale.unsqueeze(-1), normalise(target, loc, scale))
+    u, mu, sigma, ctx, plan = model.encode_sequence(context, s, h, scan=chunked_scan)
+    _, P, mask_n = plan
+    Le = u.shape[1]
+    pos = torch.arange(Le - (mask_n + 1), Le, device=u.device)
+    q = model.decode(u[:, pos], mu[:, pos], sigma[:, pos], plan, h)
+    loss = pinball((q - loc.unsqueeze(-1)) / scale.unsqueeze(-1), normalise(target, loc, scale))
+    return (1 - parallel) * loss + parallel * context_loss(model, u, mu, sigma, ctx, plan, loc, scale)
+
+
+def context_loss(model, u, mu, sigma, ctx, plan, loc, scale):
+    """Pinball of the forecasts from context positions j = Lc-1-P, Lc-1-2P, ... >= P of the next P
+    context steps (NaN targets masked), in the context's scale; 0 when the context is too short."""
+    s, P, _ = plan
+    P = int(P)
+    Lc = ctx.shape[1]
+    js = torch.arange(Lc - 1 - P, P - 1, -P, device=ctx.device)
+    if js.numel() == 0:
+        return torch.zeros((), device=ctx.device)
+    B, T, Q = ctx.shape[0], js.numel(), model.cfg.num_quantiles
+    vals = model.curve(u[:, js], sample_times(P, s, model.cfg.decoder_patch_len).to(u.device))  # [B, T, Q, P]
+    vals = vals * sigma[:, js, None, None] + mu[:, js, None, None]
+    ordered, _ = torch.sort(vals.permute(0, 1, 3, 2), dim=-1)  # [B, T, P, Q]
+    pred = torch.matmul(ordered, model.qmat.t()).reshape(B, T * P, Q)
+    tgt = ctx[:, (js[:, None] + 1 + torch.arange(P, device=ctx.device)).reshape(-1)]  # [B, T * P]
+    return pinball((pred - loc.unsqueeze(-1)) / scale.unsqueeze(-1), normalise(tgt, loc, scale))
 
 
 def batch_loss(family, model, batch, dense=0.0):
-    """The training objective of one batch; validation calls it with dense=0 (the horizon loss)."""
+    """The training objective of one batch; validation calls it with dense=0 (the horizon loss).
+    `dense` is the xlstm's per-token weight and the ssm's parallel (context positions) weight."""
     if family == "ssm":
-        return ssm_loss(model, batch["context"], batch["target"], batch["period"])
+        return ssm_loss(model, batch["context"], batch["target"], batch["period"], dense)
     return xlstm_loss(model, batch["context"], batch["target"], batch.get("context_full"), dense)

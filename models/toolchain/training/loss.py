@@ -9,7 +9,7 @@ TARGET_CLIP = 100.0
 
 def pinball(pred, target, levels=QUANTILES):
     """pred [B, H, Q], target [B, H] (NaN = missing) -> mean over observed (step, level) pairs."""
-    q = torch.tensor(levels, dtype=pred.dtype)
+    q = torch.tensor(levels, dtype=pred.dtype, device=pred.device)
     obs = ~torch.isnan(target)
     y = torch.nan_to_num(target, nan=0.0).unsqueeze(-1)
     diff = y - pred
