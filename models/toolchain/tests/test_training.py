@@ -228,3 +228,6 @@ def test_ssm_parallel_loss_forecasts_from_context_positions_as_the_model_would_f
         base = ssm_loss(model, ctx, tgt, period)
         mixed = ssm_loss(model, ctx, tgt, period, parallel=0.3)
         assert abs(float(mixed) - (0.7 * float(base) + 0.3 * float(got))) < 1e-5
+        # A context too short for any such position (47 < 2P + 1) adds nothing.
+        short = ctx[:, :47]
+        assert float(ssm_loss(model, short, tgt, period, parallel=0.3)) == pytest.approx(0.7 * float(ssm_loss(model, short, tgt, period)), rel=1e-6)

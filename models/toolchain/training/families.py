@@ -73,9 +73,9 @@ def context_loss(model, u, mu, sigma, ctx, plan, loc, scale):
     s, P, _ = plan
     P = int(P)
     Lc = ctx.shape[1]
-    js = torch.arange(Lc - 1 - P, P - 1, -P, device=ctx.device)
-    if js.numel() == 0:
+    if Lc - 1 - P < P:  # no position with P steps before it and P after it
         return torch.zeros((), device=ctx.device)
+    js = torch.arange(Lc - 1 - P, P - 1, -P, device=ctx.device)
     B, T, Q = ctx.shape[0], js.numel(), model.cfg.num_quantiles
     vals = model.curve(u[:, js], sample_times(P, s, model.cfg.decoder_patch_len).to(u.device))  # [B, T, Q, P]
     vals = vals * sigma[:, js, None, None] + mu[:, js, None, None]
