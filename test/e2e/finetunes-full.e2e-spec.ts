@@ -90,16 +90,17 @@ describe('fine-tunes: method "full" through the PyTorch toolchain', () => {
     const sv = f.metrics.validation;
     console.log(`full fine-tune of ssm-small: WQL ${sv.zeroShot.wql} -> ${sv.finetuned.wql} (${sv.relativeWql}), MASE ${sv.zeroShot.mase} -> ${sv.finetuned.mase} (${sv.relativeMase}), best step ${f.metrics.training.bestStep}`);
     // Measured (13 series, 219 windows, last encoder layer + decoder = 119,968 parameters, 8 steps):
-    // validation WQL 0.1650 -> 0.1548 (relative 0.938), MASE 1.897 -> 1.794 (0.946), best at step 8
-    // (ssm-small after its small3 stage, from runs/ssm-small3; the small2 model measured 0.928 / 0.933).
-    expect(f.metrics.validation.relativeWql).toBeLessThan(0.96);
+    // validation WQL 0.1579 -> 0.1455 (relative 0.921), MASE 1.862 -> 1.751 (0.940), best at step 8
+    // (ssm-small after its small4 stage, from runs/ssm-small4; the small3 model measured 0.938 / 0.946,
+    // the small2 model 0.928 / 0.933).
+    expect(f.metrics.validation.relativeWql).toBeLessThan(0.95);
     expect(f.metrics.validation.relativeMase).toBeLessThan(0.97);
     // The base as served (negation ensemble, measured through the runtime) is not the PyTorch single pass.
-    // Measured: served WQL 0.1635 (single pass 0.1650), MASE 1.884; fine-tuned / served 0.947 (WQL), 0.952 (MASE).
+    // Measured: served WQL 0.1595 (single pass 0.1579), MASE 1.836; fine-tuned / served 0.912 (WQL), 0.954 (MASE).
     console.log(`ssm-small as served: WQL ${sv.servedZeroShot.wql} (fine-tuned / served ${sv.relativeWqlVsServed}), MASE ${sv.servedZeroShot.mase} (${sv.relativeMaseVsServed})`);
     expect(Math.abs(sv.servedZeroShot.wql / sv.zeroShot.wql - 1)).toBeGreaterThan(1e-3);
     expect(sv.relativeWqlVsServed).toBeCloseTo(sv.finetuned.wql / sv.servedZeroShot.wql, 12);
-    expect(sv.relativeWqlVsServed).toBeLessThan(0.97);
+    expect(sv.relativeWqlVsServed).toBeLessThan(0.95);
     expect(f.metrics.training).toMatchObject({ blocks: 1, trainableParameters: 119_968 });
     const tuned = await stack.request('POST', '/v1/forecasts', { key, json: { seriesIds: [ids[0]], horizon: 24, model: 'ssm-full', wait: 60 } });
     expect(tuned.status).toBe(200);

@@ -15,15 +15,16 @@ import { MODELS_DIR } from './fixtures';
  * Bounds per shipped model, slightly above the values measured when it was shipped:
  *   xlstm-small: rel MASE 1.240, rel WQL 0.833 (measured 2026-11-29, 8000 + 2500 training steps, curriculum small2; negation
  *                ensemble on — without it 1.331 / 0.920)
- *   ssm-small:   rel MASE 1.277, rel WQL 0.907 (measured 2026-11-29, 3000 + 2000 + 1000 training steps, curricula small2 then small3;
- *                the default; negation ensemble on — without it 1.394 / 0.886)
+ *   ssm-small:   rel MASE 1.239, rel WQL 0.901 (measured 2026-11-29, 3000 + 2000 + 1000 + 1000 training steps, curricula small2,
+ *                small3, then small4 (forecasts from context positions); the default; negation ensemble on — the small3 model
+ *                measured 1.277 / 0.907 with it, 1.394 / 0.886 without)
  * Both are worse than seasonal naive on MASE on this hourly subset (docs/ACCURACY.md: M4 hourly is one of
  * their weakest datasets); the bounds guard against regressions of the shipped weights and the serving
  * pipeline, they are not accuracy targets.
  */
 const BOUNDS: Record<string, { relMase: number; relWql: number }> = {
   'xlstm-small': { relMase: 1.28, relWql: 0.87 },
-  'ssm-small': { relMase: 1.31, relWql: 0.94 },
+  'ssm-small': { relMase: 1.27, relWql: 0.93 },
 };
 
 const LEVELS = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9];
