@@ -174,6 +174,7 @@ def test_gpu_configs_are_the_larger_models_at_full_context():
     for family in ("xlstm", "ssm"):
         tc = config_for(family, "gpu")
         assert tc.model.context_length == 2048 and tc.data.context[1] == 2048 and tc.data.horizon == (8, 320)
+        assert tc.dense == (0.3 if family == "ssm" else 0.0)
         sizes[family] = sum(p.numel() for p in build_model(family, tc.model, 0).parameters())
     assert sizes == {"xlstm": 13_119_168, "ssm": 4_662_720}
 

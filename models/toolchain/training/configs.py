@@ -97,12 +97,13 @@ def ssm_config(size):
         c = ssm_config("small3")
         c.dense = 0.3
         return c
-    if size == "gpu":  # ~4.7M parameters (FlowState's 9.1M is wider), contexts to 2048, horizons to 320
+    if size == "gpu":  # ~4.7M parameters (FlowState's 9.1M is wider), contexts to 2048, horizons to 320,
+        # with small4's forecasts from context positions (weight 0.3)
         return TrainConfig(SsmConfig(context_length=2048, embedding_feature_dim=384, encoder_num_layers=6,
                                      encoder_state_dim=384, encoder_num_hippo_blocks=4, decoder_dim=64, min_context=256),
                            DataConfig(context=(32, 2048), horizon=(8, 320), val_context=256, val_horizon=48,
                                       shared_period=True, mix=MIX_V2, periods=TARGET_PERIODS_V2),
-                           lr=5e-4, warmup=200, checkpoint_every=250, eval_every=250)
+                           lr=5e-4, warmup=200, checkpoint_every=250, eval_every=250, dense=0.3)
     raise ValueError(f"unknown size {size!r}")
 
 
