@@ -349,9 +349,13 @@ export class FinetuneService {
   private async servedZeroShot(entry: ManifestEntry, windows: RawWindow[], zeroShot: { wql: number; mase: number }): Promise<{ wql: number; mase: number }> {
     if (!entry.negationEnsemble) return { wql: zeroShot.wql, mase: zeroShot.mase };
     const preds: number[][][] = [];
-    // In chunks, so the passes stay well inside the runtime's queue bound (TSFM_BATCH_MAX_QUEUE).
-    for (let at = 0; at < windows.length; at += 128) {
-      const out = await this.runtime.forecast(entry.id, windows.slice(at, at + 128).map((w) => w.request));
+    // In chunks of at most ~1,024 model passes (two per window, times the xlstm's patches), well
+    // inside the runtime's queue bound (TSFM_BATCH_MAX_QUEUE, default 4,096) beside other traffic.
+    const h = Math.max(1, ...windows.map((w) => w.request.horizon));
+    const passes = 2 * (entry.family === 'xlstm' ? Math.ceil(h / entry.patchSize) : 1);
+    const chunk = Math.max(1, Math.floor(1024 / passes));
+    for (let at = 0; at < windows.length; at += chunk) {
+      const out = await this.runtime.forecast(entry.id, windows.slice(at, at + chunk).map((w) => w.request));
       preds.push(...out.map((o) => o.quantiles));
     }
     return pick(scoreForecasts(preds, windows));
