@@ -41,11 +41,16 @@ class SsmForecaster(nn.Module):
         """context [B, L] (NaN = missing) -> the last-layer embeddings at the emitting positions
         (the input of decoder.lin) [B, M, E], their RevIN loc/scale [B, M], M = mask_n + 1,
         and (s, P, mask_n). This is the path a head fine-tuner trains on."""
-        u, mu, sigma, _, (s, P, mask_n) = self.encode_sequence(context, scale_factor, horizon, scan)
+        u, mu, sigma, _, plan = self.encode_sequence(context, scale_factor, horizon, scan)
+        return (*self.emitting(u, mu, sigma, plan[2]), plan)
+
+    @staticmethod
+    def emitting(u, mu, sigma, mask_n):
+        """The last mask_n + 1 positions of encode_sequence's outputs: embeddings [B, M, E], loc and
+        scale [B, M]."""
         Le = u.shape[1]
         pos = torch.arange(Le - (mask_n + 1), Le, device=u.device)
-        emb = torch.index_select(u, 1, pos)
-        return emb, torch.index_select(mu, 1, pos), torch.index_select(sigma, 1, pos), (s, P, mask_n)
+        return torch.index_select(u, 1, pos), torch.index_select(mu, 1, pos), torch.index_select(sigma, 1, pos)
 
     def encode_sequence(self, context, scale_factor, horizon, scan=s5_scan):
         """The whole last-layer sequence: u [B, Le, E] over the kept context and the mask_n masked

@@ -59,10 +59,7 @@ def ssm_loss(model, context, target, period, parallel=0.0):
         q = model(context, s, h, scan=chunked_scan)[0]
         return pinball((q - loc.unsqueeze(-1)) / scale.unsqueeze(-1), normalise(target, loc, scale))
     u, mu, sigma, ctx, plan = model.encode_sequence(context, s, h, scan=chunked_scan)
-    _, P, mask_n = plan
-    Le = u.shape[1]
-    pos = torch.arange(Le - (mask_n + 1), Le, device=u.device)
-    q = model.decode(u[:, pos], mu[:, pos], sigma[:, pos], plan, h)
+    q = model.decode(*model.emitting(u, mu, sigma, plan[2]), plan, h)
     loss = pinball((q - loc.unsqueeze(-1)) / scale.unsqueeze(-1), normalise(target, loc, scale))
     return (1 - parallel) * loss + parallel * context_loss(model, u, mu, sigma, ctx, plan, loc, scale)
 
