@@ -136,6 +136,9 @@ def main(argv=None):
 def write_markdown(a, manifest, models, methods, datasets, info, res, summary, best, commit, now):
     entries = {m["id"]: m for m in manifest["models"]}
     ensembled = [m for m in models if entries.get(m, {}).get("negationEnsemble")]
+    # Datasets whose season m fills an xlstm context C fewer than 8 times (8m > C): read on a coarser grid.
+    xlstm_ctx = [entries[m]["contextLength"] for m in models if entries.get(m, {}).get("family") == "xlstm"]
+    coarse = [n for n in datasets if any(8 * info[n]["m"] > c for c in xlstm_ctx)]
     L = []
     L.append("# Accuracy on real data\n")
     fresh_file = os.path.join(os.path.dirname(a.json), "fresh-run.json")
@@ -167,8 +170,8 @@ def write_markdown(a, manifest, models, methods, datasets, info, res, summary, b
              "`ForecastService`. The service reads at most contextLength × 4 rows of a series and cuts the context to the "
              "model's contextLength itself. Irregular series (pedestrian, peyton_manning) keep their gaps; the service "
              "regularises them. The xlstm family reads series whose season would fill its context fewer than 8 times "
-             "(here the 5-minute yosemite data) on a coarser grid and the service interpolates back (README, Forecasts). "
-             "Quantiles 0.1…0.9."
+             + (f"(here {', '.join(coarse)}) " if coarse else "(none here) ")
+             + "on a coarser grid and the service interpolates back (README, Forecasts). Quantiles 0.1…0.9."
              + (" Served as a negation ensemble (manifest `negationEnsemble`: the average of the model's quantiles on the "
                 "context and the mirrored quantiles on the negated context, two passes): `" + "`, `".join(ensembled) + "`."
                 if ensembled else ""))
