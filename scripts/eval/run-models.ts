@@ -1,10 +1,11 @@
 /**
  * Forecasts every evaluation series (.tmp/eval/series/*.json, written by data.py) with the served
- * models through the real serving path: libs/forecasting prepareSeries -> ModelRuntime.forecast
- * (onnxruntime-node, micro-batched) -> finishSeries, as ForecastService does for a job. Quantiles
+ * models through the real serving path: libs/forecasting prepareSeries -> forecastPrepared (context
+ * selection, ModelRuntime.forecast: onnxruntime-node, micro-batched) -> finishSeries, as
+ * ForecastService does for a job. Quantiles
  * 0.1..0.9 at the test timestamps, cached per model and dataset in
- * .tmp/eval/forecasts/<model>/<dataset>.json, keyed by the model's sha256, its negationEnsemble flag
- * and a hash of the serving code's sources (servingCodeHash), so a pipeline change is re-forecast.
+ * .tmp/eval/forecasts/<model>/<dataset>.json, keyed by the model's sha256, its negationEnsemble and
+ * contextSelection settings and a hash of the serving code's sources (servingCodeHash), so a pipeline change is re-forecast.
  *
  * usage: node dist/scripts/eval/run-models.js [--models a,b] [--series DIR] [--out DIR] [--context N (the request's contextLength)] [--models-dir DIR]
  * Default models: every manifest entry that is not a dev model (id not ending in "-dev").
@@ -13,7 +14,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { DomainError } from '#common';
-import { ForecastOptions, PreparedSeries, finishSeries, prepareSeries } from '#forecasting';
+import { ForecastOptions, PreparedSeries, finishSeries, forecastPrepared, prepareSeries } from '#forecasting';
 import { ManifestEntry, ModelRuntime, loadManifest } from '#model-runtime';
 
 const REPO = path.resolve(__dirname, '../../..');
@@ -68,7 +69,7 @@ function arg(name: string): string | undefined {
 export async function forecastDataset(runtime: ModelRuntime, entry: ManifestEntry, d: EvalDataset): Promise<SeriesOutcome[]> {
   const context = Number(arg('--context') ?? 0);
   const opts: ForecastOptions = {
-    span: { horizon: d.H }, frequency: d.frequency, quantiles: LEVELS, coarsen: true, ...(context > 0 ? { contextLength: context } : {}),
+    span: { horizon: d.H }, frequency: d.frequency, quantiles: LEVELS, coarsen: true, selectContext: true, ...(context > 0 ? { contextLength: context } : {}),
   };
   const prepared: (PreparedSeries | DomainError)[] = d.series.map((s) => {
     try {
@@ -82,7 +83,7 @@ export async function forecastDataset(runtime: ModelRuntime, entry: ManifestEntr
     }
   });
   const ok = prepared.filter((x): x is PreparedSeries => !(x instanceof DomainError));
-  const outputs = await runtime.forecast(entry.id, ok.map((x) => x.request));
+  const outputs = (await forecastPrepared(runtime, entry.id, ok, entry.quantiles)).map((o) => o.forecast);
   let j = 0;
   return d.series.map((s, i) => {
     const x = prepared[i];
@@ -114,7 +115,8 @@ async function main(): Promise<void> {
         const file = path.join(outDir, id, f);
         if (existsSync(file) && statSync(file).mtimeMs >= statSync(path.join(seriesDir, f)).mtimeMs) {
           const cached = JSON.parse(readFileSync(file, 'utf8'));
-          if (cached.sha256 === entry.sha256 && (cached.negationEnsemble ?? false) === (entry.negationEnsemble ?? false) && cached.servingCode === code) continue;
+          if (cached.sha256 === entry.sha256 && (cached.negationEnsemble ?? false) === (entry.negationEnsemble ?? false) && cached.servingCode === code
+            && JSON.stringify(cached.contextSelection ?? null) === JSON.stringify(entry.contextSelection ?? null)) continue;
         }
         const d: EvalDataset = JSON.parse(readFileSync(path.join(seriesDir, f), 'utf8'));
         const t0 = performance.now();
@@ -122,7 +124,7 @@ async function main(): Promise<void> {
         const seconds = (performance.now() - t0) / 1000;
         const failed = series.filter((s) => s.q === null);
         mkdirSync(path.dirname(file), { recursive: true });
-        writeFileSync(file, JSON.stringify({ method: id, sha256: entry.sha256, negationEnsemble: entry.negationEnsemble ?? false, servingCode: code, dataset: d.dataset, series, failed: failed.length, seconds }));
+        writeFileSync(file, JSON.stringify({ method: id, sha256: entry.sha256, negationEnsemble: entry.negationEnsemble ?? false, contextSelection: entry.contextSelection ?? null, servingCode: code, dataset: d.dataset, series, failed: failed.length, seconds }));
         console.log(`${d.dataset} ${id}: ${series.length} series, ${seconds.toFixed(1)} s, failed ${failed.length}${failed.length ? ` (${failed[0].error})` : ''}`);
       }
     }

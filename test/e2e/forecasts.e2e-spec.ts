@@ -238,6 +238,29 @@ describe('forecasts end to end (real data, real models in onnxruntime-node)', ()
     // The manifest's negationEnsemble: on for the shipped trained models, off for the parity models.
     const flags = Object.fromEntries(r.body.filter((m: { finetuned: boolean }) => !m.finetuned).map((m: { id: string; negationEnsemble: boolean }) => [m.id, m.negationEnsemble]));
     expect(flags).toEqual({ 'ssm-dev': false, 'ssm-small': true, 'xlstm-dev': false, 'xlstm-small': true });
+    const selection = Object.fromEntries(r.body.filter((m: { finetuned: boolean }) => !m.finetuned).map((m: { id: string; contextSelection: unknown }) => [m.id, m.contextSelection]));
+    expect(selection).toEqual({ 'ssm-dev': null, 'ssm-small': { candidates: [128, 256, 512, 1024, 2048], top: 2 }, 'xlstm-dev': null, 'xlstm-small': null });
+  });
+
+  it('ssm-small picks its context per series on the history\'s last horizon, unless the request names a contextLength', async () => {
+    const r = await stack.request('POST', '/v1/forecasts', { key, json: { seriesIds: [ids.peyton], horizon: 30, model: 'ssm-small', wait: 60 } });
+    expect([r.status, r.body.status]).toEqual([200, 'SUCCEEDED']);
+    const md = r.body.series[0].metadata;
+    // The worker loads 4 x 2,048 rows (all 2,905 days); the grid spans the model's whole 2,048-step context.
+    expect(md.modelGrid).toMatchObject({ step: '1D', length: 2048 });
+    const cs = md.contextSelection;
+    expect(cs.candidates).toEqual([128, 256, 512, 1024, 2048]);
+    expect(cs.validationSteps).toBe(30);
+    expect(cs.scores).toHaveLength(5);
+    for (const v of cs.scores) expect(v).toBeGreaterThan(0);
+    // The two lowest scores are the averaged candidates, best first.
+    const ranked = cs.candidates.map((c: number, k: number) => [cs.scores[k], c]).sort((a: number[], b: number[]) => a[0] - b[0]).map((x: number[]) => x[1]);
+    expect(cs.chosen).toEqual(ranked.slice(0, 2));
+    const fixed = await stack.request('POST', '/v1/forecasts', { key, json: { seriesIds: [ids.peyton], horizon: 30, model: 'ssm-small', contextLength: 1024, wait: 60 } });
+    expect(fixed.body.series[0].metadata.contextSelection).toBeNull();
+    expect(fixed.body.series[0].metadata.modelGrid.length).toBe(1024);
+    // A 1,024-step context is one of the candidates: its forecast differs from the averaged one unless it was picked alone.
+    expect(fixed.body.series[0].median).not.toEqual(r.body.series[0].median);
   });
 
   it('200 concurrent single-series forecasts all succeed and are batched', async () => {

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { DomainError } from '#common';
-import { finishSeries, prepareSeries, Span } from '#forecasting';
+import { finishSeries, forecastPrepared, prepareSeries, Span } from '#forecasting';
 import { ModelCatalog, ModelRuntime } from '#model-runtime';
 import { parseCsvLine, parseTimestamp } from '#timeseries';
 
@@ -104,9 +104,9 @@ export async function forecastCommand(a: ForecastArgs): Promise<number> {
       const span: Span = atFor ? { at: atFor(id) } : { horizon: a.horizon! };
       try {
         if ('at' in span && span.at.length === 0) throw new CliError(`no --at timestamps for series ${id}`);
-        const p = prepareSeries(s.timestamps, s.values, entry, { span, quantiles, coarsen: true });
-        const [out] = await runtime.forecast(entry.id, [p.request]);
-        return finishSeries(p, out.quantiles, entry.quantiles, [...quantiles].sort((x, y) => x - y), 'value');
+        const p = prepareSeries(s.timestamps, s.values, entry, { span, quantiles, coarsen: true, selectContext: true });
+        const [out] = await forecastPrepared(runtime, entry.id, [p], entry.quantiles);
+        return finishSeries(p, out.forecast.quantiles, entry.quantiles, [...quantiles].sort((x, y) => x - y), 'value', out.selection);
       } catch (err) {
         if (!(err instanceof DomainError || err instanceof CliError)) throw err;
         failed++;

@@ -11,6 +11,7 @@ import { MetricSet, WindowEval, pooledMetrics, relativeMetrics, windowScales } f
 import { BacktestRequestRecord, MIN_BACKTEST_CONTEXT, isBaseline } from './backtest-request';
 import { ModelResolver } from './finetune/model-resolver';
 import { PreparedSeries, finishSeries, prepareSeries } from './pipeline';
+import { ContextSelectionResult, forecastPrepared } from './context-selection';
 
 /** One series channel with its rolling-origin windows. */
 interface Target {
@@ -253,7 +254,7 @@ export class BacktestService {
         const n = upperBound(t.timestamps, w.origin);
         try {
           const prepared = prepareSeries(t.timestamps.slice(0, n), t.values.slice(0, n), entry, {
-            span: { until: w.times[w.times.length - 1] }, declaredFrequency: t.frequency.label, quantiles: req.quantiles, coarsen,
+            span: { until: w.times[w.times.length - 1] }, declaredFrequency: t.frequency.label, quantiles: req.quantiles, coarsen, selectContext: coarsen,
             ...(isBaseline(modelId) ? { resampling: 'none' as const } : {}),
           });
           jobs.push({ i, k, prepared, values: isBaseline(modelId) ? w.history : Float64Array.from(prepared.request.context), m: t.seasonalPeriod });
@@ -266,7 +267,7 @@ export class BacktestService {
       }
     });
     const live = jobs.filter((j) => !out[j.i].some((r) => 'error' in r));
-    const grids = await this.runModel(tenantId, modelId, live.map((j) => ({ request: j.prepared.request, history: j.values, seasonalPeriod: j.m })), req.quantiles);
+    const grids = await this.runModel(tenantId, modelId, live.map((j) => ({ prepared: j.prepared, history: j.values, seasonalPeriod: j.m })), req.quantiles);
     live.forEach((j, n) => {
       const g = grids[n];
       if ('error' in g) {
@@ -274,7 +275,7 @@ export class BacktestService {
         return;
       }
       const t = targets[j.i];
-      const r = finishSeries(j.prepared, g.quantiles, g.levels, req.quantiles, t.channel);
+      const r = finishSeries(j.prepared, g.quantiles, g.levels, req.quantiles, t.channel, g.selection ?? null);
       const at = new Map(r.timestamps.map((x, q) => [x, r.quantiles[q]]));
       const rows = t.windows[j.k].times.map((x) => at.get(x) ?? req.quantiles.map(() => NaN));
       if (!('error' in out[j.i][j.k])) out[j.i][j.k] = { rows };
@@ -287,13 +288,13 @@ export class BacktestService {
    * (micro-batched like forecasts), baselines in process. Quantiles come back on the model grid.
    */
   async runModel(
-    tenantId: string, modelId: string, items: { request: SeriesRequest; history: Float64Array; seasonalPeriod: number }[], levels: number[],
-  ): Promise<({ levels: number[]; quantiles: number[][] } | { error: { code: string; message: string } })[]> {
+    tenantId: string, modelId: string, items: { prepared: PreparedSeries; history: Float64Array; seasonalPeriod: number }[], levels: number[],
+  ): Promise<({ levels: number[]; quantiles: number[][]; selection?: ContextSelectionResult | null } | { error: { code: string; message: string } })[]> {
     if (isBaseline(modelId)) {
       const out: ({ levels: number[]; quantiles: number[][] } | { error: { code: string; message: string } })[] = [];
       for (const it of items) {
         try {
-          out.push({ levels, quantiles: baselineForecast(modelId, it.history, it.request.horizon, it.seasonalPeriod, levels) });
+          out.push({ levels, quantiles: baselineForecast(modelId, it.history, it.prepared.request.horizon, it.seasonalPeriod, levels) });
         } catch (err) {
           const e = asError(err);
           if (!e) throw err;
@@ -308,8 +309,9 @@ export class BacktestService {
     // fine-tuned models resolve here: a catalog id, or the tenant's fine-tuned name -> base model + head
     const model = await this.resolver.resolve(tenantId, modelId);
     try {
-      const outputs = await this.runtime.forecast(model.baseModelId, items.map((i) => ({ ...i.request, head: model.head })));
-      return outputs.map((o) => ({ levels: model.entry.quantiles, quantiles: o.quantiles }));
+      // Context selection where the prepared series carry a plan (catalog models, as forecasts).
+      const outputs = await forecastPrepared(this.runtime, model.baseModelId, items.map((i) => i.prepared), model.entry.quantiles, model.head);
+      return outputs.map((o) => ({ levels: model.entry.quantiles, quantiles: o.forecast.quantiles, selection: o.selection }));
     } catch (err) {
       if (err instanceof OverloadedError) throw Object.assign(new Error(err.message), { code: 'OVERLOADED' }); // transient: retry with backoff
       throw err;

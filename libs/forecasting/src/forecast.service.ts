@@ -4,6 +4,7 @@ import { ForecastResultRow, ForecastsRepository, ObservationsRepository, SeriesR
 import type { JobOutcome, JobPayloads } from '#jobs';
 import { ModelRuntime } from '#model-runtime';
 import { ForecastOptions, PreparedSeries, finishSeries, prepareSeries } from './pipeline';
+import { PreparedForecast, forecastPrepared } from './context-selection';
 import { ForecastRequestRecord, spanOf } from './forecast-request';
 import { ModelResolver } from './finetune/model-resolver';
 
@@ -41,7 +42,7 @@ export class ForecastService {
     const tLoad = performance.now();
     const opts = (t: Target): ForecastOptions => ({
       span: spanOf(req), frequency: req.frequency, declaredFrequency: t.declaredFrequency, resampling: req.resampling,
-      contextLength: req.contextLength, quantiles: req.quantiles, coarsen: !model.finetuned,
+      contextLength: req.contextLength, quantiles: req.quantiles, coarsen: !model.finetuned, selectContext: !model.finetuned,
     });
     const prepared: (PreparedSeries | DomainError)[] = targets.map((t) => {
       try {
@@ -53,14 +54,15 @@ export class ForecastService {
     });
     const tPre = performance.now();
     const ok = prepared.filter((x): x is PreparedSeries => !(x instanceof DomainError));
-    let outputs: Awaited<ReturnType<ModelRuntime['forecast']>>;
+    let ran: PreparedForecast[];
     try {
-      outputs = await this.runtime.forecast(model.baseModelId, ok.map((x) => ({ ...x.request, head: model.head })));
+      ran = await forecastPrepared(this.runtime, model.baseModelId, ok, entry.quantiles, model.head);
     } catch (err) {
       if (err instanceof OverloadedError) throw Object.assign(new Error(err.message), { code: 'OVERLOADED' }); // transient: retry with backoff
       throw err;
     }
     const tModel = performance.now();
+    const outputs = ran.map((r) => r.forecast);
     let j = 0;
     const results: ForecastResultRow[] = targets.map((t, i) => {
       const x = prepared[i];
@@ -68,8 +70,8 @@ export class ForecastService {
       if (x instanceof DomainError) {
         return { ...base, status: 'FAILED' as const, errorCode: x.code, errorMessage: x.message, timestamps: null, levels: null, quantiles: null, metadata: null };
       }
-      const out = outputs[j++];
-      const r = finishSeries(x, out.quantiles, entry.quantiles, req.quantiles, t.channel);
+      const out = ran[j++];
+      const r = finishSeries(x, out.forecast.quantiles, entry.quantiles, req.quantiles, t.channel, out.selection);
       return { ...base, status: 'SUCCEEDED' as const, errorCode: null, errorMessage: null, timestamps: r.timestamps, levels: r.levels, quantiles: r.quantiles, metadata: r.metadata as unknown as Record<string, unknown> };
     });
     const failed = results.filter((r) => r.status === 'FAILED').length;

@@ -10,3 +10,4 @@ export * from './finetune/head-math';
 export * from './finetune/finetune.service';
 export * from './finetune/model-resolver';
 export * from './finetune/toolchain';
+export * from './context-selection';

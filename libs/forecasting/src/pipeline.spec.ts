@@ -21,6 +21,24 @@ describe('prepareSeries context length', () => {
     expect(prepareSeries(ts, vs, entry({ defaultContext: 1024 }), { ...opts, contextLength: 4000 }).request.context.length).toBe(2048);
     expect(prepareSeries(ts.slice(0, 300), vs.slice(0, 300), entry({ defaultContext: 1024 }), opts).request.context.length).toBe(300);
   });
+
+  it('context selection: a grid over the whole contextLength, the default context its tail, the distinct candidates it allows', () => {
+    const e = entry({ defaultContext: 1024, contextSelection: { candidates: [128, 256, 512, 1024, 2048], top: 2 } });
+    const p = prepareSeries(ts, vs, e, { ...opts, selectContext: true });
+    expect(p.selection!.long.length).toBe(2048);
+    expect(p.selection!.candidates).toEqual([128, 256, 512, 1024, 2048]);
+    expect(p.selection!.top).toBe(2);
+    expect(Array.from(p.request.context)).toEqual(Array.from(p.selection!.long.slice(-1024)));
+    expect(Array.from(p.request.context)).toEqual(Array.from(prepareSeries(ts, vs, e, opts).request.context));
+    expect(p.metadataBase.grid.length).toBe(2048);
+    // 300 points: 512, 1024 and 2048 are all the whole history.
+    expect(prepareSeries(ts.slice(0, 300), vs.slice(0, 300), e, { ...opts, selectContext: true }).selection!.candidates).toEqual([128, 256, 300]);
+    // No plan: without selectContext, with a contextLength, with a single distinct candidate, without the manifest field.
+    expect(prepareSeries(ts, vs, e, opts).selection).toBeNull();
+    expect(prepareSeries(ts, vs, e, { ...opts, selectContext: true, contextLength: 2048 }).selection).toBeNull();
+    expect(prepareSeries(ts.slice(0, 100), vs.slice(0, 100), e, { ...opts, selectContext: true }).selection).toBeNull();
+    expect(prepareSeries(ts, vs, entry({ defaultContext: 1024 }), { ...opts, selectContext: true }).selection).toBeNull();
+  });
 });
 
 describe('coarser model grid for long seasons (xlstm)', () => {

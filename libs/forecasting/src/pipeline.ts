@@ -1,7 +1,7 @@
 import { InvalidInputError } from '#common';
 import type { ManifestEntry, SeriesRequest } from '#model-runtime';
 import {
-  Frequency, ResampleMethod, ResamplingMetadata, buildGrid, buildMetadata, chooseMethod, defaultSeasonalPeriod,
+  ContextSelectionInfo, Frequency, ResampleMethod, ResamplingMetadata, buildGrid, buildMetadata, chooseMethod, defaultSeasonalPeriod,
   detectSeasonalPeriod, fixedFrequency, futureGrid, seasonalCandidates, gridLengthCovering, inferFrequency, mapForecast, parseFrequency, resample,
   seriesStats, stepForward, uniqueSorted,
 } from '#timeseries';
@@ -21,6 +21,12 @@ export interface ForecastOptions {
    * windows and baselines do not. Default false.
    */
   coarsen?: boolean;
+  /**
+   * Per-series context selection (manifest `contextSelection`) when the request names no
+   * contextLength: the grid reaches the model's whole contextLength and `selection` carries it.
+   * Set for catalog models by forecasts, schedules, backtests, the CLI and the eval; default false.
+   */
+  selectContext?: boolean;
 }
 
 /** Seasonal cycles the xlstm context must hold; fewer and the grid gets coarser (coarseningFactor). */
@@ -49,6 +55,12 @@ export interface PreparedSeries {
   mode: 'horizon' | 'until' | 'at';
   /** Model grid step / the series' step (1 = the series' own grid); `frequency` is the model grid's. */
   coarsening: number;
+  /**
+   * Context selection planned (forecastPrepared): the grid over the model's whole contextLength
+   * (`request.context` is its last defaultContext steps), the distinct candidate lengths it allows
+   * and how many of the best are averaged. Null: the request's context is used as is.
+   */
+  selection: { long: Float32Array; candidates: number[]; top: number } | null;
 }
 
 export interface SeriesResult {
@@ -87,11 +99,13 @@ export function prepareSeries(timestamps: number[], values: (number | null)[], e
   else throw new InvalidInputError('FREQUENCY_UNKNOWN', 'the frequency cannot be inferred; pass "frequency"');
   const anchorT = observed[observed.length - 1];
   const maxLen = Math.min(o.contextLength ?? entry.defaultContext ?? entry.contextLength, entry.contextLength);
+  const spec = o.selectContext === true && o.contextLength === undefined ? entry.contextSelection : undefined;
+  const gridLen = spec ? Math.max(maxLen, spec.candidates[spec.candidates.length - 1]) : maxLen;
   // The output times stay on the series' (or requested) frequency; only the model reads a coarser grid.
   const k = entry.family === 'xlstm' && o.coarsen === true ? coarseningFactor(frequency, maxLen) : 1;
   const seriesFrequency = frequency;
   const gridFrequency = k > 1 ? fixedFrequency((frequency as { stepMs: number }).stepMs * k) : frequency;
-  const length = gridLengthCovering(ts[0], anchorT, gridFrequency, maxLen);
+  const length = gridLengthCovering(ts[0], anchorT, gridFrequency, gridLen);
   const grid = buildGrid({ anchor: anchorT, frequency: gridFrequency, length, chosenBy });
   const onGrid = new Set(grid.timestamps);
   // Share of the observations inside the grid's span that sit exactly on a grid point.
@@ -101,11 +115,14 @@ export function prepareSeries(timestamps: number[], values: (number | null)[], e
   // step means the value at its time, as on the series' own grid, not a cell mean half a cell earlier.
   const method = o.resampling ?? (k > 1 ? 'linear' : chooseMethod(onGridShare, stats.medianStepMs, fixedStepMs(gridFrequency)));
   const r = resample(ts, vs, grid.timestamps, method, { maxStalenessMs: fixedStepMs(gridFrequency) * 3 });
+  const long = Float32Array.from(r.values);
+  // The default context: the last maxLen grid steps (all of them without selection).
+  const context = long.length > maxLen ? long.slice(long.length - maxLen) : long;
   let scaleFactor: number | null = null;
   let seasonalPeriod: number | null = null;
   if (entry.family === 'ssm') {
     const def = defaultSeasonalPeriod(frequency);
-    const found = detectSeasonalPeriod(r.values, { candidates: seasonalCandidates(frequency) });
+    const found = detectSeasonalPeriod(r.values.subarray(r.values.length - context.length), { candidates: seasonalCandidates(frequency) });
     seasonalPeriod = found.detected ? found.period : def;
     // P = floor(24 / s) steps per decoder position must stay >= 1: s <= 24.
     scaleFactor = Math.min(24, 24 / Math.max(1, seasonalPeriod));
@@ -117,7 +134,9 @@ export function prepareSeries(timestamps: number[], values: (number | null)[], e
   if (horizon > limit) {
     throw new InvalidInputError('HORIZON_TOO_LONG', `the span needs ${horizon} ${gridFrequency.label} steps; model ${entry.id} forecasts at most ${limit} here`, { maxHorizon: limit });
   }
-  const context = Float32Array.from(r.values);
+  // Distinct candidate lengths this grid allows (a candidate longer than the grid is the whole grid).
+  const candidates = spec ? [...new Set(spec.candidates.map((c) => Math.min(c, long.length)))] : [];
+  const selection = spec && candidates.length >= 2 ? { long, candidates, top: Math.min(spec.top, candidates.length) } : null;
   return {
     request: { context, horizon, scaleFactor: scaleFactor ?? undefined },
     method,
@@ -126,6 +145,7 @@ export function prepareSeries(timestamps: number[], values: (number | null)[], e
     outputTimes,
     mode,
     coarsening: k,
+    selection,
     metadataBase: {
       stats, grid, method: {}, imputedCount: r.imputedCount, missingCount: r.missingCount, gridPoints: grid.length, scaleFactor, seasonalPeriod,
       coarsening: k > 1 ? { factor: k, seriesStep: seriesFrequency.label, seasonalPeriod: defaultSeasonalPeriod(seriesFrequency) } : null,
@@ -155,7 +175,9 @@ function span(s: Span, anchor: number, f: Frequency): { outputTimes: number[]; h
 }
 
 /** Model-grid quantiles -> the requested timestamps and levels, with the metadata that says how. */
-export function finishSeries(p: PreparedSeries, gridQuantiles: number[][], modelLevels: number[], levels: number[], channel: string): SeriesResult {
+export function finishSeries(
+  p: PreparedSeries, gridQuantiles: number[][], modelLevels: number[], levels: number[], channel: string, contextSelection: ContextSelectionInfo | null = null,
+): SeriesResult {
   const gridTimes = futureGrid(p.anchor.t, p.frequency, gridQuantiles.length);
   const idx = levels.map((l) => modelLevels.findIndex((m) => Math.abs(m - l) < 1e-9));
   // `at` times, or a coarsened grid: each output time interpolated between grid steps (from the last
@@ -166,6 +188,7 @@ export function finishSeries(p: PreparedSeries, gridQuantiles: number[][], model
   const metadata = buildMetadata({
     ...p.metadataBase,
     method: { [channel]: p.method },
+    contextSelection,
     output: { mode: p.mode, timestamps: mapped.timestamps, how: mapped.how, gridSteps: gridQuantiles.length },
   });
   return { timestamps: mapped.timestamps, quantiles: mapped.values.map((row) => idx.map((i) => row[i])), levels, metadata };

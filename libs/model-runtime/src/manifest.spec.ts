@@ -33,6 +33,12 @@ describe('manifest', () => {
     ['defaultContext', 1e6, 'defaultContext must be a positive integer up to contextLength'],
     ['defaultContext', 0, 'defaultContext must be a positive integer up to contextLength'],
     ['negationEnsemble', 'yes', 'negationEnsemble must be a boolean'],
+    ['contextSelection', [128, 256], 'contextSelection must be an object'],
+    ['contextSelection', { candidates: [256], top: 1 }, 'contextSelection.candidates must be at least 2 increasing positive integers up to contextLength'],
+    ['contextSelection', { candidates: [256, 128], top: 1 }, 'contextSelection.candidates must be at least 2 increasing positive integers up to contextLength'],
+    ['contextSelection', { candidates: [128, 1e6], top: 1 }, 'contextSelection.candidates must be at least 2 increasing positive integers up to contextLength'],
+    ['contextSelection', { candidates: [128, 256], top: 3 }, 'contextSelection.top must be a positive integer up to the number of candidates'],
+    ['contextSelection', { candidates: [128, 256], top: 0 }, 'contextSelection.top must be a positive integer up to the number of candidates'],
   ])('rejects a bad %s with a message naming the entry and field', (field, value, message) => {
     const m = shipped();
     m.models[0][field] = value;
@@ -60,6 +66,12 @@ describe('manifest', () => {
     expect(() => validateManifest(m)).toThrow(`models/manifest.json: models[0] (${m.models[0].id}).negationEnsemble needs quantile levels symmetric around 0.5`);
     m.models[0].negationEnsemble = false;
     expect(validateManifest(m).models[0].quantiles).toEqual([0.1, 0.5, 0.8]);
+  });
+
+  it('accepts a contextSelection within the context length', () => {
+    const m = shipped();
+    m.models[0].contextSelection = { candidates: [16, m.models[0].contextLength], top: 2 };
+    expect(validateManifest(m).models[0].contextSelection).toEqual({ candidates: [16, m.models[0].contextLength], top: 2 });
   });
 
   it('rejects duplicated ids, and a missing or broken manifest file', async () => {

@@ -12,6 +12,13 @@ export interface IoSpec {
   shape: (number | string)[];
 }
 
+export interface ContextSelectionSpec {
+  /** Increasing context lengths in grid steps, each at most contextLength. */
+  candidates: number[];
+  /** How many of the best-scoring candidates are averaged (1 = pick the best). */
+  top: number;
+}
+
 export interface ManifestEntry {
   id: string;
   family: ModelFamily;
@@ -30,6 +37,12 @@ export interface ManifestEntry {
    * levels symmetric around 0.5. Two passes per forecast.
    */
   negationEnsemble?: boolean;
+  /**
+   * Per-series context selection (catalog forecasts that name no contextLength): each candidate
+   * context length is scored on the last horizon of the series' own history, and the forecast is the
+   * average of the `top` best candidates' quantiles (libs/forecasting context-selection.ts).
+   */
+  contextSelection?: ContextSelectionSpec;
   inputs: IoSpec[];
   outputs: IoSpec[];
   head: { file: string; sha256: string; tensors: string[] };
@@ -105,6 +118,14 @@ function validateEntry(e: Record<string, unknown>, w: string): void {
     check(e, 'negationEnsemble', w, (v) => typeof v === 'boolean', 'must be a boolean');
     const q = e.quantiles as number[];
     need(!e.negationEnsemble || q.every((l, i) => Math.abs(l + q[q.length - 1 - i] - 1) < 1e-9), `${w}.negationEnsemble`, 'needs quantile levels symmetric around 0.5');
+  }
+  if (e.contextSelection !== undefined) {
+    check(e, 'contextSelection', w, isObject, 'must be an object');
+    const cs = e.contextSelection as Record<string, unknown>;
+    const c = cs.candidates;
+    need(Array.isArray(c) && c.length >= 2 && c.every((v, j) => isPosInt(v) && (v as number) <= (e.contextLength as number) && (j === 0 || (v as number) > (c[j - 1] as number))),
+      `${w}.contextSelection.candidates`, 'must be at least 2 increasing positive integers up to contextLength');
+    need(isPosInt(cs.top) && (cs.top as number) <= (Array.isArray(c) ? c.length : 0), `${w}.contextSelection.top`, 'must be a positive integer up to the number of candidates');
   }
   validateIo(e.inputs, `${w}.inputs`);
   validateIo(e.outputs, `${w}.outputs`);

@@ -48,6 +48,7 @@ describe('buildMetadata', () => {
       scaleFactor: null,
       seasonalPeriod: 24,
       output: { mode: 'at', requested: 3, first: new Date(last + 0.25 * H).toISOString(), last: new Date(last + 24 * H).toISOString(), exact: 1, interpolated: 2, gridSteps: 24 },
+      contextSelection: null,
     });
     expect(JSON.parse(JSON.stringify(md))).toEqual(md);
   });
@@ -65,6 +66,16 @@ describe('buildMetadata', () => {
     expect(md.imputed).toEqual({ count: 1, fraction: 1 / 8, missing: 2, byChannel: { a: { count: 1, missing: 0 }, b: { count: 0, missing: 2 } } });
     expect(md.output).toEqual({ mode: 'horizon', requested: 0, first: null, last: null, exact: 0, interpolated: 0, gridSteps: 0 });
     expect([md.scaleFactor, md.sourceGrid.missingSteps]).toEqual([2.5, 1]);
+  });
+
+  it('records context selection, scores to 6 significant digits', () => {
+    const grid = buildGrid({ anchor: 0, frequency: '1h', length: 4 });
+    const md = buildMetadata({
+      stats: seriesStats([0]), grid, method: { v: 'linear' },
+      contextSelection: { candidates: [2, 4], validationSteps: 1, scores: [0.123456789, 2], chosen: [2, 4] },
+      output: { mode: 'horizon', timestamps: [], how: [], gridSteps: 0 },
+    });
+    expect(md.contextSelection).toEqual({ candidates: [2, 4], validationSteps: 1, scores: [0.123457, 2], chosen: [2, 4] });
   });
 
   it('takes totals instead of per-channel results', () => {

@@ -45,6 +45,21 @@ export interface ResamplingMetadata {
   seasonalPeriod: number | null;
   /** The times asked for (count, earliest, latest), how model-grid values were mapped onto them, grid steps forecast. */
   output: { mode: OutputMode; requested: number; first: string | null; last: string | null; exact: number; interpolated: number; gridSteps: number };
+  /**
+   * Per-series context selection (models with a manifest `contextSelection`, when the request named
+   * no contextLength): the candidate context lengths (grid steps, the last ones of `modelGrid`),
+   * each one's mean pinball loss on the last `validationSteps` grid steps of the history forecast
+   * from the steps before, and the candidates whose forecasts were averaged, best first. Null when
+   * the series' own default context was used.
+   */
+  contextSelection: ContextSelectionInfo | null;
+}
+
+export interface ContextSelectionInfo {
+  candidates: number[];
+  validationSteps: number;
+  scores: number[];
+  chosen: number[];
 }
 
 export interface GridCoarsening {
@@ -68,6 +83,7 @@ export interface MetadataInput {
   scaleFactor?: number | null;
   seasonalPeriod?: number | null;
   coarsening?: GridCoarsening | null;
+  contextSelection?: ContextSelectionInfo | null;
   output: { mode: OutputMode; timestamps: ArrayLike<number>; how: readonly MappingKind[]; gridSteps: number };
 }
 
@@ -123,5 +139,8 @@ export function buildMetadata(m: MetadataInput): ResamplingMetadata {
       mode: m.output.mode, requested: out.length, first: iso(earliest), last: iso(latest),
       exact, interpolated: m.output.how.length - exact, gridSteps: m.output.gridSteps,
     },
+    contextSelection: m.contextSelection
+      ? { ...m.contextSelection, scores: m.contextSelection.scores.map((v) => (Number.isFinite(v) ? Number(v.toPrecision(6)) : v)) }
+      : null,
   };
 }

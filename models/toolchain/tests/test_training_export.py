@@ -87,6 +87,15 @@ def test_export_of_a_continued_run_records_its_origin(tmp_path):
                  "--negation-ensemble"])
     e = json.loads((out / "manifest.json").read_text())["models"][0]
     assert e["negationEnsemble"] is True and e["defaultContext"] == 192
+    assert "contextSelection" not in e
+    export_main(["--run", str(tmp_path / "second"), "--id", "ssm-c", "--out", str(out), "--no-fixtures", "--default-context", "192",
+                 "--negation-ensemble", "--context-selection", "2048,128,512"])
+    e = json.loads((out / "manifest.json").read_text())["models"][0]
+    assert e["contextSelection"] == {"candidates": [128, 512, 2048], "top": 2}
+    for bad, top in (("128,4096", "2"), ("128", "1"), ("128,256", "3")):
+        with pytest.raises(ValueError, match="--context-selection"):
+            export_main(["--run", str(tmp_path / "second"), "--id", "ssm-c", "--out", str(out), "--no-fixtures",
+                         "--context-selection", bad, "--context-selection-top", top])
     p = e["provenance"]
     assert (p["trainedSteps"], p["totalSteps"]) == (3, 7)
     assert p["initFrom"] == {"run": "first", "config": "tiny", "step": 4, "seed": 3, "batch": 4, "priorSteps": 4}

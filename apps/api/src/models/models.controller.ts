@@ -7,6 +7,11 @@ import { TenantId } from '../auth/tenant-id.decorator';
 import { FinetunesModule } from '../finetunes/finetunes.module';
 import { FinetunesService } from '../finetunes/finetunes.service';
 
+export class ContextSelectionResponse {
+  @ApiProperty({ type: [Number], description: 'Candidate context lengths, grid steps' }) candidates: number[];
+  @ApiProperty({ description: 'How many of the best-scoring candidates are averaged' }) top: number;
+}
+
 export class ModelResponse {
   @ApiProperty() id: string;
   @ApiProperty({ enum: ['xlstm', 'ssm'] }) family: string;
@@ -19,6 +24,12 @@ export class ModelResponse {
   @ApiProperty({ description: 'Head fine-tuning (per-request output heads)' }) supportsFineTuning: boolean;
   @ApiProperty({ description: "Served as a negation ensemble: the average of the forecast of the context and the mirrored forecast of the negated context (two model passes; the model's own head only, so false for fine-tuned models)" })
   negationEnsemble: boolean;
+  @ApiProperty({
+    type: ContextSelectionResponse, nullable: true,
+    description: 'Per-series context selection for requests that name no contextLength: every candidate context length forecasts the last horizon of the series\' own history, '
+      + 'and the forecast averages the top best-scoring candidates (metadata.contextSelection of each result says which). Null: the defaultContext is used; always null for fine-tuned models',
+  })
+  contextSelection: ContextSelectionResponse | null;
   @ApiProperty() parameters: number;
   @ApiProperty() sha256: string;
   @ApiProperty({ type: 'object', additionalProperties: true }) provenance: Record<string, unknown>;
@@ -54,7 +65,7 @@ export class ModelsController {
       return {
         id: e.id, family: e.family, isDefault: e.id === this.catalog.defaultModel, maxContext: e.contextLength, defaultContext: e.defaultContext ?? e.contextLength,
         maxHorizon: e.maxHorizon, quantiles: e.quantiles, supportsMissingValues: e.supportsMissing, supportsFineTuning: e.head.tensors.length > 0,
-        negationEnsemble: e.negationEnsemble === true, parameters: e.parameters, sha256: e.sha256, provenance: e.provenance, licence: e.licence,
+        negationEnsemble: e.negationEnsemble === true, contextSelection: e.contextSelection ?? null, parameters: e.parameters, sha256: e.sha256, provenance: e.provenance, licence: e.licence,
         runtime: seen.length ? { workers: seen } : null, finetuned: false, baseModel: null, finetuneId: null, params: null, metrics: null,
       };
     });
@@ -62,7 +73,7 @@ export class ModelsController {
       const b = base.find((m) => m.id === f.baseModel);
       return {
         id: f.name, family: b?.family ?? 'unknown', isDefault: false, maxContext: b?.maxContext ?? 0, defaultContext: b?.defaultContext ?? 0, maxHorizon: b?.maxHorizon ?? 0,
-        quantiles: b?.quantiles ?? [], supportsMissingValues: b?.supportsMissingValues ?? false, supportsFineTuning: false, negationEnsemble: false,
+        quantiles: b?.quantiles ?? [], supportsMissingValues: b?.supportsMissingValues ?? false, supportsFineTuning: false, negationEnsemble: false, contextSelection: null,
         parameters: b?.parameters ?? 0, sha256: f.headSha256!, provenance: { source: 'finetune', method: f.method, createdAt: new Date(f.createdAt).toISOString() },
         licence: b?.licence ?? 'unknown', runtime: null, finetuned: true, baseModel: f.baseModel, finetuneId: f.id, params: f.params, metrics: f.metrics,
       };

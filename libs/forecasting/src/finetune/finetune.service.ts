@@ -9,7 +9,8 @@ import { FinetuneRow, FinetunesRepository, ObservationsRepository, SeriesReposit
 import type { JobContext, JobOutcome, JobPayloads } from '#jobs';
 import { ManifestEntry, ModelRuntime, NamedTensor, SeriesRequest, sha256Hex, writeSafetensors } from '#model-runtime';
 import { defaultSeasonalPeriod } from '#timeseries';
-import { prepareSeries } from '../pipeline';
+import { PreparedSeries, finishSeries, prepareSeries } from '../pipeline';
+import { forecastPrepared } from '../context-selection';
 import { checkFullFinetune } from './toolchain';
 import {
   HeadSpec, HeadWeights, HeadWindow, LossName, TrainProgress, WindowMetrics, scoreForecasts, ssmBasis, ssmStepsPerPosition, ssmTiles, trainHead,
@@ -43,6 +44,8 @@ interface RawWindow {
   request: SeriesRequest;
   target: Float64Array;
   maseScale: number;
+  /** Validation windows: the same context prepared as a forecast of the base model is (coarsening, context selection). */
+  served?: PreparedSeries;
 }
 
 export class FinetuneDataError extends InvalidInputError {}
@@ -284,25 +287,25 @@ export class FinetuneService {
         const n = observedIdx.length;
         const minContext = Math.max(2 * h, 16);
         if (n < minContext + h * V + h) continue;
-        const cut = (k: number): RawWindow | null => {
+        const cut = (k: number, forValidation = false): RawWindow | null => {
           // Context: the rows before the k-th observation (a bounded tail, as a forecast loads it).
           const end = observedIdx[k];
           const start = Math.max(0, end - entry.contextLength * 4);
           try {
-            const prep = prepareSeries(ts.slice(start, end), vs.slice(start, end), entry, {
-              span: { horizon: h }, declaredFrequency: s.frequency, quantiles: entry.quantiles,
-            });
+            const opts = { span: { horizon: h }, declaredFrequency: s.frequency, quantiles: entry.quantiles };
+            const prep = prepareSeries(ts.slice(start, end), vs.slice(start, end), entry, opts);
             const target = Float64Array.from(prep.outputTimes, (t) => lookup.get(t) ?? NaN);
             if (target.every((v) => Number.isNaN(v))) return null;
             const m = prep.metadataBase.seasonalPeriod ?? defaultSeasonalPeriod(prep.frequency);
-            return { request: prep.request, target, maseScale: seasonalNaiveMae(prep.request.context, m) };
+            const served = forValidation ? prepareSeries(ts.slice(start, end), vs.slice(start, end), entry, { ...opts, coarsen: true, selectContext: true }) : undefined;
+            return { request: prep.request, target, maseScale: seasonalNaiveMae(prep.request.context, m), served };
           } catch (err) {
             if (err instanceof DomainError) return null;
             throw err;
           }
         };
         for (let v = V; v >= 1; v--) {
-          const w = cut(n - h * v);
+          const w = cut(n - h * v, true);
           if (w) validation.push(w);
         }
         const stride = Math.max(1, Math.floor(h / 2));
@@ -342,21 +345,26 @@ export class FinetuneService {
   }
 
   /**
-   * The base model as the service forecasts with it: with the manifest's negation ensemble that is
-   * not the single pass the head starts from (`zeroShot`), so it is measured on the same windows
-   * through the runtime; without it, it is `zeroShot`.
+   * The base model as the service forecasts with it (negation ensemble, coarser grids for long
+   * seasons, context selection): measured on the same validation windows through the serving path
+   * (prepareSeries as ForecastService calls it -> forecastPrepared -> finishSeries onto the window's
+   * target times). Where none of those applies it is the single pass the head starts from (`zeroShot`).
    */
   private async servedZeroShot(entry: ManifestEntry, windows: RawWindow[], zeroShot: { wql: number; mase: number }): Promise<{ wql: number; mase: number }> {
-    if (!entry.negationEnsemble) return { wql: zeroShot.wql, mase: zeroShot.mase };
+    const served = windows.map((w) => w.served!);
+    if (!entry.negationEnsemble && served.every((p) => !p.selection && p.coarsening === 1)) return { wql: zeroShot.wql, mase: zeroShot.mase };
     const preds: number[][][] = [];
-    // In chunks of at most ~1,024 model passes (two per window, times the xlstm's patches), well
-    // inside the runtime's queue bound (TSFM_BATCH_MAX_QUEUE, default 4,096) beside other traffic.
-    const h = Math.max(1, ...windows.map((w) => w.request.horizon));
-    const passes = 2 * (entry.family === 'xlstm' ? Math.ceil(h / entry.patchSize) : 1);
+    // In chunks of at most ~1,024 model passes (two per request with the ensemble, times the xlstm's
+    // patches, times the candidate contexts and the averaged ones), well inside the runtime's queue
+    // bound (TSFM_BATCH_MAX_QUEUE, default 4,096) beside other traffic.
+    const h = Math.max(1, ...served.map((p) => p.request.horizon));
+    const sel = entry.contextSelection ? entry.contextSelection.candidates.length + entry.contextSelection.top : 1;
+    const passes = 2 * (entry.family === 'xlstm' ? Math.ceil(h / entry.patchSize) : 1) * sel;
     const chunk = Math.max(1, Math.floor(1024 / passes));
-    for (let at = 0; at < windows.length; at += chunk) {
-      const out = await this.runtime.forecast(entry.id, windows.slice(at, at + chunk).map((w) => w.request));
-      preds.push(...out.map((o) => o.quantiles));
+    for (let at = 0; at < served.length; at += chunk) {
+      const part = served.slice(at, at + chunk);
+      const out = await forecastPrepared(this.runtime, entry.id, part, entry.quantiles);
+      preds.push(...out.map((o, i) => finishSeries(part[i], o.forecast.quantiles, entry.quantiles, entry.quantiles, 'value').quantiles));
     }
     return pick(scoreForecasts(preds, windows));
   }

@@ -153,7 +153,7 @@ export interface CreateForecastDto {
   at?: (string | number)[];
   /** A subset of the model's quantile levels */
   quantiles?: number[];
-  /** Grid points of context (at most the model's) */
+  /** Grid points of context (at most the model's maxContext). Without it a catalog model reads its defaultContext, or, where GET /v1/models lists a contextSelection, picks per series among its candidate lengths on the last horizon of the history (more model passes; naming a contextLength turns it off) */
   contextLength?: number;
   /** Override the declared or inferred frequency */
   frequency?: string;
@@ -465,6 +465,13 @@ export interface FinetunePageResponse {
   nextCursor: string | null;
 }
 
+export interface ContextSelectionResponse {
+  /** Candidate context lengths, grid steps */
+  candidates: number[];
+  /** How many of the best-scoring candidates are averaged */
+  top: number;
+}
+
 export interface ModelResponse {
   id: string;
   family: "xlstm" | "ssm";
@@ -481,6 +488,8 @@ export interface ModelResponse {
   supportsFineTuning: boolean;
   /** Served as a negation ensemble: the average of the forecast of the context and the mirrored forecast of the negated context (two model passes; the model's own head only, so false for fine-tuned models) */
   negationEnsemble: boolean;
+  /** Per-series context selection for requests that name no contextLength: every candidate context length forecasts the last horizon of the series' own history, and the forecast averages the top best-scoring candidates (metadata.contextSelection of each result says which). Null: the defaultContext is used; always null for fine-tuned models */
+  contextSelection: ContextSelectionResponse | null;
   parameters: number;
   sha256: string;
   provenance: Record<string, unknown>;
@@ -510,7 +519,7 @@ export interface ForecastTemplateDto {
   quantiles?: number[];
   /** Only these channels (default: all) */
   channels?: string[];
-  /** Grid points of context (at most the model's) */
+  /** Grid points of context (at most the model's maxContext). Without it a catalog model reads its defaultContext, or, where GET /v1/models lists a contextSelection, picks per series among its candidate lengths on the last horizon of the history (more model passes; naming a contextLength turns it off) */
   contextLength?: number;
   /** Override the declared or inferred frequency */
   frequency?: string;

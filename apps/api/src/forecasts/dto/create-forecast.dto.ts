@@ -44,7 +44,11 @@ export class CreateForecastDto {
   @IsOptional() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(9) @ArrayUnique() @IsNumber({ allowNaN: false, allowInfinity: false }, { each: true })
   quantiles?: number[];
 
-  @ApiPropertyOptional({ minimum: 2, description: "Grid points of context (at most the model's)" })
+  @ApiPropertyOptional({
+    minimum: 2,
+    description: "Grid points of context (at most the model's maxContext). Without it a catalog model reads its defaultContext, or, where GET /v1/models lists a "
+      + 'contextSelection, picks per series among its candidate lengths on the last horizon of the history (more model passes; naming a contextLength turns it off)',
+  })
   @IsOptional() @IsInt() @Min(2) @Max(16384)
   contextLength?: number;
 

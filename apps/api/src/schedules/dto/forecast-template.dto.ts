@@ -24,7 +24,11 @@ export class ForecastTemplateDto {
   @IsOptional() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(256) @IsString({ each: true }) @MaxLength(100, { each: true })
   channels?: string[];
 
-  @ApiPropertyOptional({ minimum: 2, description: "Grid points of context (at most the model's)" })
+  @ApiPropertyOptional({
+    minimum: 2,
+    description: "Grid points of context (at most the model's maxContext). Without it a catalog model reads its defaultContext, or, where GET /v1/models lists a "
+      + 'contextSelection, picks per series among its candidate lengths on the last horizon of the history (more model passes; naming a contextLength turns it off)',
+  })
   @IsOptional() @IsInt() @Min(2) @Max(16384)
   contextLength?: number;
 
