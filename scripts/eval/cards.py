@@ -59,6 +59,10 @@ def card(e, res, summary, info, best, date, commit, runs_dir="models/runs"):
     L.append(f"| context used when a request names none (defaultContext) | {e.get('defaultContext', e['contextLength'])} |")
     L.append(f"| max horizon (manifest) | {e['maxHorizon']} |")
     L.append(f"| negation ensemble (negationEnsemble) | {'on: (f(x) − mirrored f(−x)) / 2, two passes' if e.get('negationEnsemble') else 'off'} |")
+    cs = e.get("contextSelection")
+    L.append("| per-series context selection (contextSelection) | "
+             + (f"candidates {cs['candidates']}, scored on the last {cs.get('windows', 1)} horizon(s) of the history, the {cs['top']} best averaged "
+                "(requests without a contextLength)" if cs else "off") + " |")
     L.append("")
     L.append("## Training\n")
     L.append(f"* Data: synthetic only (`models/toolchain/synthetic`), no real series. Generator mixture: "
@@ -96,6 +100,9 @@ def card(e, res, summary, info, best, date, commit, runs_dir="models/runs"):
                  + f"; {p.get('totalSteps')} steps in all.")
     default = f" --default-context {e['defaultContext']}" if e.get("defaultContext") else ""
     default += " --negation-ensemble" if e.get("negationEnsemble") else ""
+    if cs:
+        default += (f" --context-selection {','.join(str(c) for c in cs['candidates'])} --context-selection-top {cs['top']}"
+                    f" --context-selection-windows {cs.get('windows', 1)}")
     L.append("* Reproduce, in `models/`: " + "`, then ".join(steps) + "`, then "
              f"`PYTHONPATH=. /usr/bin/python3 -m toolchain.training.export --run runs/{run} --id {mid} --out .{default}`")
     L.append("")
@@ -119,6 +126,7 @@ def card(e, res, summary, info, best, date, commit, runs_dir="models/runs"):
     L.append("## Limits\n")
     L.append(f"* Context: the service feeds at most {e.get('defaultContext', e['contextLength'])} grid steps unless a request's "
              f"`contextLength` asks for more (up to {e['contextLength']})"
+             + (f" or context selection picks among {cs['candidates']}" if cs else "")
              + (f" (ssm: the graph's window is ⌊{e['contextLength']}/s⌋ steps at scale factor s, left-padded with missing values)" if e["family"] == "ssm" else "")
              + "; older data is ignored. Horizon: at most "
              + (f"{e['maxHorizon']} steps (beyond ~the context length the rollout window is all missing)." if e["family"] == "xlstm"

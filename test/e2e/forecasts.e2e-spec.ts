@@ -239,7 +239,7 @@ describe('forecasts end to end (real data, real models in onnxruntime-node)', ()
     const flags = Object.fromEntries(r.body.filter((m: { finetuned: boolean }) => !m.finetuned).map((m: { id: string; negationEnsemble: boolean }) => [m.id, m.negationEnsemble]));
     expect(flags).toEqual({ 'ssm-dev': false, 'ssm-small': true, 'xlstm-dev': false, 'xlstm-small': true });
     const selection = Object.fromEntries(r.body.filter((m: { finetuned: boolean }) => !m.finetuned).map((m: { id: string; contextSelection: unknown }) => [m.id, m.contextSelection]));
-    expect(selection).toEqual({ 'ssm-dev': null, 'ssm-small': { candidates: [128, 256, 512, 1024, 2048], top: 2 }, 'xlstm-dev': null, 'xlstm-small': null });
+    expect(selection).toEqual({ 'ssm-dev': null, 'ssm-small': { candidates: [128, 256, 512, 1024, 2048], top: 2, windows: 2 }, 'xlstm-dev': null, 'xlstm-small': null });
   });
 
   it('ssm-small picks its context per series on the history\'s last horizon, unless the request names a contextLength', async () => {
@@ -250,7 +250,7 @@ describe('forecasts end to end (real data, real models in onnxruntime-node)', ()
     expect(md.modelGrid).toMatchObject({ step: '1D', length: 2048 });
     const cs = md.contextSelection;
     expect(cs.candidates).toEqual([128, 256, 512, 1024, 2048]);
-    expect(cs.validationSteps).toBe(30);
+    expect([cs.validationSteps, cs.validationWindows]).toEqual([30, 2]);
     expect(cs.scores).toHaveLength(5);
     for (const v of cs.scores) expect(v).toBeGreaterThan(0);
     // The two lowest scores are the averaged candidates, best first.

@@ -8,23 +8,26 @@ import { MODELS_DIR } from './fixtures';
 /**
  * Accuracy regression on real data: the shipped default model on 50 M4 hourly series (every 8th,
  * models/fixtures/accuracy/m4_hourly_50.json from scripts/eval/m4_subset.py), last 48 points = the
- * official M4 test, through onnxruntime-node and the real pipeline (prepareSeries -> ModelRuntime ->
+ * official M4 test, through onnxruntime-node and the real pipeline (prepareSeries -> forecastPrepared -> ModelRuntime ->
  * finishSeries, scripts/eval/run-models.ts). MASE (scale: in-sample seasonal-naive MAE, m = 24) and
  * WQL (9 levels) are divided by seasonal naive's on the same series, computed here.
  *
  * Bounds per shipped model, slightly above the values measured when it was shipped:
  *   xlstm-small: rel MASE 1.240, rel WQL 0.833 (measured 2026-11-29, 8000 + 2500 training steps, curriculum small2; negation
  *                ensemble on — without it 1.331 / 0.920)
- *   ssm-small:   rel MASE 1.239, rel WQL 0.901 (measured 2026-11-29, 3000 + 2000 + 1000 + 1000 training steps, curricula small2,
- *                small3, then small4 (forecasts from context positions); the default; negation ensemble on — the small3 model
- *                measured 1.277 / 0.907 with it, 1.394 / 0.886 without)
+ *   ssm-small:   rel MASE 1.198, rel WQL 0.977 (measured 2026-11-29, 3000 + 2000 + 1000 + 1000 training steps, curricula small2,
+ *                small3, then small4 (forecasts from context positions); the default; negation ensemble and per-series context
+ *                selection on. Without the selection 1.239 / 0.901: on this subset it lowers MASE and raises WQL, the
+ *                quantiles of the shorter contexts it picks for some of the large series are worse calibrated; on the
+ *                eval's 83 M4-hourly series 1.276 -> 1.162 / 0.726 -> 0.750, docs/ACCURACY.md. The small3 model measured
+ *                1.277 / 0.907 with the ensemble, 1.394 / 0.886 without)
  * Both are worse than seasonal naive on MASE on this hourly subset (docs/ACCURACY.md: M4 hourly is one of
  * their weakest datasets); the bounds guard against regressions of the shipped weights and the serving
  * pipeline, they are not accuracy targets.
  */
 const BOUNDS: Record<string, { relMase: number; relWql: number }> = {
   'xlstm-small': { relMase: 1.28, relWql: 0.87 },
-  'ssm-small': { relMase: 1.27, relWql: 0.93 },
+  'ssm-small': { relMase: 1.23, relWql: 1.01 },
 };
 
 const LEVELS = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9];

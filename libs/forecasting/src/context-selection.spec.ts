@@ -8,7 +8,7 @@ const MODELS = path.resolve(__dirname, '../../../models');
 const HOUR = 3_600_000;
 const LEVELS = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9];
 
-function hourly(n: number, f: (i: number) => number): { ts: number[]; vs: (number | null)[] } {
+function hourly(n: number, f: (i: number) => number | null): { ts: number[]; vs: (number | null)[] } {
   const ts = Array.from({ length: n }, (_, i) => Date.UTC(2026, 0, 1) + i * HOUR);
   return { ts, vs: ts.map((_, i) => f(i)) };
 }
@@ -48,22 +48,27 @@ describe('per-series context selection through the runtime (ssm-dev)', () => {
   });
   afterAll(() => rt?.close());
 
-  it('scores every candidate on the held-out last horizon and averages the two best on the whole history', async () => {
+  it('scores every candidate on held-out horizons at the end of the history and averages the two best on the whole history', async () => {
     // A daily cycle whose amplitude changed 150 hours ago: candidates disagree.
     const s = hourly(1200, (i) => 50 + (i < 1050 ? 3 : 12) * Math.sin((2 * Math.PI * i) / 24) + 0.01 * i);
-    const p = prepareSeries(s.ts, s.vs, entry, opts);
+    const two = { ...entry, contextSelection: { candidates: [64, 128, 256, 512], top: 2, windows: 2 } };
+    const p = prepareSeries(s.ts, s.vs, two, opts);
     expect(p.selection).not.toBeNull();
     expect(p.selection!.candidates).toEqual([64, 128, 256, 512]);
     expect(p.selection!.long.length).toBe(512);
-    const [out] = await forecastPrepared(rt, 'ssm-dev', [p], entry.quantiles);
+    const [out] = await forecastPrepared(rt, 'ssm-dev', [p], two.quantiles);
     const sel = out.selection!;
-    expect(sel.validationSteps).toBe(24);
-    // Independently: each candidate forecasts the held-out 24 steps from the history before them.
+    expect([sel.validationSteps, sel.validationWindows]).toEqual([24, 2]);
+    // Independently: each candidate forecasts the last 24 steps from the history before them, and the
+    // 24 before those from the history before those; the scores add up.
     const long = p.selection!.long;
-    const prefix = long.slice(0, long.length - 24);
-    const heldOut = long.slice(long.length - 24);
-    const val = await rt.forecast('ssm-dev', [64, 128, 256, 512].map((c) => ({ ...p.request, context: prefix.slice(-c) })));
-    const scores = val.map((v) => meanPinball(v.quantiles, heldOut, entry.quantiles));
+    const scores = [0, 0, 0, 0];
+    for (const end of [long.length, long.length - 24]) {
+      const prefix = long.slice(0, end - 24);
+      const heldOut = long.slice(end - 24, end);
+      const val = await rt.forecast('ssm-dev', [64, 128, 256, 512].map((c) => ({ ...p.request, context: prefix.slice(-c) })));
+      val.forEach((v, k) => (scores[k] += meanPinball(v.quantiles, heldOut, two.quantiles)));
+    }
     sel.scores.forEach((v, k) => expect(v).toBeCloseTo(scores[k], 4));
     const best = [0, 1, 2, 3].sort((a, b) => scores[a] - scores[b]).slice(0, 2).map((k) => [64, 128, 256, 512][k]);
     expect(sel.chosen).toEqual(best);
@@ -71,9 +76,16 @@ describe('per-series context selection through the runtime (ssm-dev)', () => {
     closeRows(out.forecast.quantiles, finals[0].quantiles.map((row, t) => row.map((v, l) => (v + finals[1].quantiles[t][l]) / 2)));
     // Still monotone, and the metadata says what was done.
     for (const row of out.forecast.quantiles) for (let l = 1; l < row.length; l++) expect(row[l]).toBeGreaterThanOrEqual(row[l - 1]);
-    const r = finishSeries(p, out.forecast.quantiles, entry.quantiles, LEVELS, 'value', out.selection);
-    expect(r.metadata.contextSelection).toEqual({ candidates: [64, 128, 256, 512], validationSteps: 24, scores: sel.scores.map((v) => Number(v.toPrecision(6))), chosen: best });
+    const r = finishSeries(p, out.forecast.quantiles, two.quantiles, LEVELS, 'value', out.selection);
+    expect(r.metadata.contextSelection).toEqual({
+      candidates: [64, 128, 256, 512], validationSteps: 24, validationWindows: 2, scores: sel.scores.map((v) => Number(v.toPrecision(6))), chosen: best,
+    });
     expect(r.metadata.modelGrid.length).toBe(512);
+    // One window (the manifest's default): the last 24 steps alone.
+    const [one] = await forecastPrepared(rt, 'ssm-dev', [prepareSeries(s.ts, s.vs, entry, opts)], entry.quantiles);
+    expect(one.selection!.validationWindows).toBe(1);
+    const val1 = await rt.forecast('ssm-dev', [64, 128, 256, 512].map((c) => ({ ...p.request, context: long.slice(0, long.length - 24).slice(-c) })));
+    one.selection!.scores.forEach((v, k) => expect(v).toBeCloseTo(meanPinball(val1[k].quantiles, long.slice(-24), entry.quantiles), 4));
   });
 
   it('top 1 picks the best candidate alone', async () => {
@@ -96,9 +108,9 @@ describe('per-series context selection through the runtime (ssm-dev)', () => {
       prepareSeries(s.ts, s.vs, { ...entry, contextSelection: undefined }, opts),
     ];
     for (const p of cases) expect(p.selection).toBeNull();
-    // Fewer than two observations before the held-out window: a plan, but no validation.
+    // Fewer than two observations before either held-out window: a plan, but no validation.
     const late = hourly(100, (i) => (i < 77 ? null : 10 + Math.sin(i)));
-    const pg = prepareSeries(late.ts, late.vs, entry, { ...opts, resampling: 'none' });
+    const pg = prepareSeries(late.ts, late.vs, { ...entry, contextSelection: { candidates: [64, 128], top: 1, windows: 2 } }, { ...opts, resampling: 'none' });
     expect(pg.selection!.candidates).toEqual([64, 100]);
     const all = [...cases, pg];
     const out = await forecastPrepared(rt, 'ssm-dev', all, entry.quantiles);

@@ -5,9 +5,11 @@ import type { PreparedSeries } from './pipeline';
 export interface ContextSelectionResult {
   /** Distinct candidate context lengths, grid steps. */
   candidates: number[];
-  /** Grid steps held out at the end of the history and scored (the forecast's horizon). */
+  /** Grid steps of each held-out validation window (the forecast's horizon). */
   validationSteps: number;
-  /** Mean pinball loss of each candidate on them, in the series' units (lower is better). */
+  /** Validation windows scored: the last `validationSteps` of the history, the ones before them, ... */
+  validationWindows: number;
+  /** Each candidate's mean pinball loss per window, summed over the windows, in the series' units (lower is better). */
   scores: number[];
   /** The averaged candidates, best first. */
   chosen: number[];
@@ -28,26 +30,30 @@ const CHUNK = 512;
  * Runs prepared series through the runtime. Series with a selection plan (manifest
  * `contextSelection`, catalog forecasts without a contextLength) get per-series context selection:
  *
- * 1. the last `h` grid steps of the history (h = the forecast's horizon) are held out and every
- *    candidate context length forecasts them from the history before;
- * 2. each candidate is scored by its mean pinball loss over the held-out observed steps and levels;
+ * 1. validation windows of `h` grid steps (h = the forecast's horizon) are held out at the end of
+ *    the history: the last h steps, the h before them, ... (`windows` of them), and every candidate
+ *    context length forecasts each from the history before it;
+ * 2. a candidate's score is its mean pinball loss over a window's observed steps and the levels,
+ *    summed over the windows (more than one window: a single one is a noisy judge);
  * 3. the forecast is the average of the quantiles of the `top` best candidates on the whole history
  *    (ties go to the default context, then the longer one). An average of sorted quantile vectors stays sorted.
  *
- * A series whose held-out window has no observation, or whose history before it has fewer than two,
- * is forecast with its default context, as without a plan. Everything else runs as before.
+ * A window whose held-out steps have no observation, or whose history before it has fewer than two,
+ * is not scored; with no window left the series is forecast with its default context, as without a
+ * plan. Everything else runs as before.
  */
 export async function forecastPrepared(
   runtime: ModelRuntime, modelId: string, items: PreparedSeries[], levels: number[], head?: string,
 ): Promise<PreparedForecast[]> {
   const withHead = (r: SeriesRequest): SeriesRequest => (head === undefined ? r : { ...r, head });
-  // 1. Validation forecasts, one per distinct effective length per planned series.
+  // 1. Validation forecasts, one per window and distinct effective length per planned series.
   const plans = items.map((p) => validationPlan(p));
   const valRequests: SeriesRequest[] = [];
   for (const [i, plan] of plans.entries()) {
-    if (!plan) continue;
-    plan.first = valRequests.length;
-    for (const len of plan.lengths) valRequests.push(withHead({ ...items[i].request, context: plan.prefix.slice(plan.prefix.length - len) }));
+    for (const w of plan ?? []) {
+      w.first = valRequests.length;
+      for (const len of w.lengths) valRequests.push(withHead({ ...items[i].request, context: w.prefix.slice(w.prefix.length - len) }));
+    }
   }
   const valOut = await chunked(runtime, modelId, valRequests);
   // 2. Scores and choices; 3. final requests: the chosen candidates, or the request as it is.
@@ -60,17 +66,21 @@ export async function forecastPrepared(
       return { first, count: 1, selection: null };
     }
     const sel = p.selection!;
-    const byLength = new Map(plan.lengths.map((len, k) => [len, meanPinball(valOut[plan.first + k].quantiles, plan.heldOut, levels)]));
-    const scores = sel.candidates.map((c) => byLength.get(Math.min(c, plan.prefix.length))!);
+    const scores = sel.candidates.map(() => 0);
+    for (const w of plan) {
+      const byLength = new Map(w.lengths.map((len, k) => [len, meanPinball(valOut[w.first + k].quantiles, w.heldOut, levels)]));
+      sel.candidates.forEach((c, k) => (scores[k] += byLength.get(Math.min(c, w.prefix.length))!));
+    }
     const chosen = rankCandidates(sel.candidates, scores, p.request.context.length).slice(0, sel.top);
     for (const c of chosen) finals.push(withHead({ ...p.request, context: sel.long.slice(sel.long.length - c) }));
-    return { first, count: chosen.length, selection: { candidates: sel.candidates, validationSteps: plan.heldOut.length, scores, chosen } };
+    const selection = { candidates: sel.candidates, validationSteps: p.request.horizon, validationWindows: plan.length, scores, chosen };
+    return { first, count: chosen.length, selection };
   });
   const out = await chunked(runtime, modelId, finals);
   return picks.map((pk) => ({ forecast: average(out.slice(pk.first, pk.first + pk.count)), selection: pk.selection }));
 }
 
-interface ValidationPlan {
+interface ValidationWindow {
   prefix: Float32Array;
   heldOut: Float32Array;
   /** Distinct effective candidate lengths on the prefix. */
@@ -78,17 +88,21 @@ interface ValidationPlan {
   first: number;
 }
 
-function validationPlan(p: PreparedSeries): ValidationPlan | null {
+/** The scoreable validation windows, newest first; null when there is none (or no plan). */
+function validationPlan(p: PreparedSeries): ValidationWindow[] | null {
   const sel = p.selection;
   if (!sel) return null;
   const h = p.request.horizon;
-  const n = sel.long.length;
-  if (n - h < 2) return null;
-  const prefix = sel.long.subarray(0, n - h);
-  const heldOut = sel.long.subarray(n - h);
-  if (finiteCount(heldOut) < 1 || finiteCount(prefix) < 2) return null;
-  const lengths = [...new Set(sel.candidates.map((c) => Math.min(c, prefix.length)))];
-  return { prefix, heldOut, lengths, first: 0 };
+  const out: ValidationWindow[] = [];
+  for (let w = 0; w < sel.windows; w++) {
+    const end = sel.long.length - w * h;
+    if (end - h < 2) break;
+    const prefix = sel.long.subarray(0, end - h);
+    const heldOut = sel.long.subarray(end - h, end);
+    if (finiteCount(heldOut) < 1 || finiteCount(prefix) < 2) continue;
+    out.push({ prefix, heldOut, lengths: [...new Set(sel.candidates.map((c) => Math.min(c, prefix.length)))], first: 0 });
+  }
+  return out.length ? out : null;
 }
 
 function finiteCount(a: Float32Array): number {

@@ -57,10 +57,10 @@ export interface PreparedSeries {
   coarsening: number;
   /**
    * Context selection planned (forecastPrepared): the grid over the model's whole contextLength
-   * (`request.context` is its last defaultContext steps), the distinct candidate lengths it allows
-   * and how many of the best are averaged. Null: the request's context is used as is.
+   * (`request.context` is its last defaultContext steps), the distinct candidate lengths it allows,
+   * how many of the best are averaged and how many validation windows score them. Null: the request's context is used as is.
    */
-  selection: { long: Float32Array; candidates: number[]; top: number } | null;
+  selection: { long: Float32Array; candidates: number[]; top: number; windows: number } | null;
 }
 
 export interface SeriesResult {
@@ -136,7 +136,7 @@ export function prepareSeries(timestamps: number[], values: (number | null)[], e
   }
   // Distinct candidate lengths this grid allows (a candidate longer than the grid is the whole grid).
   const candidates = spec ? [...new Set(spec.candidates.map((c) => Math.min(c, long.length)))] : [];
-  const selection = spec && candidates.length >= 2 ? { long, candidates, top: Math.min(spec.top, candidates.length) } : null;
+  const selection = spec && candidates.length >= 2 ? { long, candidates, top: Math.min(spec.top, candidates.length), windows: spec.windows ?? 1 } : null;
   return {
     request: { context, horizon, scaleFactor: scaleFactor ?? undefined },
     method,

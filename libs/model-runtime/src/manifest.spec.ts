@@ -39,6 +39,8 @@ describe('manifest', () => {
     ['contextSelection', { candidates: [128, 1e6], top: 1 }, 'contextSelection.candidates must be at least 2 increasing positive integers up to contextLength'],
     ['contextSelection', { candidates: [128, 256], top: 3 }, 'contextSelection.top must be a positive integer up to the number of candidates'],
     ['contextSelection', { candidates: [128, 256], top: 0 }, 'contextSelection.top must be a positive integer up to the number of candidates'],
+    ['contextSelection', { candidates: [128, 256], top: 1, windows: 0 }, 'contextSelection.windows must be an integer in 1..8'],
+    ['contextSelection', { candidates: [128, 256], top: 1, windows: 9 }, 'contextSelection.windows must be an integer in 1..8'],
   ])('rejects a bad %s with a message naming the entry and field', (field, value, message) => {
     const m = shipped();
     m.models[0][field] = value;
@@ -70,8 +72,8 @@ describe('manifest', () => {
 
   it('accepts a contextSelection within the context length', () => {
     const m = shipped();
-    m.models[0].contextSelection = { candidates: [16, m.models[0].contextLength], top: 2 };
-    expect(validateManifest(m).models[0].contextSelection).toEqual({ candidates: [16, m.models[0].contextLength], top: 2 });
+    m.models[0].contextSelection = { candidates: [16, m.models[0].contextLength], top: 2, windows: 2 };
+    expect(validateManifest(m).models[0].contextSelection).toEqual({ candidates: [16, m.models[0].contextLength], top: 2, windows: 2 });
   });
 
   it('rejects duplicated ids, and a missing or broken manifest file', async () => {

@@ -17,6 +17,8 @@ export interface ContextSelectionSpec {
   candidates: number[];
   /** How many of the best-scoring candidates are averaged (1 = pick the best). */
   top: number;
+  /** Validation windows of one horizon each, at the end of the history, the scores are summed over (default 1). */
+  windows?: number;
 }
 
 export interface ManifestEntry {
@@ -39,8 +41,8 @@ export interface ManifestEntry {
   negationEnsemble?: boolean;
   /**
    * Per-series context selection (catalog forecasts that name no contextLength): each candidate
-   * context length is scored on the last horizon of the series' own history, and the forecast is the
-   * average of the `top` best candidates' quantiles (libs/forecasting context-selection.ts).
+   * context length is scored on the last `windows` horizons of the series' own history, and the
+   * forecast is the average of the `top` best candidates' quantiles (libs/forecasting context-selection.ts).
    */
   contextSelection?: ContextSelectionSpec;
   inputs: IoSpec[];
@@ -126,6 +128,7 @@ function validateEntry(e: Record<string, unknown>, w: string): void {
     need(Array.isArray(c) && c.length >= 2 && c.every((v, j) => isPosInt(v) && (v as number) <= (e.contextLength as number) && (j === 0 || (v as number) > (c[j - 1] as number))),
       `${w}.contextSelection.candidates`, 'must be at least 2 increasing positive integers up to contextLength');
     need(isPosInt(cs.top) && (cs.top as number) <= (Array.isArray(c) ? c.length : 0), `${w}.contextSelection.top`, 'must be a positive integer up to the number of candidates');
+    if (cs.windows !== undefined) need(isPosInt(cs.windows) && (cs.windows as number) <= 8, `${w}.contextSelection.windows`, 'must be an integer in 1..8');
   }
   validateIo(e.inputs, `${w}.inputs`);
   validateIo(e.outputs, `${w}.outputs`);

@@ -72,10 +72,10 @@ describe('buildMetadata', () => {
     const grid = buildGrid({ anchor: 0, frequency: '1h', length: 4 });
     const md = buildMetadata({
       stats: seriesStats([0]), grid, method: { v: 'linear' },
-      contextSelection: { candidates: [2, 4], validationSteps: 1, scores: [0.123456789, 2], chosen: [2, 4] },
+      contextSelection: { candidates: [2, 4], validationSteps: 1, validationWindows: 2, scores: [0.123456789, 2], chosen: [2, 4] },
       output: { mode: 'horizon', timestamps: [], how: [], gridSteps: 0 },
     });
-    expect(md.contextSelection).toEqual({ candidates: [2, 4], validationSteps: 1, scores: [0.123457, 2], chosen: [2, 4] });
+    expect(md.contextSelection).toEqual({ candidates: [2, 4], validationSteps: 1, validationWindows: 2, scores: [0.123457, 2], chosen: [2, 4] });
   });
 
   it('takes totals instead of per-channel results', () => {

@@ -48,9 +48,9 @@ export interface ResamplingMetadata {
   /**
    * Per-series context selection (models with a manifest `contextSelection`, when the request named
    * no contextLength): the candidate context lengths (grid steps, the last ones of `modelGrid`),
-   * each one's mean pinball loss on the last `validationSteps` grid steps of the history forecast
-   * from the steps before, and the candidates whose forecasts were averaged, best first. Null when
-   * the series' own default context was used.
+   * each one's mean pinball loss on `validationWindows` windows of `validationSteps` grid steps at
+   * the end of the history (each forecast from the steps before it), summed over the windows, and the
+   * candidates whose forecasts were averaged, best first. Null when the series' own default context was used.
    */
   contextSelection: ContextSelectionInfo | null;
 }
@@ -58,6 +58,7 @@ export interface ResamplingMetadata {
 export interface ContextSelectionInfo {
   candidates: number[];
   validationSteps: number;
+  validationWindows: number;
   scores: number[];
   chosen: number[];
 }

@@ -91,11 +91,11 @@ def test_export_of_a_continued_run_records_its_origin(tmp_path):
     export_main(["--run", str(tmp_path / "second"), "--id", "ssm-c", "--out", str(out), "--no-fixtures", "--default-context", "192",
                  "--negation-ensemble", "--context-selection", "2048,128,512"])
     e = json.loads((out / "manifest.json").read_text())["models"][0]
-    assert e["contextSelection"] == {"candidates": [128, 512, 2048], "top": 2}
-    for bad, top in (("128,4096", "2"), ("128", "1"), ("128,256", "3")):
+    assert e["contextSelection"] == {"candidates": [128, 512, 2048], "top": 2, "windows": 2}
+    for bad, top, windows in (("128,4096", "2", "2"), ("128", "1", "2"), ("128,256", "3", "2"), ("128,256", "1", "9")):
         with pytest.raises(ValueError, match="--context-selection"):
             export_main(["--run", str(tmp_path / "second"), "--id", "ssm-c", "--out", str(out), "--no-fixtures",
-                         "--context-selection", bad, "--context-selection-top", top])
+                         "--context-selection", bad, "--context-selection-top", top, "--context-selection-windows", windows])
     p = e["provenance"]
     assert (p["trainedSteps"], p["totalSteps"]) == (3, 7)
     assert p["initFrom"] == {"run": "first", "config": "tiny", "step": 4, "seed": 3, "batch": 4, "priorSteps": 4}

@@ -130,7 +130,7 @@ def _write_index(fdir, index):
 
 
 def export_run(run_dir, model_id, out_dir, fixtures=True, licence="Apache-2.0", default_context=None, negation_ensemble=False,
-               context_selection=None, context_selection_top=2):
+               context_selection=None, context_selection_top=2, context_selection_windows=2):
     """Exports the run's checkpoint as `model_id`; returns the manifest entry."""
     model, step, meta, log = read_run(run_dir)
     family = meta["family"]
@@ -171,13 +171,15 @@ def export_run(run_dir, model_id, out_dir, fixtures=True, licence="Apache-2.0", 
         entry["negationEnsemble"] = True
     if context_selection:
         # Catalog forecasts without a `contextLength`: every candidate context is scored on the last
-        # horizon of the series' own history and the `top` best are averaged (libs/forecasting).
+        # `windows` horizons of the series' own history and the `top` best are averaged (libs/forecasting).
         cands = sorted({int(c) for c in context_selection})
         if len(cands) < 2 or cands[0] < 1 or cands[-1] > entry["contextLength"]:
             raise ValueError(f"--context-selection needs >= 2 lengths in 1..{entry['contextLength']}, got {context_selection}")
         if not 1 <= context_selection_top <= len(cands):
             raise ValueError(f"--context-selection-top must be in 1..{len(cands)}")
-        entry["contextSelection"] = {"candidates": cands, "top": int(context_selection_top)}
+        if not 1 <= context_selection_windows <= 8:
+            raise ValueError("--context-selection-windows must be in 1..8")
+        entry["contextSelection"] = {"candidates": cands, "top": int(context_selection_top), "windows": int(context_selection_windows)}
     onnx.checker.check_model(onnx.load(os.path.join(out_dir, entry["file"])))
     upsert_manifest_entry(os.path.join(out_dir, "manifest.json"), entry)
     if fixtures:
@@ -197,6 +199,8 @@ def main(argv=None):
     ap.add_argument("--context-selection", default=None,
                     help="manifest contextSelection: comma-separated candidate context lengths, scored per series on its own last horizon")
     ap.add_argument("--context-selection-top", type=int, default=2, help="how many of the best candidates are averaged")
+    ap.add_argument("--context-selection-windows", type=int, default=2,
+                    help="validation windows (one horizon each, at the end of the history) the candidates are scored on")
     ap.add_argument("--negation-ensemble", action="store_true",
                     help="manifest negationEnsemble: serve the average of the forecasts of x and of -x, mirrored (two passes)")
     ap.add_argument("--threads", type=int, default=2)
@@ -205,7 +209,7 @@ def main(argv=None):
     e = export_run(a.run, a.id, a.out, fixtures=not a.no_fixtures, licence=a.licence, default_context=a.default_context,
                    negation_ensemble=a.negation_ensemble,
                    context_selection=[int(x) for x in a.context_selection.split(",")] if a.context_selection else None,
-                   context_selection_top=a.context_selection_top)
+                   context_selection_top=a.context_selection_top, context_selection_windows=a.context_selection_windows)
     p = e["provenance"]
     print(f"{e['id']}: {e['family']} {e['parameters']} parameters, step {p['trainedSteps']}/{p['plannedSteps']}, "
           f"val loss {p['finalValidationLoss']}, wall {p['wallTimeSec']} s, sha256 {e['sha256'][:12]}")

@@ -10,6 +10,7 @@ import { FinetunesService } from '../finetunes/finetunes.service';
 export class ContextSelectionResponse {
   @ApiProperty({ type: [Number], description: 'Candidate context lengths, grid steps' }) candidates: number[];
   @ApiProperty({ description: 'How many of the best-scoring candidates are averaged' }) top: number;
+  @ApiProperty({ description: 'Validation windows, one horizon each at the end of the history, the scores are summed over' }) windows: number;
 }
 
 export class ModelResponse {
@@ -26,7 +27,7 @@ export class ModelResponse {
   negationEnsemble: boolean;
   @ApiProperty({
     type: ContextSelectionResponse, nullable: true,
-    description: 'Per-series context selection for requests that name no contextLength: every candidate context length forecasts the last horizon of the series\' own history, '
+    description: 'Per-series context selection for requests that name no contextLength: every candidate context length forecasts the last horizon(s) of the series\' own history, '
       + 'and the forecast averages the top best-scoring candidates (metadata.contextSelection of each result says which). Null: the defaultContext is used; always null for fine-tuned models',
   })
   contextSelection: ContextSelectionResponse | null;
@@ -65,7 +66,7 @@ export class ModelsController {
       return {
         id: e.id, family: e.family, isDefault: e.id === this.catalog.defaultModel, maxContext: e.contextLength, defaultContext: e.defaultContext ?? e.contextLength,
         maxHorizon: e.maxHorizon, quantiles: e.quantiles, supportsMissingValues: e.supportsMissing, supportsFineTuning: e.head.tensors.length > 0,
-        negationEnsemble: e.negationEnsemble === true, contextSelection: e.contextSelection ?? null, parameters: e.parameters, sha256: e.sha256, provenance: e.provenance, licence: e.licence,
+        negationEnsemble: e.negationEnsemble === true, contextSelection: e.contextSelection ? { windows: 1, ...e.contextSelection } : null, parameters: e.parameters, sha256: e.sha256, provenance: e.provenance, licence: e.licence,
         runtime: seen.length ? { workers: seen } : null, finetuned: false, baseModel: null, finetuneId: null, params: null, metrics: null,
       };
     });

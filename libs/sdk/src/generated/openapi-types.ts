@@ -470,6 +470,8 @@ export interface ContextSelectionResponse {
   candidates: number[];
   /** How many of the best-scoring candidates are averaged */
   top: number;
+  /** Validation windows, one horizon each at the end of the history, the scores are summed over */
+  windows: number;
 }
 
 export interface ModelResponse {
@@ -488,7 +490,7 @@ export interface ModelResponse {
   supportsFineTuning: boolean;
   /** Served as a negation ensemble: the average of the forecast of the context and the mirrored forecast of the negated context (two model passes; the model's own head only, so false for fine-tuned models) */
   negationEnsemble: boolean;
-  /** Per-series context selection for requests that name no contextLength: every candidate context length forecasts the last horizon of the series' own history, and the forecast averages the top best-scoring candidates (metadata.contextSelection of each result says which). Null: the defaultContext is used; always null for fine-tuned models */
+  /** Per-series context selection for requests that name no contextLength: every candidate context length forecasts the last horizon(s) of the series' own history, and the forecast averages the top best-scoring candidates (metadata.contextSelection of each result says which). Null: the defaultContext is used; always null for fine-tuned models */
   contextSelection: ContextSelectionResponse | null;
   parameters: number;
   sha256: string;
