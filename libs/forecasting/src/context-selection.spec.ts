@@ -23,6 +23,7 @@ describe('meanPinball', () => {
     // y = 10, q = [8, 10, 13] at levels 0.1 / 0.5 / 0.9: 0.1·2, 0, 0.1·3 -> (0.2 + 0 + 0.3) / 3
     expect(meanPinball([[8, 10, 13], [0, 0, 0]], [10, NaN], [0.1, 0.5, 0.9])).toBeCloseTo(0.5 / 3, 12);
     expect(meanPinball([[1, 2, 3]], [NaN], [0.1, 0.5, 0.9])).toBe(Infinity);
+    expect(meanPinball([[1, NaN, 3]], [2], [0.1, 0.5, 0.9])).toBe(Infinity);
   });
 });
 
@@ -32,6 +33,7 @@ describe('rankCandidates', () => {
     expect(rankCandidates([64, 128, 256, 512], [1, 1, 1, 1], 512)).toEqual([512, 256, 128, 64]);
     expect(rankCandidates([64, 128, 256, 512], [1, 1, 1, 1], 128)).toEqual([128, 512, 256, 64]);
     expect(rankCandidates([64, 128, 256, 512], [2, 1, 2, 1], 64)).toEqual([512, 128, 64, 256]);
+    expect(rankCandidates([64, 128, 256], [Infinity, 1, Infinity], 256)).toEqual([128, 256, 64]);
   });
 });
 

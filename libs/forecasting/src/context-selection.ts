@@ -118,7 +118,7 @@ export function rankCandidates(candidates: number[], scores: number[], defaultLe
     .map((k) => candidates[k]);
 }
 
-/** Mean pinball loss over the observed steps of `y` and the levels. */
+/** Mean pinball loss over the observed steps of `y` and the levels; Infinity with none, or with a non-finite forecast. */
 export function meanPinball(q: number[][], y: ArrayLike<number>, levels: number[]): number {
   let sum = 0;
   let n = 0;
@@ -130,7 +130,8 @@ export function meanPinball(q: number[][], y: ArrayLike<number>, levels: number[
     }
     n += levels.length;
   }
-  return n ? sum / n : Infinity;
+  // A forecast that is not finite where something was observed ranks last.
+  return n && Number.isFinite(sum) ? sum / n : Infinity;
 }
 
 function average(fs: SeriesForecast[]): SeriesForecast {
