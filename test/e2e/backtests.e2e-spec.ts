@@ -358,4 +358,25 @@ describe('backtests end to end (real data, real api + worker)', () => {
     expect(new Set(seen).size).toBe(seen.length);
     expect(seen.length).toBe(5);
   });
+
+  it('a catalog model with context selection (ssm-small) forecasts each window as POST /v1/forecasts does from the same history', async () => {
+    const r = await stack.request('POST', '/v1/backtests', { key, json: { seriesIds: [ids.H1], models: ['ssm-small'], horizon: H, windows: 1, quantiles: LEVELS } });
+    expect((await waitForJob(stack, key, r.body.jobId, 120_000)).state).toBe('SUCCEEDED');
+    const items = (await stack.request('GET', `/v1/backtests/${r.body.id}/forecasts`, { key })).body.items;
+    expect(items).toHaveLength(1);
+    // The same 376 points (400 minus the window) as inline data: context selection picks among 128, 256 and 376.
+    const s = raw.H1;
+    const n = s.values.length - H;
+    const f = await stack.request('POST', '/v1/forecasts', {
+      key, json: { data: { timestamps: s.timestamps.slice(0, n), values: [s.values.slice(0, n)] }, horizon: H, model: 'ssm-small', quantiles: LEVELS, wait: 60 },
+    });
+    expect([f.status, f.body.status]).toEqual([200, 'SUCCEEDED']);
+    const out = f.body.series[0];
+    expect(out.metadata.contextSelection).toMatchObject({ candidates: [128, 256, n], validationSteps: H, validationWindows: 2 });
+    for (const l of LEVELS) {
+      const a = items[0].quantiles[String(l)] as number[];
+      const b = out.quantiles[String(l)] as number[];
+      a.forEach((v, k) => expect(Math.abs(v - b[k])).toBeLessThanOrEqual(1e-4 * Math.max(1, Math.abs(b[k]))));
+    }
+  });
 });
