@@ -355,10 +355,12 @@ export class FinetuneService {
     if (!entry.negationEnsemble && served.every((p) => !p.selection && p.coarsening === 1)) return { wql: zeroShot.wql, mase: zeroShot.mase };
     const preds: number[][][] = [];
     // In chunks of at most ~1,024 model passes (two per request with the ensemble, times the xlstm's
-    // patches, times the candidate contexts and the averaged ones), well inside the runtime's queue
-    // bound (TSFM_BATCH_MAX_QUEUE, default 4,096) beside other traffic.
+    // patches, times the requests of context selection's larger phase: windows × candidates to score,
+    // then the averaged ones), well inside the runtime's queue bound (TSFM_BATCH_MAX_QUEUE, default
+    // 4,096) beside other traffic.
     const h = Math.max(1, ...served.map((p) => p.request.horizon));
-    const sel = entry.contextSelection ? entry.contextSelection.candidates.length + entry.contextSelection.top : 1;
+    const cs = entry.contextSelection;
+    const sel = cs ? Math.max((cs.windows ?? 1) * cs.candidates.length, cs.top) : 1;
     const passes = 2 * (entry.family === 'xlstm' ? Math.ceil(h / entry.patchSize) : 1) * sel;
     const chunk = Math.max(1, Math.floor(1024 / passes));
     for (let at = 0; at < served.length; at += chunk) {
