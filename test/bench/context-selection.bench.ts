@@ -9,23 +9,13 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { PreparedSeries, forecastPrepared, prepareSeries } from '#forecasting';
 import { ModelRuntime, loadManifest } from '#model-runtime';
+import { medianSeconds } from '../support/timing';
 
 const REPO = path.resolve(__dirname, '../../..');
 const MODELS = path.join(REPO, 'models');
 const MODEL = process.env.BENCH_MODEL ?? 'ssm-small';
 const LEVELS = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9];
 const HOUR = 3_600_000;
-
-async function median(fn: () => Promise<unknown>, reps: number): Promise<number> {
-  await fn();
-  const ts: number[] = [];
-  for (let i = 0; i < reps; i++) {
-    const t = performance.now();
-    await fn();
-    ts.push((performance.now() - t) / 1000);
-  }
-  return ts.sort((a, b) => a - b)[Math.floor(ts.length / 2)];
-}
 
 async function main(): Promise<void> {
   const entry = (await loadManifest(MODELS)).models.find((m) => m.id === MODEL)!;
@@ -45,8 +35,8 @@ async function main(): Promise<void> {
     const prep = (select: boolean): PreparedSeries[] => series.map((s) => prepareSeries(s.ts, s.vs, entry, { span: { horizon: 48 }, frequency: '1h', quantiles: LEVELS, selectContext: select }));
     const plain = prep(false);
     const selected = prep(true);
-    const a = await median(() => forecastPrepared(runtime, MODEL, plain, entry.quantiles), 3);
-    const b = await median(() => forecastPrepared(runtime, MODEL, selected, entry.quantiles), 3);
+    const a = await medianSeconds(() => forecastPrepared(runtime, MODEL, plain, entry.quantiles), 3);
+    const b = await medianSeconds(() => forecastPrepared(runtime, MODEL, selected, entry.quantiles), 3);
     const out = await forecastPrepared(runtime, MODEL, selected, entry.quantiles);
     const perSeries = out.reduce((n, o) => n + (o.selection ? o.selection.validationWindows * o.selection.candidates.length + o.selection.chosen.length : 1), 0) / out.length;
     console.log(`| ${series.length} | ${series[0].vs.length} | ${a.toFixed(2)} | ${b.toFixed(2)} | ${(b / a).toFixed(1)}× | ${perSeries.toFixed(1)} |`);

@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { readSafetensors } from '#model-runtime';
+import { medianSeconds } from '../support/timing';
 
 const REPO = path.resolve(__dirname, '../../..');
 const MODELS = path.join(REPO, 'models');
@@ -20,17 +21,6 @@ interface Case { name: string; model: string; batch: number; context: number; to
 function tensors(file: string): Record<string, ort.Tensor> {
   const t = readSafetensors(readFileSync(file)).tensors;
   return Object.fromEntries(Object.entries(t).map(([k, v]) => [k, new ort.Tensor(v.dtype === 'F32' ? 'float32' : 'int64', v.data, v.shape)]));
-}
-
-async function median(fn: () => Promise<unknown>, reps: number): Promise<number> {
-  await fn();
-  const ts: number[] = [];
-  for (let i = 0; i < reps; i++) {
-    const t = performance.now();
-    await fn();
-    ts.push((performance.now() - t) / 1000);
-  }
-  return ts.sort((a, b) => a - b)[Math.floor(ts.length / 2)];
 }
 
 async function main(): Promise<void> {
@@ -51,7 +41,7 @@ async function main(): Promise<void> {
   for (const c of cases) {
     const { s, head } = sessions.get(c.model)!;
     const feeds = { ...tensors(path.join(dir, `${c.name}.safetensors`)), ...head };
-    const sec = await median(() => s.run(feeds), c.batch * c.context >= 300_000 ? 1 : 3);
+    const sec = await medianSeconds(() => s.run(feeds), c.batch * c.context >= 300_000 ? 1 : 3);
     console.log(`${c.name.padEnd(27)} | ${c.torchSec.toFixed(4).padStart(8)} | ${sec.toFixed(4).padStart(8)} | ${Math.round(c.batch / sec).toString().padStart(14)} | ${(c.torchSec / sec).toFixed(2)}`);
   }
 }
