@@ -101,7 +101,7 @@ describe('per-series context selection through the runtime (ssm-dev)', () => {
     closeRows(out.forecast.quantiles, alone.quantiles);
   });
 
-  it('uses the default context unchanged without a plan: contextLength named, selectContext off, one distinct candidate, nothing observed held out', async () => {
+  it('uses the default context unchanged without a plan: contextLength named, selectContext off, one distinct candidate, nothing to score on', async () => {
     const s = hourly(1200, (i) => 50 + 5 * Math.sin((2 * Math.PI * i) / 24));
     const cases: PreparedSeries[] = [
       prepareSeries(s.ts, s.vs, entry, { ...opts, contextLength: 300 }),
@@ -110,10 +110,10 @@ describe('per-series context selection through the runtime (ssm-dev)', () => {
       prepareSeries(s.ts, s.vs, { ...entry, contextSelection: undefined }, opts),
     ];
     for (const p of cases) expect(p.selection).toBeNull();
-    // Fewer than two observations before either held-out window: a plan, but no validation.
+    // Fewer than two observations before either held-out window: nothing to score, no plan.
     const late = hourly(100, (i) => (i < 77 ? null : 10 + Math.sin(i)));
     const pg = prepareSeries(late.ts, late.vs, { ...entry, contextSelection: { candidates: [64, 128], top: 1, windows: 2 } }, { ...opts, resampling: 'none' });
-    expect(pg.selection!.candidates).toEqual([64, 100]);
+    expect(pg.selection).toBeNull();
     const all = [...cases, pg];
     const out = await forecastPrepared(rt, 'ssm-dev', all, entry.quantiles);
     const plain = await rt.forecast('ssm-dev', all.map((p) => p.request));

@@ -1,5 +1,5 @@
 import type { ModelRuntime, SeriesForecast, SeriesRequest } from '#model-runtime';
-import type { PreparedSeries } from './pipeline';
+import { PreparedSeries, scoreableWindows } from './pipeline';
 
 /** What context selection did for one series (stored in the forecast's metadata). */
 export interface ContextSelectionResult {
@@ -88,27 +88,15 @@ interface ValidationWindow {
   first: number;
 }
 
-/** The scoreable validation windows, newest first; null when there is none (or no plan). */
+/** The scoreable validation windows (scoreableWindows), newest first; null when there is none (or no plan). */
 function validationPlan(p: PreparedSeries): ValidationWindow[] | null {
   const sel = p.selection;
   if (!sel) return null;
-  const h = p.request.horizon;
-  const out: ValidationWindow[] = [];
-  for (let w = 0; w < sel.windows; w++) {
-    const end = sel.long.length - w * h;
-    if (end - h < 2) break;
-    const prefix = sel.long.subarray(0, end - h);
-    const heldOut = sel.long.subarray(end - h, end);
-    if (finiteCount(heldOut) < 1 || finiteCount(prefix) < 2) continue;
-    out.push({ prefix, heldOut, lengths: [...new Set(sel.candidates.map((c) => Math.min(c, prefix.length)))], first: 0 });
-  }
+  const out = scoreableWindows(sel.long, p.request.horizon, sel.windows).map(({ prefixEnd, end }) => {
+    const prefix = sel.long.subarray(0, prefixEnd);
+    return { prefix, heldOut: sel.long.subarray(prefixEnd, end), lengths: [...new Set(sel.candidates.map((c) => Math.min(c, prefix.length)))], first: 0 };
+  });
   return out.length ? out : null;
-}
-
-function finiteCount(a: Float32Array): number {
-  let n = 0;
-  for (const v of a) if (Number.isFinite(v)) n++;
-  return n;
 }
 
 /** Candidates best first: lower score, then the default context length, then the longer one. */

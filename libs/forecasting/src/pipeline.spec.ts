@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ManifestEntry } from '#model-runtime';
 import { parseFrequency } from '#timeseries';
 import { baselineEntry } from './backtest-baselines';
-import { coarseningFactor, finishSeries, prepareSeries } from './pipeline';
+import { coarseningFactor, finishSeries, prepareSeries, scoreableWindows } from './pipeline';
 
 describe('prepareSeries context length', () => {
   const hour = 3_600_000;
@@ -38,6 +38,20 @@ describe('prepareSeries context length', () => {
     expect(prepareSeries(ts, vs, e, { ...opts, selectContext: true, contextLength: 2048 }).selection).toBeNull();
     expect(prepareSeries(ts.slice(0, 100), vs.slice(0, 100), e, { ...opts, selectContext: true }).selection).toBeNull();
     expect(prepareSeries(ts, vs, entry({ defaultContext: 1024 }), { ...opts, selectContext: true }).selection).toBeNull();
+    // Observed only in the last 3 hours: neither validation window (the last 24 steps, the 24 before)
+    // has an observation and two before it. No plan, and the grid and metadata are the default 1,024 steps.
+    const sparse = vs.map((v, i) => (i < ts.length - 3 ? null : v));
+    const p2 = prepareSeries(ts, sparse, { ...e, contextSelection: { candidates: [128, 2048], top: 1, windows: 2 } }, { ...opts, selectContext: true, resampling: 'none' });
+    expect(p2.selection).toBeNull();
+    expect([p2.request.context.length, p2.metadataBase.grid.length]).toEqual([1024, 1024]);
+  });
+
+  it('scoreableWindows: newest first, each with an observation and two before it', () => {
+    const g = Float32Array.from([1, 2, NaN, NaN, 5, NaN, 7, 8]);
+    expect(scoreableWindows(g, 2, 3)).toEqual([{ prefixEnd: 6, end: 8 }, { prefixEnd: 4, end: 6 }]); // [2, 4) holds nothing
+    expect(scoreableWindows(g, 2, 1)).toEqual([{ prefixEnd: 6, end: 8 }]);
+    expect(scoreableWindows(g, 7, 2)).toEqual([]); // 1 point before the window
+    expect(scoreableWindows(Float32Array.from([NaN, 1, NaN, 2]), 2, 1)).toEqual([]); // 1 observation before it
   });
 });
 

@@ -136,7 +136,14 @@ export function prepareSeries(timestamps: number[], values: (number | null)[], e
   }
   // Distinct candidate lengths this grid allows (a candidate longer than the grid is the whole grid).
   const candidates = spec ? [...new Set(spec.candidates.map((c) => Math.min(c, long.length)))] : [];
-  const selection = spec && candidates.length >= 2 ? { long, candidates, top: Math.min(spec.top, candidates.length), windows: spec.windows ?? 1 } : null;
+  const windows = spec ? scoreableWindows(long, horizon, spec.windows ?? 1) : [];
+  if (spec && (candidates.length < 2 || !windows.length)) {
+    // Nothing to choose between, or nothing to score them on: the default context, and the metadata
+    // of the grid the model reads, as without selection.
+    if (long.length > maxLen) return prepareSeries(timestamps, values, entry, { ...o, selectContext: false });
+  }
+  const selection = spec && candidates.length >= 2 && windows.length
+    ? { long, candidates, top: Math.min(spec.top, candidates.length), windows: spec.windows ?? 1 } : null;
   return {
     request: { context, horizon, scaleFactor: scaleFactor ?? undefined },
     method,
@@ -151,6 +158,26 @@ export function prepareSeries(timestamps: number[], values: (number | null)[], e
       coarsening: k > 1 ? { factor: k, seriesStep: seriesFrequency.label, seasonalPeriod: defaultSeasonalPeriod(seriesFrequency) } : null,
     },
   };
+}
+
+/**
+ * Context selection's validation windows on a grid: [end of the history before it, end of the
+ * window) for the last h steps, the h before them, ..., up to `windows` of them, newest first; a
+ * window counts when it holds an observation and the history before it at least two.
+ */
+export function scoreableWindows(long: Float32Array, h: number, windows: number): { prefixEnd: number; end: number }[] {
+  const out: { prefixEnd: number; end: number }[] = [];
+  const finite = (from: number, to: number) => {
+    let n = 0;
+    for (let i = from; i < to; i++) if (Number.isFinite(long[i])) n++;
+    return n;
+  };
+  for (let w = 0; w < windows; w++) {
+    const end = long.length - w * h;
+    if (end - h < 2) break;
+    if (finite(end - h, end) >= 1 && finite(0, end - h) >= 2) out.push({ prefixEnd: end - h, end });
+  }
+  return out;
 }
 
 function lastObservedValue(ts: number[], vs: Float64Array): number {
