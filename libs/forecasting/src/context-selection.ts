@@ -1,19 +1,9 @@
 import type { ModelRuntime, SeriesForecast, SeriesRequest } from '#model-runtime';
-import { PreparedSeries, scoreableWindows } from './pipeline';
+import { ContextSelectionInfo, pinball } from '#timeseries';
+import type { PreparedSeries } from './pipeline';
 
-/** What context selection did for one series (stored in the forecast's metadata). */
-export interface ContextSelectionResult {
-  /** Distinct candidate context lengths, grid steps. */
-  candidates: number[];
-  /** Grid steps of each held-out validation window (the forecast's horizon). */
-  validationSteps: number;
-  /** Validation windows scored: the last `validationSteps` of the history, the ones before them, ... */
-  validationWindows: number;
-  /** Each candidate's mean pinball loss per window, summed over the windows, in the series' units (lower is better). */
-  scores: number[];
-  /** The averaged candidates, best first. */
-  chosen: number[];
-}
+/** What context selection did for one series: the metadata's `contextSelection` (ResamplingMetadata). */
+export type ContextSelectionResult = ContextSelectionInfo;
 
 export interface PreparedForecast {
   forecast: SeriesForecast;
@@ -38,9 +28,8 @@ const CHUNK = 512;
  * 3. the forecast is the average of the quantiles of the `top` best candidates on the whole history
  *    (ties go to the default context, then the longer one). An average of sorted quantile vectors stays sorted.
  *
- * A window whose held-out steps have no observation, or whose history before it has fewer than two,
- * is not scored; with no window left the series is forecast with its default context, as without a
- * plan. Everything else runs as before.
+ * Only windows with an observation and two before it are scored (prepareSeries keeps those, and
+ * plans nothing without one). Everything else runs as before.
  */
 export async function forecastPrepared(
   runtime: ModelRuntime, modelId: string, items: PreparedSeries[], levels: number[], head?: string,
@@ -88,15 +77,14 @@ interface ValidationWindow {
   first: number;
 }
 
-/** The scoreable validation windows (scoreableWindows), newest first; null when there is none (or no plan). */
+/** The plan's validation windows (prepareSeries found them scoreable), newest first; null without a plan. */
 function validationPlan(p: PreparedSeries): ValidationWindow[] | null {
   const sel = p.selection;
   if (!sel) return null;
-  const out = scoreableWindows(sel.long, p.request.horizon, sel.windows).map(({ prefixEnd, end }) => {
+  return sel.windows.map(({ prefixEnd, end }) => {
     const prefix = sel.long.subarray(0, prefixEnd);
     return { prefix, heldOut: sel.long.subarray(prefixEnd, end), lengths: [...new Set(sel.candidates.map((c) => Math.min(c, prefix.length)))], first: 0 };
   });
-  return out.length ? out : null;
 }
 
 /** Candidates best first: lower score, then the default context length, then the longer one. */
@@ -112,10 +100,7 @@ export function meanPinball(q: number[][], y: ArrayLike<number>, levels: number[
   let n = 0;
   for (let t = 0; t < y.length; t++) {
     if (!Number.isFinite(y[t])) continue;
-    for (const [l, level] of levels.entries()) {
-      const d = y[t] - q[t][l];
-      sum += Math.max(level * d, (level - 1) * d);
-    }
+    for (const [l, level] of levels.entries()) sum += pinball(y[t], q[t][l], level);
     n += levels.length;
   }
   // A forecast that is not finite where something was observed ranks last.

@@ -58,9 +58,10 @@ export interface PreparedSeries {
   /**
    * Context selection planned (forecastPrepared): the grid over the model's whole contextLength
    * (`request.context` is its last defaultContext steps), the distinct candidate lengths it allows,
-   * how many of the best are averaged and how many validation windows score them. Null: the request's context is used as is.
+   * how many of the best are averaged and the validation windows that score them (scoreableWindows,
+   * at least one). Null: the request's context is used as is.
    */
-  selection: { long: Float32Array; candidates: number[]; top: number; windows: number } | null;
+  selection: { long: Float32Array; candidates: number[]; top: number; windows: ValidationBounds[] } | null;
 }
 
 export interface SeriesResult {
@@ -136,14 +137,11 @@ export function prepareSeries(timestamps: number[], values: (number | null)[], e
   }
   // Distinct candidate lengths this grid allows (a candidate longer than the grid is the whole grid).
   const candidates = spec ? [...new Set(spec.candidates.map((c) => Math.min(c, long.length)))] : [];
-  const windows = spec ? scoreableWindows(long, horizon, spec.windows ?? 1) : [];
-  if (spec && (candidates.length < 2 || !windows.length)) {
-    // Nothing to choose between, or nothing to score them on: the default context, and the metadata
-    // of the grid the model reads, as without selection.
-    if (long.length > maxLen) return prepareSeries(timestamps, values, entry, { ...o, selectContext: false });
-  }
-  const selection = spec && candidates.length >= 2 && windows.length
-    ? { long, candidates, top: Math.min(spec.top, candidates.length), windows: spec.windows ?? 1 } : null;
+  const windows = spec && candidates.length >= 2 ? scoreableWindows(long, horizon, spec.windows ?? 1) : [];
+  const selection = spec && windows.length ? { long, candidates, top: Math.min(spec.top, candidates.length), windows } : null;
+  // Nothing to choose between, or nothing to score them on: the default context, and the metadata of
+  // the grid the model reads, as without selection.
+  if (spec && !selection && long.length > maxLen) return prepareSeries(timestamps, values, entry, { ...o, selectContext: false });
   return {
     request: { context, horizon, scaleFactor: scaleFactor ?? undefined },
     method,
@@ -160,13 +158,19 @@ export function prepareSeries(timestamps: number[], values: (number | null)[], e
   };
 }
 
+/** A validation window: the history is long[0, prefixEnd), the held-out steps long[prefixEnd, end). */
+export interface ValidationBounds {
+  prefixEnd: number;
+  end: number;
+}
+
 /**
  * Context selection's validation windows on a grid: [end of the history before it, end of the
  * window) for the last h steps, the h before them, ..., up to `windows` of them, newest first; a
  * window counts when it holds an observation and the history before it at least two.
  */
-export function scoreableWindows(long: Float32Array, h: number, windows: number): { prefixEnd: number; end: number }[] {
-  const out: { prefixEnd: number; end: number }[] = [];
+export function scoreableWindows(long: Float32Array, h: number, windows: number): ValidationBounds[] {
+  const out: ValidationBounds[] = [];
   const finite = (from: number, to: number) => {
     let n = 0;
     for (let i = from; i < to; i++) if (Number.isFinite(long[i])) n++;
