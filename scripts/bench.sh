@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
-# Runs one benchmark (test/bench/<name>.bench.ts) on the built code against throwaway PostgreSQL and Redis.
+# Runs one benchmark (test/bench/<name>.bench.ts) on the built code against throwaway PostgreSQL and Redis,
+# or a PyTorch one (test/bench/<name>.bench.py, e.g. training-step) in models/.
 # usage: npm run bench -- ingest
 #        npm run bench -- soak [seconds]   (mixed traffic against api + worker processes; default 60 s)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 name=${1:?usage: npm run bench -- <name>   (files in test/bench/)}
+if [ -f "test/bench/$name.bench.py" ]; then  # PyTorch-side benchmarks (training): no services needed
+  cd models && PYTHONPATH=. exec "${PYTHON:-/usr/bin/python3}" "../test/bench/$name.bench.py" "${@:2}"
+fi
 export ONNXRUNTIME_NODE_INSTALL=skip
 npx tsc -p tsconfig.bench.json
 source scripts/lib/services.sh

@@ -26,13 +26,22 @@ def test_pinball_values_and_nan_mask():
     assert float(pinball(pred, torch.tensor([[0.5]]))) == pytest.approx(float(torch.where(0.5 >= levels, levels * (0.5 - levels), (levels - 1) * (0.5 - levels)).mean()), rel=1e-5)
 
 
-def test_chunked_scan_equals_sequential_scan():
+@pytest.mark.parametrize("B,L,P,chunk", [(3, 77, 8, 16), (2, 5, 4, 32), (1, 64, 3, 32), (2, 96, 5, 16)])
+def test_chunked_scan_equals_sequential_scan(B, L, P, chunk):
+    """Values and gradients (inputs and the learned Λ̄) of the chunked scan equal the sequential
+    recurrence: one chunk, a partial last chunk, several chunks."""
     torch.manual_seed(0)
-    br, bi = torch.randn(3, 77, 8, dtype=torch.float64), torch.randn(3, 77, 8, dtype=torch.float64)
-    mag, ang = torch.rand(8, dtype=torch.float64) * 0.3 + 0.69, torch.rand(8, dtype=torch.float64) * 3
-    lr, li = mag * torch.cos(ang), mag * torch.sin(ang)
-    a, b = s5_scan(br, bi, lr, li), chunked_scan(br, bi, lr, li, chunk=16)
-    assert torch.allclose(a[0], b[0], atol=1e-10) and torch.allclose(a[1], b[1], atol=1e-10)
+    br, bi = torch.randn(B, L, P, dtype=torch.float64), torch.randn(B, L, P, dtype=torch.float64)
+    mag, ang = torch.rand(P, dtype=torch.float64) * 0.3 + 0.69, torch.rand(P, dtype=torch.float64) * 3
+    w = torch.randn(B, L, P, dtype=torch.float64)
+    grads = []
+    for scan in (s5_scan, lambda *a: chunked_scan(*a, chunk=chunk)):
+        leaves = [t.clone().requires_grad_() for t in (br, bi, mag, ang)]
+        xr, xi = scan(leaves[0], leaves[1], leaves[2] * torch.cos(leaves[3]), leaves[2] * torch.sin(leaves[3]))
+        ((xr * w).sum() + (xi ** 2).sum()).backward()
+        grads.append([xr.detach(), xi.detach()] + [t.grad for t in leaves])
+    for a, b in zip(*grads):
+        assert torch.allclose(a, b, atol=1e-9, rtol=1e-9)
 
 
 def test_lr_schedule_warmup_then_cosine():
