@@ -54,16 +54,17 @@ describe('fine-tunes: head method on real data', () => {
     const v = tuned.metrics.validation;
     console.log(`head fine-tune of ${BASE}: WQL ${v.zeroShot.wql} -> ${v.finetuned.wql} (${v.relativeWql}), MASE ${v.zeroShot.mase} -> ${v.finetuned.mase} (${v.relativeMase}), best step ${tuned.metrics.training.bestStep}`);
     expect(v.windows).toBe(series.length);
-    // Measured with seed 7 on these 41 series (708 training windows, 300 steps, best at step 300;
-    // xlstm-small after its small2 curriculum): validation WQL 0.1302 -> 0.0943 (relative 0.724),
-    // MASE 2.077 -> 1.643 (relative 0.791). The bounds leave room for float noise across machines,
-    // not for a regression.
-    expect(v.relativeWql).toBeLessThan(0.76);
+    // Measured with seed 7 on these 41 series (708 training windows, 300 steps, best at step 180;
+    // xlstm-small after its small4 stage): validation WQL 0.1275 -> 0.0963 (relative 0.755),
+    // MASE 2.047 -> 1.614 (relative 0.788). The small2 model (zero-shot 0.1302) measured 0.1302 ->
+    // 0.0943 (0.724) and 2.077 -> 1.643 (0.791): a better base leaves the head less to gain. The
+    // bounds leave room for float noise across machines, not for a regression.
+    expect(v.relativeWql).toBeLessThan(0.78);
     expect(v.relativeMase).toBeLessThan(0.83);
     expect(v.finetuned.wql).toBeLessThan(v.zeroShot.wql);
     // xlstm-small is served as a negation ensemble: servedZeroShot is measured through the runtime
     // (two passes), not the single pass the head starts from, and the head must beat it too.
-    // Measured: served zero-shot WQL 0.1289 (single pass 0.1302), MASE 2.029; fine-tuned / served 0.732 (WQL), 0.810 (MASE).
+    // Measured: served zero-shot WQL 0.1271 (single pass 0.1275), MASE 2.001; fine-tuned / served 0.757 (WQL), 0.806 (MASE).
     console.log(`served zero-shot: WQL ${v.servedZeroShot.wql} (${v.relativeWqlVsServed}), MASE ${v.servedZeroShot.mase} (${v.relativeMaseVsServed})`);
     expect(Math.abs(v.servedZeroShot.wql / v.zeroShot.wql - 1)).toBeGreaterThan(1e-3);
     expect(v.relativeWqlVsServed).toBeCloseTo(v.finetuned.wql / v.servedZeroShot.wql, 12);

@@ -58,6 +58,15 @@ def xlstm_config(size):
         c = xlstm_config("small2")
         c.lr, c.dense = 3e-4, 0.5
         return c
+    if size == "small4":  # small3 without the dense loss: the small2 curriculum again at peak lr 3e-4
+        # (the ssm's small3 stage), the loss on the forecast only
+        c = xlstm_config("small2")
+        c.lr = 3e-4
+        return c
+    if size == "small5":  # the same curriculum once more from a small4 run, peak lr 2e-4
+        c = xlstm_config("small4")
+        c.lr = 2e-4
+        return c
     if size == "gpu":  # ~13.1M parameters, a 2048-step window, the small2 curriculum at full context
         return TrainConfig(XlstmConfig(embedding_dim=384, num_blocks=8, num_heads=4, input_ff_dim=512, context_length=2048),
                            DataConfig(context=(64, 2048), horizon=(8, 320), cpm=True, mix=MIX_V2, periods=TARGET_PERIODS_V2),
