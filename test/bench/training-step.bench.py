@@ -5,8 +5,6 @@ chunk's last state, kept below as the reference) and the sequential recurrence (
 Run: npm run bench -- training-step   (cd models && PYTHONPATH=. python3 ../test/bench/training-step.bench.py)
 Prints medians of forward + backward seconds and the ratios, measured in one run on the same inputs."""
 import argparse
-import statistics
-import time
 
 import numpy as np
 import torch
@@ -16,17 +14,14 @@ from toolchain.training import families
 from toolchain.training.configs import config_for
 from toolchain.training.data import make_batch
 from toolchain.training.families import batch_loss, build_model
-from toolchain.training.scan import chunked_scan
+from toolchain.bench_torch import timed  # median of reps after one warm-up call
+from toolchain.training.scan import chunked_scan, pad_to_chunks
 
 
 def einsum_scan(bu_r, bu_i, lam_r, lam_i, chunk=32):
     """The previous toolchain.training.scan.chunked_scan (commit c259999), for the comparison."""
     B, L, P = bu_r.shape
-    T = min(chunk, L)
-    pad = (-L) % T
-    if pad:
-        bu_r = torch.cat([bu_r, bu_r.new_zeros(B, pad, P)], 1)
-        bu_i = torch.cat([bu_i, bu_i.new_zeros(B, pad, P)], 1)
+    T, bu_r, bu_i = pad_to_chunks(bu_r, bu_i, chunk)
     nc = bu_r.shape[1] // T
     mag = torch.sqrt(lam_r ** 2 + lam_i ** 2)
     ang = torch.atan2(lam_i, lam_r)
@@ -51,16 +46,6 @@ def einsum_scan(bu_r, bu_i, lam_r, lam_i, chunk=32):
     xr = xr + ar * sr - ai * si
     xi = xi + ar * si + ai * sr
     return xr.reshape(B, -1, P)[:, :L], xi.reshape(B, -1, P)[:, :L]
-
-
-def median_seconds(fn, reps):
-    fn()  # warm-up
-    ts = []
-    for _ in range(reps):
-        t = time.perf_counter()
-        fn()
-        ts.append(time.perf_counter() - t)
-    return statistics.median(ts)
 
 
 def scan_case(scan, B, L, P):
@@ -94,9 +79,9 @@ def main():
     print("| L | sequential s | einsum chunks (before) s | bmm chunks (now) s | before / now | sequential / now |")
     print("|---|---|---|---|---|---|")
     for L in (256, 1024):
-        s = median_seconds(scan_case(s5_scan, 32, L, 128), a.reps)
-        e = median_seconds(scan_case(einsum_scan, 32, L, 128), a.reps)
-        n = median_seconds(scan_case(chunked_scan, 32, L, 128), a.reps)
+        s = timed(scan_case(s5_scan, 32, L, 128), a.reps)
+        e = timed(scan_case(einsum_scan, 32, L, 128), a.reps)
+        n = timed(scan_case(chunked_scan, 32, L, 128), a.reps)
         print(f"| {L} | {s:.3f} | {e:.3f} | {n:.3f} | {e / n:.1f}x | {s / n:.1f}x |")
     tc = config_for("ssm", "small4")
     model = build_model("ssm", tc.model, 0)
@@ -106,8 +91,8 @@ def main():
     for C, H in ((256, 48), (1024, 96)):
         b = make_batch(np.random.default_rng(0), 32, tc.data, C, H)
         b = {k: torch.as_tensor(v) for k, v in b.items()}
-        e = median_seconds(step_case(model, tc, b, einsum_scan), a.reps)
-        n = median_seconds(step_case(model, tc, b, chunked_scan), a.reps)
+        e = timed(step_case(model, tc, b, einsum_scan), a.reps)
+        n = timed(step_case(model, tc, b, chunked_scan), a.reps)
         print(f"| {C} | {H} | {e:.2f} | {n:.2f} | {e / n:.1f}x |")
     families.chunked_scan = chunked_scan
 

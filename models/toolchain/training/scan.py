@@ -28,13 +28,20 @@ def _toeplitz(pr, pi, n, shift):
     return torch.cat([torch.cat([mr, -mi], 2), torch.cat([mi, mr], 2)], 1)
 
 
-def chunked_scan(bu_r, bu_i, lam_r, lam_i, chunk=32):
+def pad_to_chunks(bu_r, bu_i, chunk):
+    """Chunk length T = min(chunk, L) and the inputs zero-padded at the end to a multiple of T."""
     B, L, P = bu_r.shape
     T = min(chunk, L)
     pad = (-L) % T
     if pad:
         bu_r = torch.cat([bu_r, bu_r.new_zeros(B, pad, P)], 1)
         bu_i = torch.cat([bu_i, bu_i.new_zeros(B, pad, P)], 1)
+    return T, bu_r, bu_i
+
+
+def chunked_scan(bu_r, bu_i, lam_r, lam_i, chunk=32):
+    B, L, P = bu_r.shape
+    T, bu_r, bu_i = pad_to_chunks(bu_r, bu_i, chunk)
     nc = bu_r.shape[1] // T
     mag = torch.sqrt(lam_r ** 2 + lam_i ** 2)
     ang = torch.atan2(lam_i, lam_r)
