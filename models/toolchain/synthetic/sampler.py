@@ -37,11 +37,18 @@ def one_series(rng, name, total, target):
     return resample(x, r, total) if r != 1.0 else x[:total]
 
 
-def sample_batch(rng, batch, context_len, horizon, mix=None, period=None, cpm=False, aug=None, patch=32, periods=None):
+def sample_batch(rng, batch, context_len, horizon, mix=None, period=None, cpm=False, aug=None, patch=32, periods=None,
+                 consistent_fallback=False):
     """-> dict(context [B, C] float32, target [B, H] float32, period [B] float64; with `cpm` also
     context_full [B, C], the context before masking). `period` fixes one
     seasonal period for the batch (the ssm family's per-batch scale factor); otherwise each series
-    draws its own. `cpm` applies TiRex contiguous patch masking to the context (xlstm family)."""
+    draws its own. `cpm` applies TiRex contiguous patch masking to the context (xlstm family).
+
+    A context left with fewer than 8 observed points (CPM, missing blocks) is replaced. With
+    `consistent_fallback` the replacement is the augmented context before CPM, or, when that has
+    fewer than 8 too, the generator's raw series for the context and the target alike. Without it
+    (the batches the shipped runs were trained on) the context becomes the raw series' while the
+    target keeps its augmentations (scaling, offset, mixup): a known flaw, ~1 % of xlstm series."""
     mix = mix or DEFAULT_MIX
     aug = DEFAULT_AUG if aug is None else aug
     names = list(mix)
@@ -66,7 +73,14 @@ def sample_batch(rng, batch, context_len, horizon, mix=None, period=None, cpm=Fa
         if cpm:
             ctx[i] = cpm_mask(rng, ctx[i], patch)
         if np.isfinite(ctx[i]).sum() < 8:  # a context needs something to scale by
-            ctx[i] = raw[i][:context_len]
+            if not consistent_fallback:
+                ctx[i] = raw[i][:context_len]
+            elif cpm and np.isfinite(full[i]).sum() >= 8:
+                ctx[i] = full[i]
+            else:
+                ctx[i], tgt[i] = raw[i][:context_len], raw[i][context_len:]
+                if cpm:
+                    full[i] = ctx[i]
     b = {"context": ctx.astype(np.float32), "target": tgt.astype(np.float32), "period": periods}
     if cpm:
         b["context_full"] = full.astype(np.float32)

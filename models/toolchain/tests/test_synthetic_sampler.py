@@ -55,3 +55,46 @@ def test_mixture_weights_and_missing_blocks_and_intermittent_zeros():
     assert np.isnan(b["context"]).any(axis=1).mean() > 0.8
     assert np.mean(b["context"] == 0) > 0.05 or np.mean(np.isclose(b["context"], np.nanmin(b["context"], 1, keepdims=True))) > 0.05
     assert abs(sum(DEFAULT_MIX.values()) - 1) < 1e-9
+
+
+def test_consistent_fallback_keeps_the_augmentations_of_a_context_cpm_emptied():
+    """Contexts of one patch, which CPM can mask whole, scaled and offset every time. The original
+    fallback puts back the raw series' context next to the augmented target; the consistent one puts
+    back the augmented context (context_full). Same draws otherwise: only the fallen-back rows differ."""
+    fell = 0
+    for seed in range(6):
+        old = sample_batch(np.random.default_rng(seed), 64, 32, 16, cpm=True, aug={"scale_offset": 1.0})
+        new = sample_batch(np.random.default_rng(seed), 64, 32, 16, cpm=True, aug={"scale_offset": 1.0},
+                           consistent_fallback=True)
+        assert np.array_equal(old["target"], new["target"], equal_nan=True)
+        assert np.array_equal(old["context_full"], new["context_full"], equal_nan=True)
+        rows = ~np.all((old["context"] == new["context"]) | (np.isnan(old["context"]) & np.isnan(new["context"])), 1)
+        fell += int(rows.sum())
+        # the consistent rows are the augmented context; the original ones are not (they lack the scaling)
+        assert np.array_equal(new["context"][rows], new["context_full"][rows])
+        assert not np.isclose(old["context"][rows], new["context_full"][rows]).all(1).any()
+        # every other row: observed values equal the augmented context wherever CPM kept them
+        keep = ~np.isnan(new["context"])
+        assert np.array_equal(new["context"][keep], new["context_full"][keep])
+    assert fell > 0
+
+
+def test_consistent_fallback_uses_the_raw_series_for_context_and_target_when_nothing_is_left(monkeypatch):
+    """When the augmented context itself has < 8 observed points (here missing blocks blank it whole),
+    context and target both come from the generator's raw series, never a raw context with an
+    augmented target."""
+    import toolchain.synthetic.sampler as sampler
+
+    def blank_context(rng, x, n):
+        x = np.array(x, dtype=float)
+        x[:-16] = np.nan
+        return x
+    monkeypatch.setattr(sampler, "missing_blocks", blank_context)
+    aug = {"scale_offset": 1.0, "missing": 1.0}
+    old = sampler.sample_batch(np.random.default_rng(7), 16, 64, 16, aug=aug)
+    new = sampler.sample_batch(np.random.default_rng(7), 16, 64, 16, aug=aug, consistent_fallback=True)
+    assert np.array_equal(old["context"], new["context"])  # both the raw series' context
+    assert np.isfinite(new["context"]).all()
+    assert not np.isclose(old["target"], new["target"]).all(1).any()  # old: augmented; new: raw
+    # the raw target continues the raw context: its first step is close to the context's scale
+    assert np.all(np.abs(new["target"][:, 0] - new["context"][:, -1]) <= 10 * (np.std(new["context"], 1) + 1e-6))

@@ -21,7 +21,8 @@ def draw_shape(rng, dc):
 def make_batch(rng, batch, dc, C, H):
     periods = tuple(dc.periods) if dc.periods else TARGET_PERIODS
     period = float(rng.choice(periods)) if dc.shared_period else None
-    b = sample_batch(rng, batch, C, H, mix=dc.mix, period=period, cpm=dc.cpm, periods=periods)
+    b = sample_batch(rng, batch, C, H, mix=dc.mix, period=period, cpm=dc.cpm, periods=periods,
+                     consistent_fallback=dc.consistent_fallback)
     return {k: torch.from_numpy(np.ascontiguousarray(v)) for k, v in b.items()}
 
 
@@ -32,9 +33,10 @@ def batch_for_step(seed, step, batch, dc):
 
 
 def validation_set(dc):
-    """A FIXED set (VAL_SEED, fixed lengths; no CPM so every model sees the same inputs)."""
+    """A FIXED set (VAL_SEED, fixed lengths; no CPM and the original fallback, so every model and
+    every stage sees the same inputs)."""
     rng = np.random.default_rng(VAL_SEED)
-    plain = type(dc)(**{**dc.__dict__, "cpm": False})
+    plain = type(dc)(**{**dc.__dict__, "cpm": False, "consistent_fallback": False})
     return [make_batch(rng, dc.val_batch, plain, dc.val_context, dc.val_horizon) for _ in range(dc.val_batches)]
 
 
