@@ -13,10 +13,10 @@ import { MODELS_DIR } from './fixtures';
  * WQL (9 levels) are divided by seasonal naive's on the same series, computed here.
  *
  * Bounds per shipped model, slightly above the values measured when it was shipped:
- *   xlstm-small: rel MASE 1.274, rel WQL 0.806 (measured 2026-11-29, 8000 + 2500 + 4000 training steps, curricula small2
- *                then small4 (small2 again at peak lr 3e-4); negation ensemble on. The small2 model measured 1.240 / 0.833
- *                here, 1.331 / 0.920 without the ensemble; small4 is better on the eval's geometric mean, 1.054 / 0.869 ->
- *                1.035 / 0.838, and worse on this subset's MASE)
+ *   xlstm-small: rel MASE 1.218, rel WQL 0.844 (measured 2026-11-29, 8000 + 2500 + 4000 + 4000 training steps, curricula
+ *                small2, then small4 and small5 (small2 again at peak lr 3e-4, then 2e-4); negation ensemble on. The small2
+ *                model measured 1.240 / 0.833 here (1.331 / 0.920 without the ensemble), small4 1.274 / 0.806; on the
+ *                eval's geometric mean they measure 1.054 / 0.869, 1.035 / 0.838 and small5 1.028 / 0.839)
  *   ssm-small:   rel MASE 1.198, rel WQL 0.977 (measured 2026-11-29, 3000 + 2000 + 1000 + 1000 training steps, curricula small2,
  *                small3, then small4 (forecasts from context positions); the default; negation ensemble and per-series context
  *                selection on. Without the selection 1.239 / 0.901: on this subset it lowers MASE and raises WQL, the
@@ -28,7 +28,7 @@ import { MODELS_DIR } from './fixtures';
  * pipeline, they are not accuracy targets.
  */
 const BOUNDS: Record<string, { relMase: number; relWql: number }> = {
-  'xlstm-small': { relMase: 1.31, relWql: 0.84 },
+  'xlstm-small': { relMase: 1.25, relWql: 0.87 },
   'ssm-small': { relMase: 1.23, relWql: 1.01 },
 };
 
