@@ -1,0 +1,73 @@
+"""Held-out windows for choosing between checkpoints without the test windows: the last one and two
+horizons of every eval series' TRAINING part (the windows per-series context selection scores).
+
+  python3 scripts/eval/holdout.py series            # .tmp/eval/series -> .tmp/eval/holdout/val{1,2}/series
+  node dist/scripts/eval/run-models.js --models ID --models-dir DIR --series .tmp/eval/holdout/val1/series --out OUT1
+  (the same for val2), then
+  python3 scripts/eval/holdout.py score OUT1/ID,OUT2/ID REF1/ID,REF2/ID
+
+`score` prints the geometric mean over datasets × windows of the candidate's WQL (9 levels, pooled
+per dataset) and of its mean scaled absolute error of the median (scale: mean |first difference| of
+the window's history), each divided by the reference's: < 1 means the candidate is better."""
+import glob
+import json
+import os
+import sys
+
+import numpy as np
+
+SRC, OUT = ".tmp/eval/series", ".tmp/eval/holdout"
+LEVELS = np.arange(1, 10) / 10
+
+
+def write_series():
+    for w in (1, 2):
+        out = f"{OUT}/val{w}/series"
+        os.makedirs(out, exist_ok=True)
+        for f in glob.glob(f"{SRC}/*.json"):
+            d = json.load(open(f))
+            H, keep = d["H"], []
+            for s in d["series"]:
+                n = len(s["v"]) - w * H
+                if n < 3:
+                    continue
+                keep.append({**s, "t": s["t"][:n], "v": s["v"][:n], "testT": s["t"][n:n + H], "testY": s["v"][n:n + H]})
+            json.dump({**d, "series": keep}, open(os.path.join(out, os.path.basename(f)), "w"))
+        print(out)
+
+
+def metrics(forecasts, series):
+    S = {s["id"]: s for s in json.load(open(series))["series"]}
+    pin, absy, err = 0.0, 0.0, []
+    for s in json.load(open(forecasts))["series"]:
+        q = np.array(s["q"] if s.get("q") is not None else [], float)
+        y = np.array(S[s["id"]]["testY"], float)
+        ok = ~np.isnan(y)
+        if q.ndim != 2 or not ok.any():
+            continue
+        d = y[ok, None] - q[ok]
+        pin += np.maximum(LEVELS * d, (LEVELS - 1) * d).mean(1).sum()
+        absy += np.abs(y[ok]).sum()
+        v = np.array(S[s["id"]]["v"], float)
+        err.append(np.abs(y[ok] - q[ok, 4]).mean() / (np.nanmean(np.abs(np.diff(v))) + 1e-9))
+    return 2 * pin / absy, float(np.mean(err))
+
+
+def score(cands, refs):
+    lw, lm = [], []
+    for w, (c, r) in enumerate(zip(cands, refs), 1):
+        for f in sorted(glob.glob(f"{c}/*.json")):
+            name = os.path.basename(f)
+            a, b = metrics(f, f"{OUT}/val{w}/series/{name}"), metrics(f"{r}/{name}", f"{OUT}/val{w}/series/{name}")
+            lw.append(np.log(a[0] / b[0]))
+            lm.append(np.log(a[1] / b[1]))
+    print(f"relative WQL {np.exp(np.mean(lw)):.4f}, relative scaled MAE {np.exp(np.mean(lm)):.4f} over {len(lw)} dataset-windows")
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["series"]:
+        write_series()
+    elif sys.argv[1:2] == ["score"] and len(sys.argv) == 4:
+        score(sys.argv[2].split(","), sys.argv[3].split(","))
+    else:
+        sys.exit(__doc__)
