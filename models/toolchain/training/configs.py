@@ -115,6 +115,10 @@ def ssm_config(size):
         c.lr = 2e-4
         c.data.consistent_fallback = True
         return c
+    if size == "small6":  # small5 once more from a small5 run, peak lr 1.5e-4
+        c = ssm_config("small5")
+        c.lr = 1.5e-4
+        return c
     if size == "gpu":  # ~4.7M parameters (FlowState's 9.1M is wider), contexts to 2048, horizons to 320,
         # with small4's forecasts from context positions (weight 0.3)
         return TrainConfig(SsmConfig(context_length=2048, embedding_feature_dim=384, encoder_num_layers=6,
