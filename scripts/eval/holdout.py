@@ -6,6 +6,9 @@ horizons of every eval series' TRAINING part (the windows per-series context sel
   (the same for val2), then
   python3 scripts/eval/holdout.py score OUT1/ID,OUT2/ID REF1/ID,REF2/ID
 
+(`bash scripts/eval/candidate.sh RUN_DIR ID` does all of it for a training run against the shipped
+model ID, with the shipped model's serving settings.)
+
 `score` prints the geometric mean over datasets × windows of the candidate's WQL (9 levels, pooled
 per dataset) and of its mean scaled absolute error of the median (scale: mean |first difference| of
 the window's history), each divided by the reference's: < 1 means the candidate is better."""

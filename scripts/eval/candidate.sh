@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Scores a training run against the shipped model of the same id on the held-out windows
+# (scripts/eval/holdout.py: the last one and two horizons of every eval series' training part; the
+# test windows are never read), served with the shipped model's settings (manifest defaultContext,
+# negationEnsemble, contextSelection) through the real pipeline (dist/scripts/eval/run-models.js).
+#
+#   bash scripts/eval/candidate.sh models/runs/ssm-small6 ssm-small
+#
+# prints "relative WQL x, relative scaled MAE y over N dataset-windows" (< 1: the run is better).
+# The shipped model's forecasts are cached under .tmp/eval/holdout/ref/<id>-<sha256 prefix>/,
+# the candidate's written to .tmp/eval/holdout/cand/<run name>/ (its export there too).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+[ $# -eq 2 ] || { sed -n 2,12p "$0" >&2; exit 2; }
+RUN=$(realpath "$1"); ID=$2
+PY=${PYTHON:-/usr/bin/python3}
+export ONNXRUNTIME_NODE_INSTALL=skip
+[ -f "$RUN/ckpt.pt" ] || { echo "no $RUN/ckpt.pt" >&2; exit 2; }
+# Serving settings of the shipped model as export flags, and its sha256 (the reference cache key).
+read -r SHA FLAGS < <("$PY" - "$ID" <<'EOF'
+import json, sys
+e = next((m for m in json.load(open("models/manifest.json"))["models"] if m["id"] == sys.argv[1]), None)
+if e is None:
+    sys.exit(f"{sys.argv[1]} is not in models/manifest.json")
+f = []
+if "defaultContext" in e:
+    f += ["--default-context", str(e["defaultContext"])]
+if e.get("negationEnsemble"):
+    f += ["--negation-ensemble"]
+cs = e.get("contextSelection")
+if cs:
+    f += ["--context-selection", ",".join(map(str, cs["candidates"])), "--context-selection-top", str(cs["top"]),
+          "--context-selection-windows", str(cs["windows"])]
+print(e["sha256"][:12], " ".join(f))
+EOF
+)
+[ -d .tmp/eval/series ] || "$PY" scripts/eval/data.py
+[ -d .tmp/eval/holdout/val2/series ] || "$PY" scripts/eval/holdout.py series
+[ -f dist/scripts/eval/run-models.js ] || npx tsc -p scripts/eval/tsconfig.json
+REF=.tmp/eval/holdout/ref/$ID-$SHA
+if [ ! -f "$REF/done" ]; then
+  for w in 1 2; do node dist/scripts/eval/run-models.js --models "$ID" --series .tmp/eval/holdout/val$w/series --out "$REF/val$w"; done
+  touch "$REF/done"
+fi
+CAND=$PWD/.tmp/eval/holdout/cand/$(basename "$RUN")
+rm -rf "$CAND"
+mkdir -p "$CAND/models"
+# The candidate's models directory: the shipped files by link, the candidate's own exported there.
+for f in models/*.onnx models/*.safetensors; do ln -s "$PWD/$f" "$CAND/models/"; done
+cp models/manifest.json "$CAND/models/"
+rm -f "$CAND/models/$ID.onnx" "$CAND/models/$ID.head.safetensors"
+# shellcheck disable=SC2086 # FLAGS is a list of words
+(cd models && PYTHONPATH=. "$PY" -W ignore -m toolchain.training.export --run "$RUN" --id "$ID" --out "$CAND/models" --no-fixtures $FLAGS | tail -1)
+for w in 1 2; do node dist/scripts/eval/run-models.js --models "$ID" --models-dir "$CAND/models" --series .tmp/eval/holdout/val$w/series --out "$CAND/val$w"; done
+"$PY" scripts/eval/holdout.py score "$CAND/val1/$ID,$CAND/val2/$ID" "$REF/val1/$ID,$REF/val2/$ID"
