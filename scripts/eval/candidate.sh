@@ -7,7 +7,7 @@
 #   bash scripts/eval/candidate.sh models/runs/ssm-small6 ssm-small
 #
 # prints "relative WQL x, relative scaled MAE y over N dataset-windows" (< 1: the run is better).
-# The shipped model's forecasts are cached under .tmp/eval/holdout/ref/<id>-<sha256 prefix>/,
+# The shipped model's forecasts are cached under .tmp/eval/holdout/ref/<id>-<sha256>-<pipeline key>/,
 # the candidate's written to .tmp/eval/holdout/cand/<run name>/ (its export there too).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -36,8 +36,11 @@ EOF
 )
 [ -d .tmp/eval/series ] || "$PY" scripts/eval/data.py
 [ -d .tmp/eval/holdout/val2/series ] || "$PY" scripts/eval/holdout.py series
-[ -f dist/scripts/eval/run-models.js ] || npx tsc -p scripts/eval/tsconfig.json
-REF=.tmp/eval/holdout/ref/$ID-$SHA
+npx tsc -p scripts/eval/tsconfig.json
+# The reference's cache key: the shipped model's sha256 and the content of the pipeline's build and
+# of the held-out series (tsc rewrites unchanged files, so not their mtimes).
+KEY=$(find dist/libs dist/scripts/eval .tmp/eval/holdout/val1/series .tmp/eval/holdout/val2/series -type f | LC_ALL=C sort | xargs sha256sum | sha256sum | cut -c1-12)
+REF=.tmp/eval/holdout/ref/$ID-$SHA-$KEY
 if [ ! -f "$REF/done" ]; then
   for w in 1 2; do node dist/scripts/eval/run-models.js --models "$ID" --series .tmp/eval/holdout/val$w/series --out "$REF/val$w"; done
   touch "$REF/done"
