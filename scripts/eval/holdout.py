@@ -11,7 +11,8 @@ model ID, with the shipped model's serving settings.)
 
 `score` prints the geometric mean over datasets × windows of the candidate's WQL (9 levels, pooled
 per dataset) and of its mean scaled absolute error of the median (scale: mean |first difference| of
-the window's history), each divided by the reference's: < 1 means the candidate is better."""
+the window's history), each divided by the reference's, both over the series both of them forecast:
+< 1 means the candidate is better."""
 import glob
 import json
 import os
@@ -39,19 +40,25 @@ def write_series():
         print(out)
 
 
-def metrics(forecasts, series):
+def quantiles(forecasts):
+    """id -> quantiles of the series that have a forecast (a failed series has none)."""
+    return {s["id"]: s["q"] for s in json.load(open(forecasts))["series"] if s.get("q") is not None}
+
+
+def metrics(quants, series, ids):
+    """(WQL, mean scaled absolute error of the median) over the series in `ids`."""
     S = {s["id"]: s for s in json.load(open(series))["series"]}
     pin, absy, err = 0.0, 0.0, []
-    for s in json.load(open(forecasts))["series"]:
-        q = np.array(s["q"] if s.get("q") is not None else [], float)
-        y = np.array(S[s["id"]]["testY"], float)
+    for sid in sorted(ids):
+        q = np.array(quants[sid], float)
+        y = np.array(S[sid]["testY"], float)
         ok = ~np.isnan(y)
         if q.ndim != 2 or not ok.any():
             continue
         d = y[ok, None] - q[ok]
         pin += np.maximum(LEVELS * d, (LEVELS - 1) * d).mean(1).sum()
         absy += np.abs(y[ok]).sum()
-        v = np.array(S[s["id"]]["v"], float)
+        v = np.array(S[sid]["v"], float)
         err.append(np.abs(y[ok] - q[ok, 4]).mean() / (np.nanmean(np.abs(np.diff(v))) + 1e-9))
     return 2 * pin / absy, float(np.mean(err))
 
@@ -61,7 +68,11 @@ def score(cands, refs):
     for w, (c, r) in enumerate(zip(cands, refs), 1):
         for f in sorted(glob.glob(f"{c}/*.json")):
             name = os.path.basename(f)
-            a, b = metrics(f, f"{OUT}/val{w}/series/{name}"), metrics(f"{r}/{name}", f"{OUT}/val{w}/series/{name}")
+            qc, qr = quantiles(f), quantiles(f"{r}/{name}")
+            # Both on the series both forecast, so a series only one of them failed on cannot tilt the ratio.
+            ids = qc.keys() & qr.keys()
+            series = f"{OUT}/val{w}/series/{name}"
+            a, b = metrics(qc, series, ids), metrics(qr, series, ids)
             lw.append(np.log(a[0] / b[0]))
             lm.append(np.log(a[1] / b[1]))
     print(f"relative WQL {np.exp(np.mean(lw)):.4f}, relative scaled MAE {np.exp(np.mean(lm)):.4f} over {len(lw)} dataset-windows")
