@@ -72,3 +72,40 @@ def regime_switch(rng, length, n_regimes=2, stay=0.98):
         prev = means[state] + phis[state] * (prev - means[state]) + sds[state] * rng.standard_normal()
         x[t] = prev
     return x
+
+
+def ets_process(rng, length, period=12, alpha=0.3, beta=0.05, gamma=0.1, phi=0.98, season_amp=0.5,
+                harmonics=4, sigma=0.1, slope=0.0, log=False, log_range=4.0):
+    """An innovations state-space (ETS) process, the model class of exponential smoothing:
+        y_t = l_{t-1} + phi b_{t-1} + s_{t-m} + e_t,   e_t ~ N(0, sigma^2)
+        l_t = l_{t-1} + phi b_{t-1} + alpha e_t
+        b_t = phi b_{t-1} + beta e_t
+        s_t = s_{t-m} + gamma e_t
+    with m = round(period) (no season when m < 2 or season_amp = 0), l_0 = 0, b_0 = `slope`, and an
+    initial seasonal profile of `harmonics` Fourier terms (amplitudes ~ 1/k) with mean 0 and
+    standard deviation `season_amp`. Level, slope and season are stochastic, unlike
+    trend_seasonality's deterministic ones: the business and tourism series exponential smoothing
+    forecasts well. With `log` the series is exp(y) after y is centred and, when its range exceeds
+    `log_range`, shrunk to it: multiplicative error, trend and season, positive, at most
+    e^log_range between its smallest and largest value."""
+    m = int(round(period))
+    e = rng.normal(0.0, sigma, length)
+    # b_t = phi b_{t-1} + beta e_t from b_0 = slope; y_t and l_t read b_{t-1}.
+    b = lfilter([beta], [1.0, -phi], e, zi=[phi * slope])[0]
+    b_prev = np.r_[slope, b[:-1]]
+    level = np.cumsum(phi * b_prev + alpha * e)
+    y = np.r_[0.0, level[:-1]] + phi * b_prev + e
+    if m >= 2 and season_amp > 0:
+        s0 = fourier(rng, np.arange(m, dtype=float), m, [1.0 / k for k in range(1, max(1, min(harmonics, m // 2)) + 1)])
+        s0 = (s0 - s0.mean()) * season_amp / max(s0.std(), 1e-9)
+        # s_t = s_{t-m} + gamma e_t: per phase, the initial value plus the cumulative innovations.
+        n = int(np.ceil(length / m)) * m
+        inc = np.zeros(n)
+        if length > m:
+            inc[m:length] = gamma * e[:length - m]
+        y = y + (s0[None, :] + np.cumsum(inc.reshape(-1, m), axis=0)).reshape(-1)[:length]
+    if not log:
+        return y
+    y = y - y.mean()
+    width = np.ptp(y)
+    return np.exp(y * (log_range / width) if width > log_range else y)

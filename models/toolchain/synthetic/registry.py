@@ -1,7 +1,7 @@
 """Generator registry: name -> (fn(rng, length, **params), draw_params(rng, length, period))."""
 import numpy as np
 
-from .classic import arma, random_walk, regime_switch, level_shifts, stationary_coefficients, trend_seasonality
+from .classic import arma, ets_process, random_walk, regime_switch, level_shifts, stationary_coefficients, trend_seasonality
 from .gp import kernel_synth
 from .patterns import intermittent, sawtooth, seasonal_template, spikes, step_function
 
@@ -61,6 +61,17 @@ def _template(rng, length, period):
             "noise": rng.uniform(0.02, 0.5)}
 
 
+def _ets(rng, length, period):
+    alpha = rng.uniform(0.02, 0.7)
+    return {"period": period, "alpha": alpha,
+            "beta": alpha * rng.uniform(0.0, 0.15) if rng.random() < 0.6 else 0.0,
+            "gamma": (1.0 - alpha) * rng.uniform(0.0, 0.4) if rng.random() < 0.7 else 0.0,
+            "phi": 1.0 if rng.random() < 0.3 else rng.uniform(0.8, 0.98),
+            "season_amp": rng.uniform(0.2, 2.0) if rng.random() < 0.85 else 0.0,
+            "harmonics": int(rng.integers(1, 7)), "sigma": rng.uniform(0.05, 0.5),
+            "slope": rng.normal(0.0, 3.0 / length), "log": bool(rng.random() < 0.5)}
+
+
 GENERATORS = {
     "kernel_synth": (kernel_synth, _kernel),
     "trend_seasonality": (trend_seasonality, _trend_season),
@@ -73,6 +84,7 @@ GENERATORS = {
     "sawtooth": (sawtooth, _periodic_shape),
     "step_function": (step_function, _step),
     "seasonal_template": (seasonal_template, _template),
+    "ets": (ets_process, _ets),
 }
 
 DEFAULT_MIX = {"kernel_synth": 0.3, "trend_seasonality": 0.25, "arma": 0.08, "random_walk": 0.07,
@@ -85,6 +97,11 @@ DEFAULT_MIX = {"kernel_synth": 0.3, "trend_seasonality": 0.25, "arma": 0.08, "ra
 MIX_V2 = {"kernel_synth": 0.2, "trend_seasonality": 0.17, "seasonal_template": 0.3, "arma": 0.06, "random_walk": 0.06,
           "level_shifts": 0.04, "regime_switch": 0.04, "spikes": 0.04, "intermittent": 0.05,
           "sawtooth": 0.02, "step_function": 0.02}
+
+
+# The `small7` curriculum: MIX_V2 with 15 % exponential-smoothing state-space series (stochastic
+# level, slope and season, additive or multiplicative), the other generators scaled down to 85 %.
+MIX_V3 = {**{k: round(v * 0.85, 4) for k, v in MIX_V2.items()}, "ets": 0.15}
 
 
 def generate(rng, name, length, period):

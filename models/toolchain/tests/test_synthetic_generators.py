@@ -3,10 +3,10 @@ import numpy as np
 import pytest
 
 from toolchain.synthetic.augment import censor, cpm_mask, missing_blocks, mixup, scale_offset
-from toolchain.synthetic.classic import arma, level_shifts, random_walk, regime_switch, stationary_coefficients, trend_seasonality
+from toolchain.synthetic.classic import arma, ets_process, level_shifts, random_walk, regime_switch, stationary_coefficients, trend_seasonality
 from toolchain.synthetic.gp import kernel_synth
 from toolchain.synthetic.patterns import intermittent, sawtooth, seasonal_template, spikes, step_function
-from toolchain.synthetic.registry import GENERATORS, generate
+from toolchain.synthetic.registry import GENERATORS, MIX_V2, MIX_V3, generate
 from toolchain.synthetic.resample import resample
 
 
@@ -156,6 +156,66 @@ def test_scale_offset_mixup_censor():
     assert 0.55 < np.corrcoef(x, m)[0, 1] < 1.0
     c = censor(np.random.default_rng(0), x, q_range=(0.8, 0.8))
     assert (c == c.max()).sum() >= 30 or (c == c.min()).sum() >= 30
+
+
+@pytest.mark.parametrize("alpha", [0.1, 0.3, 0.7])
+def test_ets_simple_level_differences_are_the_ma1_of_exponential_smoothing(alpha):
+    # ETS(A,N,N): y_t = l_{t-1} + e_t, l_t = l_{t-1} + alpha e_t, so dy_t = e_t - (1 - alpha) e_{t-1},
+    # an MA(1) whose lag-1 autocorrelation is -(1 - alpha) / (1 + (1 - alpha)^2).
+    y = ets_process(np.random.default_rng(11), 40000, period=1, alpha=alpha, beta=0.0, gamma=0.0, phi=1.0, season_amp=0.0, sigma=1.0)
+    d = np.diff(y)
+    d = d - d.mean()
+    r1 = float(np.dot(d[1:], d[:-1]) / np.dot(d, d))
+    assert abs(r1 - (-(1 - alpha) / (1 + (1 - alpha) ** 2))) < 0.02
+    # and the innovations' variance: var(dy) = sigma^2 (1 + (1 - alpha)^2)
+    assert abs(d.var() / (1 + (1 - alpha) ** 2) - 1.0) < 0.03
+
+
+def test_ets_damped_slope_converges_to_its_limit():
+    # b_t = phi^(t+1) b_0 without innovations: the level climbs to b_0 phi / (1 - phi) and stays.
+    y = ets_process(np.random.default_rng(12), 400, period=1, alpha=0.0, beta=0.0, gamma=0.0, phi=0.9, season_amp=0.0,
+                    sigma=0.0, slope=2.0)
+    assert abs(y[-1] - 2.0 * 0.9 / 0.1) < 1e-6
+    assert np.all(np.diff(y[:100]) > 0) and np.all(np.diff(y) >= 0) and y[1] - y[0] > 100 * (y[60] - y[59])
+
+
+@pytest.mark.parametrize("period", [4, 12, 52])
+def test_ets_season_repeats_with_period_m_and_drifts_with_gamma(period):
+    kw = dict(period=period, alpha=0.1, beta=0.0, phi=1.0, season_amp=2.0, harmonics=3, sigma=0.1)
+    x = ets_process(np.random.default_rng(13), period * 60, gamma=0.0, **kw)
+    d = x[period:] - x[:-period]  # a fixed season cancels at lag m: only the level's moves stay
+    assert np.std(d) < 0.3 * np.std(x - np.convolve(x, np.ones(period) / period, mode="same"))
+    season = (x - np.convolve(x, np.ones(period) / period, mode="same"))[period:-period]
+    season = season - season.mean()
+    r = [float(np.dot(season[k:], season[:-k]) / np.dot(season, season)) for k in range(1, period + 1)]
+    assert r[period - 1] > 0.85 and r[period - 1] == max(r)  # the autocorrelation peaks at lag m
+    # gamma > 0: the seasonal profile wanders (s_t = s_{t-m} + gamma e_t): the mean profile of the
+    # last 10 cycles differs from that of the first 10 by far more than without it
+    z = ets_process(np.random.default_rng(13), period * 60, gamma=0.5, **kw)
+    assert profile_change(z, period) > 3 * profile_change(x, period)
+
+
+def profile_change(x, m):
+    cycles = x[: len(x) // m * m].reshape(-1, m)
+    cycles = cycles - cycles.mean(axis=1, keepdims=True)
+    return float(np.sqrt(np.mean((cycles[-10:].mean(axis=0) - cycles[:10].mean(axis=0)) ** 2)))
+
+
+def test_ets_log_is_positive_multiplicative_and_bounded():
+    rng = np.random.default_rng(14)
+    x = ets_process(rng, 2000, period=12, alpha=0.5, beta=0.05, gamma=0.1, phi=1.0, season_amp=1.0, sigma=0.5, slope=0.01,
+                    log=True, log_range=4.0)
+    assert np.all(x > 0) and np.log(x.max() / x.min()) <= 4.0 + 1e-9
+    # multiplicative season: in logs the seasonal swing is the same at any level
+    y = ets_process(rng, 12 * 100, period=12, alpha=0.0, beta=0.0, gamma=0.0, phi=1.0, season_amp=0.3, sigma=0.0,
+                    slope=0.002, log=True)
+    assert np.ptp(y[-12:]) > 2.5 * np.ptp(y[:12])
+    assert abs(np.ptp(np.diff(np.log(y[-13:]))) - np.ptp(np.diff(np.log(y[:13])))) < 1e-6
+
+
+def test_mix_v3_is_mix_v2_scaled_plus_ets():
+    assert abs(sum(MIX_V3.values()) - 1.0) < 1e-9 and MIX_V3["ets"] == 0.15
+    assert all(abs(MIX_V3[k] - 0.85 * v) < 1e-4 for k, v in MIX_V2.items())
 
 
 def test_resample_sets_the_period():

@@ -4,7 +4,7 @@
 from dataclasses import dataclass, field
 
 from ..ssm.config import SsmConfig
-from ..synthetic.registry import MIX_V2
+from ..synthetic.registry import MIX_V2, MIX_V3
 from ..synthetic.sampler import TARGET_PERIODS_V2
 from ..xlstm.config import XlstmConfig
 
@@ -118,6 +118,11 @@ def ssm_config(size):
     if size == "small6":  # small5 once more from a small5 run, peak lr 1.5e-4
         c = ssm_config("small5")
         c.lr = 1.5e-4
+        return c
+    if size == "small7":  # small5 from a small5 run with MIX_V3: 15 % ETS state-space series (stochastic
+        # level, slope and season, additive or multiplicative), peak lr 2e-4
+        c = ssm_config("small5")
+        c.data.mix = MIX_V3
         return c
     if size == "gpu":  # ~4.7M parameters (FlowState's 9.1M is wider), contexts to 2048, horizons to 320,
         # with small4's forecasts from context positions (weight 0.3)
