@@ -4,7 +4,7 @@ horizons of every eval series' TRAINING part (the windows per-series context sel
   python3 scripts/eval/holdout.py series            # .tmp/eval/series -> .tmp/eval/holdout/val{1,2}/series
   node dist/scripts/eval/run-models.js --models ID --models-dir DIR --series .tmp/eval/holdout/val1/series --out OUT1
   (the same for val2), then
-  python3 scripts/eval/holdout.py score OUT1/ID,OUT2/ID REF1/ID,REF2/ID
+  python3 scripts/eval/holdout.py score OUT1/ID,OUT2/ID REF1/ID,REF2/ID [--by-dataset]
 
 (`bash scripts/eval/candidate.sh RUN_DIR ID` does all of it for a training run against the shipped
 model ID, with the shipped model's serving settings.)
@@ -12,7 +12,7 @@ model ID, with the shipped model's serving settings.)
 `score` prints the geometric mean over datasets × windows of the candidate's WQL (9 levels, pooled
 per dataset) and of its mean scaled absolute error of the median (scale: mean |first difference| of
 the window's history), each divided by the reference's, both over the series both of them forecast:
-< 1 means the candidate is better."""
+< 1 means the candidate is better. `--by-dataset` also prints both ratios per dataset and window."""
 import glob
 import json
 import os
@@ -63,7 +63,7 @@ def metrics(quants, series, ids):
     return 2 * pin / absy, float(np.mean(err))
 
 
-def score(cands, refs):
+def score(cands, refs, by_dataset=False):
     lw, lm = [], []
     for w, (c, r) in enumerate(zip(cands, refs), 1):
         for f in sorted(glob.glob(f"{c}/*.json")):
@@ -75,13 +75,15 @@ def score(cands, refs):
             a, b = metrics(qc, series, ids), metrics(qr, series, ids)
             lw.append(np.log(a[0] / b[0]))
             lm.append(np.log(a[1] / b[1]))
+            if by_dataset:
+                print(f"val{w} {name[:-5]}: WQL {a[0] / b[0]:.4f}, scaled MAE {a[1] / b[1]:.4f} ({len(ids)} series)")
     print(f"relative WQL {np.exp(np.mean(lw)):.4f}, relative scaled MAE {np.exp(np.mean(lm)):.4f} over {len(lw)} dataset-windows")
 
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["series"]:
         write_series()
-    elif sys.argv[1:2] == ["score"] and len(sys.argv) == 4:
-        score(sys.argv[2].split(","), sys.argv[3].split(","))
+    elif sys.argv[1:2] == ["score"] and len(sys.argv) in (4, 5) and sys.argv[4:] in ([], ["--by-dataset"]):
+        score(sys.argv[2].split(","), sys.argv[3].split(","), by_dataset=sys.argv[4:] == ["--by-dataset"])
     else:
         sys.exit(__doc__)
