@@ -241,3 +241,14 @@ def test_ssm_parallel_loss_forecasts_from_context_positions_as_the_model_would_f
         # A context too short for any such position (47 < 2P + 1) adds nothing.
         short = ctx[:, :47]
         assert float(ssm_loss(model, short, tgt, period, parallel=0.3)) == pytest.approx(0.7 * float(ssm_loss(model, short, tgt, period)), rel=1e-6)
+
+
+def test_validate_cli_repeats_the_logged_loss_and_scores_another_configs_set(tmp_path, capsys):
+    from toolchain.training.validate import main as validate_main
+    log = train("ssm", str(tmp_path), steps=4, batch=4, seed=3, config="tiny", workers=0)
+    validate_main(["--run", str(tmp_path), "--threads", "1"])
+    own = json.loads(capsys.readouterr().out)
+    assert own["step"] == 4 and own["config"] == "tiny" and own["val_loss"] == log[-1]["val_loss"]
+    validate_main(["--run", str(tmp_path), "--config", "small", "--threads", "1"])
+    other = json.loads(capsys.readouterr().out)
+    assert other["config"] == "small" and math.isfinite(other["val_loss"]) and other["val_loss"] != own["val_loss"]

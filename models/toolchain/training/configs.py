@@ -69,6 +69,10 @@ def xlstm_config(size):
         c = xlstm_config("small4")
         c.lr = 2e-4
         return c
+    if size == "small6":  # small5 from a small5 run on MIX_V3 (15 % ETS state-space series), as ssm small7
+        c = xlstm_config("small5")
+        c.data.mix = MIX_V3
+        return c
     if size == "gpu":  # ~13.1M parameters, a 2048-step window, the small2 curriculum at full context
         return TrainConfig(XlstmConfig(embedding_dim=384, num_blocks=8, num_heads=4, input_ff_dim=512, context_length=2048),
                            DataConfig(context=(64, 2048), horizon=(8, 320), cpm=True, mix=MIX_V2, periods=TARGET_PERIODS_V2,

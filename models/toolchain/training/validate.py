@@ -1,0 +1,40 @@
+"""The validation loss of a run's checkpoint on another config's fixed synthetic validation set, so
+stages trained on different mixtures compare on the same inputs:
+
+  PYTHONPATH=. /usr/bin/python3 -m toolchain.training.validate --run runs/ssm-small7 --config small5
+
+prints {"run", "step", "config", "val_loss"}; with the run's own config it repeats the log's value."""
+import argparse
+import json
+import os
+
+import torch
+
+from .configs import config_for
+from .data import validation_set
+from .families import build_model
+from .train import validate
+
+
+def run_val_loss(run, config=None, threads=2):
+    meta = json.load(open(os.path.join(run, "config.json")))
+    family, config = meta["family"], config or meta["config"]
+    torch.set_num_threads(threads)
+    ckpt = torch.load(os.path.join(run, "ckpt.pt"), map_location="cpu")
+    model = build_model(family, config_for(family, meta["config"]).model, 0)
+    model.load_state_dict(ckpt["model"])
+    return {"run": run, "step": ckpt["step"], "config": config,
+            "val_loss": validate(family, model, validation_set(config_for(family, config).data))}
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--run", required=True, help="training run directory (ckpt.pt, config.json)")
+    p.add_argument("--config", default=None, help="whose validation set (default: the run's own config)")
+    p.add_argument("--threads", type=int, default=2)
+    a = p.parse_args(argv)
+    print(json.dumps(run_val_loss(a.run, a.config, a.threads)))
+
+
+if __name__ == "__main__":
+    main()
