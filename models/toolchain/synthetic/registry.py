@@ -99,7 +99,7 @@ MIX_V2 = {"kernel_synth": 0.2, "trend_seasonality": 0.17, "seasonal_template": 0
           "sawtooth": 0.02, "step_function": 0.02}
 
 
-# The `small7` curriculum: MIX_V2 with 15 % exponential-smoothing state-space series (stochastic
+# The ssm `small7` and xlstm `small6` curriculum: MIX_V2 with 15 % exponential-smoothing state-space series (stochastic
 # level, slope and season, additive or multiplicative), the other generators scaled down to 85 %.
 MIX_V3 = {**{k: round(v * 0.85, 4) for k, v in MIX_V2.items()}, "ets": 0.15}
 
