@@ -8,7 +8,7 @@ import torch
 
 from toolchain.ssm.ops import s5_scan
 from toolchain.training.configs import config_for
-from toolchain.training.data import batch_for_step, validation_set
+from toolchain.training.data import batch_for_step, draw_shape, validation_set
 from toolchain.training.loss import pinball
 from toolchain.training.scan import chunked_scan
 from toolchain.training.train import lr_lambda, main, train
@@ -104,6 +104,24 @@ def test_small2_curriculum_draws_its_mix_periods_and_lengths():
     periods = {float(batch_for_step(0, s, 1, config_for("ssm", "small2").data)["period"][0]) for s in range(200)}
     assert periods == set(TARGET_PERIODS_V2)
     assert abs(sum(MIX_V2.values()) - 1) < 1e-9
+
+
+def test_short_batches_draw_short_contexts_and_horizons_and_leave_other_configs_unchanged():
+    dc = config_for("xlstm", "small7").data
+    assert dc.short_prob == 0.5 and dc.short_context == (32, 256) and dc.short_horizon == (4, 64)
+    shapes = [draw_shape(np.random.default_rng([7, s]), dc) for s in range(600)]
+    assert all(32 <= C <= 1024 and C % 32 == 0 and 4 <= H <= 320 for C, H in shapes)
+    # Short branch: every draw is C <= 256, H <= 64; the full range gives that 8/32 x 57/313 = 4.6 %
+    # of the time: 52 % in all (binomial sd 2 %).
+    share = np.mean([C <= 256 and H <= 64 for C, H in shapes])
+    assert 0.45 < share < 0.60
+    assert min(H for _, H in shapes) == 4 and max(H for _, H in shapes) > 250
+    # short_prob 0 (every earlier config) draws nothing extra: the shapes of the runs trained before it.
+    dc6 = config_for("xlstm", "small6").data
+    assert dc6.short_prob == 0
+    for s in range(20):
+        a, b = np.random.default_rng(s), np.random.default_rng(s)
+        assert draw_shape(a, dc6) == (int(b.integers(1, 33)) * 32, int(b.integers(8, 321)))
 
 
 @pytest.mark.parametrize("family", ["xlstm", "ssm"])

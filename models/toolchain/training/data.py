@@ -12,6 +12,8 @@ VAL_SEED = 20261129
 
 
 def draw_shape(rng, dc):
+    if dc.short_prob and rng.random() < dc.short_prob:
+        dc = type(dc)(**{**dc.__dict__, "context": dc.short_context, "horizon": dc.short_horizon, "short_prob": 0.0})
     lo, hi = dc.context[0] // dc.context_step, dc.context[1] // dc.context_step
     C = int(rng.integers(lo, hi + 1)) * dc.context_step
     H = int(rng.integers(dc.horizon[0], dc.horizon[1] + 1))
