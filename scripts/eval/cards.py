@@ -70,8 +70,10 @@ def card(e, res, summary, info, best, date, commit, runs_dir="models/runs"):
              + "; augmentations: " + ", ".join(f"{k} {v:g}" for k, v in (g.get("augmentations") or {}).items())
              + f"; target periods {g.get('targetPeriods')} reached by resampling base series within ×{g.get('maxResampleRate')}.")
     d = g.get("data") or {}
+    short = (f" (a share of {d['short_prob']:g} of the steps draws a short batch instead: context {d.get('short_context')}, "
+             f"horizon {d.get('short_horizon')})") if d.get("short_prob") else ""
     L.append(f"* Batches: {p.get('batch')} series, context {d.get('context')} (step {d.get('context_step')}), horizon "
-             f"{d.get('horizon')}, drawn per step{'; TiRex contiguous patch masking on the context' if d.get('cpm') else ''}"
+             f"{d.get('horizon')}, drawn per step{short}{'; TiRex contiguous patch masking on the context' if d.get('cpm') else ''}"
              f"{'; one period per batch' if d.get('shared_period') else ''}.")
     L.append(f"* Loss: pinball over the 9 levels 0.1…0.9 in the context's scaled units; AdamW, warmup + cosine; "
              f"`toolchain.training` config `{p.get('trainConfig')}`.")
