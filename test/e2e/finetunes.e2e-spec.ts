@@ -54,25 +54,27 @@ describe('fine-tunes: head method on real data', () => {
     const v = tuned.metrics.validation;
     console.log(`head fine-tune of ${BASE}: WQL ${v.zeroShot.wql} -> ${v.finetuned.wql} (${v.relativeWql}), MASE ${v.zeroShot.mase} -> ${v.finetuned.mase} (${v.relativeMase}), best step ${tuned.metrics.training.bestStep}`);
     expect(v.windows).toBe(series.length);
-    // Measured with seed 7 on these 41 series (708 training windows, 300 steps, best at step 132;
-    // xlstm-small after its small7 stage): validation WQL 0.1251 -> 0.1009 (relative 0.806),
-    // MASE 2.008 -> 1.634 (relative 0.814). Earlier bases: small5 (zero-shot 0.1277) 0.1277 -> 0.0980
-    // (0.767) and 2.054 -> 1.647 (0.802); small2 (0.1302) 0.1302 -> 0.0943 (0.724) and 2.077 -> 1.643
-    // (0.791): a better base leaves the head less to gain. The bounds leave room for float noise
-    // across machines, not for a regression.
-    expect(v.relativeWql).toBeLessThan(0.83);
-    expect(v.relativeMase).toBeLessThan(0.83);
+    // Measured with seed 7 on these 41 series (708 training windows, 300 steps, best at step 156;
+    // xlstm-small after its small8 stage): validation WQL 0.1207 -> 0.0996 (relative 0.826),
+    // MASE 1.933 -> 1.641 (relative 0.849). Earlier bases: small7 (zero-shot 0.1251) 0.806 and 0.814;
+    // small5 (0.1277) 0.1277 -> 0.0980 (0.767) and 2.054 -> 1.647 (0.802); small2 (0.1302) 0.1302 ->
+    // 0.0943 (0.724) and 2.077 -> 1.643 (0.791): a better base leaves the head less to gain, while
+    // the tuned WQL stays near 0.10. The bounds leave room for float noise across machines, not for
+    // a regression.
+    expect(v.relativeWql).toBeLessThan(0.85);
+    expect(v.relativeMase).toBeLessThan(0.88);
     expect(v.finetuned.wql).toBeLessThan(v.zeroShot.wql);
     // xlstm-small is served as a negation ensemble: servedZeroShot is measured through the runtime
     // (two passes), not the single pass the head starts from, and the head must beat it too.
-    // Measured: served zero-shot WQL 0.1224 (single pass 0.1251), MASE 1.936; fine-tuned / served 0.824 (WQL), 0.844 (MASE)
-    // (small5: 0.776 / 0.827 against its served 0.1262; small2: 0.732 / 0.810 against its served 0.1289).
+    // Measured: served zero-shot WQL 0.1193 (single pass 0.1207), MASE 1.896; fine-tuned / served 0.835 (WQL), 0.866 (MASE)
+    // (small7: 0.824 / 0.844 against its served 0.1224; small5: 0.776 / 0.827 against 0.1262; small2: 0.732 / 0.810
+    // against 0.1289).
     console.log(`served zero-shot: WQL ${v.servedZeroShot.wql} (${v.relativeWqlVsServed}), MASE ${v.servedZeroShot.mase} (${v.relativeMaseVsServed})`);
     expect(Math.abs(v.servedZeroShot.wql / v.zeroShot.wql - 1)).toBeGreaterThan(1e-3);
     expect(v.relativeWqlVsServed).toBeCloseTo(v.finetuned.wql / v.servedZeroShot.wql, 12);
     expect(v.relativeMaseVsServed).toBeCloseTo(v.finetuned.mase / v.servedZeroShot.mase, 12);
-    expect(v.relativeWqlVsServed).toBeLessThan(0.85);
-    expect(v.relativeMaseVsServed).toBeLessThan(0.87);
+    expect(v.relativeWqlVsServed).toBeLessThan(0.86);
+    expect(v.relativeMaseVsServed).toBeLessThan(0.89);
     expect(tuned.metrics.training.seriesUsed).toBe(series.length);
     expect(tuned.progress.phase).toBe('done');
     expect(tuned.progress.history.length).toBeGreaterThan(1);

@@ -13,12 +13,12 @@ import { MODELS_DIR } from './fixtures';
  * WQL (9 levels) are divided by seasonal naive's on the same series, computed here.
  *
  * Bounds per shipped model, slightly above the values measured when it was shipped:
- *   xlstm-small: rel MASE 1.251, rel WQL 0.834 (measured 2026-11-30, 8000 + 2500 + 4000 + 4000 + 2000 + 2000 training steps,
- *                curricula small2, then small4 and small5 (small2 again at peak lr 3e-4, then 2e-4), small6 (small5 on
- *                MIX_V3) and small7 (small6 with half of the batches short); negation ensemble on. The small2 model
- *                measured 1.240 / 0.833 here (1.331 / 0.920 without the ensemble), small4 1.274 / 0.806, small5
- *                1.218 / 0.844; on the eval's geometric mean they measure 1.054 / 0.869, 1.035 / 0.838, 1.028 / 0.839
- *                and small7 1.031 / 0.830, worse on M4 hourly's MASE (1.197 -> 1.246 on its 83 series))
+ *   xlstm-small: rel MASE 1.208, rel WQL 0.849 (measured 2026-11-30, 8000 + 2500 + 4000 + 4000 + 2000 + 2000 + 1500 training
+ *                steps, curricula small2, then small4 and small5 (small2 again at peak lr 3e-4, then 2e-4), small6 (small5 on
+ *                MIX_V3), small7 (small6 with half of the batches short) and small8 (small7 at batch 64, peak lr 1.5e-4);
+ *                negation ensemble on. The small2 model measured 1.240 / 0.833 here (1.331 / 0.920 without the ensemble),
+ *                small4 1.274 / 0.806, small5 1.218 / 0.844, small7 1.251 / 0.834; on the eval's geometric mean they
+ *                measure 1.054 / 0.869, 1.035 / 0.838, 1.028 / 0.839, 1.031 / 0.830 and small8 1.012 / 0.823)
  *   ssm-small:   rel MASE 1.110, rel WQL 1.062 (measured 2026-11-30, 3000 + 2000 + 1000 + 1000 + 1800 + 1800 training steps,
  *                curricula small2, small3, small4 (forecasts from context positions), small5 (small4 at peak lr 2e-4),
  *                then small7 (small5 on MIX_V3, with ETS state-space series); the default; negation ensemble and
@@ -32,7 +32,7 @@ import { MODELS_DIR } from './fixtures';
  * pipeline, they are not accuracy targets.
  */
 const BOUNDS: Record<string, { relMase: number; relWql: number }> = {
-  'xlstm-small': { relMase: 1.28, relWql: 0.87 },
+  'xlstm-small': { relMase: 1.24, relWql: 0.87 },
   'ssm-small': { relMase: 1.13, relWql: 1.09 },
 };
 
