@@ -86,6 +86,10 @@ def xlstm_config(size):
         c = xlstm_config("small7")
         c.lr = 1.5e-4
         return c
+    if size == "small9":  # small8 once more from a small8 run at peak lr 1e-4 (trained with --batch 64)
+        c = xlstm_config("small7")
+        c.lr = 1e-4
+        return c
     if size == "gpu":  # ~13.1M parameters, a 2048-step window, the small2 curriculum at full context
         return TrainConfig(XlstmConfig(embedding_dim=384, num_blocks=8, num_heads=4, input_ff_dim=512, context_length=2048),
                            DataConfig(context=(64, 2048), horizon=(8, 320), cpm=True, mix=MIX_V2, periods=TARGET_PERIODS_V2,
