@@ -90,6 +90,8 @@ def xlstm_config(size):
         c = xlstm_config("small7")
         c.lr = 1e-4
         return c
+    if size == "small10":  # small8's recipe once more from a small8 run (peak lr 1.5e-4, --batch 64)
+        return xlstm_config("small8")
     if size == "gpu":  # ~13.1M parameters, a 2048-step window, the small2 curriculum at full context
         return TrainConfig(XlstmConfig(embedding_dim=384, num_blocks=8, num_heads=4, input_ff_dim=512, context_length=2048),
                            DataConfig(context=(64, 2048), horizon=(8, 320), cpm=True, mix=MIX_V2, periods=TARGET_PERIODS_V2,

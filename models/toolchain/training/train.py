@@ -136,7 +136,7 @@ def main(argv=None):
     p.add_argument("--batch", type=int, default=32)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--resume", action="store_true")
-    p.add_argument("--config", default="small", choices=["small", "small2", "small3", "small4", "small5", "small6", "small7", "small8", "small9", "base", "gpu", "tiny"])
+    p.add_argument("--config", default="small", choices=["small", "small2", "small3", "small4", "small5", "small6", "small7", "small8", "small9", "small10", "base", "gpu", "tiny"])
     p.add_argument("--init-from", default=None, help="start from this checkpoint's model weights (same family and shape)")
     p.add_argument("--workers", type=int, default=1, help="background processes building batches (0 = inline)")
     p.add_argument("--stop-after", type=int, default=None, help="stop (with a checkpoint) after this step")
