@@ -7,21 +7,12 @@ alone, sd 0.5, leaves an MAE of 0.40 against seasonal naive's ~0.56).
   cd models && PYTHONPATH=. /usr/bin/python3 ../scripts/eval/sine_probe.py runs/xlstm-small7 runs/xlstm-small5
 """
 import argparse
-import json
 import os
 
 import numpy as np
 import torch
 
-from toolchain.training.configs import config_for
-from toolchain.training.families import build_model
-
-
-def load(run):
-    meta = json.load(open(os.path.join(run, "config.json")))
-    model = build_model("xlstm", config_for("xlstm", meta["config"]).model, 0)
-    model.load_state_dict(torch.load(os.path.join(run, "ckpt.pt"), map_location="cpu")["model"])
-    return model.eval()
+from toolchain.training.export import read_run
 
 
 def probe(model, length, period, draws, H=64):
@@ -48,7 +39,9 @@ def main():
     a = p.parse_args()
     torch.set_num_threads(2)
     for run in a.runs:
-        m = load(run)
+        m, _, meta, _ = read_run(run)
+        if meta["family"] != "xlstm":
+            p.error(f"{run} is a {meta['family']} run; the probe calls the xlstm's forward")
         for L in map(int, a.lengths.split(",")):
             cells = [f"m={P}: {probe(m, L, P, a.draws):.3f}" for P in map(int, a.periods.split(","))]
             print(f"{os.path.basename(run.rstrip('/'))} context {L}: " + ", ".join(cells))

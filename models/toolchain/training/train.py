@@ -136,7 +136,7 @@ def main(argv=None):
     p.add_argument("--batch", type=int, default=32)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--resume", action="store_true")
-    p.add_argument("--config", default="small", choices=["small", "small2", "small3", "small4", "small5", "small6", "small7", "small8", "small9", "small10", "base", "gpu", "tiny"])
+    p.add_argument("--config", default="small", help="a size of configs.xlstm_config / configs.ssm_config (small, small2, ..., gpu, tiny)")
     p.add_argument("--init-from", default=None, help="start from this checkpoint's model weights (same family and shape)")
     p.add_argument("--workers", type=int, default=1, help="background processes building batches (0 = inline)")
     p.add_argument("--stop-after", type=int, default=None, help="stop (with a checkpoint) after this step")
@@ -146,6 +146,10 @@ def main(argv=None):
     a = p.parse_args(argv)
     if a.workers < 0:
         p.error("--workers must be >= 0")
+    try:
+        config_for(a.family, a.config)
+    except ValueError as e:
+        p.error(f"--config: {e} for family {a.family}")
     log = train(a.family, a.out, a.steps, a.batch, a.seed, a.resume, a.config, a.workers, a.stop_after, a.threads, a.init_from,
                 a.device, a.max_minutes)
     last = log[-1]

@@ -6,24 +6,20 @@ stages trained on different mixtures compare on the same inputs:
 prints {"run", "step", "config", "val_loss"}; with the run's own config it repeats the log's value."""
 import argparse
 import json
-import os
 
 import torch
 
 from .configs import config_for
 from .data import validation_set
-from .families import build_model
+from .export import read_run
 from .train import validate
 
 
 def run_val_loss(run, config=None, threads=2):
-    meta = json.load(open(os.path.join(run, "config.json")))
-    family, config = meta["family"], config or meta["config"]
     torch.set_num_threads(threads)
-    ckpt = torch.load(os.path.join(run, "ckpt.pt"), map_location="cpu")
-    model = build_model(family, config_for(family, meta["config"]).model, 0)
-    model.load_state_dict(ckpt["model"])
-    return {"run": run, "step": ckpt["step"], "config": config,
+    model, step, meta, _ = read_run(run)
+    family, config = meta["family"], config or meta["config"]
+    return {"run": run, "step": step, "config": config,
             "val_loss": validate(family, model, validation_set(config_for(family, config).data))}
 
 
