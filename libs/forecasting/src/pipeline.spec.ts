@@ -63,14 +63,44 @@ describe('coarser model grid for long seasons (xlstm)', () => {
   const xlstm = (over: Partial<ManifestEntry> = {}): ManifestEntry => ({ ...baselineEntry('naive', [0.1, 0.5, 0.9]), contextLength: 1024, ...over });
   const opts = { span: { horizon: 10 }, declaredFrequency: '5min', quantiles: [0.1, 0.5, 0.9], coarsen: true };
 
-  it('coarseningFactor: ⌈8m / C⌉ for fixed frequencies, 1 once the context holds 8 seasons', () => {
-    expect(coarseningFactor(parseFrequency('5min'), 1024)).toBe(3); // m = 288
-    expect(coarseningFactor(parseFrequency('1min'), 1024)).toBe(12); // m = 1440
-    expect(coarseningFactor(parseFrequency('5min'), 2048)).toBe(2);
-    expect(coarseningFactor(parseFrequency('15min'), 1024)).toBe(1); // m = 96: 768 <= 1024
-    expect(coarseningFactor(parseFrequency('1h'), 1024)).toBe(1);
-    expect(coarseningFactor(parseFrequency('1h'), 128)).toBe(2);
-    expect(coarseningFactor(parseFrequency('1M'), 16)).toBe(1); // calendar frequencies never
+  it('coarseningFactor: the grid on which the season is the next listed one up (else down) that fits 8 times; 1 when the own season does', () => {
+    expect(coarseningFactor(parseFrequency('5min'), 1024)).toBe(3); // m = 288 -> 96 (288 does not fit 8 times)
+    expect(coarseningFactor(parseFrequency('1min'), 1024)).toBe(15); // m = 1440 -> 96, a 15-minute grid
+    expect(coarseningFactor(parseFrequency('5min'), 2048)).toBe(3); // none above 288 fits; 168 does, but in no whole ms
+    expect(coarseningFactor(parseFrequency('5min'), 4096)).toBe(1); // 288 is listed and fits
+    expect(coarseningFactor(parseFrequency('10min'), 1024)).toBe(1.5); // m = 144 -> 96
+    expect(coarseningFactor(parseFrequency('20min'), 1024)).toBe(0.75); // m = 72 -> 96: a finer grid
+    expect(coarseningFactor(parseFrequency('3h'), 1024)).toBeCloseTo(2 / 3, 12); // m = 8 -> 12 (7: no whole ms)
+    expect(coarseningFactor(parseFrequency('4h'), 1024)).toBe(0.5); // m = 6 -> 12 (7: no whole ms)
+    expect(coarseningFactor(parseFrequency('12h'), 1024)).toBe(0.5); // m = 2 -> 4
+    for (const f of ['15min', '30min', '1h', '2h', '6h', '1D', '1W']) expect(coarseningFactor(parseFrequency(f), 1024), f).toBe(1);
+    expect(coarseningFactor(parseFrequency('1h'), 128)).toBe(2); // 24 does not fit 8 times in 128: 12
+    expect(coarseningFactor(parseFrequency('1M'), 16)).toBe(1); // calendar frequencies and business days never
+    expect(coarseningFactor(parseFrequency('B'), 1024)).toBe(1);
+  });
+
+  it('reads 10-minute data on a 15-minute grid (k = 1.5) and 20-minute data on a finer 15-minute grid (k = 0.75)', () => {
+    const min10 = 600_000;
+    const t10 = Array.from({ length: 3000 }, (_, i) => t0 + i * min10);
+    const v10 = t10.map((_, i) => 20 + 10 * Math.sin((2 * Math.PI * i) / 144));
+    const p = prepareSeries(t10, v10, xlstm(), { ...opts, declaredFrequency: '10min' });
+    expect([p.coarsening, p.frequency.label, p.request.horizon]).toEqual([1.5, '15min', 7]); // 100 min = 6.67 grid steps
+    // Grid points fall on every observation (even ones) or halfway between two (interpolated).
+    const c = p.request.context;
+    expect(c[c.length - 1]).toBeCloseTo(v10[2999], 4);
+    expect(c[c.length - 2]).toBeCloseTo((v10[2997] + v10[2998]) / 2, 4);
+    expect(c[c.length - 3]).toBeCloseTo(v10[2996], 4);
+    const r = finishSeries(p, Array.from({ length: 7 }, (_, i) => [i, i + 1, i + 2]), [0.1, 0.5, 0.9], [0.5], 'value');
+    expect(r.timestamps).toEqual(Array.from({ length: 10 }, (_, i) => t10[2999] + (i + 1) * min10));
+    expect(r.quantiles[2][0]).toBeCloseTo(2, 9); // +30 min = grid step 2 (median 1 + 1)
+    expect(r.metadata.modelGrid.coarsening).toEqual({ factor: 1.5, seriesStep: '10min', seasonalPeriod: 144 });
+    const min20 = 1_200_000;
+    const t20 = Array.from({ length: 1000 }, (_, i) => t0 + i * min20);
+    const q = prepareSeries(t20, t20.map((_, i) => i), xlstm(), { ...opts, declaredFrequency: '20min' });
+    expect([q.coarsening, q.frequency.label, q.request.horizon]).toEqual([0.75, '15min', 14]); // 200 min = 13.3 grid steps
+    // A linear series stays linear on the finer grid: steps of 0.75.
+    expect(q.request.context[q.request.context.length - 1] - q.request.context[q.request.context.length - 2]).toBeCloseTo(0.75, 3);
+    expect(q.request.context.length).toBe(1024);
   });
 
   it('reads every 3rd point of 5-minute data on a 15-minute grid and maps the forecast back onto 5-minute steps', () => {

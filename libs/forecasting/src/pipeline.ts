@@ -33,16 +33,46 @@ export interface ForecastOptions {
 export const MIN_CONTEXT_CYCLES = 8;
 
 /**
- * The xlstm family has no time-scale input (the ssm has its scale factor): with the frequency's
- * default season m and a context of C grid steps, a context holding fewer than MIN_CONTEXT_CYCLES
- * seasons (m · 8 > C, e.g. 5-minute data, m = 288, C = 1,024: 3.6 days) is read on a grid k =
- * ⌈8m / C⌉ times coarser (15 minutes there: 10.7 days) and the forecast is interpolated back onto the
- * series' own steps. Fixed frequencies only; 1 = the series' own grid.
+ * Seasonal periods (in grid steps) the xlstm family copies off its context: the ones its synthetic
+ * pre-training drew (models/toolchain/synthetic/sampler.py TARGET_PERIODS_V2). Off this list (5, 10,
+ * 14, 20, 36, 60, 72, 144 measured) the shipped xlstm-small forecasts a clean season 2-4x worse than
+ * seasonal naive (scripts/eval/sine_probe.py, test/models/seasons.spec.ts); a training stage with
+ * periods drawn off it did not teach it (models/toolchain/training/README.md, xlstm small11).
  */
+export const XLSTM_SEASONS = [4, 7, 12, 24, 48, 52, 96, 168, 288] as const;
+
+/**
+ * The xlstm family has no time-scale input (the ssm has its scale factor), so it reads a series on a
+ * grid chosen for the season m of the series' frequency (its default; `k` = grid step / series step):
+ * - fixed steps: k = 1 when m is one of XLSTM_SEASONS and the context of C grid steps holds
+ *   MIN_CONTEXT_CYCLES seasons; otherwise the grid on which the season is the smallest of
+ *   XLSTM_SEASONS above m that fits 8 times (a finer grid, values interpolated between the
+ *   observations: nothing lost), or else the largest that fits (a coarser grid), with a grid step of
+ *   a whole number of milliseconds. 20-minute data (m = 72): k = 0.75, a 15-minute grid, season 96;
+ *   3-hourly (8) and 4-hourly (6): a 2-hour grid, season 12; 12-hourly (2): a 6-hour grid, season 4;
+ *   10-minute (144): k = 1.5, a 15-minute grid, season 96; 5-minute (288): k = 3, season 96. With
+ *   none (a short context), ⌈8m / C⌉;
+ * - business days and calendar frequencies: their own grid (monthly 12 and quarterly 4 are on the
+ *   list; business days' 5 is not: a clean business-week season reads 4.5x worse than seasonal
+ *   naive. The calendar-day grid, weekends interpolated (season 7), measured 1.6x there but 6 % worse
+ *   on random walks, and no real business-day dataset is here to decide on, so it is not used).
+ * The forecast is interpolated back onto the series' own steps. Null: the series' own grid.
+ */
+export function xlstmGrid(f: Frequency, contextSteps: number): { frequency: Frequency; factor: number } | null {
+  const k = coarseningFactor(f, contextSteps);
+  return k === 1 ? null : { frequency: fixedFrequency((f as { stepMs: number }).stepMs * k), factor: k };
+}
+
+/** The grid factor k of xlstmGrid for a fixed frequency (1 = the series' own grid; may be fractional). */
 export function coarseningFactor(f: Frequency, contextSteps: number): number {
   if (f.kind !== 'fixed') return 1;
   const m = defaultSeasonalPeriod(f);
-  return Math.max(1, Math.ceil((MIN_CONTEXT_CYCLES * m) / contextSteps));
+  const fits = (p: number) => MIN_CONTEXT_CYCLES * p <= contextSteps;
+  if (m <= 1 || ((XLSTM_SEASONS as readonly number[]).includes(m) && fits(m))) return 1;
+  const ok = XLSTM_SEASONS.filter((q) => q !== m && fits(q) && Number.isInteger((f.stepMs * m) / q));
+  // A finer grid loses nothing (interpolated between observations); a coarser one drops detail.
+  const p = ok.find((q) => q > m) ?? ok[ok.length - 1];
+  return p !== undefined ? m / p : Math.max(1, Math.ceil((MIN_CONTEXT_CYCLES * m) / contextSteps));
 }
 
 export interface PreparedSeries {
@@ -102,19 +132,20 @@ export function prepareSeries(timestamps: number[], values: (number | null)[], e
   const maxLen = Math.min(o.contextLength ?? entry.defaultContext ?? entry.contextLength, entry.contextLength);
   const spec = o.selectContext === true && o.contextLength === undefined ? entry.contextSelection : undefined;
   const gridLen = spec ? Math.max(maxLen, spec.candidates[spec.candidates.length - 1]) : maxLen;
-  // The output times stay on the series' (or requested) frequency; only the model reads a coarser grid.
-  const k = entry.family === 'xlstm' && o.coarsen === true ? coarseningFactor(frequency, maxLen) : 1;
+  // The output times stay on the series' (or requested) frequency; only the model reads another grid.
+  const regrid = entry.family === 'xlstm' && o.coarsen === true ? xlstmGrid(frequency, maxLen) : null;
+  const k = regrid?.factor ?? 1;
   const seriesFrequency = frequency;
-  const gridFrequency = k > 1 ? fixedFrequency((frequency as { stepMs: number }).stepMs * k) : frequency;
+  const gridFrequency = regrid?.frequency ?? frequency;
   const length = gridLengthCovering(ts[0], anchorT, gridFrequency, gridLen);
   const grid = buildGrid({ anchor: anchorT, frequency: gridFrequency, length, chosenBy });
   const onGrid = new Set(grid.timestamps);
   // Share of the observations inside the grid's span that sit exactly on a grid point.
   const inSpan = uniqueSorted(observed).filter((t) => t >= grid.timestamps[0]);
   const onGridShare = inSpan.filter((t) => onGrid.has(t)).length / Math.max(1, inSpan.length);
-  // Coarsened: the values at the coarse grid's points (interpolated where missing), so that a forecast
-  // step means the value at its time, as on the series' own grid, not a cell mean half a cell earlier.
-  const method = o.resampling ?? (k > 1 ? 'linear' : chooseMethod(onGridShare, stats.medianStepMs, fixedStepMs(gridFrequency)));
+  // Another grid: the values at its points (interpolated where missing), so that a forecast step means
+  // the value at its time, as on the series' own grid, not a cell mean half a cell earlier.
+  const method = o.resampling ?? (k !== 1 ? 'linear' : chooseMethod(onGridShare, stats.medianStepMs, fixedStepMs(gridFrequency)));
   const r = resample(ts, vs, grid.timestamps, method, { maxStalenessMs: fixedStepMs(gridFrequency) * 3 });
   const long = Float32Array.from(r.values);
   // The default context: the last maxLen grid steps (all of them without selection).
@@ -129,7 +160,9 @@ export function prepareSeries(timestamps: number[], values: (number | null)[], e
     scaleFactor = Math.min(24, 24 / Math.max(1, seasonalPeriod));
   }
   const { outputTimes, horizon: seriesSteps, mode } = span(o.span, anchorT, seriesFrequency);
-  const horizon = Math.ceil(seriesSteps / k);
+  // On another grid, the grid steps that reach the last output time (k may be fractional: 0.75, 1.5).
+  const lastOutput = outputTimes.reduce((a, t) => Math.max(a, t), anchorT);
+  const horizon = regrid ? Math.ceil((lastOutput - anchorT) / fixedStepMs(gridFrequency) - 1e-9) : seriesSteps;
   // ssm: the masked future rows come out of a context of ⌊C/s⌋ steps; keep at least half of it real.
   const limit = scaleFactor === null ? entry.maxHorizon : Math.min(entry.maxHorizon, Math.floor(entry.contextLength / scaleFactor / 2));
   if (horizon > limit) {
@@ -153,7 +186,7 @@ export function prepareSeries(timestamps: number[], values: (number | null)[], e
     selection,
     metadataBase: {
       stats, grid, method: {}, imputedCount: r.imputedCount, missingCount: r.missingCount, gridPoints: grid.length, scaleFactor, seasonalPeriod,
-      coarsening: k > 1 ? { factor: k, seriesStep: seriesFrequency.label, seasonalPeriod: defaultSeasonalPeriod(seriesFrequency) } : null,
+      coarsening: k !== 1 ? { factor: k, seriesStep: seriesFrequency.label, seasonalPeriod: defaultSeasonalPeriod(seriesFrequency) } : null,
     },
   };
 }
@@ -211,9 +244,9 @@ export function finishSeries(
 ): SeriesResult {
   const gridTimes = futureGrid(p.anchor.t, p.frequency, gridQuantiles.length);
   const idx = levels.map((l) => modelLevels.findIndex((m) => Math.abs(m - l) < 1e-9));
-  // `at` times, or a coarsened grid: each output time interpolated between grid steps (from the last
+  // `at` times, or another grid (xlstmGrid): each output time interpolated between grid steps (from the last
   // observation before the first step); otherwise the grid steps are the output times.
-  const mapped = p.mode === 'at' || p.coarsening > 1
+  const mapped = p.mode === 'at' || p.coarsening !== 1
     ? mapForecast(gridTimes, gridQuantiles, p.outputTimes, p.anchor)
     : { timestamps: gridTimes, values: gridQuantiles, how: gridTimes.map(() => 'exact' as const) };
   const metadata = buildMetadata({

@@ -25,9 +25,10 @@ export interface ResamplingMetadata {
     missingSteps: number | null;
   };
   /**
-   * The regular grid the model read. `coarsening`: set when the grid is `factor` times coarser than
-   * the series' step (xlstm family, when its context would hold fewer than 8 of the season's
-   * cycles); the forecast was interpolated back onto the series' steps (`output.interpolated`).
+   * The regular grid the model read. `coarsening`: set when the grid step is `factor` times the
+   * series' step (xlstm family, when the frequency's season is off the seasons it was trained on or
+   * its context would hold fewer than 8 of them: > 1 coarser, < 1 finer, e.g. 0.75 for 20-minute
+   * data on a 15-minute grid); the forecast was interpolated back onto the series' steps (`output.interpolated`).
    */
   modelGrid: {
     anchor: string; step: string; length: number; chosenBy: GridChoice; first: string | null; last: string | null;

@@ -37,8 +37,19 @@ def one_series(rng, name, total, target):
     return resample(x, r, total) if r != 1.0 else x[:total]
 
 
+def draw_free_periods(rng, periods, free_periods):
+    """Replaces a share of the per-series periods by periods drawn log-uniformly from a range, half of
+    them rounded to whole steps: free_periods = (share, low, high). The fixed list alone taught the
+    xlstm (no time-scale input) to copy only those seasons (scripts/eval/sine_probe.py)."""
+    share, lo, hi = free_periods
+    free = rng.random(len(periods)) < share
+    drawn = np.exp(rng.uniform(np.log(lo), np.log(hi), len(periods)))
+    drawn = np.where(rng.random(len(periods)) < 0.5, np.round(drawn), drawn)
+    return np.where(free, drawn, periods)
+
+
 def sample_batch(rng, batch, context_len, horizon, mix=None, period=None, cpm=False, aug=None, patch=32, periods=None,
-                 consistent_fallback=False):
+                 consistent_fallback=False, free_periods=None):
     """-> dict(context [B, C] float32, target [B, H] float32, period [B] float64; with `cpm` also
     context_full [B, C], the context before masking). `period` fixes one
     seasonal period for the batch (the ssm family's per-batch scale factor); otherwise each series
@@ -48,13 +59,19 @@ def sample_batch(rng, batch, context_len, horizon, mix=None, period=None, cpm=Fa
     `consistent_fallback` the replacement is the augmented context before CPM, or, when that has
     fewer than 8 too, the generator's raw series for the context and the target alike. Without it
     (the batches the shipped runs were trained on) the context becomes the raw series' while the
-    target keeps its augmentations (scaling, offset, mixup): a known flaw, ~1 % of xlstm series."""
+    target keeps its augmentations (scaling, offset, mixup): a known flaw, ~1 % of xlstm series.
+
+    `free_periods` (share, low, high), per-series periods only: that share of the series draws its
+    period from [low, high] instead of `periods` (draw_free_periods); None draws nothing extra, so the
+    batches of earlier runs are unchanged."""
     mix = mix or DEFAULT_MIX
     aug = DEFAULT_AUG if aug is None else aug
     names = list(mix)
     w = np.asarray([mix[n] for n in names], float)
     total = context_len + horizon
     periods = np.full(batch, float(period)) if period else rng.choice(periods or TARGET_PERIODS, batch).astype(float)
+    if free_periods and free_periods[0] > 0 and not period:
+        periods = draw_free_periods(rng, periods, free_periods)
     raw = [one_series(rng, str(rng.choice(names, p=w / w.sum())), total, periods[i]) for i in range(batch)]
     out = np.empty((batch, total))
     for i, x in enumerate(raw):

@@ -2,7 +2,7 @@
 import numpy as np
 
 from toolchain.synthetic import DEFAULT_MIX, sample_batch
-from toolchain.synthetic.sampler import draw_rate
+from toolchain.synthetic.sampler import TARGET_PERIODS, draw_rate
 
 
 def test_shapes_dtypes_and_same_seed_same_batch():
@@ -27,6 +27,39 @@ def test_fixed_period_shows_in_the_spectrum_after_resampling():
         x = x - x.mean(1, keepdims=True)
         k = np.argmax(np.abs(np.fft.rfft(x, axis=1))[:, 1:], axis=1) + 1
         assert np.mean(np.abs(x.shape[1] / k - period) < 0.5) > 0.9
+
+
+def test_free_periods_replace_a_share_of_the_list_and_show_in_the_spectrum():
+    rng = np.random.default_rng(5)
+    b = sample_batch(rng, 400, 64, 8, periods=TARGET_PERIODS, free_periods=(0.5, 2.0, 400.0), aug={})
+    p = b["period"]
+    free = ~np.isin(p, TARGET_PERIODS)
+    assert 0.40 < free.mean() < 0.60  # 0.5 minus the few free draws that land on a listed period
+    assert p.min() >= 2.0 and p.max() <= 400.0
+    whole = np.isclose(p[free], np.round(p[free]))
+    assert 0.35 < whole.mean() < 0.65  # half rounded (a fractional draw is almost never whole)
+    # Log-uniform: as many below sqrt(2 * 400) ~ 28 as above.
+    assert 0.4 < np.mean(p[free] < np.sqrt(800)) < 0.6
+    # The series carry their drawn period: a pure seasonal shape shows it in the spectrum.
+    n = 2048
+    b = sample_batch(np.random.default_rng(6), 64, n - 64, 64, mix={"sawtooth": 1.0}, free_periods=(1.0, 5.0, 60.0), aug={})
+    x = np.concatenate([b["context"], b["target"]], 1)
+    x = x - x.mean(1, keepdims=True)
+    k = np.argmax(np.abs(np.fft.rfft(x, axis=1))[:, 1:], axis=1) + 1
+    assert np.mean(np.abs(n / k - b["period"]) / b["period"] < 0.05) > 0.9
+    assert not np.isin(b["period"], TARGET_PERIODS).all()
+
+
+def test_free_periods_off_or_with_a_batch_period_draw_the_batches_of_before():
+    ref = sample_batch(np.random.default_rng(7), 16, 128, 16)
+    for free in (None, (0.0, 2.0, 400.0)):
+        b = sample_batch(np.random.default_rng(7), 16, 128, 16, free_periods=free)
+        for k in ref:
+            np.testing.assert_array_equal(ref[k], b[k])
+    ref = sample_batch(np.random.default_rng(8), 16, 128, 16, period=24.0)
+    b = sample_batch(np.random.default_rng(8), 16, 128, 16, period=24.0, free_periods=(0.5, 2.0, 400.0))
+    for k in ref:
+        np.testing.assert_array_equal(ref[k], b[k])
 
 
 def test_draw_rate_keeps_the_ratio_bounded():

@@ -124,6 +124,32 @@ def test_short_batches_draw_short_contexts_and_horizons_and_leave_other_configs_
         assert draw_shape(a, dc6) == (int(b.integers(1, 33)) * 32, int(b.integers(8, 321)))
 
 
+def test_free_period_config_draws_off_list_periods_and_keeps_the_validation_set():
+    dc11, dc8 = config_for("xlstm", "small11").data, config_for("xlstm", "small8").data
+    assert dc11.free_period_prob == 0.5 and dc8.free_period_prob == 0.0
+    periods = np.concatenate([batch_for_step(11, s, 16, dc11)["period"].numpy() for s in range(20)])
+    assert 0.35 < np.mean(~np.isin(periods, dc11.periods)) < 0.65
+    # The validation set stays the fixed-list one, so validation losses of all stages compare.
+    for a, b in zip(validation_set(dc11), validation_set(dc8)):
+        for k in a:
+            assert torch.equal(torch.nan_to_num(a[k]), torch.nan_to_num(b[k]))
+
+
+def test_free_period_config_with_a_batch_period_draws_off_list_batch_periods():
+    dc = config_for("ssm", "small8").data
+    assert dc.shared_period and dc.free_period_prob == 0.3
+    periods = [batch_for_step(8, s, 4, dc)["period"].numpy() for s in range(300)]
+    assert all(len(set(p)) == 1 for p in periods)  # still one per batch (one scale factor)
+    off = np.mean([p[0] not in dc.periods for p in periods])
+    assert 0.2 < off < 0.4 and min(p[0] for p in periods) >= 2.0 and max(p[0] for p in periods) <= 400.0
+    # small7 (no free periods) draws the batches it was trained on.
+    dc7 = config_for("ssm", "small7").data
+    for s in range(5):
+        rng = np.random.default_rng([7, s])
+        C, H = draw_shape(rng, dc7)
+        assert float(batch_for_step(7, s, 4, dc7)["period"][0]) == float(rng.choice(dc7.periods))
+
+
 @pytest.mark.parametrize("family", ["xlstm", "ssm"])
 def test_init_from_starts_at_the_other_runs_weights(family, tmp_path):
     train(family, str(tmp_path / "a"), steps=6, batch=4, seed=2, config="tiny", workers=0)

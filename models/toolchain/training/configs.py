@@ -27,6 +27,9 @@ class DataConfig:
     short_prob: float = 0.0          # share of batches drawn from short_context x short_horizon instead
     short_context: tuple = (32, 256)  # (the short series of monthly, quarterly and yearly data); 0 draws
     short_horizon: tuple = (4, 64)   # nothing extra, so the batches of earlier runs are unchanged
+    free_period_prob: float = 0.0    # share of the series (of the batches with shared_period) whose period
+    free_period_range: tuple = (2.0, 400.0)  # is drawn log-uniformly from this range instead of `periods`,
+                                     # half rounded (sampler.draw_free_periods); 0 draws nothing extra
 
 
 @dataclass
@@ -92,6 +95,13 @@ def xlstm_config(size):
         return c
     if size == "small10":  # small8's recipe once more from a small8 run (peak lr 1.5e-4, --batch 64)
         return xlstm_config("small8")
+    if size == "small11":  # small8 from a small8 run with half of the series at periods drawn from 2-400
+        # (log-uniform, half rounded): on the fixed list alone the xlstm copies only those seasons and
+        # reads others (5, 10, 14, 20, 60, 144) 2-4x worse than seasonal naive (sine_probe.py)
+        c = xlstm_config("small8")
+        c.data.free_period_prob = 0.5
+        c.lr = 2e-4
+        return c
     if size == "gpu":  # ~13.1M parameters, a 2048-step window, the small2 curriculum at full context
         return TrainConfig(XlstmConfig(embedding_dim=384, num_blocks=8, num_heads=4, input_ff_dim=512, context_length=2048),
                            DataConfig(context=(64, 2048), horizon=(8, 320), cpm=True, mix=MIX_V2, periods=TARGET_PERIODS_V2,
@@ -146,6 +156,13 @@ def ssm_config(size):
         # level, slope and season, additive or multiplicative), peak lr 2e-4
         c = ssm_config("small5")
         c.data.mix = MIX_V3
+        return c
+    if size == "small8":  # small7 from a small7 run with 30 % of the batches at a period drawn from 2-400
+        # (log-uniform, half rounded): the scale factors between the listed ones (24/5 = 4.8 for business
+        # days, 24/8, 24/72, 24/144) were never trained; business-day seasons read 1.5-1.7x worse than
+        # seasonal naive (test/models/seasons.spec.ts)
+        c = ssm_config("small7")
+        c.data.free_period_prob = 0.3
         return c
     if size == "gpu":  # ~4.7M parameters (FlowState's 9.1M is wider), contexts to 2048, horizons to 320,
         # with small4's forecasts from context positions (weight 0.3)

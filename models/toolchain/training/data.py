@@ -6,7 +6,7 @@ import torch
 from torch.utils.data import DataLoader, IterableDataset
 
 from ..synthetic import sample_batch
-from ..synthetic.sampler import TARGET_PERIODS
+from ..synthetic.sampler import TARGET_PERIODS, draw_free_periods
 
 VAL_SEED = 20261129
 
@@ -23,8 +23,11 @@ def draw_shape(rng, dc):
 def make_batch(rng, batch, dc, C, H):
     periods = tuple(dc.periods) if dc.periods else TARGET_PERIODS
     period = float(rng.choice(periods)) if dc.shared_period else None
+    free = (dc.free_period_prob, *dc.free_period_range) if dc.free_period_prob else None
+    if free and period:  # one period per batch (the ssm's scale factor): the batch's may be a free one
+        period = float(draw_free_periods(rng, np.array([period]), free)[0])
     b = sample_batch(rng, batch, C, H, mix=dc.mix, period=period, cpm=dc.cpm, periods=periods,
-                     consistent_fallback=dc.consistent_fallback)
+                     consistent_fallback=dc.consistent_fallback, free_periods=free)
     return {k: torch.from_numpy(np.ascontiguousarray(v)) for k, v in b.items()}
 
 
@@ -35,10 +38,10 @@ def batch_for_step(seed, step, batch, dc):
 
 
 def validation_set(dc):
-    """A FIXED set (VAL_SEED, fixed lengths; no CPM and the original fallback, so every model and
-    every stage sees the same inputs)."""
+    """A FIXED set (VAL_SEED, fixed lengths; no CPM, the original fallback and the fixed period list,
+    so every model and every stage sees the same inputs)."""
     rng = np.random.default_rng(VAL_SEED)
-    plain = type(dc)(**{**dc.__dict__, "cpm": False, "consistent_fallback": False})
+    plain = type(dc)(**{**dc.__dict__, "cpm": False, "consistent_fallback": False, "free_period_prob": 0.0})
     return [make_batch(rng, dc.val_batch, plain, dc.val_context, dc.val_horizon) for _ in range(dc.val_batches)]
 
 
