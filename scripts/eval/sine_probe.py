@@ -17,7 +17,7 @@ from toolchain.ssm.model import forecast as ssm_forecast
 from toolchain.training.export import read_run
 
 
-def probe(model, length, period, draws, H=64, family="xlstm"):
+def probe(model, length, period, draws, H=64, family="xlstm", multiple=1):
     rng = np.random.default_rng([length, period])  # the same series for every run
     ratios = []
     for _ in range(draws):
@@ -27,7 +27,7 @@ def probe(model, length, period, draws, H=64, family="xlstm"):
         ctx = torch.tensor(y[:length], dtype=torch.float32)[None]
         with torch.no_grad():
             if family == "ssm":
-                q = ssm_forecast(model, ctx, min(24.0, 24.0 / period), H)
+                q = ssm_forecast(model, ctx, min(24.0, 24.0 / (multiple * period)), H)
             else:
                 q = model(ctx, new_patches=2)[0]
         med, tgt = q[0, :H, 4].numpy(), y[length:]
@@ -42,13 +42,15 @@ def main():
     p.add_argument("--lengths", default="60,120,300,1000")
     p.add_argument("--periods", default="4,7,12,24")
     p.add_argument("--draws", type=int, default=20)
+    p.add_argument("--season-multiple", type=int, default=1,
+                   help="ssm runs: the scale factor of this multiple of the period (the pattern repeats there too)")
     a = p.parse_args()
     torch.set_num_threads(2)
     for run in a.runs:
         m, _, meta, _ = read_run(run)
         m.eval()
         for L in map(int, a.lengths.split(",")):
-            cells = [f"m={P}: {probe(m, L, P, a.draws, family=meta['family']):.3f}" for P in map(int, a.periods.split(","))]
+            cells = [f"m={P}: {probe(m, L, P, a.draws, family=meta['family'], multiple=a.season_multiple):.3f}" for P in map(int, a.periods.split(","))]
             print(f"{os.path.basename(run.rstrip('/'))} context {L}: " + ", ".join(cells))
 
 

@@ -21,9 +21,10 @@ import { MODELS_DIR } from './fixtures';
  *                own grid (the rule before, which only coarsened seasons that did not fit 8 times):
  *                3h 1.19, 20min 3.33, 10min 2.97 (a 20-minute grid, season 72). Business days keep
  *                their own grid (season 5): the known weak spot (pipeline.ts xlstmGrid says why).
- *   ssm-small:   B 1.53, 3h 0.82, 20min 0.78, 10min 0.76, 4h 1.13, 12h 2.82, h 0.78: scale factors
- *                above 24/7 other than 6 (seasons 2, 5, 6) were never trained, so business days and
- *                4- and 12-hourly data are its weak spots (models/toolchain/training/README.md).
+ *   ssm-small:   B 1.15, 3h 0.84, 20min 0.78, 10min 0.77, 4h 0.93, 12h 0.82, h 0.77 (small8, trained with 30 %
+ *                of its batches at free periods, and seasons 2, 3, 5 and 6 read as twice themselves: pipeline.ts
+ *                ssmScalePeriod; small8 at s = 24/m: B 1.29). small7 at s = 24/m: B 1.53, 4h 1.13, 12h 2.82 (the
+ *                others as now): scale factors above 24/7 other than 6 were never trained.
  */
 const CASES: { freq: string; m: number }[] = [
   { freq: 'B', m: 5 }, // business days: a week of 5
@@ -36,7 +37,7 @@ const CASES: { freq: string; m: number }[] = [
 ];
 const BOUNDS: Record<string, Record<string, number>> = {
   'xlstm-small': { B: 4.8, '3h': 0.93, '20min': 0.92, '10min': 0.91, '4h': 0.92, '12h': 0.89, h: 0.82 },
-  'ssm-small': { B: 1.62, '3h': 0.87, '20min': 0.83, '10min': 0.81, '4h': 1.2, '12h': 2.95, h: 0.83 },
+  'ssm-small': { B: 1.22, '3h': 0.89, '20min': 0.83, '10min': 0.82, '4h': 0.99, '12h': 0.88, h: 0.82 },
 };
 const SERIES = 8;
 

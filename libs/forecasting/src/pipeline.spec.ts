@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ManifestEntry } from '#model-runtime';
 import { parseFrequency } from '#timeseries';
 import { baselineEntry } from './backtest-baselines';
-import { coarseningFactor, finishSeries, prepareSeries, scoreableWindows } from './pipeline';
+import { coarseningFactor, finishSeries, prepareSeries, scoreableWindows, ssmScalePeriod } from './pipeline';
 
 describe('prepareSeries context length', () => {
   const hour = 3_600_000;
@@ -139,5 +139,24 @@ describe('coarser model grid for long seasons (xlstm)', () => {
     const plain = prepareSeries(ts, vs, xlstm(), { ...opts, coarsen: false });
     expect(plain.metadataBase.coarsening).toBeNull();
     expect(finishSeries(plain, Array.from({ length: 10 }, () => [1, 2, 3]), [0.1, 0.5, 0.9], [0.5], 'value').metadata.modelGrid.coarsening).toBeNull();
+  });
+});
+
+describe('ssm scale factor', () => {
+  it('ssmScalePeriod: seasons 2, 3, 5 and 6 as twice themselves; others unchanged', () => {
+    expect([2, 3, 5, 6].map(ssmScalePeriod)).toEqual([4, 6, 10, 12]);
+    expect([1, 4, 7, 10, 24, 144, 288].map(ssmScalePeriod)).toEqual([1, 4, 7, 10, 24, 144, 288]);
+    expect(ssmScalePeriod(0)).toBe(1);
+  });
+
+  it('a 12-hourly series with its daily season (m = 2) gets s = 24 / 4; its metadata keeps the season 2', () => {
+    const h12 = 43_200_000;
+    const ts = Array.from({ length: 400 }, (_, i) => Date.UTC(2026, 0, 1) + i * h12);
+    const vs = ts.map((_, i) => 10 + 3 * (i % 2));
+    const ssm: ManifestEntry = { ...baselineEntry('naive', [0.5]), family: 'ssm', contextLength: 2048 };
+    const p = prepareSeries(ts, vs, ssm, { span: { horizon: 4 }, frequency: '12h', quantiles: [0.5] });
+    expect([p.request.scaleFactor, p.metadataBase.seasonalPeriod]).toEqual([6, 2]);
+    const hourly = prepareSeries(ts.map((_, i) => Date.UTC(2026, 0, 1) + i * 3_600_000), vs, ssm, { span: { horizon: 4 }, frequency: '1h', quantiles: [0.5] });
+    expect(hourly.request.scaleFactor).toBe(1); // season 24: unchanged
   });
 });

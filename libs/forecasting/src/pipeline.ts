@@ -75,6 +75,17 @@ export function coarseningFactor(f: Frequency, contextSteps: number): number {
   return p !== undefined ? m / p : Math.max(1, Math.ceil((MIN_CONTEXT_CYCLES * m) / contextSteps));
 }
 
+/**
+ * The period the ssm's scale factor s = 24 / p is computed from, for a season m. Its pre-training drew
+ * no scale factor above 24/7 but 6 (m = 4) until ssm small8's free periods, and seasons 2, 3, 5 and 6
+ * still read 1.0-3.3x worse than seasonal naive at s = 24/m; read as twice the season (the pattern
+ * repeats there too) they measure 0.78-1.81 (scripts/eval/sine_probe.py --season-multiple 2), so a
+ * season below 7 other than 4 gets s = 24 / 2m.
+ */
+export function ssmScalePeriod(m: number): number {
+  return m > 1 && m < 7 && m !== 4 ? 2 * m : Math.max(1, m);
+}
+
 export interface PreparedSeries {
   request: SeriesRequest;
   method: ResampleMethod;
@@ -157,7 +168,7 @@ export function prepareSeries(timestamps: number[], values: (number | null)[], e
     const found = detectSeasonalPeriod(r.values.subarray(r.values.length - context.length), { candidates: seasonalCandidates(frequency) });
     seasonalPeriod = found.detected ? found.period : def;
     // P = floor(24 / s) steps per decoder position must stay >= 1: s <= 24.
-    scaleFactor = Math.min(24, 24 / Math.max(1, seasonalPeriod));
+    scaleFactor = Math.min(24, 24 / ssmScalePeriod(seasonalPeriod));
   }
   const { outputTimes, horizon: seriesSteps, mode } = span(o.span, anchorT, seriesFrequency);
   // On another grid, the grid steps that reach the last output time (k may be fractional: 0.75, 1.5).
