@@ -135,7 +135,7 @@ def card(e, res, summary, info, best, date, commit, runs_dir="models/runs"):
                 else f"min({e['maxHorizon']}, ⌊{e['contextLength']}/s/2⌋) steps."))
     if e["family"] == "xlstm":
         L.append("* No time-scale input, and it copies only the seasons its pre-training drew (4, 7, 12, 24, 48, 52, 96, 168, "
-                 "288 steps): off them a clean season reads 2–4× worse than seasonal naive (`scripts/eval/sine_probe.py`). "
+                 "288 steps): off them a clean season reads 2.7–4.9× worse than seasonal naive (`scripts/eval/sine_probe.py`). "
                  "So the service reads a fixed-step series whose season is off that list, or would fill the context fewer "
                  "than 8 times, on another grid on which it is on the list and fits (10-minute data: 15 minutes, season 96; "
                  "3-hourly: 2 hours, season 12; 5-minute: 15 minutes) and interpolates the forecast back "

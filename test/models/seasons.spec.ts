@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rng as prng } from '#forecasting';
 import { ModelCatalog, ModelRuntime } from '#model-runtime';
 import { parseFrequency, stepForward } from '#timeseries';
 import { EvalDataset, forecastDataset, startRuntime } from '../../scripts/eval/run-models';
@@ -40,18 +41,6 @@ const BOUNDS: Record<string, Record<string, number>> = {
   'ssm-small': { B: 1.22, '3h': 0.89, '20min': 0.83, '10min': 0.82, '4h': 0.99, '12h': 0.88, h: 0.82 },
 };
 const SERIES = 8;
-
-/** mulberry32: a small seeded PRNG, so the series are the same on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function gaussian(r: () => number): number {
   return Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());

@@ -35,8 +35,8 @@ export const MIN_CONTEXT_CYCLES = 8;
 /**
  * Seasonal periods (in grid steps) the xlstm family copies off its context: the ones its synthetic
  * pre-training drew (models/toolchain/synthetic/sampler.py TARGET_PERIODS_V2). Off this list (5, 10,
- * 14, 20, 36, 60, 72, 144 measured) the shipped xlstm-small forecasts a clean season 2-4x worse than
- * seasonal naive (scripts/eval/sine_probe.py, test/models/seasons.spec.ts); a training stage with
+ * 14, 20, 32, 64, 72, 144 measured) the shipped xlstm-small forecasts a clean season 2.7-4.9x worse
+ * than seasonal naive (scripts/eval/sine_probe.py, test/models/seasons.spec.ts); a training stage with
  * periods drawn off it did not teach it (models/toolchain/training/README.md, xlstm small11).
  */
 export const XLSTM_SEASONS = [4, 7, 12, 24, 48, 52, 96, 168, 288] as const;
@@ -54,8 +54,9 @@ export const XLSTM_SEASONS = [4, 7, 12, 24, 48, 52, 96, 168, 288] as const;
  *   none (a short context), ⌈8m / C⌉;
  * - business days and calendar frequencies: their own grid (monthly 12 and quarterly 4 are on the
  *   list; business days' 5 is not: a clean business-week season reads 4.5x worse than seasonal
- *   naive. The calendar-day grid, weekends interpolated (season 7), measured 1.6x there but 6 % worse
- *   on random walks, and no real business-day dataset is here to decide on, so it is not used).
+ *   naive, test/models/seasons.spec.ts. A calendar-day grid with interpolated weekends, season 7,
+ *   helped that season in a prototype but made random walks worse, and no real business-day dataset
+ *   is here to decide on, so it is not used).
  * The forecast is interpolated back onto the series' own steps. Null: the series' own grid.
  */
 export function xlstmGrid(f: Frequency, contextSteps: number): { frequency: Frequency; factor: number } | null {
