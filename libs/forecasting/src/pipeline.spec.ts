@@ -101,6 +101,11 @@ describe('coarser model grid for long seasons (xlstm)', () => {
     // A linear series stays linear on the finer grid: steps of 0.75.
     expect(q.request.context[q.request.context.length - 1] - q.request.context[q.request.context.length - 2]).toBeCloseTo(0.75, 3);
     expect(q.request.context.length).toBe(1024);
+    // A horizon the finer grid cannot reach within maxHorizon is forecast on the series' own grid.
+    const long = prepareSeries(t20, t20.map((_, i) => i), xlstm({ maxHorizon: 100 }), { ...opts, declaredFrequency: '20min', span: { horizon: 90 } });
+    expect([long.coarsening, long.frequency.label, long.request.horizon, long.metadataBase.coarsening]).toEqual([1, '20min', 90, null]);
+    expect(prepareSeries(t20, t20.map((_, i) => i), xlstm({ maxHorizon: 100 }), { ...opts, declaredFrequency: '20min', span: { horizon: 75 } }).request.horizon).toBe(100);
+    expect(() => prepareSeries(t20, t20.map((_, i) => i), xlstm({ maxHorizon: 100 }), { ...opts, declaredFrequency: '20min', span: { horizon: 101 } })).toThrow(/forecasts at most 100/);
   });
 
   it('reads every 3rd point of 5-minute data on a 15-minute grid and maps the forecast back onto 5-minute steps', () => {

@@ -51,7 +51,8 @@ export const XLSTM_SEASONS = [4, 7, 12, 24, 48, 52, 96, 168, 288] as const;
  *   a whole number of milliseconds. 20-minute data (m = 72): k = 0.75, a 15-minute grid, season 96;
  *   3-hourly (8) and 4-hourly (6): a 2-hour grid, season 12; 12-hourly (2): a 6-hour grid, season 4;
  *   10-minute (144): k = 1.5, a 15-minute grid, season 96; 5-minute (288): k = 3, season 96. With
- *   none (a short context), ⌈8m / C⌉;
+ *   none (a short context), ⌈8m / C⌉. A horizon that a finer grid cannot reach within the model's
+ *   maxHorizon is forecast on the series' own grid (prepareSeries);
  * - business days and calendar frequencies: their own grid (monthly 12 and quarterly 4 are on the
  *   list; business days' 5 is not: a clean business-week season reads 4.5x worse than seasonal
  *   naive, test/models/seasons.spec.ts. A calendar-day grid with interpolated weekends, season 7,
@@ -178,6 +179,8 @@ export function prepareSeries(timestamps: number[], values: (number | null)[], e
   // ssm: the masked future rows come out of a context of ⌊C/s⌋ steps; keep at least half of it real.
   const limit = scaleFactor === null ? entry.maxHorizon : Math.min(entry.maxHorizon, Math.floor(entry.contextLength / scaleFactor / 2));
   if (horizon > limit) {
+    // A finer grid (k < 1) needs more steps than the series' own: forecast on the series' own grid then.
+    if (regrid && k < 1 && seriesSteps <= limit) return prepareSeries(timestamps, values, entry, { ...o, coarsen: false });
     throw new InvalidInputError('HORIZON_TOO_LONG', `the span needs ${horizon} ${gridFrequency.label} steps; model ${entry.id} forecasts at most ${limit} here`, { maxHorizon: limit });
   }
   // Distinct candidate lengths this grid allows (a candidate longer than the grid is the whole grid).
