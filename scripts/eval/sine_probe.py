@@ -1,8 +1,9 @@
 """A seasonal-copy probe for training runs: noisy two-harmonic sines of a given period, forecast
 64 steps from contexts of several lengths by the run's PyTorch weights (one pass, no serving
-pipeline; an ssm run gets the scale factor min(24, 24 / period) the service would give it for that
-season); prints the mean over `--draws` series of the model median's MAE divided by seasonal naive's. A model that reads the season off the context scores well below 1 (the noise
-alone, sd 0.5, leaves an MAE of 0.40 against seasonal naive's ~0.56).
+pipeline; an ssm run gets the scale factor min(24, 24 / period), or of `--season-multiple` times
+the period); prints the mean over `--draws` series of the model median's MAE divided by seasonal
+naive's. A model that reads the season off the context scores well below 1 (the noise alone, sd 0.5,
+leaves an MAE of 0.40 against seasonal naive's ~0.56).
 
   cd models && PYTHONPATH=. /usr/bin/python3 ../scripts/eval/sine_probe.py runs/xlstm-small7 runs/xlstm-small5
   cd models && PYTHONPATH=. /usr/bin/python3 ../scripts/eval/sine_probe.py runs/ssm-small7 --periods 2,3,4,5,6,7,10,72,144

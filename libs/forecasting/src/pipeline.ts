@@ -147,7 +147,6 @@ export function prepareSeries(timestamps: number[], values: (number | null)[], e
   const gridLen = spec ? Math.max(maxLen, spec.candidates[spec.candidates.length - 1]) : maxLen;
   // The output times stay on the series' (or requested) frequency; only the model reads another grid.
   const regrid = entry.family === 'xlstm' && o.coarsen === true ? xlstmGrid(frequency, maxLen) : null;
-  const k = regrid?.factor ?? 1;
   const seriesFrequency = frequency;
   const gridFrequency = regrid?.frequency ?? frequency;
   const length = gridLengthCovering(ts[0], anchorT, gridFrequency, gridLen);
@@ -158,7 +157,7 @@ export function prepareSeries(timestamps: number[], values: (number | null)[], e
   const onGridShare = inSpan.filter((t) => onGrid.has(t)).length / Math.max(1, inSpan.length);
   // Another grid: the values at its points (interpolated where missing), so that a forecast step means
   // the value at its time, as on the series' own grid, not a cell mean half a cell earlier.
-  const method = o.resampling ?? (k !== 1 ? 'linear' : chooseMethod(onGridShare, stats.medianStepMs, fixedStepMs(gridFrequency)));
+  const method = o.resampling ?? (regrid ? 'linear' : chooseMethod(onGridShare, stats.medianStepMs, fixedStepMs(gridFrequency)));
   const r = resample(ts, vs, grid.timestamps, method, { maxStalenessMs: fixedStepMs(gridFrequency) * 3 });
   const long = Float32Array.from(r.values);
   // The default context: the last maxLen grid steps (all of them without selection).
@@ -180,7 +179,7 @@ export function prepareSeries(timestamps: number[], values: (number | null)[], e
   const limit = scaleFactor === null ? entry.maxHorizon : Math.min(entry.maxHorizon, Math.floor(entry.contextLength / scaleFactor / 2));
   if (horizon > limit) {
     // A finer grid (k < 1) needs more steps than the series' own: forecast on the series' own grid then.
-    if (regrid && k < 1 && seriesSteps <= limit) return prepareSeries(timestamps, values, entry, { ...o, coarsen: false });
+    if (regrid && regrid.factor < 1 && seriesSteps <= limit) return prepareSeries(timestamps, values, entry, { ...o, coarsen: false });
     throw new InvalidInputError('HORIZON_TOO_LONG', `the span needs ${horizon} ${gridFrequency.label} steps; model ${entry.id} forecasts at most ${limit} here`, { maxHorizon: limit });
   }
   // Distinct candidate lengths this grid allows (a candidate longer than the grid is the whole grid).
@@ -197,11 +196,11 @@ export function prepareSeries(timestamps: number[], values: (number | null)[], e
     anchor: { t: anchorT, value: lastObservedValue(ts, vs) },
     outputTimes,
     mode,
-    coarsening: k,
+    coarsening: regrid?.factor ?? 1,
     selection,
     metadataBase: {
       stats, grid, method: {}, imputedCount: r.imputedCount, missingCount: r.missingCount, gridPoints: grid.length, scaleFactor, seasonalPeriod,
-      coarsening: k !== 1 ? { factor: k, seriesStep: seriesFrequency.label, seasonalPeriod: defaultSeasonalPeriod(seriesFrequency) } : null,
+      coarsening: regrid ? { factor: regrid.factor, seriesStep: seriesFrequency.label, seasonalPeriod: defaultSeasonalPeriod(seriesFrequency) } : null,
     },
   };
 }
