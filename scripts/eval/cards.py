@@ -134,11 +134,13 @@ def card(e, res, summary, info, best, date, commit, runs_dir="models/runs"):
              + (f"{e['maxHorizon']} steps (beyond ~the context length the rollout window is all missing)." if e["family"] == "xlstm"
                 else f"min({e['maxHorizon']}, ⌊{e['contextLength']}/s/2⌋) steps."))
     if e["family"] == "xlstm":
-        L.append("* No time-scale input, and it copies only the seasons its pre-training drew (4, 7, 12, 24, 48, 52, 96, 168, "
-                 "288 steps): off them a clean season reads 2.7–4.9× worse than seasonal naive (`scripts/eval/sine_probe.py`). "
+        seasons = e.get("seasons")
+        L.append("* No time-scale input, and it copies only the seasons its pre-training drew"
+                 + (f" (manifest `seasons`: {', '.join(map(str, seasons))} steps)" if seasons else "")
+                 + ": off them a clean season reads 2.7–4.9× worse than seasonal naive (`scripts/eval/sine_probe.py`). "
                  "So the service reads a fixed-step series whose season is off that list, or would fill the context fewer "
-                 "than 8 times, on another grid on which it is on the list and fits (10-minute data: 15 minutes, season 96; "
-                 "3-hourly: 2 hours, season 12; 5-minute: 15 minutes) and interpolates the forecast back "
+                 "than 8 times, on another grid on which it is on the list and fits (README, Forecasts: e.g. 10-minute data "
+                 "on a 15-minute grid) and interpolates the forecast back "
                  "(`metadata.modelGrid.coarsening`); detail within a coarser step is not forecast. Business days (season 5) "
                  "keep their own grid and their weekly season is not copied (`test/models/seasons.spec.ts`).")
     L.append(f"* Small ({e['parameters']:,} parameters) and briefly trained on CPU: far below published foundation models "

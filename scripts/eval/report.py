@@ -137,11 +137,11 @@ def write_markdown(a, manifest, models, methods, datasets, info, res, summary, b
     entries = {m["id"]: m for m in manifest["models"]}
     ensembled = [m for m in models if entries.get(m, {}).get("negationEnsemble")]
     selecting = [m for m in models if entries.get(m, {}).get("contextSelection")]
-    # Datasets the xlstm reads on another grid (libs/forecasting/src/pipeline.ts xlstmGrid): a season m
-    # off the list it was trained on (XLSTM_SEASONS), or one that fills its context C fewer than 8 times.
-    xlstm_ctx = [entries[m]["contextLength"] for m in models if entries.get(m, {}).get("family") == "xlstm"]
-    seasons = (4, 7, 12, 24, 48, 52, 96, 168, 288)
-    coarse = [n for n in datasets if info[n]["m"] > 1 and any(info[n]["m"] not in seasons or 8 * info[n]["m"] > c for c in xlstm_ctx)]
+    # Datasets an xlstm reads on another grid (libs/forecasting/src/pipeline.ts xlstmGrid): a season m
+    # off its manifest `seasons` (when it has a list), or one that fills its context C fewer than 8 times.
+    xlstms = [entries[m] for m in models if entries.get(m, {}).get("family") == "xlstm"]
+    coarse = [n for n in datasets if info[n]["m"] > 1
+              and any((e.get("seasons") and info[n]["m"] not in e["seasons"]) or 8 * info[n]["m"] > e["contextLength"] for e in xlstms)]
     L = []
     L.append("# Accuracy on real data\n")
     fresh_file = os.path.join(os.path.dirname(a.json), "fresh-run.json")

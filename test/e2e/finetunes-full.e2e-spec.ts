@@ -50,6 +50,9 @@ describe('fine-tunes: method "full" through the PyTorch toolchain', () => {
     expect(f.metrics.training.trainableParameters).toBeGreaterThan(0);
     expect(f.metrics.graphSha256).toMatch(/^[0-9a-f]{64}$/);
     expect(await stack.sql(`SELECT count(*)::int AS n FROM model_graphs WHERE sha256 = $1`, [f.metrics.graphSha256])).toEqual([{ n: 1 }]);
+    // The graph keeps the base's manifest `seasons` (its xlstm grid rule reads them).
+    const seasons = [4, 7, 12, 24, 48, 52, 96, 168, 288];
+    expect(await stack.sql(`SELECT entry->'seasons' AS s FROM model_graphs WHERE sha256 = $1`, [f.metrics.graphSha256])).toEqual([{ s: seasons }]);
 
     const models = (await stack.request('GET', '/v1/models', { key })).body;
     expect(models.find((m: { id: string }) => m.id === 'full-v1')).toMatchObject({ finetuned: true, baseModel: 'xlstm-small' });
@@ -58,6 +61,7 @@ describe('fine-tunes: method "full" through the PyTorch toolchain', () => {
     expect([base.status, tuned.status]).toEqual([200, 200]);
     expect(tuned.body.series[0].status).toBe('SUCCEEDED');
     expect(stack.worker!.get(ModelRuntime).has(`ft-${f.metrics.graphSha256.slice(0, 24)}`)).toBe(true);
+    expect(stack.worker!.get(ModelRuntime).entry(`ft-${f.metrics.graphSha256.slice(0, 24)}`).seasons).toEqual(seasons);
     expect(f.metrics.training.bestStep).toBeGreaterThan(0);
     const a = base.body.series[0].quantiles['0.5'] as number[];
     const b = tuned.body.series[0].quantiles['0.5'] as number[];

@@ -240,6 +240,9 @@ describe('forecasts end to end (real data, real models in onnxruntime-node)', ()
     expect(flags).toEqual({ 'ssm-dev': false, 'ssm-small': true, 'xlstm-dev': false, 'xlstm-small': true });
     const selection = Object.fromEntries(r.body.filter((m: { finetuned: boolean }) => !m.finetuned).map((m: { id: string; contextSelection: unknown }) => [m.id, m.contextSelection]));
     expect(selection).toEqual({ 'ssm-dev': null, 'ssm-small': { candidates: [128, 256, 512, 1024, 2048], top: 2, windows: 2 }, 'xlstm-dev': null, 'xlstm-small': null });
+    // The manifest's seasons: the xlstm grid rule's list, from xlstm-small's training config; none elsewhere.
+    const seasons = Object.fromEntries(r.body.filter((m: { finetuned: boolean }) => !m.finetuned).map((m: { id: string; seasons: unknown }) => [m.id, m.seasons]));
+    expect(seasons).toEqual({ 'ssm-dev': null, 'ssm-small': null, 'xlstm-dev': null, 'xlstm-small': [4, 7, 12, 24, 48, 52, 96, 168, 288] });
   });
 
   it('ssm-small picks its context per series on the history\'s last horizon, unless the request names a contextLength', async () => {

@@ -4,6 +4,9 @@ import { parseFrequency } from '#timeseries';
 import { baselineEntry } from './backtest-baselines';
 import { coarseningFactor, finishSeries, prepareSeries, scoreableWindows, ssmScalePeriod } from './pipeline';
 
+/** xlstm-small's manifest `seasons` (models/manifest.json). */
+const XLSTM_SMALL_SEASONS = [4, 7, 12, 24, 48, 52, 96, 168, 288];
+
 describe('prepareSeries context length', () => {
   const hour = 3_600_000;
   const ts = Array.from({ length: 3000 }, (_, i) => Date.UTC(2026, 0, 1) + i * hour);
@@ -60,23 +63,37 @@ describe('coarser model grid for long seasons (xlstm)', () => {
   const t0 = Date.UTC(2026, 4, 1);
   const ts = Array.from({ length: 6000 }, (_, i) => t0 + i * min5);
   const vs = ts.map((_, i) => 20 + 10 * Math.sin((2 * Math.PI * i) / 288));
-  const xlstm = (over: Partial<ManifestEntry> = {}): ManifestEntry => ({ ...baselineEntry('naive', [0.1, 0.5, 0.9]), contextLength: 1024, ...over });
+  const xlstm = (over: Partial<ManifestEntry> = {}): ManifestEntry => ({ ...baselineEntry('naive', [0.1, 0.5, 0.9]), contextLength: 1024, seasons: XLSTM_SMALL_SEASONS, ...over });
   const opts = { span: { horizon: 10 }, declaredFrequency: '5min', quantiles: [0.1, 0.5, 0.9], coarsen: true };
 
   it('coarseningFactor: the grid on which the season is the next listed one up (else down) that fits 8 times; 1 when the own season does', () => {
-    expect(coarseningFactor(parseFrequency('5min'), 1024)).toBe(3); // m = 288 -> 96 (288 does not fit 8 times)
-    expect(coarseningFactor(parseFrequency('1min'), 1024)).toBe(15); // m = 1440 -> 96, a 15-minute grid
-    expect(coarseningFactor(parseFrequency('5min'), 2048)).toBe(3); // none above 288 fits; 168 does, but in no whole ms
-    expect(coarseningFactor(parseFrequency('5min'), 4096)).toBe(1); // 288 is listed and fits
-    expect(coarseningFactor(parseFrequency('10min'), 1024)).toBe(1.5); // m = 144 -> 96
-    expect(coarseningFactor(parseFrequency('20min'), 1024)).toBe(0.75); // m = 72 -> 96: a finer grid
-    expect(coarseningFactor(parseFrequency('3h'), 1024)).toBeCloseTo(2 / 3, 12); // m = 8 -> 12 (7: no whole ms)
-    expect(coarseningFactor(parseFrequency('4h'), 1024)).toBe(0.5); // m = 6 -> 12 (7: no whole ms)
-    expect(coarseningFactor(parseFrequency('12h'), 1024)).toBe(0.5); // m = 2 -> 4
-    for (const f of ['15min', '30min', '1h', '2h', '6h', '1D', '1W']) expect(coarseningFactor(parseFrequency(f), 1024), f).toBe(1);
-    expect(coarseningFactor(parseFrequency('1h'), 128)).toBe(2); // 24 does not fit 8 times in 128: 12
-    expect(coarseningFactor(parseFrequency('1M'), 16)).toBe(1); // calendar frequencies and business days never
-    expect(coarseningFactor(parseFrequency('B'), 1024)).toBe(1);
+    const S = XLSTM_SMALL_SEASONS;
+    expect(coarseningFactor(parseFrequency('5min'), 1024, S)).toBe(3); // m = 288 -> 96 (288 does not fit 8 times)
+    expect(coarseningFactor(parseFrequency('1min'), 1024, S)).toBe(15); // m = 1440 -> 96, a 15-minute grid
+    expect(coarseningFactor(parseFrequency('5min'), 2048, S)).toBe(3); // none above 288 fits; 168 does, but in no whole ms
+    expect(coarseningFactor(parseFrequency('5min'), 4096, S)).toBe(1); // 288 is listed and fits
+    expect(coarseningFactor(parseFrequency('10min'), 1024, S)).toBe(1.5); // m = 144 -> 96
+    expect(coarseningFactor(parseFrequency('20min'), 1024, S)).toBe(0.75); // m = 72 -> 96: a finer grid
+    expect(coarseningFactor(parseFrequency('3h'), 1024, S)).toBeCloseTo(2 / 3, 12); // m = 8 -> 12 (7: no whole ms)
+    expect(coarseningFactor(parseFrequency('4h'), 1024, S)).toBe(0.5); // m = 6 -> 12 (7: no whole ms)
+    expect(coarseningFactor(parseFrequency('12h'), 1024, S)).toBe(0.5); // m = 2 -> 4
+    for (const f of ['15min', '30min', '1h', '2h', '6h', '1D', '1W']) expect(coarseningFactor(parseFrequency(f), 1024, S), f).toBe(1);
+    expect(coarseningFactor(parseFrequency('1h'), 128, S)).toBe(2); // 24 does not fit 8 times in 128: 12
+    expect(coarseningFactor(parseFrequency('1M'), 16, S)).toBe(1); // calendar frequencies and business days never
+    expect(coarseningFactor(parseFrequency('B'), 1024, S)).toBe(1);
+  });
+
+  it('coarseningFactor without a seasons list: the own grid unless the season does not fit 8 times (then ⌈8m / C⌉); another list moves the grid', () => {
+    for (const f of ['20min', '3h', '4h', '12h', '1h', '1D', 'B']) expect(coarseningFactor(parseFrequency(f), 1024), f).toBe(1);
+    expect(coarseningFactor(parseFrequency('10min'), 1024)).toBe(2); // 144 does not fit: ⌈8 · 144 / 1024⌉
+    expect(coarseningFactor(parseFrequency('5min'), 1024)).toBe(3); // 288 does not fit: ⌈8 · 288 / 1024⌉
+    expect(coarseningFactor(parseFrequency('1min'), 1024)).toBe(12); // ⌈8 · 1440 / 1024⌉
+    expect(coarseningFactor(parseFrequency('1h'), 128)).toBe(2);
+    // A model whose list is 5 and 20: none above 144 or 72, so the largest that fits, 20: 10-minute data
+    // (144) on a 72-minute grid (k = 7.2), 20-minute data (72) too (k = 3.6); 4-hourly (6) on 20 above it.
+    expect(coarseningFactor(parseFrequency('10min'), 1024, [5, 20])).toBeCloseTo(7.2, 12);
+    expect(coarseningFactor(parseFrequency('20min'), 1024, [5, 20])).toBeCloseTo(3.6, 12);
+    expect(coarseningFactor(parseFrequency('4h'), 1024, [5, 20])).toBe(0.3); // m = 6 -> 20: a finer grid
   });
 
   it('reads 10-minute data on a 15-minute grid (k = 1.5) and 20-minute data on a finer 15-minute grid (k = 0.75)', () => {

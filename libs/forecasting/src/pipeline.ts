@@ -33,45 +33,45 @@ export interface ForecastOptions {
 export const MIN_CONTEXT_CYCLES = 8;
 
 /**
- * Seasonal periods (in grid steps) the xlstm family copies off its context: the ones its synthetic
- * pre-training drew (models/toolchain/synthetic/sampler.py TARGET_PERIODS_V2). Off this list (5, 10,
- * 14, 20, 32, 64, 72, 144 measured) the shipped xlstm-small forecasts a clean season 2.7-4.9x worse
- * than seasonal naive (scripts/eval/sine_probe.py, test/models/seasons.spec.ts); a training stage with
- * periods drawn off it did not teach it (models/toolchain/training/README.md, xlstm small11).
- */
-export const XLSTM_SEASONS = [4, 7, 12, 24, 48, 52, 96, 168, 288] as const;
-
-/**
  * The xlstm family has no time-scale input (the ssm has its scale factor), so it reads a series on a
- * grid chosen for the season m of the series' frequency (its default; `k` = grid step / series step):
- * - fixed steps: k = 1 when m is one of XLSTM_SEASONS and the context of C grid steps holds
- *   MIN_CONTEXT_CYCLES seasons; otherwise the grid on which the season is the smallest of
- *   XLSTM_SEASONS above m that fits 8 times (a finer grid, values interpolated between the
- *   observations: nothing lost), or else the largest that fits (a coarser grid), with a grid step of
- *   a whole number of milliseconds. 20-minute data (m = 72): k = 0.75, a 15-minute grid, season 96;
- *   3-hourly (8) and 4-hourly (6): a 2-hour grid, season 12; 12-hourly (2): a 6-hour grid, season 4;
- *   10-minute (144): k = 1.5, a 15-minute grid, season 96; 5-minute (288): k = 3, season 96. With
- *   none (a short context), ⌈8m / C⌉. A horizon that a finer grid cannot reach within the model's
- *   maxHorizon is forecast on the series' own grid (prepareSeries);
- * - business days and calendar frequencies: their own grid (monthly 12 and quarterly 4 are on the
- *   list; business days' 5 is not: a clean business-week season reads 4.5x worse than seasonal
- *   naive, test/models/seasons.spec.ts. A calendar-day grid with interpolated weekends, season 7,
- *   helped that season in a prototype but made random walks worse, and no real business-day dataset
- *   is here to decide on, so it is not used).
+ * grid chosen for the season m of the series' frequency (its default; `k` = grid step / series step)
+ * and the seasons the model copies off its context: manifest `seasons`, the periods its synthetic
+ * pre-training drew (xlstm-small: 4, 7, 12, 24, 48, 52, 96, 168, 288). Off that list (5, 10, 14, 20,
+ * 32, 64, 72, 144 measured) xlstm-small forecasts a clean season 2.7-4.9x worse than seasonal naive
+ * (scripts/eval/sine_probe.py, test/models/seasons.spec.ts); a training stage with periods drawn off
+ * it did not teach it (models/toolchain/training/README.md, xlstm small11).
+ * - fixed steps: k = 1 when m is listed and the context of C grid steps holds MIN_CONTEXT_CYCLES
+ *   seasons; otherwise the grid on which the season is the smallest listed one above m that fits 8
+ *   times (a finer grid, values interpolated between the observations: nothing lost), or else the
+ *   largest that fits (a coarser grid), with a grid step of a whole number of milliseconds. With
+ *   xlstm-small's list: 20-minute data (m = 72): k = 0.75, a 15-minute grid, season 96; 3-hourly (8)
+ *   and 4-hourly (6): a 2-hour grid, season 12; 12-hourly (2): a 6-hour grid, season 4; 10-minute
+ *   (144): k = 1.5, a 15-minute grid, season 96; 5-minute (288): k = 3, season 96. With none (a short
+ *   context), ⌈8m / C⌉. A model without a list (no `seasons`) is read on the series' own grid
+ *   unless m does not fit 8 times (then ⌈8m / C⌉). A horizon that a finer grid cannot reach within
+ *   the model's maxHorizon is forecast on the series' own grid (prepareSeries);
+ * - business days and calendar frequencies: their own grid (monthly 12 and quarterly 4 are on
+ *   xlstm-small's list; business days' 5 is not: a clean business-week season reads 4.5x worse than
+ *   seasonal naive, test/models/seasons.spec.ts. A calendar-day grid with interpolated weekends,
+ *   season 7, helped that season in a prototype but made random walks worse, and no real
+ *   business-day dataset is here to decide on, so it is not used).
  * The forecast is interpolated back onto the series' own steps. Null: the series' own grid.
  */
-export function xlstmGrid(f: Frequency, contextSteps: number): { frequency: Frequency; factor: number } | null {
-  const k = coarseningFactor(f, contextSteps);
+export function xlstmGrid(f: Frequency, contextSteps: number, seasons?: readonly number[]): { frequency: Frequency; factor: number } | null {
+  const k = coarseningFactor(f, contextSteps, seasons);
   return k === 1 ? null : { frequency: fixedFrequency((f as { stepMs: number }).stepMs * k), factor: k };
 }
 
-/** The grid factor k of xlstmGrid for a fixed frequency (1 = the series' own grid; may be fractional). */
-export function coarseningFactor(f: Frequency, contextSteps: number): number {
+/**
+ * The grid factor k of xlstmGrid for a fixed frequency (1 = the series' own grid; may be fractional).
+ * `seasons`: the model's listed seasons (manifest `seasons`); absent, every season counts as listed.
+ */
+export function coarseningFactor(f: Frequency, contextSteps: number, seasons?: readonly number[]): number {
   if (f.kind !== 'fixed') return 1;
   const m = defaultSeasonalPeriod(f);
   const fits = (p: number) => MIN_CONTEXT_CYCLES * p <= contextSteps;
-  if (m <= 1 || ((XLSTM_SEASONS as readonly number[]).includes(m) && fits(m))) return 1;
-  const ok = XLSTM_SEASONS.filter((q) => q !== m && fits(q) && Number.isInteger((f.stepMs * m) / q));
+  if (m <= 1 || ((seasons === undefined || seasons.includes(m)) && fits(m))) return 1;
+  const ok = (seasons ?? []).filter((q) => q !== m && fits(q) && Number.isInteger((f.stepMs * m) / q));
   // A finer grid loses nothing (interpolated between observations); a coarser one drops detail.
   const p = ok.find((q) => q > m) ?? ok[ok.length - 1];
   return p !== undefined ? m / p : Math.max(1, Math.ceil((MIN_CONTEXT_CYCLES * m) / contextSteps));
@@ -146,7 +146,7 @@ export function prepareSeries(timestamps: number[], values: (number | null)[], e
   const spec = o.selectContext === true && o.contextLength === undefined ? entry.contextSelection : undefined;
   const gridLen = spec ? Math.max(maxLen, spec.candidates[spec.candidates.length - 1]) : maxLen;
   // The output times stay on the series' (or requested) frequency; only the model reads another grid.
-  const regrid = entry.family === 'xlstm' && o.coarsen === true ? xlstmGrid(frequency, maxLen) : null;
+  const regrid = entry.family === 'xlstm' && o.coarsen === true ? xlstmGrid(frequency, maxLen, entry.seasons) : null;
   const seriesFrequency = frequency;
   const gridFrequency = regrid?.frequency ?? frequency;
   const length = gridLengthCovering(ts[0], anchorT, gridFrequency, gridLen);

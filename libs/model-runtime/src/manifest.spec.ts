@@ -76,6 +76,22 @@ describe('manifest', () => {
     expect(validateManifest(m).models[0].contextSelection).toEqual({ candidates: [16, m.models[0].contextLength], top: 2, windows: 2 });
   });
 
+  it('seasons: increasing integer periods >= 2, on xlstm entries only; the shipped xlstm-small carries its training list', () => {
+    const m = shipped();
+    const i = m.models.findIndex((e: any) => e.id === 'xlstm-small');
+    expect(m.models[i].seasons).toEqual([4, 7, 12, 24, 48, 52, 96, 168, 288]);
+    const where = `models/manifest.json: models[${i}] (xlstm-small).seasons`;
+    for (const bad of [[], [12, 7], [1, 4], [4.5, 12], '4,7', [4, 4]]) {
+      m.models[i].seasons = bad;
+      expect(() => validateManifest(m), JSON.stringify(bad)).toThrow(`${where} must be increasing integers >= 2 (seasonal periods in grid steps)`);
+    }
+    m.models[i].seasons = [5, 20];
+    expect(validateManifest(m).models[i].seasons).toEqual([5, 20]);
+    const s = m.models.findIndex((e: any) => e.family === 'ssm');
+    m.models[s].seasons = [24];
+    expect(() => validateManifest(m)).toThrow(`models/manifest.json: models[${s}] (${m.models[s].id}).seasons is read by the xlstm family only`);
+  });
+
   it('rejects duplicated ids, and a missing or broken manifest file', async () => {
     const m = shipped();
     m.models.push({ ...m.models[0] });

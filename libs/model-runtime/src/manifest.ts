@@ -45,6 +45,14 @@ export interface ManifestEntry {
    * forecast is the average of the `top` best candidates' quantiles (libs/forecasting context-selection.ts).
    */
   contextSelection?: ContextSelectionSpec;
+  /**
+   * xlstm family: the seasonal periods (grid steps) its pre-training drew, which it copies off its
+   * context; the service reads a series whose season is off this list on a grid where it is on it
+   * (libs/forecasting pipeline.ts xlstmGrid). Written by toolchain.training.export from the run's
+   * data config. Absent: no list (every season is read on the series' own grid unless it does not
+   * fit MIN_CONTEXT_CYCLES times in the context).
+   */
+  seasons?: number[];
   inputs: IoSpec[];
   outputs: IoSpec[];
   head: { file: string; sha256: string; tensors: string[] };
@@ -129,6 +137,11 @@ function validateEntry(e: Record<string, unknown>, w: string): void {
       `${w}.contextSelection.candidates`, 'must be at least 2 increasing positive integers up to contextLength');
     need(isPosInt(cs.top) && (cs.top as number) <= (Array.isArray(c) ? c.length : 0), `${w}.contextSelection.top`, 'must be a positive integer up to the number of candidates');
     if (cs.windows !== undefined) need(isPosInt(cs.windows) && (cs.windows as number) <= 8, `${w}.contextSelection.windows`, 'must be an integer in 1..8');
+  }
+  if (e.seasons !== undefined) {
+    need(e.family === 'xlstm', `${w}.seasons`, 'is read by the xlstm family only');
+    check(e, 'seasons', w, (v) => Array.isArray(v) && v.length > 0 && v.every((p, j) => Number.isInteger(p) && p >= 2 && (j === 0 || p > v[j - 1])),
+      'must be increasing integers >= 2 (seasonal periods in grid steps)');
   }
   validateIo(e.inputs, `${w}.inputs`);
   validateIo(e.outputs, `${w}.outputs`);

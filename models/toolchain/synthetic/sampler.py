@@ -9,7 +9,7 @@ from .resample import base_length, resample
 BASE_PERIODS = (4.0, 7.0, 12.0, 24.0, 52.0, 168.0)
 TARGET_PERIODS = (4.0, 7.0, 12.0, 24.0, 48.0, 52.0, 96.0, 168.0)
 # `small2` adds the 5-minute daily cycle (scale factor 24/288).
-TARGET_PERIODS_V2 = TARGET_PERIODS + (288.0,)
+TARGET_PERIODS_V2 = TARGET_PERIODS + (288.0,)  # export lists a run's periods as the xlstm's manifest `seasons`
 MAX_RATE = 8.0
 DEFAULT_AUG = {"scale_offset": 0.9, "mixup": 0.1, "censor": 0.05, "missing": 0.1}
 

@@ -10,7 +10,7 @@ import torch
 from toolchain.common.manifest import sha256_file
 from toolchain.common.safetensors import load_safetensors
 from toolchain.training.export import main as export_main
-from toolchain.training.export import read_run, training_summary
+from toolchain.training.export import read_run, trained_seasons, training_summary
 from toolchain.training.configs import config_for
 from toolchain.training.families import build_model
 from toolchain.training.train import train
@@ -44,6 +44,8 @@ def test_export_of_a_tiny_run(family, tmp_path):
     vals = [r for r in log if "val_loss" in r]
     assert p["finalValidationStep"] == vals[-1]["step"] == 10 and p["finalValidationLoss"] == pytest.approx(vals[-1]["val_loss"], abs=1e-5)
     assert e["parameters"] == json.loads((run / "config.json").read_text())["parameters"]
+    # The xlstm's seasons: the run's periods (tiny draws synthetic.sampler.TARGET_PERIODS); the ssm has none.
+    assert e.get("seasons") == ([4, 7, 12, 24, 48, 52, 96, 168] if family == "xlstm" else None)
 
     # The head sidecar and the fixtures come from the trained checkpoint, not a fresh initialisation.
     model, step, _, _ = read_run(str(run))
@@ -62,6 +64,12 @@ def test_export_of_a_tiny_run(family, tmp_path):
     index = json.loads((out / "fixtures" / f"{family}-t" / "index.json").read_text())
     assert index["model"] == f"{family}-t" and len(index["cases"]) >= 5
     assert any(c["head"] == "custom" for c in index["cases"])
+
+
+def test_trained_seasons_lists_the_integer_periods_of_the_data_config():
+    assert trained_seasons({"periods": [288.0, 4.0, 7.0, 12.0]}) == [4, 7, 12, 288]
+    assert trained_seasons({"periods": [7.5, 24.0, 1.0]}) == [24]
+    assert trained_seasons({"periods": None}) == trained_seasons({}) == trained_seasons(None) == [4, 7, 12, 24, 48, 52, 96, 168]
 
 
 def test_training_summary_sums_the_logged_rates():

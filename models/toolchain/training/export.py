@@ -129,6 +129,13 @@ def _write_index(fdir, index):
     return index
 
 
+def trained_seasons(data):
+    """The integer seasonal periods a run's data config draws (synthetic.sampler.TARGET_PERIODS when it names none)."""
+    from ..synthetic.sampler import TARGET_PERIODS
+    periods = (data or {}).get("periods") or TARGET_PERIODS
+    return sorted({int(round(p)) for p in periods if abs(p - round(p)) < 1e-9 and round(p) >= 2})
+
+
 def export_run(run_dir, model_id, out_dir, fixtures=True, licence="Apache-2.0", default_context=None, negation_ensemble=False,
                context_selection=None, context_selection_top=2, context_selection_windows=2):
     """Exports the run's checkpoint as `model_id`; returns the manifest entry."""
@@ -160,6 +167,12 @@ def export_run(run_dir, model_id, out_dir, fixtures=True, licence="Apache-2.0", 
     else:
         from ..ssm.convert import manifest_entry
     entry = manifest_entry(model, model_id, out_dir, provenance, licence)
+    if family == "xlstm":
+        # The seasons this run drew (whole grid steps): the service reads a series whose season is off
+        # them on a grid where it is on them (libs/forecasting pipeline.ts xlstmGrid). Free periods
+        # (free_period_prob) are not listed: a share of them did not teach the model other seasons
+        # (training README, xlstm small11).
+        entry["seasons"] = trained_seasons(meta.get("data"))
     if default_context:
         # Without a `contextLength` in the request the service feeds at most this many grid steps
         # (e.g. the longest context the run was trained on); a request may still ask for up to contextLength.

@@ -31,6 +31,12 @@ export class ModelResponse {
       + 'and the forecast averages the top best-scoring candidates (metadata.contextSelection of each result says which). Null: the defaultContext is used; always null for fine-tuned models',
   })
   contextSelection: ContextSelectionResponse | null;
+  @ApiProperty({
+    type: [Number], nullable: true,
+    description: 'xlstm family: the seasonal periods (grid steps) its pre-training drew. A fixed-step series whose season is off this list, or does not fit 8 times in the context, '
+      + 'is read on another grid on which it is on the list (metadata.modelGrid.coarsening says which). Null: no list (the ssm family reads the season through its scale factor)',
+  })
+  seasons: number[] | null;
   @ApiProperty() parameters: number;
   @ApiProperty() sha256: string;
   @ApiProperty({ type: 'object', additionalProperties: true }) provenance: Record<string, unknown>;
@@ -66,7 +72,7 @@ export class ModelsController {
       return {
         id: e.id, family: e.family, isDefault: e.id === this.catalog.defaultModel, maxContext: e.contextLength, defaultContext: e.defaultContext ?? e.contextLength,
         maxHorizon: e.maxHorizon, quantiles: e.quantiles, supportsMissingValues: e.supportsMissing, supportsFineTuning: e.head.tensors.length > 0,
-        negationEnsemble: e.negationEnsemble === true, contextSelection: e.contextSelection ? { windows: 1, ...e.contextSelection } : null, parameters: e.parameters, sha256: e.sha256, provenance: e.provenance, licence: e.licence,
+        negationEnsemble: e.negationEnsemble === true, contextSelection: e.contextSelection ? { windows: 1, ...e.contextSelection } : null, seasons: e.seasons ?? null, parameters: e.parameters, sha256: e.sha256, provenance: e.provenance, licence: e.licence,
         runtime: seen.length ? { workers: seen } : null, finetuned: false, baseModel: null, finetuneId: null, params: null, metrics: null,
       };
     });
@@ -74,7 +80,7 @@ export class ModelsController {
       const b = base.find((m) => m.id === f.baseModel);
       return {
         id: f.name, family: b?.family ?? 'unknown', isDefault: false, maxContext: b?.maxContext ?? 0, defaultContext: b?.defaultContext ?? 0, maxHorizon: b?.maxHorizon ?? 0,
-        quantiles: b?.quantiles ?? [], supportsMissingValues: b?.supportsMissingValues ?? false, supportsFineTuning: false, negationEnsemble: false, contextSelection: null,
+        quantiles: b?.quantiles ?? [], supportsMissingValues: b?.supportsMissingValues ?? false, supportsFineTuning: false, negationEnsemble: false, contextSelection: null, seasons: b?.seasons ?? null,
         parameters: b?.parameters ?? 0, sha256: f.headSha256!, provenance: { source: 'finetune', method: f.method, createdAt: new Date(f.createdAt).toISOString() },
         licence: b?.licence ?? 'unknown', runtime: null, finetuned: true, baseModel: f.baseModel, finetuneId: f.id, params: f.params, metrics: f.metrics,
       };

@@ -185,7 +185,8 @@ export class FinetuneService {
       const head = await readFile(path.join(tmp, `${id}.head.safetensors`));
       const graphSha = sha256Hex(graph);
       const headSha = sha256Hex(head);
-      const entryOut = done.entry as Record<string, unknown>;
+      // The graph is the base model with its last blocks retrained: it reads the seasons the base does.
+      const entryOut: Record<string, unknown> = { ...(done.entry as Record<string, unknown>), ...(entry.seasons ? { seasons: entry.seasons } : {}) };
       if (graphSha !== entryOut.sha256) throw new Error(`exported graph checksum ${graphSha} differs from the toolchain's ${entryOut.sha256}`);
       const rel = (a: number, b: number) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? a / b : null);
       const before = done.before as { wql: number; mase: number };

@@ -19,6 +19,16 @@ export interface ResolvedModel {
  * fine-tuned model runs on its base model's session with its own head, loaded once per worker
  * from PostgreSQL (content-addressed) and kept in the runtime's LRU of heads.
  */
+/**
+ * The runtime entry of a stored `full` fine-tune graph, under its runtime id. Graphs stored before
+ * entries carried `seasons` read the seasons of the catalog model they were tuned from (the graph is
+ * that model with its last blocks retrained).
+ */
+export function graphEntry(stored: ManifestEntry, id: string, base?: ManifestEntry): ManifestEntry {
+  const seasons = stored.seasons ?? (base?.family === stored.family ? base.seasons : undefined);
+  return { ...stored, id, ...(seasons ? { seasons } : {}) };
+}
+
 @Injectable()
 export class ModelResolver {
   constructor(
@@ -39,7 +49,8 @@ export class ModelResolver {
         const head = await this.finetunes.headBytes(ft.headSha256);
         if (!g || !head) throw new NotFoundError('model', modelId);
         if (sha256Hex(g.data) !== ft.graphSha256) throw new Error(`graph ${ft.graphSha256} of model ${modelId} fails its checksum`);
-        await this.runtime.loadGraph({ ...(g.entry as unknown as ManifestEntry), id }, g.data, head);
+        const base = this.runtime.isCatalogModel(ft.baseModel) ? this.runtime.entry(ft.baseModel) : undefined;
+        await this.runtime.loadGraph(graphEntry(g.entry as unknown as ManifestEntry, id, base), g.data, head);
       }
       return { id: modelId, baseModelId: id, entry: this.runtime.entry(id), head: 'default', finetuned: true };
     }

@@ -1,0 +1,26 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { ManifestEntry } from '#model-runtime';
+import { graphEntry } from './model-resolver';
+
+const manifest = JSON.parse(readFileSync(path.resolve(__dirname, '../../../../models/manifest.json'), 'utf8')) as { models: ManifestEntry[] };
+const byId = (id: string) => structuredClone(manifest.models.find((e) => e.id === id)!);
+
+describe('graphEntry (a stored full fine-tune graph as the runtime serves it)', () => {
+  it('keeps the seasons stored with the graph', () => {
+    const stored = { ...byId('xlstm-small'), id: 'ft-stored', seasons: [5, 20] };
+    expect(graphEntry(stored, 'ft-abc', byId('xlstm-small'))).toMatchObject({ id: 'ft-abc', seasons: [5, 20], sha256: stored.sha256 });
+  });
+
+  it('a graph stored without seasons reads those of the catalog model it was tuned from', () => {
+    const stored = byId('xlstm-small');
+    delete stored.seasons;
+    expect(graphEntry(stored, 'ft-abc', byId('xlstm-small')).seasons).toEqual([4, 7, 12, 24, 48, 52, 96, 168, 288]);
+    // No base (it left the catalog), or a base without a list: no list.
+    expect(graphEntry(stored, 'ft-abc').seasons).toBeUndefined();
+    expect(graphEntry(stored, 'ft-abc', byId('xlstm-dev')).seasons).toBeUndefined();
+    // Never a list onto another family's graph.
+    expect(graphEntry(byId('ssm-small'), 'ft-ssm', byId('xlstm-small')).seasons).toBeUndefined();
+  });
+});
