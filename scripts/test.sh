@@ -17,6 +17,7 @@ command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 $PY -c 'import torch, onnx, numpy, pytest' >/dev/null 2>&1 || need+=(python3-torch python3-onnx python3-numpy python3-pytest)
 $PY -c 'import scipy' >/dev/null 2>&1 || need+=(python3-scipy)
 $PY -c 'import statsmodels' >/dev/null 2>&1 || need+=(python3-statsmodels)
+command -v chromium >/dev/null 2>&1 || need+=(chromium)  # the SDK's browser test (test/sdk/sdk-browser.e2e-spec.ts)
 if [ ${#need[@]} -gt 0 ]; then
   log "apt-get install ${need[*]}"
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo

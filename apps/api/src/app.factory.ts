@@ -23,7 +23,20 @@ export async function createApiApp(config: AppConfig): Promise<INestApplication>
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   app.use(requestIdMiddleware);
-  app.use(helmet({ contentSecurityPolicy: false }));
+  const cors = config.http.corsOrigins;
+  if (cors.length > 0) {
+    // Browser clients on other origins (TSFM_CORS_ORIGINS): preflights are answered here, before
+    // authentication; no cookies are used, so no credentials. The SDK reads X-Request-Id and Retry-After.
+    app.enableCors({
+      origin: cors[0] === '*' ? '*' : cors,
+      methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+      allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Request-Id', 'Last-Event-ID'],
+      exposedHeaders: ['X-Request-Id', 'Retry-After', 'Location', 'Idempotent-Replayed', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset', 'Content-Disposition'],
+      maxAge: 600,
+    });
+  }
+  // Cross-Origin-Resource-Policy: same-origin unless browsers on other origins are allowed.
+  app.use(helmet({ contentSecurityPolicy: false, crossOriginResourcePolicy: { policy: cors.length > 0 ? 'cross-origin' : 'same-origin' } }));
   app.use(app.get(MetricsService).middleware());
   app.use(express.json({ limit: config.http.maxBodyBytes, type: ['application/json'], strict: true }));
   app.use(express.text({ limit: config.http.maxBodyBytes, type: TEXT_TYPES }));

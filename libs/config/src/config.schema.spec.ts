@@ -9,6 +9,12 @@ describe('parseConfig', () => {
     expect(c.queue).toEqual({ backend: 'redis', url: 'redis://127.0.0.1:6379', prefix: 'tsfm' });
     expect(c.http.maxBodyBytes).toBe(16 * 1024 * 1024);
     expect(c.models.executionProviders).toEqual(['cpu']);
+    expect(c.http.corsOrigins).toEqual([]);
+  });
+
+  it('reads TSFM_CORS_ORIGINS as exact origins, or * for any', () => {
+    expect(parseConfig({ ...base, TSFM_CORS_ORIGINS: ' https://app.example.com, http://localhost:5173 ' }).http.corsOrigins).toEqual(['https://app.example.com', 'http://localhost:5173']);
+    expect(parseConfig({ ...base, TSFM_CORS_ORIGINS: '*' }).http.corsOrigins).toEqual(['*']);
   });
 
   it('uses the database for the postgres queue backend by default', () => {
@@ -24,6 +30,11 @@ describe('parseConfig', () => {
     [{ ...base, TSFM_EXECUTION_PROVIDERS: 'cpu,tpu' }, 'TSFM_EXECUTION_PROVIDERS', 'one of cpu, cuda, webgpu'],
     [{ ...base, TSFM_MAX_BODY_BYTES: 'lots' }, 'TSFM_MAX_BODY_BYTES', 'size'],
     [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL', 'must use postgres:'],
+    [{ ...base, TSFM_CORS_ORIGINS: 'https://app.example.com/' }, 'TSFM_CORS_ORIGINS', 'no path or trailing slash'],
+    [{ ...base, TSFM_CORS_ORIGINS: 'https://app.example.com/ui' }, 'TSFM_CORS_ORIGINS', 'is not an origin'],
+    [{ ...base, TSFM_CORS_ORIGINS: 'ftp://files.example.com' }, 'TSFM_CORS_ORIGINS', 'http or https'],
+    [{ ...base, TSFM_CORS_ORIGINS: 'app.example.com' }, 'TSFM_CORS_ORIGINS', 'is not an origin'],
+    [{ ...base, TSFM_CORS_ORIGINS: '*,https://a.example.com' }, 'TSFM_CORS_ORIGINS', 'cannot be combined'],
   ])('rejects %j naming %s', (env, variable, reason) => {
     let caught: unknown;
     try {

@@ -1,4 +1,4 @@
-import { readEnv, oneOf, int, bytes, list, str, url } from './env-readers';
+import { readEnv, oneOf, int, bytes, list, origins, str, url } from './env-readers';
 
 export type QueueBackend = 'redis' | 'postgres';
 export type ExecutionProvider = 'cpu' | 'cuda' | 'webgpu';
@@ -8,7 +8,11 @@ export interface AppConfig {
   databaseUrl: string;
   dbPoolSize: number;
   queue: { backend: QueueBackend; url: string; prefix: string };
-  http: { port: number; host: string; maxBodyBytes: number; maxPointsPerRequest: number; maxSeriesPerRequest: number; rateLimitPerMinute: number };
+  http: {
+    port: number; host: string; maxBodyBytes: number; maxPointsPerRequest: number; maxSeriesPerRequest: number; rateLimitPerMinute: number;
+    /** Browser origins allowed cross-origin (CORS); empty = none, ['*'] = any. */
+    corsOrigins: string[];
+  };
   models: { dir: string; executionProviders: ExecutionProvider[]; intraOpThreads: number; defaultModel: string | null; maxBatch: number; maxWaitMs: number; maxQueue: number; maxQueuedForecasts: number };
   worker: { concurrency: number; healthPort: number; shutdownGraceMs: number; lockMs: number };
   /** The PyTorch toolchain for `full` fine-tunes: the interpreter and the folder holding toolchain/ and runs/<model>/. */
@@ -37,6 +41,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): AppConfig {
       maxPointsPerRequest: r('TSFM_MAX_POINTS_PER_REQUEST', int(1, 100_000_000), '2000000'),
       maxSeriesPerRequest: r('TSFM_MAX_SERIES_PER_REQUEST', int(1, 1_000_000), '1000'),
       rateLimitPerMinute: r('TSFM_RATE_LIMIT_PER_MINUTE', int(0, 10_000_000), '6000'),
+      corsOrigins: r('TSFM_CORS_ORIGINS', origins, ''),
     },
     models: {
       dir: r('TSFM_MODELS_DIR', str(), 'models'),

@@ -76,3 +76,27 @@ export const url =
     if (!protocols.includes(parsed.protocol)) throw new Error(`must use ${protocols.join(' or ')}`);
     return raw;
   };
+
+/**
+ * Browser origins allowed to call the API cross-origin (CORS): '' = none, '*' = any, else a
+ * comma-separated list of exact origins (scheme://host[:port], no path).
+ */
+export const origins: Reader<string[]> = (raw) => {
+  const items = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  if (items.includes('*')) {
+    if (items.length > 1) throw new Error("'*' allows every origin and cannot be combined with others");
+    return ['*'];
+  }
+  return items.map((item) => {
+    let u: URL;
+    try {
+      u = new URL(item);
+    } catch {
+      throw new Error(`${JSON.stringify(item)} is not an origin (scheme://host[:port])`);
+    }
+    if ((u.protocol !== 'http:' && u.protocol !== 'https:') || u.origin !== item) {
+      throw new Error(`${JSON.stringify(item)} is not an origin (scheme://host[:port], http or https, no path or trailing slash)`);
+    }
+    return item;
+  });
+};
