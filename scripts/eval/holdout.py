@@ -20,8 +20,9 @@ import sys
 
 import numpy as np
 
+from wql import pinball_sums, wql
+
 SRC, OUT = ".tmp/eval/series", ".tmp/eval/holdout"
-LEVELS = np.arange(1, 10) / 10
 
 
 def write_series():
@@ -48,19 +49,19 @@ def quantiles(forecasts):
 def metrics(quants, series, ids):
     """(WQL, mean scaled absolute error of the median) over the series in `ids`."""
     S = {s["id"]: s for s in json.load(open(series))["series"]}
-    pin, absy, err = 0.0, 0.0, []
+    pin, absy, err = np.zeros(9), 0.0, []
     for sid in sorted(ids):
         q = np.array(quants[sid], float)
         y = np.array(S[sid]["testY"], float)
         ok = ~np.isnan(y)
         if q.ndim != 2 or not ok.any():
             continue
-        d = y[ok, None] - q[ok]
-        pin += np.maximum(LEVELS * d, (LEVELS - 1) * d).mean(1).sum()
-        absy += np.abs(y[ok]).sum()
+        n, a = pinball_sums(y, q)
+        pin += n
+        absy += a
         v = np.array(S[sid]["v"], float)
         err.append(np.abs(y[ok] - q[ok, 4]).mean() / (np.nanmean(np.abs(np.diff(v))) + 1e-9))
-    return 2 * pin / absy, float(np.mean(err))
+    return wql(pin, absy), float(np.mean(err))
 
 
 def score(cands, refs, by_dataset=False):

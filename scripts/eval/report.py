@@ -17,7 +17,7 @@ import subprocess
 
 import numpy as np
 
-LEVELS = np.round(np.arange(1, 10) / 10, 1)
+from wql import LEVELS, pinball_sums, wql as pooled_wql
 BASELINES = ["seasonal_naive", "naive", "ets", "theta"]
 TARGETS = {"relMase": 1.0, "relWql": 0.7, "defaultRelMase": 0.85}
 
@@ -41,15 +41,12 @@ def metrics(d, fc, fallback):
         ok = ~np.isnan(y)
         if not ok.any():
             continue
-        q, y = q[ok], y[ok]
-        med = q[:, 4]
         if s["scale"]:
-            mase.append(float(np.mean(np.abs(y - med)) / s["scale"]))
-        diff = y[:, None] - q
-        num += np.sum(np.maximum(LEVELS * diff, (LEVELS - 1) * diff), axis=0)
-        den += float(np.sum(np.abs(y)))
-    wql = float(np.mean(2 * num / den)) if den > 0 else float("nan")
-    return float(np.mean(mase)) if mase else float("nan"), wql, len(mase), subst
+            mase.append(float(np.mean(np.abs(y[ok] - q[ok, 4])) / s["scale"]))
+        n, a = pinball_sums(y, q, LEVELS)
+        num += n
+        den += a
+    return float(np.mean(mase)) if mase else float("nan"), pooled_wql(num, den), len(mase), subst
 
 
 def geomean(xs):

@@ -109,9 +109,16 @@ async function http(base: string, key: string, method: string, p: string, json?:
   return { status: res.status, body: text ? JSON.parse(text) : undefined };
 }
 
+// A bench stopped from outside (Ctrl-C, kill) takes its api and worker with it: a worker left
+// behind keeps reconnecting to the bench's stopped Redis and PostgreSQL, using CPU.
+const children: ChildProcess[] = [];
+process.on('exit', () => children.forEach((c) => c.exitCode === null && c.kill('SIGKILL')));
+for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => process.exit(130));
+
 function spawnService(file: string, env: NodeJS.ProcessEnv, name: string): ChildProcess {
   const child = spawn(process.execPath, [path.join(REPO_ROOT, file)], { env, stdio: ['ignore', 'ignore', 'pipe'] });
   child.stderr!.on('data', (d: Buffer) => process.stderr.write(`[${name}] ${d}`));
+  children.push(child);
   return child;
 }
 
