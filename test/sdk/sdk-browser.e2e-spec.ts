@@ -87,8 +87,9 @@ class PageServer {
         this.waiting = resolve;
         setTimeout(() => reject(new Error(`no result from the page in 90 s; chromium stderr: ${stderr.slice(-2000)}`)), 90_000).unref();
       });
+      // No background networking, component updates, sync or QUIC: a closed network refuses them.
       browser = spawn(CHROMIUM, ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run', '--no-default-browser-check',
-        `--user-data-dir=${profile}`, url], { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+        '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', `--user-data-dir=${profile}`, url], { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
       browser.stderr!.on('data', (c) => (stderr += c));
       return await result;
     } finally {
