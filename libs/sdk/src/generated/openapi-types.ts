@@ -492,6 +492,8 @@ export interface ModelResponse {
   negationEnsemble: boolean;
   /** Per-series context selection for requests that name no contextLength: every candidate context length forecasts the last horizon(s) of the series' own history, and the forecast averages the top best-scoring candidates (metadata.contextSelection of each result says which). Null: the defaultContext is used; always null for fine-tuned models */
   contextSelection: ContextSelectionResponse | null;
+  /** xlstm family: the seasonal periods (grid steps) its pre-training drew. A fixed-step series whose season is off this list, or does not fit 8 times in the context, is read on another grid on which it is on the list (metadata.modelGrid.coarsening says which). Null: no list (the ssm family reads the season through its scale factor) */
+  seasons: number[] | null;
   parameters: number;
   sha256: string;
   provenance: Record<string, unknown>;
