@@ -15,11 +15,6 @@ export interface ResolvedModel {
 }
 
 /**
- * Model ids → (base model, head). Catalog models run with their default head; a tenant's
- * fine-tuned model runs on its base model's session with its own head, loaded once per worker
- * from PostgreSQL (content-addressed) and kept in the runtime's LRU of heads.
- */
-/**
  * The runtime entry of a stored `full` fine-tune graph, under its runtime id. Graphs stored before
  * entries carried `seasons` read the seasons of the catalog model they were tuned from (the graph is
  * that model with its last blocks retrained).
@@ -29,6 +24,11 @@ export function graphEntry(stored: ManifestEntry, id: string, base?: ManifestEnt
   return { ...stored, id, ...(seasons ? { seasons } : {}) };
 }
 
+/**
+ * Model ids → (base model, head). Catalog models run with their default head; a tenant's
+ * fine-tuned model runs on its base model's session with its own head, loaded once per worker
+ * from PostgreSQL (content-addressed) and kept in the runtime's LRU of heads.
+ */
 @Injectable()
 export class ModelResolver {
   constructor(
