@@ -146,8 +146,15 @@ export function prepareSeries(timestamps: number[], values: (number | null)[], e
   const spec = o.selectContext === true && o.contextLength === undefined ? entry.contextSelection : undefined;
   const gridLen = spec ? Math.max(maxLen, spec.candidates[spec.candidates.length - 1]) : maxLen;
   // The output times stay on the series' (or requested) frequency; only the model reads another grid.
-  const regrid = entry.family === 'xlstm' && o.coarsen === true ? xlstmGrid(frequency, maxLen, entry.seasons) : null;
   const seriesFrequency = frequency;
+  const { outputTimes, horizon: seriesSteps, mode } = span(o.span, anchorT, seriesFrequency);
+  // On another grid, the grid steps that reach the last output time (k may be fractional: 0.75, 1.5).
+  const lastOutput = outputTimes.reduce((a, t) => Math.max(a, t), anchorT);
+  const stepsOn = (f: Frequency) => Math.ceil((lastOutput - anchorT) / fixedStepMs(f) - 1e-9);
+  let regrid = entry.family === 'xlstm' && o.coarsen === true ? xlstmGrid(frequency, maxLen, entry.seasons) : null;
+  // A finer grid (k < 1) needs more steps than the series' own: past the model's maxHorizon (the xlstm's
+  // limit), the series' own grid, if that reaches it.
+  if (regrid && regrid.factor < 1 && stepsOn(regrid.frequency) > entry.maxHorizon && seriesSteps <= entry.maxHorizon) regrid = null;
   const gridFrequency = regrid?.frequency ?? frequency;
   const length = gridLengthCovering(ts[0], anchorT, gridFrequency, gridLen);
   const grid = buildGrid({ anchor: anchorT, frequency: gridFrequency, length, chosenBy });
@@ -171,15 +178,10 @@ export function prepareSeries(timestamps: number[], values: (number | null)[], e
     // P = floor(24 / s) steps per decoder position must stay >= 1: s <= 24.
     scaleFactor = Math.min(24, 24 / ssmScalePeriod(seasonalPeriod));
   }
-  const { outputTimes, horizon: seriesSteps, mode } = span(o.span, anchorT, seriesFrequency);
-  // On another grid, the grid steps that reach the last output time (k may be fractional: 0.75, 1.5).
-  const lastOutput = outputTimes.reduce((a, t) => Math.max(a, t), anchorT);
-  const horizon = regrid ? Math.ceil((lastOutput - anchorT) / fixedStepMs(gridFrequency) - 1e-9) : seriesSteps;
+  const horizon = regrid ? stepsOn(gridFrequency) : seriesSteps;
   // ssm: the masked future rows come out of a context of ⌊C/s⌋ steps; keep at least half of it real.
   const limit = scaleFactor === null ? entry.maxHorizon : Math.min(entry.maxHorizon, Math.floor(entry.contextLength / scaleFactor / 2));
   if (horizon > limit) {
-    // A finer grid (k < 1) needs more steps than the series' own: forecast on the series' own grid then.
-    if (regrid && regrid.factor < 1 && seriesSteps <= limit) return prepareSeries(timestamps, values, entry, { ...o, coarsen: false });
     throw new InvalidInputError('HORIZON_TOO_LONG', `the span needs ${horizon} ${gridFrequency.label} steps; model ${entry.id} forecasts at most ${limit} here`, { maxHorizon: limit });
   }
   // Distinct candidate lengths this grid allows (a candidate longer than the grid is the whole grid).
