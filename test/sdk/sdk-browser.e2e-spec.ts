@@ -16,34 +16,19 @@ const SDK_DIST = path.join(REPO_ROOT, 'libs/sdk/dist/esm');
 
 const PAGE = `<!doctype html><meta charset="utf-8"><title>sdk</title>
 <script type="module">
-import { TsfmClient, TsfmApiError, TsfmNetworkError, splitObservations } from '/sdk/index.js';
+import * as sdk from '/sdk/index.js';
+import { commonCalls } from '/test-sdk/smoke-common.mjs';
 const q = new URLSearchParams(location.search);
 const api = q.get('api'), key = q.get('key'), limit = Number(q.get('limit'));
 const out = { origin: location.origin, userAgent: navigator.userAgent };
-const client = new TsfmClient({ baseUrl: api, apiKey: key, retries: 0 });
+const client = new sdk.TsfmClient({ baseUrl: api, apiKey: key, retries: 0 });
 try {
-  // A write first: preflighted (Authorization, JSON), so a page the service does not grant never sends it.
-  const s = await client.series.create({ name: 'browser-0', frequency: '1h', tags: ['browser'] });
+  Object.assign(out, (await commonCalls(sdk, client, { limit, prefix: 'browser', tag: 'browser', count: 2 })).out);
   out.live = await client.health.live();
   const raw = await fetch(api + '/health/live');
   out.requestIdHeader = raw.headers.get('x-request-id');
-  await client.series.create({ name: 'browser-1', frequency: '1h', tags: ['browser'] });
-  const t0 = Date.UTC(2024, 0, 1);
-  const timestamps = Array.from({ length: 600 }, (_, i) => new Date(t0 + i * 3600000).toISOString());
-  const values = [timestamps.map((_, i) => Math.round((100 + 10 * Math.sin((2 * Math.PI * i) / 24)) * 1000) / 1000)];
-  const up = await client.uploadObservations(s.id, { timestamps, values }, { maxBytes: limit });
-  out.upload = { written: up.written, requests: up.requests, expectedRequests: splitObservations({ timestamps, values }, { maxBytes: limit }).length };
-  const back = await client.series.readObservations(s.id);
-  out.readBack = back.timestamps.length === 600 && back.values[0].every((v, i) => v === values[0][i]);
-  const f = await client.forecast({ seriesIds: [s.id], horizon: 24, quantiles: [0.1, 0.5, 0.9], model: 'xlstm-dev' });
-  out.forecast = { status: f.status, steps: f.series[0].median.length };
-  const names = [];
-  for await (const x of client.series.iterate({ tag: 'browser', limit: 1 })) names.push(x.name);
-  out.iterated = names.sort();
-  const e = await client.series.get('00000000-0000-4000-8000-000000000000').then(() => null, (err) => err);
-  out.notFound = { api: e instanceof TsfmApiError, status: e.status, code: e.code };
 } catch (err) {
-  out.error = { network: err instanceof TsfmNetworkError, name: err.name, message: String(err.message) };
+  out.error = { network: err instanceof sdk.TsfmNetworkError, name: err.name, message: String(err.message) };
 }
 await fetch('/result', { method: 'POST', body: JSON.stringify(out) });
 </script>`;
@@ -65,13 +50,18 @@ class PageServer {
       } else if (url.pathname === '/') {
         res.setHeader('content-type', 'text/html').end(PAGE);
       } else if (url.pathname.startsWith('/sdk/') && !url.pathname.includes('..')) {
-        try {
-          res.setHeader('content-type', 'text/javascript').end(readFileSync(path.join(SDK_DIST, url.pathname.slice(5))));
-        } catch {
-          res.writeHead(404).end();
-        }
+        this.script(res, path.join(SDK_DIST, url.pathname.slice('/sdk/'.length)));
+      } else if (url.pathname === '/test-sdk/smoke-common.mjs') {
+        this.script(res, path.join(REPO_ROOT, 'test/sdk/smoke-common.mjs'));
       } else res.writeHead(404).end();
     });
+  }
+  private script(res: ServerResponse, file: string): void {
+    try {
+      res.setHeader('content-type', 'text/javascript').end(readFileSync(file));
+    } catch {
+      res.writeHead(404).end();
+    }
   }
   async listen(): Promise<number> {
     await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r));
@@ -135,9 +125,9 @@ describe('@tsfm/sdk in a browser (headless Chromium), cross-origin', () => {
     expect(out.upload.requests).toBe(out.upload.expectedRequests);
     expect(out.upload.requests).toBeGreaterThan(1);
     expect(out.readBack).toBe(true);
-    expect(out.forecast).toEqual({ status: 'SUCCEEDED', steps: 24 });
+    expect(out.forecast).toEqual({ status: 'SUCCEEDED', steps: 24, ordered: true });
     expect(out.iterated).toEqual(['browser-0', 'browser-1']);
-    expect(out.notFound).toEqual({ api: true, status: 404, code: 'SERIES_NOT_FOUND' });
+    expect(out.notFound).toEqual({ api: true, status: 404, code: 'SERIES_NOT_FOUND', requestId: true });
     expect(await stack.sql(`SELECT count(*)::int AS n FROM observations o JOIN series s ON s.id = o.series_id WHERE s.name = 'browser-0'`)).toEqual([{ n: 600 }]);
   }, 120_000);
 
