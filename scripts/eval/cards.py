@@ -63,6 +63,10 @@ def card(e, res, summary, info, best, date, commit, runs_dir="models/runs"):
     L.append("| per-series context selection (contextSelection) | "
              + (f"candidates {cs['candidates']}, scored on the last {cs.get('windows', 1)} horizon(s) of the history, the {cs['top']} best averaged "
                 "(requests without a contextLength)" if cs else "off") + " |")
+    sa = e.get("seasonalAdjustment")
+    L.append("| seasonal adjustment (seasonalAdjustment) | "
+             + (f"multiplicative: a positive series whose season passes the 90 % autocorrelation test is divided by its profile over the last "
+                f"{sa['cycles']} seasons, the forecast multiplied back" if sa else "off") + " |")
     L.append("")
     L.append("## Training\n")
     L.append(f"* Data: synthetic only (`models/toolchain/synthetic`), no real series. Generator mixture: "
@@ -105,6 +109,8 @@ def card(e, res, summary, info, best, date, commit, runs_dir="models/runs"):
     if cs:
         default += (f" --context-selection {','.join(str(c) for c in cs['candidates'])} --context-selection-top {cs['top']}"
                     f" --context-selection-windows {cs.get('windows', 1)}")
+    if sa:
+        default += f" --seasonal-adjustment {sa['cycles']}"
     L.append("* Reproduce, in `models/`: " + "`, then ".join(steps) + "`, then "
              f"`PYTHONPATH=. /usr/bin/python3 -m toolchain.training.export --run runs/{run} --id {mid} --out .{default}`")
     L.append("")

@@ -69,7 +69,7 @@ function arg(name: string): string | undefined {
 export async function forecastDataset(runtime: ModelRuntime, entry: ManifestEntry, d: EvalDataset): Promise<SeriesOutcome[]> {
   const context = Number(arg('--context') ?? 0);
   const opts: ForecastOptions = {
-    span: { horizon: d.H }, frequency: d.frequency, quantiles: LEVELS, coarsen: true, selectContext: true, ...(context > 0 ? { contextLength: context } : {}),
+    span: { horizon: d.H }, frequency: d.frequency, quantiles: LEVELS, coarsen: true, selectContext: true, adjustSeasons: true, ...(context > 0 ? { contextLength: context } : {}),
   };
   const prepared: (PreparedSeries | DomainError)[] = d.series.map((s) => {
     try {

@@ -104,7 +104,7 @@ export async function forecastCommand(a: ForecastArgs): Promise<number> {
       const span: Span = atFor ? { at: atFor(id) } : { horizon: a.horizon! };
       try {
         if ('at' in span && span.at.length === 0) throw new CliError(`no --at timestamps for series ${id}`);
-        const p = prepareSeries(s.timestamps, s.values, entry, { span, quantiles, coarsen: true, selectContext: true });
+        const p = prepareSeries(s.timestamps, s.values, entry, { span, quantiles, coarsen: true, selectContext: true, adjustSeasons: true });
         const [out] = await forecastPrepared(runtime, entry.id, [p], entry.quantiles);
         return finishSeries(p, out.forecast.quantiles, entry.quantiles, [...quantiles].sort((x, y) => x - y), 'value', out.selection);
       } catch (err) {

@@ -254,7 +254,7 @@ export class BacktestService {
         const n = upperBound(t.timestamps, w.origin);
         try {
           const prepared = prepareSeries(t.timestamps.slice(0, n), t.values.slice(0, n), entry, {
-            span: { until: w.times[w.times.length - 1] }, declaredFrequency: t.frequency.label, quantiles: req.quantiles, coarsen, selectContext: coarsen,
+            span: { until: w.times[w.times.length - 1] }, declaredFrequency: t.frequency.label, quantiles: req.quantiles, coarsen, selectContext: coarsen, adjustSeasons: coarsen,
             ...(isBaseline(modelId) ? { resampling: 'none' as const } : {}),
           });
           jobs.push({ i, k, prepared, values: isBaseline(modelId) ? w.history : Float64Array.from(prepared.request.context), m: t.seasonalPeriod });

@@ -11,3 +11,4 @@ export * from './finetune/finetune.service';
 export * from './finetune/model-resolver';
 export * from './finetune/toolchain';
 export * from './context-selection';
+export * from './seasonal-adjustment';

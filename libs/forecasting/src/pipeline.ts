@@ -3,8 +3,9 @@ import type { ManifestEntry, SeriesRequest } from '#model-runtime';
 import {
   ContextSelectionInfo, Frequency, ResampleMethod, ResamplingMetadata, buildGrid, buildMetadata, chooseMethod, defaultSeasonalPeriod,
   detectSeasonalPeriod, fixedFrequency, futureGrid, seasonalCandidates, gridLengthCovering, inferFrequency, mapForecast, parseFrequency, resample,
-  seriesStats, stepForward, uniqueSorted,
+  SeasonalAdjustmentInfo, seriesStats, stepForward, uniqueSorted,
 } from '#timeseries';
+import { adjustValues, planSeasonalAdjustment, reseasonalize } from './seasonal-adjustment';
 
 export type Span = { horizon: number } | { until: number } | { at: number[] };
 
@@ -27,6 +28,11 @@ export interface ForecastOptions {
    * Set for catalog models by forecasts, schedules, backtests, the CLI and the eval; default false.
    */
   selectContext?: boolean;
+  /**
+   * Multiplicative seasonal adjustment (manifest `seasonalAdjustment`, seasonal-adjustment.ts).
+   * Set with `coarsen` for catalog models; default false.
+   */
+  adjustSeasons?: boolean;
 }
 
 /** Seasonal cycles the xlstm context must hold; fewer and the grid gets coarser (coarseningFactor). */
@@ -105,6 +111,8 @@ export interface PreparedSeries {
    * at least one). Null: the request's context is used as is.
    */
   selection: { long: Float32Array; candidates: number[]; top: number; windows: ValidationBounds[] } | null;
+  /** The seasonal profile the grid values were divided by (finishSeries multiplies the forecast back); null: none. */
+  seasonalAdjustment: SeasonalAdjustmentInfo | null;
 }
 
 export interface SeriesResult {
@@ -166,18 +174,24 @@ export function prepareSeries(timestamps: number[], values: (number | null)[], e
   // the value at its time, as on the series' own grid, not a cell mean half a cell earlier.
   const method = o.resampling ?? (regrid ? 'linear' : chooseMethod(onGridShare, stats.medianStepMs, fixedStepMs(gridFrequency)));
   const r = resample(ts, vs, grid.timestamps, method, { maxStalenessMs: fixedStepMs(gridFrequency) * 3 });
-  const long = Float32Array.from(r.values);
-  // The default context: the last maxLen grid steps (all of them without selection).
-  const context = long.length > maxLen ? long.slice(long.length - maxLen) : long;
+  let long: Float32Array = Float32Array.from(r.values);
+  const contextSteps = Math.min(long.length, maxLen);
   let scaleFactor: number | null = null;
   let seasonalPeriod: number | null = null;
   if (entry.family === 'ssm') {
     const def = defaultSeasonalPeriod(frequency);
-    const found = detectSeasonalPeriod(r.values.subarray(r.values.length - context.length), { candidates: seasonalCandidates(frequency) });
+    const found = detectSeasonalPeriod(r.values.subarray(r.values.length - contextSteps), { candidates: seasonalCandidates(frequency) });
     seasonalPeriod = found.detected ? found.period : def;
     // P = floor(24 / s) steps per decoder position must stay >= 1: s <= 24.
     scaleFactor = Math.min(24, 24 / ssmScalePeriod(seasonalPeriod));
   }
+  // The season on the model grid: the ssm's, else the grid frequency's default (e.g. 96 on a 15-minute grid).
+  const adjustment = entry.seasonalAdjustment && o.adjustSeasons === true
+    ? planSeasonalAdjustment(long, contextSteps, seasonalPeriod ?? defaultSeasonalPeriod(gridFrequency), entry.seasonalAdjustment.cycles)
+    : null;
+  if (adjustment) long = adjustValues(long, adjustment);
+  // The default context: the last maxLen grid steps (all of them without selection).
+  const context = long.length > maxLen ? long.slice(long.length - maxLen) : long;
   const horizon = regrid ? stepsOn(gridFrequency) : seriesSteps;
   // ssm: the masked future rows come out of a context of ⌊C/s⌋ steps; keep at least half of it real.
   const limit = scaleFactor === null ? entry.maxHorizon : Math.min(entry.maxHorizon, Math.floor(entry.contextLength / scaleFactor / 2));
@@ -200,9 +214,11 @@ export function prepareSeries(timestamps: number[], values: (number | null)[], e
     mode,
     coarsening: regrid?.factor ?? 1,
     selection,
+    seasonalAdjustment: adjustment,
     metadataBase: {
       stats, grid, method: {}, imputedCount: r.imputedCount, missingCount: r.missingCount, gridPoints: grid.length, scaleFactor, seasonalPeriod,
       coarsening: regrid ? { factor: regrid.factor, seriesStep: seriesFrequency.label, seasonalPeriod: defaultSeasonalPeriod(seriesFrequency) } : null,
+      seasonalAdjustment: adjustment,
     },
   };
 }
@@ -258,6 +274,7 @@ function span(s: Span, anchor: number, f: Frequency): { outputTimes: number[]; h
 export function finishSeries(
   p: PreparedSeries, gridQuantiles: number[][], modelLevels: number[], levels: number[], channel: string, contextSelection: ContextSelectionInfo | null = null,
 ): SeriesResult {
+  gridQuantiles = reseasonalize(gridQuantiles, p.seasonalAdjustment);
   const gridTimes = futureGrid(p.anchor.t, p.frequency, gridQuantiles.length);
   const idx = levels.map((l) => modelLevels.findIndex((m) => Math.abs(m - l) < 1e-9));
   // `at` times, or another grid (xlstmGrid): each output time interpolated between grid steps (from the last

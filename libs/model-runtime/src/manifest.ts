@@ -21,6 +21,11 @@ export interface ContextSelectionSpec {
   windows?: number;
 }
 
+export interface SeasonalAdjustmentSpec {
+  /** Seasons at the end of the model grid the multiplicative profile is estimated on (3..64). */
+  cycles: number;
+}
+
 export interface ManifestEntry {
   id: string;
   family: ModelFamily;
@@ -53,6 +58,12 @@ export interface ManifestEntry {
    * fit MIN_CONTEXT_CYCLES times in the context).
    */
   seasons?: number[];
+  /**
+   * Catalog forecasts divide a positive series with a significant season by its multiplicative
+   * seasonal profile before the model reads it and multiply the forecast back (libs/forecasting
+   * seasonal-adjustment.ts); not applied to fine-tuned heads and graphs.
+   */
+  seasonalAdjustment?: SeasonalAdjustmentSpec;
   inputs: IoSpec[];
   outputs: IoSpec[];
   head: { file: string; sha256: string; tensors: string[] };
@@ -142,6 +153,11 @@ function validateEntry(e: Record<string, unknown>, w: string): void {
     need(e.family === 'xlstm', `${w}.seasons`, 'is read by the xlstm family only');
     check(e, 'seasons', w, (v) => Array.isArray(v) && v.length > 0 && v.every((p, j) => Number.isInteger(p) && p >= 2 && (j === 0 || p > v[j - 1])),
       'must be increasing integers >= 2 (seasonal periods in grid steps)');
+  }
+  if (e.seasonalAdjustment !== undefined) {
+    check(e, 'seasonalAdjustment', w, isObject, 'must be an object');
+    const c = (e.seasonalAdjustment as Record<string, unknown>).cycles;
+    need(Number.isInteger(c) && (c as number) >= 3 && (c as number) <= 64, `${w}.seasonalAdjustment.cycles`, 'must be an integer in 3..64');
   }
   validateIo(e.inputs, `${w}.inputs`);
   validateIo(e.outputs, `${w}.outputs`);

@@ -54,6 +54,24 @@ export interface ResamplingMetadata {
    * candidates whose forecasts were averaged, best first. Null when the series' own default context was used.
    */
   contextSelection: ContextSelectionInfo | null;
+  /**
+   * Multiplicative seasonal adjustment (models with a manifest `seasonalAdjustment`, catalog
+   * forecasts): the model read the grid values divided by a seasonal profile of `period` grid steps,
+   * estimated on the last `cycles` seasons, and its quantiles were multiplied by `factors[t mod
+   * period]` at forecast step t (0 = the first step after the last observation). `autocorrelation`
+   * is the context's lag-`period` autocorrelation, which passed the 90 % `threshold`. Null: the
+   * model read the values as they are.
+   */
+  seasonalAdjustment: SeasonalAdjustmentInfo | null;
+}
+
+export interface SeasonalAdjustmentInfo {
+  kind: 'multiplicative';
+  period: number;
+  cycles: number;
+  factors: number[];
+  autocorrelation: number;
+  threshold: number;
 }
 
 export interface ContextSelectionInfo {
@@ -86,6 +104,7 @@ export interface MetadataInput {
   seasonalPeriod?: number | null;
   coarsening?: GridCoarsening | null;
   contextSelection?: ContextSelectionInfo | null;
+  seasonalAdjustment?: SeasonalAdjustmentInfo | null;
   output: { mode: OutputMode; timestamps: ArrayLike<number>; how: readonly MappingKind[]; gridSteps: number };
 }
 
@@ -144,5 +163,6 @@ export function buildMetadata(m: MetadataInput): ResamplingMetadata {
     contextSelection: m.contextSelection
       ? { ...m.contextSelection, scores: m.contextSelection.scores.map((v) => (Number.isFinite(v) ? Number(v.toPrecision(6)) : v)) }
       : null,
+    seasonalAdjustment: m.seasonalAdjustment ?? null,
   };
 }

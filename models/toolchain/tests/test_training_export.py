@@ -104,6 +104,12 @@ def test_export_of_a_continued_run_records_its_origin(tmp_path):
         with pytest.raises(ValueError, match="--context-selection"):
             export_main(["--run", str(tmp_path / "second"), "--id", "ssm-c", "--out", str(out), "--no-fixtures",
                          "--context-selection", bad, "--context-selection-top", top, "--context-selection-windows", windows])
+    assert "seasonalAdjustment" not in e
+    export_main(["--run", str(tmp_path / "second"), "--id", "ssm-c", "--out", str(out), "--no-fixtures", "--seasonal-adjustment", "6"])
+    assert json.loads((out / "manifest.json").read_text())["models"][0]["seasonalAdjustment"] == {"cycles": 6}
+    for bad in ("2", "65"):
+        with pytest.raises(ValueError, match="--seasonal-adjustment must be in 3..64"):
+            export_main(["--run", str(tmp_path / "second"), "--id", "ssm-c", "--out", str(out), "--no-fixtures", "--seasonal-adjustment", bad])
     p = e["provenance"]
     assert (p["trainedSteps"], p["totalSteps"]) == (3, 7)
     assert p["initFrom"] == {"run": "first", "config": "tiny", "step": 4, "seed": 3, "batch": 4, "priorSteps": 4}

@@ -137,7 +137,7 @@ def trained_seasons(data):
 
 
 def export_run(run_dir, model_id, out_dir, fixtures=True, licence="Apache-2.0", default_context=None, negation_ensemble=False,
-               context_selection=None, context_selection_top=2, context_selection_windows=2):
+               context_selection=None, context_selection_top=2, context_selection_windows=2, seasonal_adjustment=None):
     """Exports the run's checkpoint as `model_id`; returns the manifest entry."""
     model, step, meta, log = read_run(run_dir)
     family = meta["family"]
@@ -193,6 +193,13 @@ def export_run(run_dir, model_id, out_dir, fixtures=True, licence="Apache-2.0", 
         if not 1 <= context_selection_windows <= 8:
             raise ValueError("--context-selection-windows must be in 1..8")
         entry["contextSelection"] = {"candidates": cands, "top": int(context_selection_top), "windows": int(context_selection_windows)}
+    if seasonal_adjustment:
+        # Catalog forecasts divide a positive series with a significant season by its multiplicative
+        # profile, estimated on the last `cycles` seasons, and multiply the forecast back
+        # (libs/forecasting seasonal-adjustment.ts).
+        if not 3 <= int(seasonal_adjustment) <= 64:
+            raise ValueError(f"--seasonal-adjustment must be in 3..64 (seasons), got {seasonal_adjustment}")
+        entry["seasonalAdjustment"] = {"cycles": int(seasonal_adjustment)}
     onnx.checker.check_model(onnx.load(os.path.join(out_dir, entry["file"])))
     upsert_manifest_entry(os.path.join(out_dir, "manifest.json"), entry)
     if fixtures:
@@ -216,13 +223,17 @@ def main(argv=None):
                     help="validation windows (one horizon each, at the end of the history) the candidates are scored on")
     ap.add_argument("--negation-ensemble", action="store_true",
                     help="manifest negationEnsemble: serve the average of the forecasts of x and of -x, mirrored (two passes)")
+    ap.add_argument("--seasonal-adjustment", type=int, default=None, metavar="CYCLES",
+                    help="manifest seasonalAdjustment: divide a positive series with a significant season by its "
+                         "multiplicative profile over the last CYCLES seasons before the model reads it (3..64)")
     ap.add_argument("--threads", type=int, default=2)
     a = ap.parse_args(argv)
     torch.set_num_threads(a.threads)
     e = export_run(a.run, a.id, a.out, fixtures=not a.no_fixtures, licence=a.licence, default_context=a.default_context,
                    negation_ensemble=a.negation_ensemble,
                    context_selection=[int(x) for x in a.context_selection.split(",")] if a.context_selection else None,
-                   context_selection_top=a.context_selection_top, context_selection_windows=a.context_selection_windows)
+                   context_selection_top=a.context_selection_top, context_selection_windows=a.context_selection_windows,
+                   seasonal_adjustment=a.seasonal_adjustment)
     p = e["provenance"]
     print(f"{e['id']}: {e['family']} {e['parameters']} parameters, step {p['trainedSteps']}/{p['plannedSteps']}, "
           f"val loss {p['finalValidationLoss']}, wall {p['wallTimeSec']} s, sha256 {e['sha256'][:12]}")

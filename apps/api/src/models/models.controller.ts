@@ -13,6 +13,10 @@ export class ContextSelectionResponse {
   @ApiProperty({ description: 'Validation windows, one horizon each at the end of the history, the scores are summed over' }) windows: number;
 }
 
+export class SeasonalAdjustmentResponse {
+  @ApiProperty({ description: 'Seasons at the end of the model grid the multiplicative profile is estimated on' }) cycles: number;
+}
+
 export class ModelResponse {
   @ApiProperty() id: string;
   @ApiProperty({ enum: ['xlstm', 'ssm'] }) family: string;
@@ -37,6 +41,13 @@ export class ModelResponse {
       + 'is read on another grid on which it is on the list (metadata.modelGrid.coarsening says which). Null: no list (the ssm family reads the season through its scale factor)',
   })
   seasons: number[] | null;
+  @ApiProperty({
+    type: SeasonalAdjustmentResponse, nullable: true,
+    description: 'Multiplicative seasonal adjustment: a positive series whose lag-m autocorrelation passes the 90 % test (m: the season on the model grid) is divided by its seasonal profile, '
+      + 'estimated on the last `cycles` seasons, before the model reads it, and the forecast is multiplied back (metadata.seasonalAdjustment of each result says whether and with which factors). '
+      + 'Null: the model reads the values as they are; always null for fine-tuned models',
+  })
+  seasonalAdjustment: SeasonalAdjustmentResponse | null;
   @ApiProperty() parameters: number;
   @ApiProperty() sha256: string;
   @ApiProperty({ type: 'object', additionalProperties: true }) provenance: Record<string, unknown>;
@@ -72,7 +83,8 @@ export class ModelsController {
       return {
         id: e.id, family: e.family, isDefault: e.id === this.catalog.defaultModel, maxContext: e.contextLength, defaultContext: e.defaultContext ?? e.contextLength,
         maxHorizon: e.maxHorizon, quantiles: e.quantiles, supportsMissingValues: e.supportsMissing, supportsFineTuning: e.head.tensors.length > 0,
-        negationEnsemble: e.negationEnsemble === true, contextSelection: e.contextSelection ? { windows: 1, ...e.contextSelection } : null, seasons: e.seasons ?? null, parameters: e.parameters, sha256: e.sha256, provenance: e.provenance, licence: e.licence,
+        negationEnsemble: e.negationEnsemble === true, contextSelection: e.contextSelection ? { windows: 1, ...e.contextSelection } : null, seasons: e.seasons ?? null,
+        seasonalAdjustment: e.seasonalAdjustment ? { cycles: e.seasonalAdjustment.cycles } : null, parameters: e.parameters, sha256: e.sha256, provenance: e.provenance, licence: e.licence,
         runtime: seen.length ? { workers: seen } : null, finetuned: false, baseModel: null, finetuneId: null, params: null, metrics: null,
       };
     });
@@ -81,6 +93,7 @@ export class ModelsController {
       return {
         id: f.name, family: b?.family ?? 'unknown', isDefault: false, maxContext: b?.maxContext ?? 0, defaultContext: b?.defaultContext ?? 0, maxHorizon: b?.maxHorizon ?? 0,
         quantiles: b?.quantiles ?? [], supportsMissingValues: b?.supportsMissingValues ?? false, supportsFineTuning: false, negationEnsemble: false, contextSelection: null, seasons: b?.seasons ?? null,
+        seasonalAdjustment: null,
         parameters: b?.parameters ?? 0, sha256: f.headSha256!, provenance: { source: 'finetune', method: f.method, createdAt: new Date(f.createdAt).toISOString() },
         licence: b?.licence ?? 'unknown', runtime: null, finetuned: true, baseModel: f.baseModel, finetuneId: f.id, params: f.params, metrics: f.metrics,
       };

@@ -298,7 +298,7 @@ export class FinetuneService {
             const target = Float64Array.from(prep.outputTimes, (t) => lookup.get(t) ?? NaN);
             if (target.every((v) => Number.isNaN(v))) return null;
             const m = prep.metadataBase.seasonalPeriod ?? defaultSeasonalPeriod(prep.frequency);
-            const served = forValidation ? prepareSeries(ts.slice(start, end), vs.slice(start, end), entry, { ...opts, coarsen: true, selectContext: true }) : undefined;
+            const served = forValidation ? prepareSeries(ts.slice(start, end), vs.slice(start, end), entry, { ...opts, coarsen: true, selectContext: true, adjustSeasons: true }) : undefined;
             return { request: prep.request, target, maseScale: seasonalNaiveMae(prep.request.context, m), served };
           } catch (err) {
             if (err instanceof DomainError) return null;

@@ -1,0 +1,102 @@
+import type { SeasonalAdjustmentInfo } from '#timeseries';
+
+/** Observed steps the context must hold, in seasons, before a season is tested and divided out. */
+export const MIN_ADJUSTMENT_CYCLES = 3;
+
+/** z of the one-sided 90 % bound of the lag-m autocorrelation test (the M4 competition's Theta benchmark). */
+const Z90 = 1.645;
+
+/**
+ * Multiplicative seasonal adjustment (manifest `seasonalAdjustment`, catalog models): the model reads
+ * the context divided by a seasonal profile, and its quantiles are multiplied by the profile's
+ * factors of the steps they forecast. Classical decomposition, as the M4 competition's benchmarks
+ * deseasonalise:
+ *
+ * 1. only a season m >= 2 on the model grid, a context whose observed values are all > 0 and number
+ *    at least MIN_ADJUSTMENT_CYCLES × m, and whose lag-m autocorrelation passes the 90 % test
+ *    |r_m| > 1.645 √((1 + 2 Σ_{k<m} r_k²) / n) are adjusted;
+ * 2. on the log of the last `cycles` × m grid steps (all of them when fewer): a centred moving
+ *    average of order m (2×m when m is even, needing every value of its window) is the trend; the
+ *    mean of log value − trend per phase of the season, centred to sum 0, is the log profile;
+ * 3. every grid value is divided by exp(profile) of its phase, forecast step t (0 = the first step
+ *    after the anchor) multiplied by factors[t mod m].
+ *
+ * Null when any of it does not hold (a phase with no detrended value included): the model reads the
+ * series as it is. The xlstm family reads a season poorly from its context (it has no time-scale
+ * input) and measured better on the held-out windows with it (models/toolchain/training/README.md).
+ */
+export function planSeasonalAdjustment(long: Float32Array, contextLength: number, m: number, cycles: number): SeasonalAdjustmentInfo | null {
+  if (!Number.isInteger(m) || m < 2) return null;
+  let positive = true;
+  for (let i = 0; i < long.length && positive; i++) if (Number.isFinite(long[i]) && long[i] <= 0) positive = false;
+  if (!positive) return null;
+  const context = long.subarray(Math.max(0, long.length - contextLength));
+  const test = seasonalityTest(context, m);
+  if (!test || !test.passed) return null;
+  const span = long.subarray(Math.max(0, long.length - cycles * m));
+  const profile = logProfile(span, m);
+  if (!profile) return null;
+  // profile[p] is the phase p of `span` from its start; forecast step t sits at span position span.length + t.
+  const factors = Array.from({ length: m }, (_, t) => Math.exp(profile[(span.length + t) % m]));
+  return { kind: 'multiplicative', period: m, cycles, factors: factors.map((f) => Number(f.toPrecision(7))), autocorrelation: round(test.r), threshold: round(test.bound) };
+}
+
+/** The grid values divided by the factors of their phases (the last grid value is step −1). */
+export function adjustValues(long: Float32Array, a: SeasonalAdjustmentInfo): Float32Array {
+  const m = a.period;
+  const L = long.length;
+  return Float32Array.from(long, (v, i) => v / a.factors[(((i - L) % m) + m) % m]);
+}
+
+/** Model-grid quantiles (row t = forecast step t) times the factor of their step. */
+export function reseasonalize(q: number[][], a: SeasonalAdjustmentInfo | null): number[][] {
+  if (!a) return q;
+  return q.map((row, t) => row.map((v) => v * a.factors[t % a.period]));
+}
+
+/**
+ * The lag-m autocorrelation of the observed values (pairs with both ends observed; the mean and the
+ * variance over all observed) and its 90 % bound; null with fewer than MIN_ADJUSTMENT_CYCLES × m observations.
+ */
+export function seasonalityTest(x: ArrayLike<number>, m: number): { r: number; bound: number; passed: boolean } | null {
+  let n = 0;
+  let sum = 0;
+  for (let i = 0; i < x.length; i++) if (Number.isFinite(x[i])) [n, sum] = [n + 1, sum + x[i]];
+  if (n < MIN_ADJUSTMENT_CYCLES * m) return null;
+  const mean = sum / n;
+  let den = 0;
+  for (let i = 0; i < x.length; i++) if (Number.isFinite(x[i])) den += (x[i] - mean) ** 2;
+  if (!(den > 0)) return null;
+  const acf = (k: number) => {
+    let s = 0;
+    for (let i = k; i < x.length; i++) if (Number.isFinite(x[i]) && Number.isFinite(x[i - k])) s += (x[i] - mean) * (x[i - k] - mean);
+    return s / den;
+  };
+  let sq = 0;
+  for (let k = 1; k < m; k++) sq += acf(k) ** 2;
+  const r = acf(m);
+  const bound = Z90 * Math.sqrt((1 + 2 * sq) / n);
+  return { r, bound, passed: Math.abs(r) > bound };
+}
+
+/** Log seasonal profile by phase from the start of `x` (classical decomposition on log x); null when a phase has no value. */
+export function logProfile(x: Float32Array, m: number): number[] | null {
+  const lx = Array.from(x, (v) => (Number.isFinite(v) && v > 0 ? Math.log(v) : NaN));
+  const w = m % 2 === 0 ? [0.5, ...Array<number>(m - 1).fill(1), 0.5].map((v) => v / m) : Array<number>(m).fill(1 / m);
+  const half = (w.length - 1) / 2;
+  const sums = Array<number>(m).fill(0);
+  const counts = Array<number>(m).fill(0);
+  for (let i = half; i < lx.length - half; i++) {
+    let trend = 0;
+    for (let j = 0; j < w.length && Number.isFinite(trend); j++) trend += w[j] * lx[i - half + j];
+    if (!Number.isFinite(trend) || !Number.isFinite(lx[i])) continue;
+    sums[i % m] += lx[i] - trend;
+    counts[i % m]++;
+  }
+  if (counts.some((c) => c === 0)) return null;
+  const idx = sums.map((s, p) => s / counts[p]);
+  const mean = idx.reduce((a, b) => a + b, 0) / m;
+  return idx.map((v) => v - mean);
+}
+
+const round = (v: number) => Number(v.toPrecision(6));
