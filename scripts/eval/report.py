@@ -92,7 +92,8 @@ def main(argv=None):
             fc = load(p)
             mase, wql, n_mase, subst = metrics(d, fc, fb)
             res[name][m] = {"mase": mase, "wql": wql, "seriesInMase": n_mase, "substituted": subst,
-                            "fallbacks": fc.get("fallbacks", 0), "seconds": fc.get("seconds")}
+                            "fallbacks": fc.get("fallbacks", 0), "seconds": fc.get("seconds"),
+                            "adjusted": sum(1 for x in fc["series"] if x.get("adjusted"))}
         sn = res[name]["seasonal_naive"]
         # GIFT-Eval's seasonal naive is a point forecast: its median at every level.
         point = {"series": [{"id": x["id"], "q": None if x["q"] is None else [[row[4]] * 9 for row in x["q"]]}
@@ -134,6 +135,7 @@ def write_markdown(a, manifest, models, methods, datasets, info, res, summary, b
     entries = {m["id"]: m for m in manifest["models"]}
     ensembled = [m for m in models if entries.get(m, {}).get("negationEnsemble")]
     selecting = [m for m in models if entries.get(m, {}).get("contextSelection")]
+    adjusting = [m for m in models if entries.get(m, {}).get("seasonalAdjustment")]
     # Datasets an xlstm reads on another grid (libs/forecasting/src/pipeline.ts xlstmGrid): a season m
     # off its manifest `seasons` (when it has a list), or one that fills its context C fewer than 8 times.
     xlstms = [entries[m] for m in models if entries.get(m, {}).get("family") == "xlstm"]
@@ -155,7 +157,10 @@ def write_markdown(a, manifest, models, methods, datasets, info, res, summary, b
              "on the training part. The serving settings (the negation ensemble, the xlstm's grid rule (8 cycles in its context; seasons on its training list), "
              "ssm-small's context-selection candidates, top 2 and 2 windows) were each picked among a few variants measured "
              "on this evaluation (models/toolchain/training/README.md lists them), so their share of the gains is "
-             "somewhat optimistic.\n")
+             "somewhat optimistic."
+             + (" The seasonal adjustment and its number of seasons were chosen on held-out windows at the end of "
+                "the training parts (`scripts/eval/holdout.py`), not on the test windows."
+                if any(e.get("seasonalAdjustment") for e in manifest["models"]) else "") + "\n")
     L.append("## Reproduce\n")
     L.append("```sh\nnpm run eval            # data subset -> model forecasts (onnxruntime-node) -> baselines (statsmodels) -> this file\n"
              "npm run eval -- --fresh # drop the cached forecasts under .tmp/eval/ first\n```\n")
@@ -183,7 +188,12 @@ def write_markdown(a, manifest, models, methods, datasets, info, res, summary, b
              + "".join(f" `{m}` picks its context per series (manifest `contextSelection`: candidates "
                        f"{entries[m]['contextSelection']['candidates']} scored by pinball loss on the last "
                        f"{entries[m]['contextSelection'].get('windows', 1)} horizon(s) of the series' training part, the "
-                       f"{entries[m]['contextSelection']['top']} best averaged; the test window is never seen)." for m in selecting))
+                       f"{entries[m]['contextSelection']['top']} best averaged; the test window is never seen)." for m in selecting)
+             + "".join(f" `{m}` divides a positive series whose season m passes the 90 % lag-m autocorrelation test by its "
+                       f"multiplicative seasonal profile over the last {entries[m]['seasonalAdjustment']['cycles']} seasons and "
+                       f"multiplies the forecast back (manifest `seasonalAdjustment`): "
+                       + ", ".join(f"{res[n][m]['adjusted']}/{info[n]['series']} {n}" for n in datasets if res[n].get(m, {}).get("adjusted"))
+                       + f" series ({sum(res[n][m]['adjusted'] for n in datasets if m in res[n])} in all)." for m in adjusting))
     L.append("* **Baselines** (`scripts/eval/baselines.py`, Debian python3-statsmodels): on the last ≤ 2048 training points "
              "on a regular grid (missing timestamps inserted, NaN forward-filled, leading NaN back-filled). "
              "`seasonal_naive` (period m) and `naive` with normal quantiles from the in-sample residual std "

@@ -42,6 +42,8 @@ export interface SeriesOutcome {
   id: string;
   q: number[][] | null;
   error?: string;
+  /** The seasonal period the series was adjusted by (metadata.seasonalAdjustment), when it was. */
+  adjusted?: number;
 }
 
 /** sha256 over the sources that turn a request into model inputs and back (pipeline, runtime, timeseries). */
@@ -92,7 +94,10 @@ export async function forecastDataset(runtime: ModelRuntime, entry: ManifestEntr
     const at = new Map(r.timestamps.map((t, k) => [t, k]));
     const missing = s.testT.filter((t) => !at.has(t));
     if (missing.length) return { id: s.id, q: null, error: `forecast timestamps do not cover ${missing.length} test timestamps` };
-    return { id: s.id, q: s.testT.map((t) => r.quantiles[at.get(t)!].map((v) => Math.round(v * 1e6) / 1e6)) };
+    return {
+      id: s.id, q: s.testT.map((t) => r.quantiles[at.get(t)!].map((v) => Math.round(v * 1e6) / 1e6)),
+      ...(r.metadata.seasonalAdjustment ? { adjusted: r.metadata.seasonalAdjustment.period } : {}),
+    };
   });
 }
 
@@ -116,7 +121,8 @@ async function main(): Promise<void> {
         if (existsSync(file) && statSync(file).mtimeMs >= statSync(path.join(seriesDir, f)).mtimeMs) {
           const cached = JSON.parse(readFileSync(file, 'utf8'));
           if (cached.sha256 === entry.sha256 && (cached.negationEnsemble ?? false) === (entry.negationEnsemble ?? false) && cached.servingCode === code
-            && JSON.stringify(cached.contextSelection ?? null) === JSON.stringify(entry.contextSelection ?? null)) continue;
+            && JSON.stringify(cached.contextSelection ?? null) === JSON.stringify(entry.contextSelection ?? null)
+            && JSON.stringify(cached.seasonalAdjustment ?? null) === JSON.stringify(entry.seasonalAdjustment ?? null)) continue;
         }
         const d: EvalDataset = JSON.parse(readFileSync(path.join(seriesDir, f), 'utf8'));
         const t0 = performance.now();
@@ -124,7 +130,7 @@ async function main(): Promise<void> {
         const seconds = (performance.now() - t0) / 1000;
         const failed = series.filter((s) => s.q === null);
         mkdirSync(path.dirname(file), { recursive: true });
-        writeFileSync(file, JSON.stringify({ method: id, sha256: entry.sha256, negationEnsemble: entry.negationEnsemble ?? false, contextSelection: entry.contextSelection ?? null, servingCode: code, dataset: d.dataset, series, failed: failed.length, seconds }));
+        writeFileSync(file, JSON.stringify({ method: id, sha256: entry.sha256, negationEnsemble: entry.negationEnsemble ?? false, contextSelection: entry.contextSelection ?? null, seasonalAdjustment: entry.seasonalAdjustment ?? null, servingCode: code, dataset: d.dataset, series, failed: failed.length, seconds }));
         console.log(`${d.dataset} ${id}: ${series.length} series, ${seconds.toFixed(1)} s, failed ${failed.length}${failed.length ? ` (${failed[0].error})` : ''}`);
       }
     }

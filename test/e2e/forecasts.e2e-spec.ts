@@ -243,6 +243,36 @@ describe('forecasts end to end (real data, real models in onnxruntime-node)', ()
     // The manifest's seasons: the xlstm grid rule's list, from xlstm-small's training config; none elsewhere.
     const seasons = Object.fromEntries(r.body.filter((m: { finetuned: boolean }) => !m.finetuned).map((m: { id: string; seasons: unknown }) => [m.id, m.seasons]));
     expect(seasons).toEqual({ 'ssm-dev': null, 'ssm-small': null, 'xlstm-dev': null, 'xlstm-small': [4, 7, 12, 24, 48, 52, 96, 168, 288] });
+    const adjustment = Object.fromEntries(r.body.filter((m: { finetuned: boolean }) => !m.finetuned).map((m: { id: string; seasonalAdjustment: unknown }) => [m.id, m.seasonalAdjustment]));
+    expect(adjustment).toEqual({ 'ssm-dev': null, 'ssm-small': { cycles: 6 }, 'xlstm-dev': null, 'xlstm-small': { cycles: 6 } });
+  });
+
+  it('xlstm-small reads a positive seasonal series seasonally adjusted and multiplies the forecast back; the stored metadata says how', async () => {
+    const r = await stack.request('POST', '/v1/forecasts', { key, json: { seriesIds: [ids.peyton], horizon: 28, model: 'xlstm-small', wait: 60 } });
+    expect([r.status, r.body.status]).toEqual([200, 'SUCCEEDED']);
+    const sa = r.body.series[0].metadata.seasonalAdjustment;
+    expect(sa).toMatchObject({ kind: 'multiplicative', period: 7, cycles: 6 });
+    expect(sa.factors).toHaveLength(7);
+    expect(Math.abs(sa.autocorrelation)).toBeGreaterThan(sa.threshold);
+    // The factors' geometric mean is 1, and the weekly profile of log page views is not flat.
+    expect(sa.factors.reduce((a: number, f: number) => a + Math.log(f), 0)).toBeCloseTo(0, 5);
+    expect(Math.max(...sa.factors) / Math.min(...sa.factors)).toBeGreaterThan(1.01);
+    // Multiplied back: the forecast's week-over-week shape follows the factors (step t and t + 7 share a factor).
+    const med: number[] = r.body.series[0].median;
+    const weekly = sa.factors.map((_: number, p: number) => [0, 1, 2, 3].reduce((a, w) => a + med[p + 7 * w], 0) / 4);
+    const corr = (a: number[], b: number[]) => {
+      const ma = a.reduce((x, y) => x + y, 0) / a.length;
+      const mb = b.reduce((x, y) => x + y, 0) / b.length;
+      const c = a.reduce((x, _, i) => x + (a[i] - ma) * (b[i] - mb), 0);
+      return c / Math.sqrt(a.reduce((x, v) => x + (v - ma) ** 2, 0) * b.reduce((x, v) => x + (v - mb) ** 2, 0));
+    };
+    expect(corr(weekly, sa.factors)).toBeGreaterThan(0.9);
+    // Stored with the forecast.
+    const stored = await stack.request('GET', `/v1/forecasts/${r.body.id}`, { key });
+    expect(stored.body.series[0].metadata.seasonalAdjustment).toEqual(sa);
+    // A model without the manifest field reads the values as they are.
+    const dev = await stack.request('POST', '/v1/forecasts', { key, json: { seriesIds: [ids.peyton], horizon: 28, model: 'xlstm-dev', wait: 60 } });
+    expect(dev.body.series[0].metadata.seasonalAdjustment).toBeNull();
   });
 
   it('ssm-small picks its context per series on the history\'s last horizon, unless the request names a contextLength', async () => {

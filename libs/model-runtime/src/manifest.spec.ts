@@ -92,6 +92,21 @@ describe('manifest', () => {
     expect(() => validateManifest(m)).toThrow(`models/manifest.json: models[${s}] (${m.models[s].id}).seasons is read by the xlstm family only`);
   });
 
+  it('seasonalAdjustment: an object with cycles in 3..64; the shipped xlstm-small estimates its profile on 6 seasons', () => {
+    const m = shipped();
+    const i = m.models.findIndex((e: any) => e.id === 'xlstm-small');
+    expect(m.models[i].seasonalAdjustment).toEqual({ cycles: 6 });
+    const where = `models/manifest.json: models[${i}] (xlstm-small).seasonalAdjustment`;
+    for (const bad of [{}, { cycles: 2 }, { cycles: 65 }, { cycles: 6.5 }, { cycles: '6' }]) {
+      m.models[i].seasonalAdjustment = bad;
+      expect(() => validateManifest(m), JSON.stringify(bad)).toThrow(`${where}.cycles must be an integer in 3..64`);
+    }
+    m.models[i].seasonalAdjustment = 6;
+    expect(() => validateManifest(m)).toThrow(`${where} must be an object`);
+    m.models[i].seasonalAdjustment = { cycles: 3 };
+    expect(validateManifest(m).models[i].seasonalAdjustment).toEqual({ cycles: 3 });
+  });
+
   it('rejects duplicated ids, and a missing or broken manifest file', async () => {
     const m = shipped();
     m.models.push({ ...m.models[0] });
