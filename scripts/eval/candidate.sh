@@ -2,7 +2,7 @@
 # Scores a training run against the shipped model of the same id on the held-out windows
 # (scripts/eval/holdout.py: the last one and two horizons of every eval series' training part; the
 # test windows are never read), served with the shipped model's settings (manifest defaultContext,
-# negationEnsemble, contextSelection) through the real pipeline (dist/scripts/eval/run-models.js).
+# negationEnsemble, contextSelection, seasonalAdjustment) through the real pipeline (dist/scripts/eval/run-models.js).
 #
 #   bash scripts/eval/candidate.sh models/runs/ssm-small6 ssm-small
 #
@@ -31,6 +31,9 @@ cs = e.get("contextSelection")
 if cs:
     f += ["--context-selection", ",".join(map(str, cs["candidates"])), "--context-selection-top", str(cs["top"]),
           "--context-selection-windows", str(cs["windows"])]
+sa = e.get("seasonalAdjustment")
+if sa:
+    f += ["--seasonal-adjustment", str(sa["cycles"])]
 print(e["sha256"][:12], " ".join(f))
 EOF
 )

@@ -148,7 +148,10 @@ def card(e, res, summary, info, best, date, commit, runs_dir="models/runs"):
                  "than 8 times, on another grid on which it is on the list and fits (README, Forecasts: e.g. 10-minute data "
                  "on a 15-minute grid) and interpolates the forecast back "
                  "(`metadata.modelGrid.coarsening`); detail within a coarser step is not forecast. Business days (season 5) "
-                 "keep their own grid and their weekly season is not copied (`test/models/seasons.spec.ts`).")
+                 "keep their own grid and their weekly season is not copied (`test/models/seasons.spec.ts`: 4.54× seasonal naive "
+                 "on clean sines around 0)"
+                 + (", unless the seasonal adjustment divides it out first (a positive series with a clear season: 0.82× on the "
+                    "same sines around 10)" if e.get("seasonalAdjustment") else "") + ".")
     L.append(f"* Small ({e['parameters']:,} parameters) and briefly trained on CPU: far below published foundation models "
              "of the same architecture (TiRex 35M, FlowState 9.1M).")
     if d.get("context"):

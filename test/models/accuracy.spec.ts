@@ -13,13 +13,15 @@ import { MODELS_DIR } from './fixtures';
  * WQL (9 levels) are divided by seasonal naive's on the same series, computed here.
  *
  * Bounds per shipped model, slightly above the values measured when it was shipped:
- *   xlstm-small: rel MASE 1.208, rel WQL 0.849 (measured 2026-11-30, 8000 + 2500 + 4000 + 4000 + 2000 + 2000 + 1500 training
+ *   xlstm-small: rel MASE 0.888, rel WQL 0.781 with the seasonal adjustment over 6 seasons (manifest
+ *                `seasonalAdjustment`, 2026-11-30); before it 1.208 / 0.849 (measured 2026-11-30, 8000 + 2500 + 4000 + 4000 + 2000 + 2000 + 1500 training
  *                steps, curricula small2, then small4 and small5 (small2 again at peak lr 3e-4, then 2e-4), small6 (small5 on
  *                MIX_V3), small7 (small6 with half of the batches short) and small8 (small7 at batch 64, peak lr 1.5e-4);
  *                negation ensemble on. The small2 model measured 1.240 / 0.833 here (1.331 / 0.920 without the ensemble),
  *                small4 1.274 / 0.806, small5 1.218 / 0.844, small7 1.251 / 0.834; on the eval's geometric mean they
  *                measure 1.054 / 0.869, 1.035 / 0.838, 1.028 / 0.839, 1.031 / 0.830 and small8 1.012 / 0.823)
- *   ssm-small:   rel MASE 1.080, rel WQL 1.077 (measured 2026-11-30, 3000 + 2000 + 1000 + 1000 + 1800 + 1800 + 1200 training
+ *   ssm-small:   rel MASE 0.919, rel WQL 0.913 with the seasonal adjustment over 6 seasons (2026-11-30); before it
+ *                1.080 / 1.077 (measured 2026-11-30, 3000 + 2000 + 1000 + 1000 + 1800 + 1800 + 1200 training
  *                steps, curricula small2, small3, small4 (forecasts from context positions), small5 (small4 at peak lr 2e-4),
  *                small7 (small5 on MIX_V3, with ETS state-space series), then small8 (small7 with 30 % of the batches at
  *                periods off the list); the default; negation ensemble and per-series context selection on. The small4
@@ -28,13 +30,12 @@ import { MODELS_DIR } from './fixtures';
  *                calibrated; on the eval's 83 M4-hourly series 1.276 -> 1.162 / 0.726 -> 0.750, docs/ACCURACY.md), small5
  *                1.101 / 1.017, small7 1.110 / 1.062; on the eval's geometric mean small5 0.863 / 0.708, small7 0.843 /
  *                0.700, small8 0.839 / 0.695)
- * Both are worse than seasonal naive on MASE on this hourly subset (docs/ACCURACY.md: M4 hourly is one of
- * their weakest datasets); the bounds guard against regressions of the shipped weights and the serving
- * pipeline, they are not accuracy targets.
+ * Both were worse than seasonal naive on MASE on this hourly subset before the seasonal adjustment; the
+ * bounds guard against regressions of the shipped weights and the serving pipeline, they are not accuracy targets.
  */
 const BOUNDS: Record<string, { relMase: number; relWql: number }> = {
-  'xlstm-small': { relMase: 1.24, relWql: 0.87 },
-  'ssm-small': { relMase: 1.11, relWql: 1.10 },
+  'xlstm-small': { relMase: 0.92, relWql: 0.81 },
+  'ssm-small': { relMase: 0.95, relWql: 0.94 },
 };
 
 const LEVELS = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9];
