@@ -38,15 +38,18 @@ describe('fine-tunes: method "full" through the PyTorch toolchain', () => {
     const v = f.metrics.validation;
     console.log(`full fine-tune of xlstm-small: WQL ${v.zeroShot.wql} -> ${v.finetuned.wql} (${v.relativeWql}), MASE ${v.zeroShot.mase} -> ${v.finetuned.mase} (${v.relativeMase}), best step ${f.metrics.training.bestStep}`);
     expect(v.windows).toBe(ids.length);
-    // Measured (13 series, 219 training windows, 12 steps of the last block, 586,048 parameters):
-    // validation WQL 0.1608 -> 0.1339 (relative 0.833), MASE 1.906 -> 1.716 (0.900), best at step 12
+    // Measured (13 series, 219 training windows, 12 steps of the last block, 586,048 parameters), with
+    // the windows seasonally adjusted as xlstm-small reads its series (metrics in the adjusted units):
+    // validation WQL 0.1770 -> 0.1530 (relative 0.864), MASE 1.640 -> 1.449 (0.884), best at step 12.
+    // On raw windows before the adjustment: 0.1608 -> 0.1339 (relative 0.833), MASE 1.906 -> 1.716 (0.900)
     // (xlstm-small after its small8 stage, from runs/xlstm-small8; from runs/xlstm-small7 it measured
     // 0.1659 -> 0.1342 (0.808) and 1.944 -> 1.714 (0.882), from runs/xlstm-small5 0.1663 -> 0.1367
     // (0.822) and 1.948 -> 1.769 (0.908), from runs/xlstm-small2 0.1707 -> 0.1420 (0.832) and
     // 1.996 -> 1.781 (0.892)).
-    expect(v.relativeWql).toBeLessThan(0.9);
-    expect(v.relativeMase).toBeLessThan(0.95);
-    expect(f.metrics.training).toMatchObject({ blocks: 1 });
+    expect(v.relativeWql).toBeLessThan(0.89);
+    expect(v.relativeMase).toBeLessThan(0.91);
+    expect(f.metrics.training).toMatchObject({ blocks: 1, seasonalAdjustment: { cycles: 6 } });
+    expect(f.metrics.training.adjustedWindows).toBeGreaterThan(0);
     expect(f.metrics.training.trainableParameters).toBeGreaterThan(0);
     expect(f.metrics.graphSha256).toMatch(/^[0-9a-f]{64}$/);
     expect(await stack.sql(`SELECT count(*)::int AS n FROM model_graphs WHERE sha256 = $1`, [f.metrics.graphSha256])).toEqual([{ n: 1 }]);
@@ -96,23 +99,26 @@ describe('fine-tunes: method "full" through the PyTorch toolchain', () => {
     expect([f.status, f.errorCode]).toEqual(['SUCCEEDED', null]);
     const sv = f.metrics.validation;
     console.log(`full fine-tune of ssm-small: WQL ${sv.zeroShot.wql} -> ${sv.finetuned.wql} (${sv.relativeWql}), MASE ${sv.zeroShot.mase} -> ${sv.finetuned.mase} (${sv.relativeMase}), best step ${f.metrics.training.bestStep}`);
-    // Measured (13 series, 219 windows, last encoder layer + decoder = 119,968 parameters, 8 steps):
-    // validation WQL 0.1508 -> 0.1394 (relative 0.924), MASE 1.817 -> 1.681 (0.925), best at step 8
+    // Measured (13 series, 219 windows, last encoder layer + decoder = 119,968 parameters, 8 steps),
+    // with seasonally adjusted windows as ssm-small reads its series: validation WQL 0.1800 -> 0.1530
+    // (relative 0.850), MASE 1.732 -> 1.467 (0.847), best at step 8. On raw windows before the
+    // adjustment: 0.1508 -> 0.1394 (relative 0.924), MASE 1.817 -> 1.681 (0.925), best at step 8
     // (ssm-small after its small8 stage, from runs/ssm-small8; the small7 model measured 0.922 / 0.920,
     // the small5 model 0.926 / 0.943, the small4 model 0.921 / 0.940, the small3 model 0.938 / 0.946,
     // the small2 model 0.928 / 0.933).
-    expect(f.metrics.validation.relativeWql).toBeLessThan(0.95);
-    expect(f.metrics.validation.relativeMase).toBeLessThan(0.97);
+    expect(f.metrics.validation.relativeWql).toBeLessThan(0.88);
+    expect(f.metrics.validation.relativeMase).toBeLessThan(0.88);
     // The base as served (negation ensemble and per-series context selection, measured through the
-    // serving path) is not the PyTorch single pass. Measured: served WQL 0.1526 (single pass 0.1508),
+    // serving path) is not the PyTorch single pass. Measured with the adjustment: served WQL 0.1802
+    // (single pass 0.1800), MASE 1.680; fine-tuned / served 0.849 (WQL), 0.873 (MASE). Before it: served WQL 0.1526 (single pass 0.1508),
     // MASE 1.767; fine-tuned / served 0.913 (WQL), 0.951 (MASE) (small7: 0.1559, 1.791; 0.917 / 0.947;
     // small5: 0.1571, 1.794; 0.930 / 0.966;
     // small4: 0.1586, 1.800; 0.917 / 0.973;
     // small4 before context selection: 0.1595, 1.836; 0.912 / 0.954).
     console.log(`ssm-small as served: WQL ${sv.servedZeroShot.wql} (fine-tuned / served ${sv.relativeWqlVsServed}), MASE ${sv.servedZeroShot.mase} (${sv.relativeMaseVsServed})`);
-    expect(Math.abs(sv.servedZeroShot.wql / sv.zeroShot.wql - 1)).toBeGreaterThan(1e-3);
+    expect(Math.abs(sv.servedZeroShot.wql / sv.zeroShot.wql - 1)).toBeGreaterThan(5e-4);
     expect(sv.relativeWqlVsServed).toBeCloseTo(sv.finetuned.wql / sv.servedZeroShot.wql, 12);
-    expect(sv.relativeWqlVsServed).toBeLessThan(0.95);
+    expect(sv.relativeWqlVsServed).toBeLessThan(0.88);
     expect(f.metrics.training).toMatchObject({ blocks: 1, trainableParameters: 119_968 });
     const tuned = await stack.request('POST', '/v1/forecasts', { key, json: { seriesIds: [ids[0]], horizon: 24, model: 'ssm-full', wait: 60 } });
     expect(tuned.status).toBe(200);

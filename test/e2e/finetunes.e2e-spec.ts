@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FinetuneService, HeadSpec, predictWindow, prepareSeries, toParams } from '#forecasting';
+import { FinetuneService, HeadSpec, predictWindow, prepareSeries, reseasonalize, toParams } from '#forecasting';
 import { ModelRuntime, readSafetensors } from '#model-runtime';
 import { parseTimestamp } from '#timeseries';
 import { RawSeries, readSeries } from '../support/data';
@@ -52,29 +52,35 @@ describe('fine-tunes: head method on real data', () => {
     expect(tuned.status).toBe('SUCCEEDED');
     expect(tuned.headSha256).toMatch(/^[0-9a-f]{64}$/);
     const v = tuned.metrics.validation;
-    console.log(`head fine-tune of ${BASE}: WQL ${v.zeroShot.wql} -> ${v.finetuned.wql} (${v.relativeWql}), MASE ${v.zeroShot.mase} -> ${v.finetuned.mase} (${v.relativeMase}), best step ${tuned.metrics.training.bestStep}`);
+    console.log(`head fine-tune of ${BASE}: WQL ${v.zeroShot.wql} -> ${v.finetuned.wql} (${v.relativeWql}), MASE ${v.zeroShot.mase} -> ${v.finetuned.mase} (${v.relativeMase}), best step ${tuned.metrics.training.bestStep}, adjusted windows ${tuned.metrics.training.adjustedWindows}`);
+    console.log(`served zero-shot: WQL ${v.servedZeroShot.wql} (${v.relativeWqlVsServed}), MASE ${v.servedZeroShot.mase} (${v.relativeMaseVsServed})`);
     expect(v.windows).toBe(series.length);
-    // Measured with seed 7 on these 41 series (708 training windows, 300 steps, best at step 156;
-    // xlstm-small after its small8 stage): validation WQL 0.1207 -> 0.0996 (relative 0.826),
-    // MASE 1.933 -> 1.641 (relative 0.849). Earlier bases: small7 (zero-shot 0.1251) 0.806 and 0.814;
+    // Cut as xlstm-small reads its series: seasonally adjusted (its manifest), most of these monthly series pass the test.
+    expect(tuned.metrics.training.seasonalAdjustment).toEqual({ cycles: 6 });
+    expect(tuned.metrics.training.adjustedWindows).toBeGreaterThan(tuned.metrics.training.windows / 2);
+    // Measured with seed 7 on these 41 series (708 training windows, 496 of them seasonally adjusted,
+    // 300 steps, best at step 84; xlstm-small after its small8 stage, served with the seasonal
+    // adjustment, so windows and metrics are in the adjusted series' units): validation WQL 0.1060 ->
+    // 0.0908 (relative 0.857), MASE 1.767 -> 1.625 (relative 0.920). Before the adjustment (raw
+    // windows): 0.1207 -> 0.0996 (relative 0.826), MASE 1.933 -> 1.641 (relative 0.849). Earlier bases: small7 (zero-shot 0.1251) 0.806 and 0.814;
     // small5 (0.1277) 0.1277 -> 0.0980 (0.767) and 2.054 -> 1.647 (0.802); small2 (0.1302) 0.1302 ->
     // 0.0943 (0.724) and 2.077 -> 1.643 (0.791): a better base leaves the head less to gain, while
     // the tuned WQL stays near 0.10. The bounds leave room for float noise across machines, not for
     // a regression.
-    expect(v.relativeWql).toBeLessThan(0.85);
-    expect(v.relativeMase).toBeLessThan(0.88);
+    expect(v.relativeWql).toBeLessThan(0.87);
+    expect(v.relativeMase).toBeLessThan(0.935);
     expect(v.finetuned.wql).toBeLessThan(v.zeroShot.wql);
     // xlstm-small is served as a negation ensemble: servedZeroShot is measured through the runtime
     // (two passes), not the single pass the head starts from, and the head must beat it too.
-    // Measured: served zero-shot WQL 0.1193 (single pass 0.1207), MASE 1.896; fine-tuned / served 0.835 (WQL), 0.866 (MASE)
+    // Measured: served zero-shot WQL 0.1048 (single pass 0.1060), MASE 1.699; fine-tuned / served 0.867 (WQL), 0.957 (MASE).
+    // Raw windows before the adjustment: served 0.1193 (single pass 0.1207), MASE 1.896; fine-tuned / served 0.835 (WQL), 0.866 (MASE)
     // (small7: 0.824 / 0.844 against its served 0.1224; small5: 0.776 / 0.827 against 0.1262; small2: 0.732 / 0.810
     // against 0.1289).
-    console.log(`served zero-shot: WQL ${v.servedZeroShot.wql} (${v.relativeWqlVsServed}), MASE ${v.servedZeroShot.mase} (${v.relativeMaseVsServed})`);
     expect(Math.abs(v.servedZeroShot.wql / v.zeroShot.wql - 1)).toBeGreaterThan(1e-3);
     expect(v.relativeWqlVsServed).toBeCloseTo(v.finetuned.wql / v.servedZeroShot.wql, 12);
     expect(v.relativeMaseVsServed).toBeCloseTo(v.finetuned.mase / v.servedZeroShot.mase, 12);
-    expect(v.relativeWqlVsServed).toBeLessThan(0.86);
-    expect(v.relativeMaseVsServed).toBeLessThan(0.89);
+    expect(v.relativeWqlVsServed).toBeLessThan(0.88);
+    expect(v.relativeMaseVsServed).toBeLessThan(0.97);
     expect(tuned.metrics.training.seriesUsed).toBe(series.length);
     expect(tuned.progress.phase).toBe('done');
     expect(tuned.progress.history.length).toBeGreaterThan(1);
@@ -110,12 +116,16 @@ describe('fine-tunes: head method on real data', () => {
     const svc = stack.worker!.get(FinetuneService);
     const entry = runtime.entry(baseModel);
     const s = series[0];
-    const prep = prepareSeries(s.timestamps.map((t) => parseTimestamp(t)), s.values, entry, { span: { horizon: 24 }, declaredFrequency: '1M', quantiles: entry.quantiles });
-    const [w] = await svc.embed(entry, [{ request: prep.request, target: new Float64Array(24).fill(NaN), maseScale: 1 }]);
+    // The fine-tune was trained on seasonally adjusted windows (its base's manifest), so its forecasts read the series adjusted too.
+    const prep = prepareSeries(s.timestamps.map((t) => parseTimestamp(t)), s.values, entry, { span: { horizon: 24 }, declaredFrequency: '1M', quantiles: entry.quantiles, adjustSeasons: true });
+    // xlstm-small's manifest has a seasonalAdjustment (this monthly series passes its test); ssm-dev's has none.
+    expect(prep.seasonalAdjustment?.period ?? null).toBe(entry.seasonalAdjustment ? 12 : null);
+    expect(ft.body.series[0].metadata.seasonalAdjustment).toEqual(prep.seasonalAdjustment);
+    const [w] = await svc.embed(entry, [{ request: prep.request, target: new Float64Array(24).fill(NaN), factors: null, maseScale: 1 }]);
     const bytes = (await stack.sql<{ data: Buffer }>(`SELECT data FROM model_heads WHERE sha256 = $1`, [sha]))[0].data;
     const t = readSafetensors(bytes).tensors;
     const spec = new HeadSpec(entry.family, Object.fromEntries(Object.entries(t).map(([k, v]) => [k, v.shape])));
-    const offline = predictWindow(spec, toParams(Object.fromEntries(Object.entries(t).map(([k, v]) => [k, v.data as Float32Array]))), w);
+    const offline = reseasonalize(predictWindow(spec, toParams(Object.fromEntries(Object.entries(t).map(([k, v]) => [k, v.data as Float32Array]))), w), prep.seasonalAdjustment);
     const levels = ['0.1', '0.2', '0.3', '0.4', '0.5', '0.6', '0.7', '0.8', '0.9'];
     const scale = Math.max(...qf.map(Math.abs));
     let worst = 0;

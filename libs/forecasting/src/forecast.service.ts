@@ -42,7 +42,7 @@ export class ForecastService {
     const tLoad = performance.now();
     const opts = (t: Target): ForecastOptions => ({
       span: spanOf(req), frequency: req.frequency, declaredFrequency: t.declaredFrequency, resampling: req.resampling,
-      contextLength: req.contextLength, quantiles: req.quantiles, coarsen: !model.finetuned, selectContext: !model.finetuned, adjustSeasons: !model.finetuned,
+      contextLength: req.contextLength, quantiles: req.quantiles, coarsen: !model.finetuned, selectContext: !model.finetuned, adjustSeasons: model.adjustSeasons,
     });
     const prepared: (PreparedSeries | DomainError)[] = targets.map((t) => {
       try {

@@ -42,7 +42,15 @@ export const FINETUNE_LIMITS = {
 
 interface RawWindow {
   request: SeriesRequest;
+  /**
+   * The observed values of the forecast steps, divided by the seasonal factors of their steps when the
+   * base model reads its series seasonally adjusted (manifest `seasonalAdjustment`): the head (or the
+   * retrained blocks) learns the adjusted series it reads, and every validation metric compares
+   * forecasts and targets divided by the same factors.
+   */
   target: Float64Array;
+  /** The factors `target` was divided by, one per forecast step; null: not adjusted. */
+  factors: Float64Array | null;
   maseScale: number;
   /** Validation windows: the same context prepared as a forecast of the base model is (coarsening, context selection). */
   served?: PreparedSeries;
@@ -122,7 +130,10 @@ export class FinetuneService {
         relativeWql: rel(result.after.wql, result.before.wql), relativeMase: rel(result.after.mase, result.before.mase),
         relativeWqlVsServed: rel(result.after.wql, served.wql), relativeMaseVsServed: rel(result.after.mase, served.mase),
       },
-      training: { windows: trainW.length, seriesUsed, seriesSkipped, bestStep: result.bestStep, stepsRun: result.stepsRun, stoppedEarly: result.stoppedEarly },
+      training: {
+        windows: trainW.length, seriesUsed, seriesSkipped, bestStep: result.bestStep, stepsRun: result.stepsRun, stoppedEarly: result.stoppedEarly,
+        ...adjustmentRecord(entry, train),
+      },
       durationsMs: { data: tData - t0, embed: tEmbed - tData, train: tTrain - tEmbed },
       headSha256: sha, headBytes: data.length,
     };
@@ -186,7 +197,11 @@ export class FinetuneService {
       const graphSha = sha256Hex(graph);
       const headSha = sha256Hex(head);
       // The graph is the base model with its last blocks retrained: it reads the seasons the base does.
-      const entryOut: Record<string, unknown> = { ...(done.entry as Record<string, unknown>), ...(entry.seasons ? { seasons: entry.seasons } : {}) };
+      // It was trained on the windows the base reads (seasonally adjusted where its manifest says so): so are its forecasts.
+      const entryOut: Record<string, unknown> = {
+        ...(done.entry as Record<string, unknown>), ...(entry.seasons ? { seasons: entry.seasons } : {}),
+        ...(entry.seasonalAdjustment ? { seasonalAdjustment: entry.seasonalAdjustment } : {}),
+      };
       if (graphSha !== entryOut.sha256) throw new Error(`exported graph checksum ${graphSha} differs from the toolchain's ${entryOut.sha256}`);
       const rel = (a: number, b: number) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? a / b : null);
       const before = done.before as { wql: number; mase: number };
@@ -198,7 +213,10 @@ export class FinetuneService {
           relativeWql: rel(after.wql, before.wql), relativeMase: rel(after.mase, before.mase),
           relativeWqlVsServed: rel(after.wql, served.wql), relativeMaseVsServed: rel(after.mase, served.mase),
         },
-        training: { windows: train.length, seriesUsed, seriesSkipped, bestStep: done.bestStep, stepsRun: done.stepsRun, blocks: done.blocks, trainableParameters: done.trainable ?? null },
+        training: {
+          windows: train.length, seriesUsed, seriesSkipped, bestStep: done.bestStep, stepsRun: done.stepsRun, blocks: done.blocks, trainableParameters: done.trainable ?? null,
+          ...adjustmentRecord(entry, train),
+        },
         durationsMs: { total: performance.now() - t0, toolchain: Number(done.wallTimeSec) * 1000 },
         headSha256: headSha, graphSha256: graphSha, graphBytes: graph.length,
       };
@@ -293,13 +311,16 @@ export class FinetuneService {
           const end = observedIdx[k];
           const start = Math.max(0, end - entry.contextLength * 4);
           try {
-            const opts = { span: { horizon: h }, declaredFrequency: s.frequency, quantiles: entry.quantiles };
+            // As forecasts read the series (the base's seasonal adjustment, if it has one), on the series' own grid.
+            const opts = { span: { horizon: h }, declaredFrequency: s.frequency, quantiles: entry.quantiles, adjustSeasons: true };
             const prep = prepareSeries(ts.slice(start, end), vs.slice(start, end), entry, opts);
-            const target = Float64Array.from(prep.outputTimes, (t) => lookup.get(t) ?? NaN);
+            const sa = prep.seasonalAdjustment;
+            const factors = sa ? Float64Array.from(prep.outputTimes, (_, t) => sa.factors[t % sa.period]) : null;
+            const target = Float64Array.from(prep.outputTimes, (t, k) => (lookup.get(t) ?? NaN) / (factors ? factors[k] : 1));
             if (target.every((v) => Number.isNaN(v))) return null;
             const m = prep.metadataBase.seasonalPeriod ?? defaultSeasonalPeriod(prep.frequency);
-            const served = forValidation ? prepareSeries(ts.slice(start, end), vs.slice(start, end), entry, { ...opts, coarsen: true, selectContext: true, adjustSeasons: true }) : undefined;
-            return { request: prep.request, target, maseScale: seasonalNaiveMae(prep.request.context, m), served };
+            const served = forValidation ? prepareSeries(ts.slice(start, end), vs.slice(start, end), entry, { ...opts, coarsen: true, selectContext: true }) : undefined;
+            return { request: prep.request, target, factors, maseScale: seasonalNaiveMae(prep.request.context, m), served };
           } catch (err) {
             if (err instanceof DomainError) return null;
             throw err;
@@ -353,7 +374,7 @@ export class FinetuneService {
    */
   private async servedZeroShot(entry: ManifestEntry, windows: RawWindow[], zeroShot: { wql: number; mase: number }): Promise<{ wql: number; mase: number }> {
     const served = windows.map((w) => w.served!);
-    if (!entry.negationEnsemble && served.every((p) => !p.selection && p.coarsening === 1)) return { wql: zeroShot.wql, mase: zeroShot.mase };
+    if (!entry.negationEnsemble && served.every((p) => !p.selection && p.coarsening === 1 && !p.seasonalAdjustment)) return { wql: zeroShot.wql, mase: zeroShot.mase };
     const preds: number[][][] = [];
     // In chunks of at most ~1,024 model passes (two per request with the ensemble, times the xlstm's
     // patches, times the requests of context selection's larger phase: windows × candidates to score,
@@ -367,7 +388,12 @@ export class FinetuneService {
     for (let at = 0; at < served.length; at += chunk) {
       const part = served.slice(at, at + chunk);
       const out = await forecastPrepared(this.runtime, entry.id, part, entry.quantiles);
-      preds.push(...out.map((o, i) => finishSeries(part[i], o.forecast.quantiles, entry.quantiles, entry.quantiles, 'value').quantiles));
+      // Onto the window's steps, divided by the factors its target was divided by (none: as they are).
+      preds.push(...out.map((o, i) => {
+        const q = finishSeries(part[i], o.forecast.quantiles, entry.quantiles, entry.quantiles, 'value').quantiles;
+        const f = windows[at + i].factors;
+        return f ? q.map((row, t) => row.map((v) => v / f[t])) : q;
+      }));
     }
     return pick(scoreForecasts(preds, windows));
   }
@@ -393,6 +419,15 @@ export class FinetuneService {
       return { ...e, pos: t.pos, off: t.off, basis: bases.get(s), target: w.target, maseScale: w.maseScale };
     });
   }
+}
+
+/**
+ * metrics.training's record of the seasonal adjustment the windows were cut with (the base's manifest
+ * `seasonalAdjustment`, null without one) and how many training windows it divided: forecasts with the
+ * fine-tune read their series the same way (model-resolver trainedAdjusted).
+ */
+function adjustmentRecord(entry: ManifestEntry, train: RawWindow[]): { seasonalAdjustment: { cycles: number } | null; adjustedWindows: number } {
+  return { seasonalAdjustment: entry.seasonalAdjustment ? { cycles: entry.seasonalAdjustment.cycles } : null, adjustedWindows: train.filter((w) => w.factors).length };
 }
 
 function pick(m: WindowMetrics): { wql: number; mase: number } {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ManifestEntry } from '#model-runtime';
-import { graphEntry } from './model-resolver';
+import { graphEntry, trainedAdjusted } from './model-resolver';
 
 const manifest = JSON.parse(readFileSync(path.resolve(__dirname, '../../../../models/manifest.json'), 'utf8')) as { models: ManifestEntry[] };
 const byId = (id: string) => structuredClone(manifest.models.find((e) => e.id === id)!);
@@ -22,5 +22,23 @@ describe('graphEntry (a stored full fine-tune graph as the runtime serves it)', 
     expect(graphEntry(stored, 'ft-abc', byId('xlstm-dev')).seasons).toBeUndefined();
     // Never a list onto another family's graph.
     expect(graphEntry(byId('ssm-small'), 'ft-ssm', byId('xlstm-small')).seasons).toBeUndefined();
+  });
+});
+
+describe('seasonal adjustment of fine-tuned models', () => {
+  it('a graph keeps the seasonalAdjustment it was stored with, and never takes its base\'s (it may have been trained on raw windows)', () => {
+    const adjusted = { ...byId('ssm-small'), seasonalAdjustment: { cycles: 6 } };
+    expect(graphEntry(adjusted, 'ft-a', byId('ssm-small')).seasonalAdjustment).toEqual({ cycles: 6 });
+    const raw = byId('ssm-small');
+    delete raw.seasonalAdjustment;
+    expect(graphEntry(raw, 'ft-b', byId('ssm-small')).seasonalAdjustment).toBeUndefined();
+  });
+
+  it('trainedAdjusted reads metrics.training.seasonalAdjustment; fine-tunes stored before it read raw series', () => {
+    expect(trainedAdjusted({ training: { seasonalAdjustment: { cycles: 6 }, adjustedWindows: 3 } })).toBe(true);
+    expect(trainedAdjusted({ training: { seasonalAdjustment: null, adjustedWindows: 0 } })).toBe(false);
+    expect(trainedAdjusted({ training: { windows: 12 } })).toBe(false);
+    expect(trainedAdjusted(null)).toBe(false);
+    expect(trainedAdjusted({})).toBe(false);
   });
 });

@@ -12,6 +12,18 @@ export interface ResolvedModel {
   /** `default`, or the sha256 of a fine-tuned head fed to the base session per request. */
   head: string;
   finetuned: boolean;
+  /**
+   * Whether forecasts read the series seasonally adjusted (manifest `seasonalAdjustment` of `entry`):
+   * catalog models always; a fine-tune when it was trained on adjusted windows (its
+   * metrics.training.seasonalAdjustment), so that a head or graph reads what it was trained on.
+   */
+  adjustSeasons: boolean;
+}
+
+/** Whether a stored fine-tune was trained on seasonally adjusted windows (fine-tunes from before the adjustment were not). */
+export function trainedAdjusted(metrics: unknown): boolean {
+  const t = (metrics as { training?: { seasonalAdjustment?: unknown } } | null)?.training;
+  return t?.seasonalAdjustment !== undefined && t.seasonalAdjustment !== null;
 }
 
 /**
@@ -20,6 +32,7 @@ export interface ResolvedModel {
  * that model with its last blocks retrained).
  */
 export function graphEntry(stored: ManifestEntry, id: string, base?: ManifestEntry): ManifestEntry {
+  // A graph carries seasonalAdjustment only when it was trained on adjusted windows (finetune.service).
   const seasons = stored.seasons ?? (base?.family === stored.family ? base.seasons : undefined);
   return { ...stored, id, ...(seasons ? { seasons } : {}) };
 }
@@ -38,7 +51,7 @@ export class ModelResolver {
 
   async resolve(tenantId: string, modelId: string): Promise<ResolvedModel> {
     // Only manifest models by id: a tenant's full fine-tune graph is reachable through its name only.
-    if (this.runtime.isCatalogModel(modelId)) return { id: modelId, baseModelId: modelId, entry: this.runtime.entry(modelId), head: 'default', finetuned: false };
+    if (this.runtime.isCatalogModel(modelId)) return { id: modelId, baseModelId: modelId, entry: this.runtime.entry(modelId), head: 'default', finetuned: false, adjustSeasons: true };
     const ft = await this.finetunes.byName(tenantId, modelId);
     if (!ft || ft.status !== 'SUCCEEDED' || !ft.headSha256) throw new NotFoundError('model', modelId);
     if (ft.graphSha256) {
@@ -52,7 +65,7 @@ export class ModelResolver {
         const base = this.runtime.isCatalogModel(ft.baseModel) ? this.runtime.entry(ft.baseModel) : undefined;
         await this.runtime.loadGraph(graphEntry(g.entry as unknown as ManifestEntry, id, base), g.data, head);
       }
-      return { id: modelId, baseModelId: id, entry: this.runtime.entry(id), head: 'default', finetuned: true };
+      return { id: modelId, baseModelId: id, entry: this.runtime.entry(id), head: 'default', finetuned: true, adjustSeasons: trainedAdjusted(ft.metrics) };
     }
     const entry = this.runtime.entry(ft.baseModel);
     if (!this.runtime.hasHead(entry.id, ft.headSha256)) {
@@ -61,6 +74,6 @@ export class ModelResolver {
       const t = readSafetensors(bytes).tensors;
       this.runtime.setHead(entry.id, ft.headSha256, Object.fromEntries(Object.entries(t).map(([k, v]) => [k, v.data as Float32Array])));
     }
-    return { id: modelId, baseModelId: entry.id, entry, head: ft.headSha256, finetuned: true };
+    return { id: modelId, baseModelId: entry.id, entry, head: ft.headSha256, finetuned: true, adjustSeasons: trainedAdjusted(ft.metrics) };
   }
 }
