@@ -148,7 +148,7 @@ describe('fine-tunes: head method on real data', () => {
   it('fine-tuned models are resources of their tenant only', async () => {
     const mine = await stack.request('GET', '/v1/models', { key: a.key });
     const row = mine.body.find((m: { id: string }) => m.id === 'tourism-v1');
-    expect(row).toMatchObject({ finetuned: true, baseModel: BASE, finetuneId: tuned.id, sha256: tuned.headSha256 });
+    expect(row).toMatchObject({ finetuned: true, baseModel: BASE, finetuneId: tuned.id, sha256: tuned.headSha256, seasonalAdjustment: { cycles: 6 } });
     expect(row.metrics.validation.relativeWql).toBeCloseTo(tuned.metrics.validation.relativeWql, 12);
     const theirs = await stack.request('GET', '/v1/models', { key: b.key });
     expect(theirs.body.some((m: { id: string }) => m.id.startsWith('tourism'))).toBe(false);

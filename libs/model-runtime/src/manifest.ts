@@ -61,7 +61,8 @@ export interface ManifestEntry {
   /**
    * Catalog forecasts divide a positive series with a significant season by its multiplicative
    * seasonal profile before the model reads it and multiply the forecast back (libs/forecasting
-   * seasonal-adjustment.ts); not applied to fine-tuned heads and graphs.
+   * seasonal-adjustment.ts); fine-tunes of the model are trained on windows cut the same way and
+   * forecast the same way (libs/forecasting finetune.service.ts, model-resolver.ts).
    */
   seasonalAdjustment?: SeasonalAdjustmentSpec;
   inputs: IoSpec[];

@@ -2,6 +2,7 @@ import { Controller, Delete, Get, HttpCode, Module, Param } from '@nestjs/common
 import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { ConflictError, NotFoundError } from '#common';
 import { FinetunesRepository, ForecastsRepository } from '#db';
+import { trainedAdjusted } from '#forecasting';
 import { ModelCatalog } from '#model-runtime';
 import { TenantId } from '../auth/tenant-id.decorator';
 import { FinetunesModule } from '../finetunes/finetunes.module';
@@ -45,7 +46,7 @@ export class ModelResponse {
     type: SeasonalAdjustmentResponse, nullable: true,
     description: 'Multiplicative seasonal adjustment: a positive series whose lag-m autocorrelation passes the 90 % test (m: the season on the model grid) is divided by its seasonal profile, '
       + 'estimated on the last `cycles` seasons, before the model reads it, and the forecast is multiplied back (metadata.seasonalAdjustment of each result says whether and with which factors). '
-      + 'Null: the model reads the values as they are; always null for fine-tuned models',
+      + 'Null: the model reads the values as they are. A fine-tuned model has its base\'s when its windows were cut that way (metrics.training.seasonalAdjustment)',
   })
   seasonalAdjustment: SeasonalAdjustmentResponse | null;
   @ApiProperty() parameters: number;
@@ -93,7 +94,8 @@ export class ModelsController {
       return {
         id: f.name, family: b?.family ?? 'unknown', isDefault: false, maxContext: b?.maxContext ?? 0, defaultContext: b?.defaultContext ?? 0, maxHorizon: b?.maxHorizon ?? 0,
         quantiles: b?.quantiles ?? [], supportsMissingValues: b?.supportsMissingValues ?? false, supportsFineTuning: false, negationEnsemble: false, contextSelection: null, seasons: b?.seasons ?? null,
-        seasonalAdjustment: null,
+        // Trained on windows cut with its base's adjustment (metrics.training.seasonalAdjustment): it forecasts that way too.
+        seasonalAdjustment: trainedAdjusted(f.metrics) ? (f.metrics as { training: { seasonalAdjustment: SeasonalAdjustmentResponse } }).training.seasonalAdjustment : null,
         parameters: b?.parameters ?? 0, sha256: f.headSha256!, provenance: { source: 'finetune', method: f.method, createdAt: new Date(f.createdAt).toISOString() },
         licence: b?.licence ?? 'unknown', runtime: null, finetuned: true, baseModel: f.baseModel, finetuneId: f.id, params: f.params, metrics: f.metrics,
       };
