@@ -1,20 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { ManifestEntry } from '#model-runtime';
 import { baselineEntry } from './backtest-baselines';
+import { rng } from './finetune/head-math';
 import { finishSeries, prepareSeries } from './pipeline';
 import { adjustValues, logProfile, planSeasonalAdjustment, reseasonalize, seasonalityTest } from './seasonal-adjustment';
-
-/** Deterministic uniform(0, 1) (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const PROFILE = [0.7, 0.8, 1.0, 1.3, 1.5, 1.4, 1.2, 1.0, 0.9, 0.8, 0.8, 0.9];
 /** PROFILE normalised to a geometric mean of 1 (what the decomposition estimates). */
