@@ -30,6 +30,8 @@ class DataConfig:
     free_period_prob: float = 0.0    # share of the series (of the batches with shared_period) whose period
     free_period_range: tuple = (2.0, 400.0)  # is drawn log-uniformly from this range instead of `periods`,
                                      # half rounded (sampler.draw_free_periods); 0 draws nothing extra
+    seasonal_adjust: int = 0         # > 0: the service's seasonal adjustment over that many seasons on every
+                                     # series that passes it (training.adjust); 0 leaves earlier runs' batches as they were
 
 
 @dataclass
@@ -101,6 +103,11 @@ def xlstm_config(size):
         c = xlstm_config("small8")
         c.data.free_period_prob = 0.5
         c.lr = 2e-4
+        return c
+    if size == "small12":  # small8 from a small8 run on what the service reads since its seasonal adjustment:
+        # positive series with a clear season divided by their profile over the last 6 seasons (training.adjust)
+        c = xlstm_config("small8")
+        c.data.seasonal_adjust = 6
         return c
     if size == "gpu":  # ~13.1M parameters, a 2048-step window, the small2 curriculum at full context
         return TrainConfig(XlstmConfig(embedding_dim=384, num_blocks=8, num_heads=4, input_ff_dim=512, context_length=2048),

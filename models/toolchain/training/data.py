@@ -7,6 +7,7 @@ from torch.utils.data import DataLoader, IterableDataset
 
 from ..synthetic import sample_batch
 from ..synthetic.sampler import TARGET_PERIODS, draw_free_periods
+from .adjust import adjust_batch
 
 VAL_SEED = 20261129
 
@@ -28,6 +29,8 @@ def make_batch(rng, batch, dc, C, H):
         period = float(draw_free_periods(rng, np.array([period]), free)[0])
     b = sample_batch(rng, batch, C, H, mix=dc.mix, period=period, cpm=dc.cpm, periods=periods,
                      consistent_fallback=dc.consistent_fallback, free_periods=free)
+    if dc.seasonal_adjust:
+        adjust_batch(b, dc.seasonal_adjust)
     return {k: torch.from_numpy(np.ascontiguousarray(v)) for k, v in b.items()}
 
 
@@ -41,7 +44,7 @@ def validation_set(dc):
     """A FIXED set (VAL_SEED, fixed lengths; no CPM, the original fallback and the fixed period list,
     so every model and every stage sees the same inputs)."""
     rng = np.random.default_rng(VAL_SEED)
-    plain = type(dc)(**{**dc.__dict__, "cpm": False, "consistent_fallback": False, "free_period_prob": 0.0})
+    plain = type(dc)(**{**dc.__dict__, "cpm": False, "consistent_fallback": False, "free_period_prob": 0.0, "seasonal_adjust": 0})
     return [make_batch(rng, dc.val_batch, plain, dc.val_context, dc.val_horizon) for _ in range(dc.val_batches)]
 
 
