@@ -66,12 +66,14 @@ export function seasonalityTest(x: ArrayLike<number>, m: number): { r: number; b
   for (let i = 0; i < x.length; i++) if (Number.isFinite(x[i])) [n, sum] = [n + 1, sum + x[i]];
   if (n < MIN_ADJUSTMENT_CYCLES * m) return null;
   const mean = sum / n;
+  // Deviations with 0 where missing: a pair with a missing end adds nothing, as if it were skipped.
+  const d = Float64Array.from(x, (v) => (Number.isFinite(v) ? v - mean : 0));
   let den = 0;
-  for (let i = 0; i < x.length; i++) if (Number.isFinite(x[i])) den += (x[i] - mean) ** 2;
+  for (let i = 0; i < d.length; i++) den += d[i] * d[i];
   if (!(den > 0)) return null;
   const acf = (k: number) => {
     let s = 0;
-    for (let i = k; i < x.length; i++) if (Number.isFinite(x[i]) && Number.isFinite(x[i - k])) s += (x[i] - mean) * (x[i - k] - mean);
+    for (let i = k; i < d.length; i++) s += d[i] * d[i - k];
     return s / den;
   };
   let sq = 0;
@@ -83,15 +85,25 @@ export function seasonalityTest(x: ArrayLike<number>, m: number): { r: number; b
 
 /** Log seasonal profile by phase from the start of `x` (classical decomposition on log x); null when a phase has no value. */
 export function logProfile(x: Float32Array, m: number): number[] | null {
-  const lx = Array.from(x, (v) => (Number.isFinite(v) && v > 0 ? Math.log(v) : NaN));
-  const w = m % 2 === 0 ? [0.5, ...Array<number>(m - 1).fill(1), 0.5].map((v) => v / m) : Array<number>(m).fill(1 / m);
-  const half = (w.length - 1) / 2;
+  const lx = Float64Array.from(x, (v) => (Number.isFinite(v) && v > 0 ? Math.log(v) : NaN));
+  // The centred moving average from prefix sums (and prefix counts of missing values: a window with one gets no trend).
+  const width = m % 2 === 0 ? m + 1 : m;
+  const half = (width - 1) / 2;
+  const sum = new Float64Array(lx.length + 1);
+  const gaps = new Int32Array(lx.length + 1);
+  for (let i = 0; i < lx.length; i++) {
+    const ok = Number.isFinite(lx[i]);
+    sum[i + 1] = sum[i] + (ok ? lx[i] : 0);
+    gaps[i + 1] = gaps[i] + (ok ? 0 : 1);
+  }
   const sums = Array<number>(m).fill(0);
   const counts = Array<number>(m).fill(0);
   for (let i = half; i < lx.length - half; i++) {
-    let trend = 0;
-    for (let j = 0; j < w.length && Number.isFinite(trend); j++) trend += w[j] * lx[i - half + j];
-    if (!Number.isFinite(trend) || !Number.isFinite(lx[i])) continue;
+    const [a, b] = [i - half, i + half + 1];
+    if (gaps[b] - gaps[a] > 0) continue;
+    // 2×m for even m: the two ends of the m + 1 window weigh a half.
+    const window = sum[b] - sum[a];
+    const trend = (m % 2 === 0 ? window - 0.5 * (lx[a] + lx[b - 1]) : window) / m;
     sums[i % m] += lx[i] - trend;
     counts[i % m]++;
   }
