@@ -1,4 +1,4 @@
-import type { SeasonalAdjustmentInfo } from '#timeseries';
+import { SeasonalAdjustmentInfo, autocorrelation } from '#timeseries';
 
 /** Observed steps the context must hold, in seasons, before a season is tested and divided out. */
 export const MIN_ADJUSTMENT_CYCLES = 3;
@@ -62,23 +62,14 @@ export function reseasonalize(q: number[][], a: SeasonalAdjustmentInfo | null): 
  */
 export function seasonalityTest(x: ArrayLike<number>, m: number): { r: number; bound: number; passed: boolean } | null {
   let n = 0;
-  let sum = 0;
-  for (let i = 0; i < x.length; i++) if (Number.isFinite(x[i])) [n, sum] = [n + 1, sum + x[i]];
+  for (let i = 0; i < x.length; i++) if (Number.isFinite(x[i])) n++;
   if (n < MIN_ADJUSTMENT_CYCLES * m) return null;
-  const mean = sum / n;
-  // Deviations with 0 where missing: a pair with a missing end adds nothing, as if it were skipped.
-  const d = Float64Array.from(x, (v) => (Number.isFinite(v) ? v - mean : 0));
-  let den = 0;
-  for (let i = 0; i < d.length; i++) den += d[i] * d[i];
-  if (!(den > 0)) return null;
-  const acf = (k: number) => {
-    let s = 0;
-    for (let i = k; i < d.length; i++) s += d[i] * d[i - k];
-    return s / den;
-  };
+  // #timeseries' autocorrelation of the mean-removed values: a pair with a missing end adds nothing.
+  const acf = autocorrelation(x, m, 'mean');
+  if (acf[0] === 0) return null; // no variance
   let sq = 0;
-  for (let k = 1; k < m; k++) sq += acf(k) ** 2;
-  const r = acf(m);
+  for (let k = 1; k < m; k++) sq += acf[k] ** 2;
+  const r = acf[m];
   const bound = Z90 * Math.sqrt((1 + 2 * sq) / n);
   return { r, bound, passed: Math.abs(r) > bound };
 }

@@ -125,3 +125,22 @@ describe('seasonal period detection on constructed input', () => {
     expect(seasonalCandidates('1Y')).toEqual([]);
   });
 });
+
+describe("autocorrelation with detrend 'mean'", () => {
+  it('is the direct mean-removed estimator: pairs with a missing end add nothing, the variance over the observed values', () => {
+    const x = [3, 5, NaN, 4, 8, 6, NaN, 7, 9, 5, 6, 10];
+    const obs = x.filter((v) => !Number.isNaN(v));
+    const mean = obs.reduce((a, b) => a + b, 0) / obs.length;
+    const d = x.map((v) => (Number.isNaN(v) ? 0 : v - mean));
+    const den = d.reduce((a, v) => a + v * v, 0);
+    const acf = autocorrelation(x, 4, 'mean');
+    for (let k = 0; k <= 4; k++) {
+      let s = 0;
+      for (let i = k; i < d.length; i++) s += d[i] * d[i - k];
+      expect(acf[k]).toBeCloseTo(s / den, 12);
+    }
+    // The trend stays (nothing but the mean is removed): a straight line keeps a strong positive autocorrelation.
+    const line = Array.from({ length: 40 }, (_, i) => i);
+    expect(autocorrelation(line, 5, 'mean')[5]).toBeGreaterThan(0.5);
+  });
+});

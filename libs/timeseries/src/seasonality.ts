@@ -28,15 +28,17 @@ export function seasonalCandidates(freq: Frequency | string): number[] {
   return m > 1 ? [m] : [];
 }
 
-export type Detrend = 'linear' | 'difference';
+export type Detrend = 'linear' | 'difference' | 'mean';
 
-/** Removes a least-squares line (or takes first differences), then the mean; NaN stays NaN. */
+/** Removes a least-squares line (or takes first differences, or nothing: 'mean'), then the mean; NaN stays NaN. */
 export function detrend(values: ArrayLike<number>, how: Detrend = 'linear'): Float64Array {
   const n = values.length;
   const out = new Float64Array(n);
   if (how === 'difference') {
     out[0] = NaN;
     for (let i = 1; i < n; i++) out[i] = values[i] - values[i - 1];
+  } else if (how === 'mean') {
+    for (let i = 0; i < n; i++) out[i] = values[i];
   } else {
     let sx = 0, sy = 0, sxx = 0, sxy = 0, m = 0;
     for (let i = 0; i < n; i++) {

@@ -2,7 +2,7 @@ import { Controller, Delete, Get, HttpCode, Module, Param } from '@nestjs/common
 import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { ConflictError, NotFoundError } from '#common';
 import { FinetunesRepository, ForecastsRepository } from '#db';
-import { trainedAdjusted } from '#forecasting';
+import { trainedAdjustment } from '#forecasting';
 import { ModelCatalog } from '#model-runtime';
 import { TenantId } from '../auth/tenant-id.decorator';
 import { FinetunesModule } from '../finetunes/finetunes.module';
@@ -95,7 +95,7 @@ export class ModelsController {
         id: f.name, family: b?.family ?? 'unknown', isDefault: false, maxContext: b?.maxContext ?? 0, defaultContext: b?.defaultContext ?? 0, maxHorizon: b?.maxHorizon ?? 0,
         quantiles: b?.quantiles ?? [], supportsMissingValues: b?.supportsMissingValues ?? false, supportsFineTuning: false, negationEnsemble: false, contextSelection: null, seasons: b?.seasons ?? null,
         // Trained on windows cut with its base's adjustment (metrics.training.seasonalAdjustment): it forecasts that way too.
-        seasonalAdjustment: trainedAdjusted(f.metrics) ? (f.metrics as { training: { seasonalAdjustment: SeasonalAdjustmentResponse } }).training.seasonalAdjustment : null,
+        seasonalAdjustment: trainedAdjustment(f.metrics),
         parameters: b?.parameters ?? 0, sha256: f.headSha256!, provenance: { source: 'finetune', method: f.method, createdAt: new Date(f.createdAt).toISOString() },
         licence: b?.licence ?? 'unknown', runtime: null, finetuned: true, baseModel: f.baseModel, finetuneId: f.id, params: f.params, metrics: f.metrics,
       };

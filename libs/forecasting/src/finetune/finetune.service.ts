@@ -424,7 +424,7 @@ export class FinetuneService {
 /**
  * metrics.training's record of the seasonal adjustment the windows were cut with (the base's manifest
  * `seasonalAdjustment`, null without one) and how many training windows it divided: forecasts with the
- * fine-tune read their series the same way (model-resolver trainedAdjusted).
+ * fine-tune read their series the same way (model-resolver trainedAdjustment).
  */
 function adjustmentRecord(entry: ManifestEntry, train: RawWindow[]): { seasonalAdjustment: { cycles: number } | null; adjustedWindows: number } {
   return { seasonalAdjustment: entry.seasonalAdjustment ? { cycles: entry.seasonalAdjustment.cycles } : null, adjustedWindows: train.filter((w) => w.factors).length };

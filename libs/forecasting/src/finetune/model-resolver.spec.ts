@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ManifestEntry } from '#model-runtime';
-import { graphEntry, trainedAdjusted } from './model-resolver';
+import { graphEntry, trainedAdjustment } from './model-resolver';
 
 const manifest = JSON.parse(readFileSync(path.resolve(__dirname, '../../../../models/manifest.json'), 'utf8')) as { models: ManifestEntry[] };
 const byId = (id: string) => structuredClone(manifest.models.find((e) => e.id === id)!);
@@ -34,11 +34,11 @@ describe('seasonal adjustment of fine-tuned models', () => {
     expect(graphEntry(raw, 'ft-b', byId('ssm-small')).seasonalAdjustment).toBeUndefined();
   });
 
-  it('trainedAdjusted reads metrics.training.seasonalAdjustment; fine-tunes stored before it read raw series', () => {
-    expect(trainedAdjusted({ training: { seasonalAdjustment: { cycles: 6 }, adjustedWindows: 3 } })).toBe(true);
-    expect(trainedAdjusted({ training: { seasonalAdjustment: null, adjustedWindows: 0 } })).toBe(false);
-    expect(trainedAdjusted({ training: { windows: 12 } })).toBe(false);
-    expect(trainedAdjusted(null)).toBe(false);
-    expect(trainedAdjusted({})).toBe(false);
+  it('trainedAdjustment reads metrics.training.seasonalAdjustment; fine-tunes stored before it read raw series', () => {
+    expect(trainedAdjustment({ training: { seasonalAdjustment: { cycles: 6 }, adjustedWindows: 3 } })).toEqual({ cycles: 6 });
+    expect(trainedAdjustment({ training: { seasonalAdjustment: null, adjustedWindows: 0 } })).toBeNull();
+    expect(trainedAdjustment({ training: { windows: 12 } })).toBeNull();
+    expect(trainedAdjustment(null)).toBeNull();
+    expect(trainedAdjustment({})).toBeNull();
   });
 });

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { NotFoundError } from '#common';
 import { FinetunesRepository } from '#db';
-import { ManifestEntry, ModelRuntime, readSafetensors, sha256Hex } from '#model-runtime';
+import { ManifestEntry, ModelRuntime, SeasonalAdjustmentSpec, readSafetensors, sha256Hex } from '#model-runtime';
 
 export interface ResolvedModel {
   /** What the client asked for: a catalog id or the tenant's fine-tuned model name. */
@@ -15,15 +15,17 @@ export interface ResolvedModel {
   /**
    * Whether forecasts read the series seasonally adjusted (manifest `seasonalAdjustment` of `entry`):
    * catalog models always; a fine-tune when it was trained on adjusted windows (its
-   * metrics.training.seasonalAdjustment), so that a head or graph reads what it was trained on.
+   * metrics.training.seasonalAdjustment, trainedAdjustment), so that a head or graph reads what it was trained on.
    */
   adjustSeasons: boolean;
 }
 
-/** Whether a stored fine-tune was trained on seasonally adjusted windows (fine-tunes from before the adjustment were not). */
-export function trainedAdjusted(metrics: unknown): boolean {
-  const t = (metrics as { training?: { seasonalAdjustment?: unknown } } | null)?.training;
-  return t?.seasonalAdjustment !== undefined && t.seasonalAdjustment !== null;
+/**
+ * The seasonal adjustment a stored fine-tune's windows were cut with (its metrics.training record), or
+ * null: none, or a fine-tune from before the adjustment.
+ */
+export function trainedAdjustment(metrics: unknown): SeasonalAdjustmentSpec | null {
+  return (metrics as { training?: { seasonalAdjustment?: SeasonalAdjustmentSpec | null } } | null)?.training?.seasonalAdjustment ?? null;
 }
 
 /**
@@ -65,7 +67,7 @@ export class ModelResolver {
         const base = this.runtime.isCatalogModel(ft.baseModel) ? this.runtime.entry(ft.baseModel) : undefined;
         await this.runtime.loadGraph(graphEntry(g.entry as unknown as ManifestEntry, id, base), g.data, head);
       }
-      return { id: modelId, baseModelId: id, entry: this.runtime.entry(id), head: 'default', finetuned: true, adjustSeasons: trainedAdjusted(ft.metrics) };
+      return { id: modelId, baseModelId: id, entry: this.runtime.entry(id), head: 'default', finetuned: true, adjustSeasons: trainedAdjustment(ft.metrics) !== null };
     }
     const entry = this.runtime.entry(ft.baseModel);
     if (!this.runtime.hasHead(entry.id, ft.headSha256)) {
@@ -74,6 +76,6 @@ export class ModelResolver {
       const t = readSafetensors(bytes).tensors;
       this.runtime.setHead(entry.id, ft.headSha256, Object.fromEntries(Object.entries(t).map(([k, v]) => [k, v.data as Float32Array])));
     }
-    return { id: modelId, baseModelId: entry.id, entry, head: ft.headSha256, finetuned: true, adjustSeasons: trainedAdjusted(ft.metrics) };
+    return { id: modelId, baseModelId: entry.id, entry, head: ft.headSha256, finetuned: true, adjustSeasons: trainedAdjustment(ft.metrics) !== null };
   }
 }
