@@ -55,7 +55,8 @@ def sample_batch(rng, batch, context_len, horizon, mix=None, period=None, cpm=Fa
     seasonal period for the batch (the ssm family's per-batch scale factor); otherwise each series
     draws its own. `cpm` applies TiRex contiguous patch masking to the context (xlstm family).
 
-    A context left with fewer than 8 observed points (CPM, missing blocks) is replaced. With
+    A context left with fewer than 8 observed points (CPM, missing blocks), or fewer than its length
+    when that is under 8, is replaced. With
     `consistent_fallback` the replacement is the augmented context before CPM, or, when that has
     fewer than 8 too, the generator's raw series for the context and the target alike. Without it
     (the batches the shipped runs were trained on) the context becomes the raw series' while the
@@ -89,7 +90,8 @@ def sample_batch(rng, batch, context_len, horizon, mix=None, period=None, cpm=Fa
     for i in range(batch):
         if cpm:
             ctx[i] = cpm_mask(rng, ctx[i], patch)
-        if np.isfinite(ctx[i]).sum() < 8:  # a context needs something to scale by
+        if np.isfinite(ctx[i]).sum() < min(8, context_len):  # a context needs something to scale by
+            # (a context shorter than 8 steps, which only configs with context_step < 8 draw, needs all of its own)
             if not consistent_fallback:
                 ctx[i] = raw[i][:context_len]
             elif cpm and np.isfinite(full[i]).sum() >= 8:

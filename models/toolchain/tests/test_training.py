@@ -296,3 +296,22 @@ def test_validate_cli_repeats_the_logged_loss_and_scores_another_configs_set(tmp
     validate_main(["--run", str(tmp_path), "--config", "small", "--threads", "1"])
     other = json.loads(capsys.readouterr().out)
     assert other["config"] == "small" and math.isfinite(other["val_loss"]) and other["val_loss"] != own["val_loss"]
+
+
+def test_small13_draws_contexts_of_any_length_down_to_five_steps_and_trains_on_them():
+    """small13: contexts at any length (not whole patches), 5-256 in the short half, so the xlstm
+    trains on the NaN-padded first patch the service sends for a series of any length, and on series
+    shorter than one patch (tourism and M3 yearly)."""
+    dc = config_for("xlstm", "small13").data
+    assert dc.context_step == 1 and dc.short_context == (5, 256) and dc.consistent_fallback
+    shapes = [draw_shape(np.random.default_rng([13, s]), dc) for s in range(600)]
+    assert all(5 <= C <= 1024 for C, _ in shapes)
+    assert np.mean([C % 32 != 0 for C, _ in shapes]) > 0.9
+    assert sum(C < 32 for C, _ in shapes) >= 20  # ~27/256 of the short half: ~32 expected (sd 5)
+    # A 5-step context keeps its own values (fewer than 8 observed points is all such a context has).
+    b = batch_for_step(13, 0, 64, type(dc)(**{**dc.__dict__, "context": (5, 5), "short_prob": 0.0, "cpm": False}))
+    assert b["context"].shape[1] == 5 and torch.isfinite(b["context"]).all()
+    # and the model's loss is finite on it: the context left-padded with NaN to one patch
+    from toolchain.training.families import build_model, xlstm_loss
+    model = build_model("xlstm", config_for("xlstm", "tiny").model, 0)
+    assert torch.isfinite(xlstm_loss(model, b["context"][:8], b["target"][:8]))

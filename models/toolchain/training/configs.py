@@ -109,6 +109,16 @@ def xlstm_config(size):
         c = xlstm_config("small8")
         c.data.seasonal_adjust = 6
         return c
+    if size == "small13":  # small8 from a small8 run on contexts of ANY length, as the service sends them:
+        # every earlier config drew whole patches (multiples of 32, at least 32 steps), so the xlstm never
+        # trained on a first patch left-padded with NaN, nor on a series shorter than a patch (tourism and
+        # M3 yearly: 7-41 points). Contexts 32-1,024 and, in the short half of the batches, 5-256 steps
+        # at any length; the consistent fallback (a short context has no room for the flawed one)
+        c = xlstm_config("small8")
+        c.data.context_step = 1
+        c.data.short_context = (5, 256)
+        c.data.consistent_fallback = True
+        return c
     if size == "gpu":  # ~13.1M parameters, a 2048-step window, the small2 curriculum at full context
         return TrainConfig(XlstmConfig(embedding_dim=384, num_blocks=8, num_heads=4, input_ff_dim=512, context_length=2048),
                            DataConfig(context=(64, 2048), horizon=(8, 320), cpm=True, mix=MIX_V2, periods=TARGET_PERIODS_V2,
