@@ -315,3 +315,23 @@ def test_small13_draws_contexts_of_any_length_down_to_five_steps_and_trains_on_t
     from toolchain.training.families import build_model, xlstm_loss
     model = build_model("xlstm", config_for("xlstm", "tiny").model, 0)
     assert torch.isfinite(xlstm_loss(model, b["context"][:8], b["target"][:8]))
+
+
+def test_tiny_batches_draw_sub_patch_contexts_and_leave_other_configs_unchanged():
+    """small14: 15 % of the batches have a context of 5-31 steps (any length, shorter than one patch)
+    and a horizon of 2-32; the rest are small8's. tiny_prob 0 consumes no draw, so small8's shapes stay."""
+    dc = config_for("xlstm", "small14").data
+    assert dc.tiny_prob == 0.15 and dc.tiny_context == (5, 31) and dc.tiny_horizon == (2, 32)
+    shapes = [draw_shape(np.random.default_rng([14, s]), dc) for s in range(2000)]
+    tiny = [(C, H) for C, H in shapes if C < 32]
+    assert 0.12 < len(tiny) / len(shapes) < 0.18  # binomial sd 0.8 %
+    assert all(5 <= C <= 31 and 2 <= H <= 32 for C, H in tiny)
+    assert {C for C, _ in tiny} == set(range(5, 32))
+    assert all(C % 32 == 0 for C, _ in shapes if C >= 32)
+    d8 = config_for("xlstm", "small8").data
+    assert d8.tiny_prob == 0
+    for s in range(50):  # small8's draw as it was before the tiny branch
+        r = np.random.default_rng([8, s])
+        ctx, hor = (d8.short_context, d8.short_horizon) if r.random() < d8.short_prob else (d8.context, d8.horizon)
+        want = (int(r.integers(ctx[0] // 32, ctx[1] // 32 + 1)) * 32, int(r.integers(hor[0], hor[1] + 1)))
+        assert draw_shape(np.random.default_rng([8, s]), d8) == want

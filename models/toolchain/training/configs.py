@@ -30,6 +30,9 @@ class DataConfig:
     free_period_prob: float = 0.0    # share of the series (of the batches with shared_period) whose period
     free_period_range: tuple = (2.0, 400.0)  # is drawn log-uniformly from this range instead of `periods`,
                                      # half rounded (sampler.draw_free_periods); 0 draws nothing extra
+    tiny_prob: float = 0.0           # share of batches drawn from tiny_context (ANY length, not whole patches:
+    tiny_context: tuple = (5, 31)    # a series shorter than one patch, left-padded with NaN by the model)
+    tiny_horizon: tuple = (2, 32)    # x tiny_horizon; 0 draws nothing extra (earlier runs' batches unchanged)
     seasonal_adjust: int = 0         # > 0: the service's seasonal adjustment over that many seasons on every
                                      # series that passes it (training.adjust); 0 leaves earlier runs' batches as they were
 
@@ -119,6 +122,16 @@ def xlstm_config(size):
         c.data.short_context = (5, 256)
         c.data.consistent_fallback = True
         return c
+    if size == "small14":  # small8 from a small8 run at peak lr 1e-4 with 15 % of the batches tiny: contexts of
+        # 5-31 steps (series shorter than one patch, as tourism and M3 yearly are), horizons 2-32; the
+        # rest small8's batches (small13 drew every length and moved the longer series too)
+        c = xlstm_config("small8")
+        c.lr = 1e-4
+        c.data.tiny_prob = 0.15
+        c.data.consistent_fallback = True
+        return c
+    if size == "small15":  # small14 once more from a small14 run (peak lr 1e-4, 15 % tiny batches)
+        return xlstm_config("small14")
     if size == "gpu":  # ~13.1M parameters, a 2048-step window, the small2 curriculum at full context
         return TrainConfig(XlstmConfig(embedding_dim=384, num_blocks=8, num_heads=4, input_ff_dim=512, context_length=2048),
                            DataConfig(context=(64, 2048), horizon=(8, 320), cpm=True, mix=MIX_V2, periods=TARGET_PERIODS_V2,

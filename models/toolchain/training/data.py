@@ -13,6 +13,8 @@ VAL_SEED = 20261129
 
 
 def draw_shape(rng, dc):
+    if dc.tiny_prob and rng.random() < dc.tiny_prob:
+        return int(rng.integers(dc.tiny_context[0], dc.tiny_context[1] + 1)), int(rng.integers(dc.tiny_horizon[0], dc.tiny_horizon[1] + 1))
     if dc.short_prob and rng.random() < dc.short_prob:
         dc = type(dc)(**{**dc.__dict__, "context": dc.short_context, "horizon": dc.short_horizon, "short_prob": 0.0})
     lo, hi = dc.context[0] // dc.context_step, dc.context[1] // dc.context_step
