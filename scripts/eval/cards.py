@@ -76,6 +76,9 @@ def card(e, res, summary, info, best, date, commit, runs_dir="models/runs"):
     d = g.get("data") or {}
     short = (f" (a share of {d['short_prob']:g} of the steps draws a short batch instead: context {d.get('short_context')}, "
              f"horizon {d.get('short_horizon')})") if d.get("short_prob") else ""
+    if d.get("tiny_prob"):
+        short += (f"; a share of {d['tiny_prob']:g} draws a tiny batch: context {d.get('tiny_context')} at any length (shorter "
+                  f"than a patch, left-padded with NaN), horizon {d.get('tiny_horizon')}")
     L.append(f"* Batches: {p.get('batch')} series, context {d.get('context')} (step {d.get('context_step')}), horizon "
              f"{d.get('horizon')}, drawn per step{short}{'; TiRex contiguous patch masking on the context' if d.get('cpm') else ''}"
              f"{'; one period per batch' if d.get('shared_period') else ''}.")
