@@ -59,7 +59,7 @@ export const MIN_CONTEXT_CYCLES = 8;
  * - business days and calendar frequencies: their own grid (monthly 12 and quarterly 4 are on
  *   xlstm-small's list; business days' 5 is not: a clean business-week season reads 4.5x worse than
  *   seasonal naive, test/models/seasons.spec.ts, unless it is positive and the seasonal adjustment
- *   divides the week out first (manifest seasonalAdjustment: 0.82x there). A calendar-day grid with interpolated weekends,
+ *   divides the week out first (manifest seasonalAdjustment: 0.81x there). A calendar-day grid with interpolated weekends,
  *   season 7, helped that season in a prototype but made random walks worse, and no real
  *   business-day dataset is here to decide on, so it is not used).
  * The forecast is interpolated back onto the series' own steps. Null: the series' own grid.
