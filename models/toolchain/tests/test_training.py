@@ -7,6 +7,7 @@ import pytest
 import torch
 
 from toolchain.ssm.ops import s5_scan
+from toolchain.synthetic.registry import MIX_V3
 from toolchain.training.configs import config_for
 from toolchain.training.data import batch_for_step, draw_shape, validation_set
 from toolchain.training.loss import pinball
@@ -230,6 +231,9 @@ def test_gpu_configs_are_the_larger_models_at_full_context():
         assert tc.dense == (0.3 if family == "ssm" else 0.0)
         sizes[family] = sum(p.numel() for p in build_model(family, tc.model, 0).parameters())
     assert sizes == {"xlstm": 13_119_168, "ssm": 4_662_720}
+    # The xlstm's data: what its shipped CPU stages added (ETS series, short and sub-patch batches).
+    d = config_for("xlstm", "gpu").data
+    assert (d.mix, d.short_prob, d.short_context, d.tiny_prob, d.tiny_context) == (MIX_V3, 0.5, (32, 256), 0.15, (5, 31))
 
 
 def test_gpu_train_script_runs_its_probe_and_a_time_boxed_run(tmp_path):
