@@ -151,15 +151,19 @@ def card(e, res, summary, info, best, date, commit, runs_dir="models/runs"):
                  "than 8 times, on another grid on which it is on the list and fits (README, Forecasts: e.g. 10-minute data "
                  "on a 15-minute grid) and interpolates the forecast back "
                  "(`metadata.modelGrid.coarsening`); detail within a coarser step is not forecast. Business days (season 5) "
-                 "keep their own grid and their weekly season is not copied (`test/models/seasons.spec.ts`: 4.54× seasonal naive "
+                 "keep their own grid and their weekly season is not copied (`test/models/seasons.spec.ts`: 4.55× seasonal naive "
                  "on clean sines around 0)"
-                 + (", unless the seasonal adjustment divides it out first (a positive series with a clear season: 0.82× on the "
+                 + (", unless the seasonal adjustment divides it out first (a positive series with a clear season: 0.81× on the "
                     "same sines around 10)" if e.get("seasonalAdjustment") else "") + ".")
     L.append(f"* Small ({e['parameters']:,} parameters) and briefly trained on CPU: far below published foundation models "
              "of the same architecture (TiRex 35M, FlowState 9.1M).")
     if d.get("context"):
-        L.append(f"* Trained on contexts of {d['context'][0]}–{d['context'][1]} steps and horizons of {d['horizon'][0]}–{d['horizon'][1]}: "
-                 "series shorter than the minimum context (the yearly and quarterly competition sets have 11–72 points) are "
+        # The shortest context and horizon of any branch the batches were drawn from (short, tiny).
+        extra = [(d.get(f"{b}_context"), d.get(f"{b}_horizon")) for b in ("short", "tiny") if d.get(f"{b}_prob")]
+        lo = min([d["context"][0]] + [c[0] for c, _ in extra])
+        h_lo = min([d["horizon"][0]] + [h[0] for _, h in extra])
+        L.append(f"* Trained on contexts of {lo}–{d['context'][1]} steps and horizons of {h_lo}–{d['horizon'][1]}: "
+                 f"series shorter than {lo} steps" + (" (the yearly and quarterly competition sets have 11–72 points)" if lo > 11 else "") + " are "
                  "outside what it was trained on" + (" (they reach it left-padded with missing values)" if e["family"] == "xlstm" else "")
                  + "; horizons beyond the trained maximum are extrapolation.")
     if worse_sn:
