@@ -5,30 +5,23 @@
  * the same 50 extended to 2,100 points by repeating them (so every candidate up to 2,048 is distinct).
  * Run: npm run bench -- context-selection
  */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { PreparedSeries, forecastPrepared, prepareSeries } from '#forecasting';
-import { ModelRuntime, loadManifest } from '#model-runtime';
+import { modelBench } from '../support/model-bench';
 import { medianSeconds } from '../support/timing';
 
-const REPO = path.resolve(__dirname, '../../..');
-const MODELS = path.join(REPO, 'models');
 const MODEL = process.env.BENCH_MODEL ?? 'ssm-small';
 const LEVELS = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9];
 const HOUR = 3_600_000;
 
 async function main(): Promise<void> {
-  const entry = (await loadManifest(MODELS)).models.find((m) => m.id === MODEL)!;
+  const { entry, runtime, trains } = await modelBench(MODEL);
   if (!entry.contextSelection) throw new Error(`${MODEL} has no contextSelection in the manifest`);
-  const subset = JSON.parse(readFileSync(path.join(MODELS, 'fixtures/accuracy/m4_hourly_50.json'), 'utf8')) as { series: { values: number[] }[] };
-  const runtime = await ModelRuntime.start({ modelsDir: MODELS, providers: ['cpu'], intraOpThreads: Number(process.env.BENCH_THREADS ?? 2), maxBatch: 64, maxWaitMs: 2, maxQueue: 1_000_000 });
   const t0 = Date.UTC(2020, 0, 1);
   console.log(`${MODEL}: contextSelection ${JSON.stringify(entry.contextSelection)}, defaultContext ${entry.defaultContext ?? entry.contextLength}, ${runtime.models()[0].provider.active}`);
   console.log('| series | points each | default context (s) | with selection (s) | ratio | requests per series (selection) |');
   console.log('|---|---|---|---|---|---|');
   for (const repeat of [1, 3]) {
-    const series = subset.series.map((s) => {
-      const train = s.values.slice(0, s.values.length - 48);
+    const series = trains.map((train) => {
       const vs = Array.from({ length: repeat }, () => train).flat();
       return { ts: vs.map((_, i) => t0 + i * HOUR), vs };
     });

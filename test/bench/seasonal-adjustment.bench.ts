@@ -6,29 +6,22 @@
  * them on a 15-minute grid, season 96) repeated to 4,000 points.
  * Run: npm run bench -- seasonal-adjustment
  */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { ForecastOptions, PreparedSeries, finishSeries, forecastPrepared, prepareSeries } from '#forecasting';
-import { ModelRuntime, loadManifest } from '#model-runtime';
+import { modelBench } from '../support/model-bench';
 import { medianSeconds } from '../support/timing';
 
-const REPO = path.resolve(__dirname, '../../..');
-const MODELS = path.join(REPO, 'models');
 const MODEL = process.env.BENCH_MODEL ?? 'xlstm-small';
 const LEVELS = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9];
 
 async function main(): Promise<void> {
-  const entry = (await loadManifest(MODELS)).models.find((m) => m.id === MODEL)!;
+  const { entry, runtime, trains } = await modelBench(MODEL);
   if (!entry.seasonalAdjustment) throw new Error(`${MODEL} has no seasonalAdjustment in the manifest`);
-  const subset = JSON.parse(readFileSync(path.join(MODELS, 'fixtures/accuracy/m4_hourly_50.json'), 'utf8')) as { series: { values: number[] }[] };
-  const runtime = await ModelRuntime.start({ modelsDir: MODELS, providers: ['cpu'], intraOpThreads: Number(process.env.BENCH_THREADS ?? 2), maxBatch: 64, maxWaitMs: 2, maxQueue: 1_000_000 });
   const t0 = Date.UTC(2020, 0, 1);
   console.log(`${MODEL}: seasonalAdjustment ${JSON.stringify(entry.seasonalAdjustment)}, ${runtime.models()[0].provider.active}`);
   console.log('| series | points each | frequency | adjusted | prepare + finish, plain (ms) | with adjustment (ms) | ratio | model time, one forecastPrepared (ms) |');
   console.log('|---|---|---|---|---|---|---|---|');
   for (const [freq, stepMs, repeat] of [['1h', 3_600_000, 1], ['5min', 300_000, 6]] as const) {
-    const series = subset.series.map((s) => {
-      const train = s.values.slice(0, s.values.length - 48);
+    const series = trains.map((train) => {
       const vs = Array.from({ length: repeat }, () => train).flat().slice(0, 4000);
       return { ts: vs.map((_, i) => t0 + i * stepMs), vs };
     });

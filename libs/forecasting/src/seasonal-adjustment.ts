@@ -50,10 +50,15 @@ export function adjustValues(long: Float32Array, a: SeasonalAdjustmentInfo): Flo
   return Float32Array.from(long, (v, i) => v / a.factors[(((i - L) % m) + m) % m]);
 }
 
+/** The factor of model-grid forecast step t (0 = the first step after the anchor). */
+export function stepFactor(a: SeasonalAdjustmentInfo, t: number): number {
+  return a.factors[t % a.period];
+}
+
 /** Model-grid quantiles (row t = forecast step t) times the factor of their step. */
 export function reseasonalize(q: number[][], a: SeasonalAdjustmentInfo | null): number[][] {
   if (!a) return q;
-  return q.map((row, t) => row.map((v) => v * a.factors[t % a.period]));
+  return q.map((row, t) => row.map((v) => v * stepFactor(a, t)));
 }
 
 /**

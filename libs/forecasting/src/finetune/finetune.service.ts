@@ -11,6 +11,7 @@ import { ManifestEntry, ModelRuntime, NamedTensor, SeriesRequest, sha256Hex, wri
 import { defaultSeasonalPeriod } from '#timeseries';
 import { PreparedSeries, finishSeries, prepareSeries } from '../pipeline';
 import { forecastPrepared } from '../context-selection';
+import { stepFactor } from '../seasonal-adjustment';
 import { checkFullFinetune } from './toolchain';
 import {
   HeadSpec, HeadWeights, HeadWindow, LossName, TrainProgress, WindowMetrics, scoreForecasts, ssmBasis, ssmStepsPerPosition, ssmTiles, trainHead,
@@ -315,7 +316,7 @@ export class FinetuneService {
             const opts = { span: { horizon: h }, declaredFrequency: s.frequency, quantiles: entry.quantiles, adjustSeasons: true };
             const prep = prepareSeries(ts.slice(start, end), vs.slice(start, end), entry, opts);
             const sa = prep.seasonalAdjustment;
-            const factors = sa ? Float64Array.from(prep.outputTimes, (_, t) => sa.factors[t % sa.period]) : null;
+            const factors = sa ? Float64Array.from(prep.outputTimes, (_, t) => stepFactor(sa, t)) : null;
             const target = Float64Array.from(prep.outputTimes, (t, k) => (lookup.get(t) ?? NaN) / (factors ? factors[k] : 1));
             if (target.every((v) => Number.isNaN(v))) return null;
             const m = prep.metadataBase.seasonalPeriod ?? defaultSeasonalPeriod(prep.frequency);
