@@ -1,6 +1,7 @@
 """Model and data configurations per family and size. `small` is sized for ~2 hours on 2 CPU cores
 (see README.md for the measured steps/s); `gpu` for a time-boxed run on an NVIDIA GPU
 (scripts/gpu-train.sh, batch 256); `tiny` is for tests."""
+import dataclasses
 from dataclasses import dataclass, field
 
 from ..ssm.config import SsmConfig
@@ -139,6 +140,12 @@ def xlstm_config(size):
         return c
     if size == "small17":  # small14's recipe from a small8 run with another seed: how much of small14's gain is the recipe
         return xlstm_config("small14")
+    if size == "small18":  # small14's batches on a model twice as deep (8 blocks, ~3.4M parameters), grown from a
+        # small14 run by training.grow (4 identity blocks between its blocks), peak lr 2e-4
+        c = xlstm_config("small14")
+        c.model = dataclasses.replace(c.model, num_blocks=8)
+        c.lr = 2e-4
+        return c
     if size == "gpu":  # ~13.1M parameters, a 2048-step window, at full context the data of the shipped CPU stages:
         # MIX_V3 (small6), half of the batches short (small7) and 15 % shorter than a patch (small14)
         return TrainConfig(XlstmConfig(embedding_dim=384, num_blocks=8, num_heads=4, input_ff_dim=512, context_length=2048),

@@ -79,6 +79,8 @@ def train(family, out, steps, batch, seed, resume=False, config="small", workers
         meta["initFrom"] = {"run": os.path.basename(os.path.dirname(os.path.abspath(init_from))), "config": ck["meta"]["config"],
                             "step": ck["step"], "seed": ck["meta"]["seed"], "batch": ck["meta"]["batch"],
                             "priorSteps": ck["step"] + (prior["priorSteps"] if prior else 0)}
+        if "grownFrom" in ck["meta"]:  # training.grow deepened it: which blocks were the run's
+            meta["initFrom"]["grownFrom"] = ck["meta"]["grownFrom"]
     start = 0
     if resume and os.path.exists(ck_path):
         start, old = checkpoint.load(ck_path, model, opt, sched)
