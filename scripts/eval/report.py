@@ -20,6 +20,8 @@ import numpy as np
 from wql import LEVELS, pinball_sums, wql as pooled_wql
 BASELINES = ["seasonal_naive", "naive", "ets", "theta"]
 TARGETS = {"relMase": 1.0, "relWql": 0.7, "defaultRelMase": 0.85}
+RESAMPLES = 1000  # series bootstrap draws (bootstrap)
+BOOT_MIN_SERIES = 20  # smaller datasets keep their value in every draw
 
 
 def load(path):
@@ -27,10 +29,11 @@ def load(path):
         return json.load(f)
 
 
-def metrics(d, fc, fallback):
-    """(MASE, WQL, series in MASE, substituted series) for one method on one dataset."""
+def series_parts(d, fc, fallback):
+    """Per observed series of a dataset, in file order: (MASE or NaN when its scale is 0, per-level
+    pinball sums, Σ|y|), and how many series were scored with `fallback` (no forecast)."""
     by_id = {s["id"]: s for s in fc["series"]}
-    mase, num, den, subst = [], np.zeros(9), 0.0, 0
+    mase, pin, absy, subst = [], [], [], 0
     for s in d["series"]:
         q = by_id.get(s["id"], {}).get("q")
         if q is None:
@@ -41,12 +44,59 @@ def metrics(d, fc, fallback):
         ok = ~np.isnan(y)
         if not ok.any():
             continue
-        if s["scale"]:
-            mase.append(float(np.mean(np.abs(y[ok] - q[ok, 4])) / s["scale"]))
+        mase.append(float(np.mean(np.abs(y[ok] - q[ok, 4])) / s["scale"]) if s["scale"] else np.nan)
         n, a = pinball_sums(y, q, LEVELS)
-        num += n
-        den += a
-    return float(np.mean(mase)) if mase else float("nan"), pooled_wql(num, den), len(mase), subst
+        pin.append(n)
+        absy.append(a)
+    return {"mase": np.array(mase), "pin": np.array(pin).reshape(-1, len(LEVELS)), "absy": np.array(absy)}, subst
+
+
+def aggregate(parts, counts=None):
+    """(MASE, WQL) of a dataset from its series parts, each series counted `counts` times (rows: one
+    count vector per resample, as a bootstrap draws them; None: once each). Arrays with counts."""
+    c = np.ones((1, len(parts["absy"]))) if counts is None else np.atleast_2d(counts)
+    m = parts["mase"]
+    valid = ~np.isnan(m)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mase = (c[:, valid] @ m[valid]) / c[:, valid].sum(1)
+        wql = np.mean(2 * (c @ parts["pin"]) / (c @ parts["absy"])[:, None], axis=1)
+    return mase, wql
+
+
+def metrics(d, fc, fallback):
+    """(MASE, WQL, series in MASE, substituted series) for one method on one dataset."""
+    parts, subst = series_parts(d, fc, fallback)
+    mase, wql = aggregate(parts)
+    n_mase = int((~np.isnan(parts["mase"])).sum())
+    return (float(mase[0]) if n_mase else float("nan")), (float(wql[0]) if len(parts["absy"]) else float("nan")), n_mase, subst
+
+
+def bootstrap(parts, reference, resamples=1000, seed=0, min_series=BOOT_MIN_SERIES):
+    """Series bootstrap of the geometric means: per dataset of at least `min_series` series,
+    `resamples` draws of its series with replacement, the same draws for every method and for the
+    reference; a smaller dataset keeps its value in every draw (drawing 2 or 7 series again mostly
+    measures which one is left out, and skews the ratio of pooled sums). `parts[method][dataset]` and
+    `reference[dataset]` (seasonal naive's point forecast at every level for WQL, its probabilistic
+    forecast for MASE: the same median) are series_parts. Returns, per method, the resampled
+    geometric means {"relMase": [...], "relWql": [...]} (arrays of `resamples`)."""
+    rng = np.random.default_rng(seed)
+    logs = {m: {"relMase": 0.0, "relWql": 0.0} for m in parts}
+    n_sets = {m: {"relMase": 0, "relWql": 0} for m in parts}
+    for name in sorted(reference):
+        n = len(reference[name]["absy"])
+        if not n:
+            continue
+        counts = rng.multinomial(n, np.full(n, 1.0 / n), size=resamples) if n >= min_series else np.ones((resamples, n))
+        ref_mase, ref_wql = aggregate(reference[name], counts)
+        for m in parts:
+            if name not in parts[m]:
+                continue
+            mase, wql = aggregate(parts[m][name], counts)
+            for key, v in (("relMase", mase / ref_mase), ("relWql", wql / ref_wql)):
+                if np.all(np.isfinite(v) & (v > 0)):
+                    logs[m][key] = logs[m][key] + np.log(v)
+                    n_sets[m][key] += 1
+    return {m: {k: np.exp(logs[m][k] / n_sets[m][k]) for k in logs[m]} for m in parts}
 
 
 def geomean(xs):
@@ -79,6 +129,8 @@ def main(argv=None):
         datasets = [n for n in datasets if n not in missing]
     res = {}
     info = {}
+    parts = {m: {} for m in methods}  # series parts, for the bootstrap
+    reference = {}
     for name in datasets:
         d = load(os.path.join(a.series, f"{name}.json"))
         info[name] = {k: d[k] for k in ("freq", "H", "m", "seriesTotal", "every")} | {"series": len(d["series"])}
@@ -91,6 +143,7 @@ def main(argv=None):
                 continue
             fc = load(p)
             mase, wql, n_mase, subst = metrics(d, fc, fb)
+            parts[m][name] = series_parts(d, fc, fb)[0]
             res[name][m] = {"mase": mase, "wql": wql, "seriesInMase": n_mase, "substituted": subst,
                             "fallbacks": fc.get("fallbacks", 0), "seconds": fc.get("seconds"),
                             "adjusted": sum(1 for x in fc["series"] if x.get("adjusted"))}
@@ -99,6 +152,7 @@ def main(argv=None):
         point = {"series": [{"id": x["id"], "q": None if x["q"] is None else [[row[4]] * 9 for row in x["q"]]}
                             for x in sn_fc["series"]]}
         sn_point_wql = metrics(d, point, fb)[1]
+        reference[name] = series_parts(d, point, fb)[0]
         info[name]["seasonalNaivePointWql"] = sn_point_wql
         for m, r in res[name].items():
             r["relMase"] = r["mase"] / sn["mase"] if sn["mase"] > 0 else float("nan")
@@ -116,14 +170,28 @@ def main(argv=None):
             "substituted": sum(r["substituted"] for r in rows), "fallbacks": sum(r["fallbacks"] for r in rows),
             "seconds": round(sum(r["seconds"] or 0 for r in rows), 1),
         }
+    boot = bootstrap(parts, reference, RESAMPLES)
+    for m in methods:
+        b = boot[m]
+        summary[m]["bootstrap"] = {
+            "resamples": RESAMPLES,
+            "relMase90": [float(np.percentile(b["relMase"], 5)), float(np.percentile(b["relMase"], 95))],
+            "relWql90": [float(np.percentile(b["relWql"], 5)), float(np.percentile(b["relWql"], 95))],
+            "shareRelMaseBelow1": float(np.mean(b["relMase"] < TARGETS["relMase"])),
+            "shareRelWqlBelow07": float(np.mean(b["relWql"] < TARGETS["relWql"])),
+        }
+    pairs = {f"{x} vs {y}": {"relWqlRatio90": [float(np.percentile(boot[x]["relWql"] / boot[y]["relWql"], q)) for q in (5, 95)],
+                             "shareBetterWql": float(np.mean(boot[x]["relWql"] < boot[y]["relWql"])),
+                             "relMaseRatio90": [float(np.percentile(boot[x]["relMase"] / boot[y]["relMase"], q)) for q in (5, 95)]}
+             for i, x in enumerate(models) for y in models[i + 1:] + ["ets"]}
     best = min(models, key=lambda m: (summary[m]["relMase"] + summary[m]["relWql"])) if models else None
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
     now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0).isoformat()
     os.makedirs(os.path.dirname(a.json), exist_ok=True)
     with open(a.json, "w") as f:
-        json.dump({"datasets": info, "results": res, "summary": summary, "best": best, "commit": commit, "date": now}, f, indent=1)
+        json.dump({"datasets": info, "results": res, "summary": summary, "pairs": pairs, "best": best, "commit": commit, "date": now}, f, indent=1)
     if a.out:
-        write_markdown(a, manifest, models, methods, datasets, info, res, summary, best, commit, now)
+        write_markdown(a, manifest, models, methods, datasets, info, res, summary, pairs, best, commit, now)
     for m in methods:
         s = summary[m]
         print(f"{m:16s} relMASE {f3(s['relMase'])} relWQL {f3(s['relWql'])} (vs probabilistic seasonal naive {f3(s['relWqlProb'])}) "
@@ -131,7 +199,7 @@ def main(argv=None):
     print(f"best model: {best}")
 
 
-def write_markdown(a, manifest, models, methods, datasets, info, res, summary, best, commit, now):
+def write_markdown(a, manifest, models, methods, datasets, info, res, summary, pairs, best, commit, now):
     entries = {m["id"]: m for m in manifest["models"]}
     ensembled = [m for m in models if entries.get(m, {}).get("negationEnsemble")]
     selecting = [m for m in models if entries.get(m, {}).get("contextSelection")]
@@ -237,6 +305,27 @@ def write_markdown(a, manifest, models, methods, datasets, info, res, summary, b
         return f"{b} ✅ met" if b >= half else f"{b} ❌ missed by {half - b} dataset(s)"
     L.append(f"| default: beats ETS (MASE) on ≥ {half} of {len(datasets)} datasets | "
              + " | ".join(beats(m) if m == best else "(not default)" for m in models) + " |")
+    L.append("")
+    L.append("## How sure: series bootstrap\n")
+    small = [n for n in datasets if info[n]["series"] < BOOT_MIN_SERIES]
+    L.append(f"The series of each dataset drawn again with replacement, {RESAMPLES:,} times (seed 0), the same draws for "
+             "every method and for the seasonal-naive reference, and the geometric means recomputed. This measures how much "
+             "the summary depends on which series the subset holds; it does not measure the forecast origin (one window "
+             f"per series). Datasets of fewer than {BOOT_MIN_SERIES} series (" + ", ".join(small) + ") keep their value in "
+             "every draw: drawing 1 to 8 series again mostly measures which one is left out. A percentile interval need not "
+             "be centred on the estimate: a few series with large errors skew the ratio of pooled sums (tourism_yearly).\n")
+    L.append("| method | rel MASE | 90 % interval | rel WQL | 90 % interval | draws with rel WQL < 0.7 |")
+    L.append("|---|---|---|---|---|---|")
+    for m in methods:
+        b = summary[m]["bootstrap"]
+        L.append(f"| {m} | {f3(summary[m]['relMase'])} | {f3(b['relMase90'][0])}–{f3(b['relMase90'][1])} | "
+                 f"{f3(summary[m]['relWql'])} | {f3(b['relWql90'][0])}–{f3(b['relWql90'][1])} | {b['shareRelWqlBelow07']:.0%} |")
+    L.append("")
+    L.append("| comparison | rel WQL ratio, 90 % interval | draws where the first is better (WQL) | rel MASE ratio, 90 % interval |")
+    L.append("|---|---|---|---|")
+    for k, v in pairs.items():
+        L.append(f"| {k} | {f3(v['relWqlRatio90'][0])}–{f3(v['relWqlRatio90'][1])} | {v['shareBetterWql']:.0%} | "
+                 f"{f3(v['relMaseRatio90'][0])}–{f3(v['relMaseRatio90'][1])} |")
     L.append("")
     L.append("## Findings\n")
     for m in models:

@@ -51,3 +51,69 @@ def test_report_and_holdout_agree_on_a_dataset(tmp_path):
     holdout_wql = holdout.metrics({s["id"]: s["q"] for s in fc}, str(f), [s["id"] for s in fc])[0]
     assert report_wql == pytest.approx(holdout_wql, rel=1e-12)
     assert 0.05 < report_wql < 1.0
+
+
+def dataset(rng, n, scale=1.5):
+    series, fc = [], []
+    for i in range(n):
+        y = rng.normal(10, 2, 6)
+        q = np.sort(rng.normal(10 + i, 2, (6, 9)), axis=1)
+        series.append({"id": f"s{i}", "testY": y.tolist(), "scale": scale if i else 0.0})
+        fc.append({"id": f"s{i}", "q": q.tolist()})
+    return {"series": series}, {"series": fc}
+
+
+def test_aggregate_with_counts_equals_the_repeated_dataset():
+    """A bootstrap draw counts series several times: the same MASE and WQL as a dataset that holds
+    them that many times; counts of one are the plain metrics (series 0 has scale 0: not in MASE)."""
+    report = load("report")
+    d, fc = dataset(np.random.default_rng(1), 5)
+    parts, subst = report.series_parts(d, fc, {})
+    assert subst == 0 and np.isnan(parts["mase"][0]) and parts["pin"].shape == (5, 9)
+    mase, wql = report.aggregate(parts)
+    assert (mase[0], wql[0]) == pytest.approx(report.metrics(d, fc, {})[:2])
+    counts = np.array([2, 0, 3, 1, 1])
+    rep = {"series": [s for s, c in zip(d["series"], counts) for _ in range(c)]}
+    rep_fc = {"series": fc["series"]}
+    m2, w2 = report.aggregate(parts, counts)
+    assert (m2[0], w2[0]) == pytest.approx(report.metrics(rep, rep_fc, {})[:2], rel=1e-12)
+
+
+def test_bootstrap_is_paired_and_brackets_the_estimate():
+    report = load("report")
+    rng = np.random.default_rng(2)
+    parts, ref = {"a": {}, "b": {}}, {}
+    for k in range(3):
+        d, fc = dataset(rng, 30)
+        ref[f"d{k}"] = report.series_parts(d, fc, {})[0]
+        for m, shift in (("a", 0.0), ("b", 1.0)):
+            fcm = {"series": [{"id": x["id"], "q": (np.array(x["q"]) * 0.9 + shift).tolist()} for x in fc["series"]]}
+            parts[m][f"d{k}"] = report.series_parts(d, fcm, {})[0]
+    boot = report.bootstrap(parts, ref, resamples=400, seed=0)
+    again = report.bootstrap(parts, ref, resamples=400, seed=0)
+    assert np.array_equal(boot["a"]["relWql"], again["a"]["relWql"])  # seeded
+    point = np.exp(np.mean([np.log(report.aggregate(parts["a"][n])[1][0] / report.aggregate(ref[n])[1][0]) for n in ref]))
+    lo, hi = np.percentile(boot["a"]["relWql"], [5, 95])
+    assert lo < point < hi and hi - lo > 0.005
+    # Paired draws: the same series in every method, so the ratio of two methods varies less than either.
+    ratio = boot["a"]["relWql"] / boot["b"]["relWql"]
+    assert np.std(np.log(ratio)) < np.std(np.log(boot["a"]["relWql"]))
+    # The reference against itself is exactly 1 in every draw.
+    self_boot = report.bootstrap({"r": ref}, ref, resamples=50)
+    assert np.allclose(self_boot["r"]["relWql"], 1.0) and np.allclose(self_boot["r"]["relMase"], 1.0)
+
+
+def test_bootstrap_keeps_small_datasets_fixed():
+    """A dataset of fewer than min_series series is the same in every draw: with only such datasets
+    every draw equals the point estimate."""
+    report = load("report")
+    rng = np.random.default_rng(3)
+    d, fc = dataset(rng, 6)
+    ref = {"d": report.series_parts(d, fc, {})[0]}
+    other = {"series": [{"id": x["id"], "q": (np.array(x["q"]) + 0.5).tolist()} for x in fc["series"]]}
+    parts = {"a": {"d": report.series_parts(d, other, {})[0]}}
+    point = report.aggregate(parts["a"]["d"])[1][0] / report.aggregate(ref["d"])[1][0]
+    fixed = report.bootstrap(parts, ref, resamples=30, min_series=7)["a"]["relWql"]
+    assert np.allclose(fixed, point)
+    drawn = report.bootstrap(parts, ref, resamples=30, min_series=6)["a"]["relWql"]
+    assert np.std(drawn) > 1e-4
