@@ -33,6 +33,22 @@ def run_chain(runs_dir, run):
     return stages
 
 
+def stage_hours(runs_dir, run):
+    """Hours of training steps in runs_dir/<run>/log.jsonl, as the export's provenance counts them (the
+    steps since the previous record / steps_per_s, summed; validation passes excluded); None without a log."""
+    path = os.path.join(runs_dir, run, "log.jsonl")
+    if not os.path.exists(path):
+        return None
+    with open(path) as f:
+        recs = sorted((json.loads(line) for line in f if line.strip()), key=lambda r: r["step"])
+    sec, prev = 0.0, 0
+    for r in recs:
+        if r.get("steps_per_s"):
+            sec += (r["step"] - prev) / r["steps_per_s"]
+        prev = r["step"]
+    return sec / 3600
+
+
 def card(e, res, summary, info, best, date, commit, runs_dir="models/runs"):
     p = e["provenance"]
     mid = e["id"]
@@ -107,6 +123,10 @@ def card(e, res, summary, info, best, date, commit, runs_dir="models/runs"):
                  f"{init['step']} steps, seed {init['seed']}, batch {init['batch']})"
                  + (", itself continued from " + ", from ".join(earlier) if earlier else "")
                  + f"; {p.get('totalSteps')} steps in all.")
+        hours = [(r, stage_hours(runs_dir, r)) for r, _ in stages]
+        if hours and all(h is not None for _, h in hours):
+            L.append(f"* Training time of the whole chain: {sum(h for _, h in hours):.1f} h of training steps over {len(hours)} runs ("
+                     + ", ".join(f"`{r}` {h:.2f} h" for r, h in hours) + "; from each run's log, on 2 cores shared with other jobs).")
     default = f" --default-context {e['defaultContext']}" if e.get("defaultContext") else ""
     default += " --negation-ensemble" if e.get("negationEnsemble") else ""
     if cs:

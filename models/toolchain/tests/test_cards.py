@@ -45,3 +45,25 @@ def test_shipped_runs_chain_to_their_manifest_step_counts():
         chain = cards.run_chain(os.path.join(REPO, "models", "runs"), p["run"])
         assert chain and chain[-1][0] == p["run"]
         assert sum(c["steps"] for _, c in chain) == p.get("totalSteps", p["trainedSteps"])
+
+
+def test_stage_hours_sums_the_logged_steps_over_their_rate(tmp_path):
+    cards = load_cards()
+    write_run(tmp_path, "a", 30, 0, "small")
+    recs = [{"step": 0, "val_loss": 1.0}, {"step": 10, "steps_per_s": 0.5}, {"step": 30, "steps_per_s": 2.0, "val_loss": 0.9}]
+    (tmp_path / "a" / "log.jsonl").write_text("\n".join(json.dumps(r) for r in recs) + "\n")
+    assert abs(cards.stage_hours(str(tmp_path), "a") - (10 / 0.5 + 20 / 2.0) / 3600) < 1e-12
+    assert cards.stage_hours(str(tmp_path), "missing") is None
+
+
+def test_shipped_chains_last_stage_matches_the_manifest_wall_time():
+    """The card's chain time counts the shipped run the way the export's provenance did."""
+    cards = load_cards()
+    with open(os.path.join(REPO, "models", "manifest.json")) as f:
+        manifest = json.load(f)
+    for e in manifest["models"]:
+        p = e.get("provenance") or {}
+        if not p.get("run"):
+            continue
+        h = cards.stage_hours(os.path.join(REPO, "models", "runs"), p["run"])
+        assert abs(h * 3600 - p["wallTimeSec"]) < 1.0
