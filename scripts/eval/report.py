@@ -64,11 +64,12 @@ def aggregate(parts, counts=None):
 
 
 def metrics(d, fc, fallback):
-    """(MASE, WQL, series in MASE, substituted series) for one method on one dataset."""
+    """(MASE, WQL, series in MASE, substituted series, series parts) for one method on one dataset."""
     parts, subst = series_parts(d, fc, fallback)
     mase, wql = aggregate(parts)
     n_mase = int((~np.isnan(parts["mase"])).sum())
-    return (float(mase[0]) if n_mase else float("nan")), (float(wql[0]) if len(parts["absy"]) else float("nan")), n_mase, subst
+    return ((float(mase[0]) if n_mase else float("nan")), (float(wql[0]) if len(parts["absy"]) else float("nan")), n_mase,
+            subst, parts)
 
 
 def bootstrap(parts, reference, resamples=1000, seed=0, min_series=BOOT_MIN_SERIES):
@@ -142,8 +143,7 @@ def main(argv=None):
             if not os.path.exists(p):
                 continue
             fc = load(p)
-            mase, wql, n_mase, subst = metrics(d, fc, fb)
-            parts[m][name] = series_parts(d, fc, fb)[0]
+            mase, wql, n_mase, subst, parts[m][name] = metrics(d, fc, fb)
             res[name][m] = {"mase": mase, "wql": wql, "seriesInMase": n_mase, "substituted": subst,
                             "fallbacks": fc.get("fallbacks", 0), "seconds": fc.get("seconds"),
                             "adjusted": sum(1 for x in fc["series"] if x.get("adjusted"))}
@@ -151,8 +151,7 @@ def main(argv=None):
         # GIFT-Eval's seasonal naive is a point forecast: its median at every level.
         point = {"series": [{"id": x["id"], "q": None if x["q"] is None else [[row[4]] * 9 for row in x["q"]]}
                             for x in sn_fc["series"]]}
-        sn_point_wql = metrics(d, point, fb)[1]
-        reference[name] = series_parts(d, point, fb)[0]
+        _, sn_point_wql, _, _, reference[name] = metrics(d, point, fb)
         info[name]["seasonalNaivePointWql"] = sn_point_wql
         for m, r in res[name].items():
             r["relMase"] = r["mase"] / sn["mase"] if sn["mase"] > 0 else float("nan")
