@@ -6,7 +6,9 @@ nothing). Training then grows them from there: the scale and the down projection
 the first step, the rest of a new block as soon as those are no longer 0.
 
   PYTHONPATH=. python3 -m toolchain.training.grow --from runs/xlstm-small14/ckpt.pt --config small18 \\
-      --out runs/xlstm-small18-init/ckpt.pt
+      --out /tmp/grow/xlstm-small14/ckpt.pt
+
+(`--init-from` names the source run after the output's directory, so keep the old run's name there.)
 
 The new config must match the old model in everything but `num_blocks` (and the input window,
 `context_length`, which no weight depends on), with at least as many blocks. The old blocks keep
