@@ -11,6 +11,13 @@ from .loss import normalise, pinball
 from .scan import chunked_scan
 
 
+def same_weights_shape(a, b, also_ignore=()):
+    """Whether two model configs (dicts) give the same weights: `context_length`, the xlstm family's
+    input window, shapes none of them, and `also_ignore` lists further keys to leave out."""
+    skip = ("context_length",) + tuple(also_ignore)
+    return {k: v for k, v in a.items() if k not in skip} == {k: v for k, v in b.items() if k not in skip}
+
+
 def build_model(family, cfg, seed):
     torch.manual_seed(seed)
     if family == "ssm":

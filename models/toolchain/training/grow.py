@@ -22,7 +22,7 @@ import os
 import torch
 
 from .configs import config_for
-from .families import build_model
+from .families import build_model, same_weights_shape
 
 
 def old_positions(old, new):
@@ -38,8 +38,7 @@ def grow(ck, cfg, seed=0):
     if meta["family"] != "xlstm":
         raise ValueError("only the xlstm family grows by blocks")
     new_model = dataclasses.asdict(cfg)
-    keep = ("num_blocks", "context_length")
-    if {k: v for k, v in meta["model"].items() if k not in keep} != {k: v for k, v in new_model.items() if k not in keep}:
+    if not same_weights_shape(meta["model"], new_model, also_ignore=("num_blocks",)):
         raise ValueError("the new model differs from the checkpoint's in more than num_blocks")
     model = build_model("xlstm", cfg, seed)  # the new blocks' inner weights: a fresh initialisation
     state = model.state_dict()

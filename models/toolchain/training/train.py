@@ -19,7 +19,7 @@ import torch
 from . import checkpoint
 from .configs import config_for
 from .data import batches, validation_set
-from .families import batch_loss, build_model
+from .families import batch_loss, build_model, same_weights_shape
 
 
 def lr_lambda(warmup, total, floor=0.05):
@@ -70,9 +70,7 @@ def train(family, out, steps, batch, seed, resume=False, config="small", workers
     if init_from:
         # Continue pre-training another run's model (weights only) on this config's schedule.
         ck = torch.load(init_from, map_location="cpu")
-        window = ("context_length",)  # the xlstm family's input window: no weight depends on it
-        same = {k: v for k, v in ck["meta"]["model"].items() if k not in window} == {k: v for k, v in meta["model"].items() if k not in window}
-        if ck["meta"]["family"] != family or not same:
+        if ck["meta"]["family"] != family or not same_weights_shape(ck["meta"]["model"], meta["model"]):
             raise ValueError("--init-from a checkpoint of another family or model shape")
         model.load_state_dict(ck["model"])
         prior = ck["meta"].get("initFrom")
