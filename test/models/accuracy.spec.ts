@@ -23,7 +23,9 @@ import { MODELS_DIR } from './fixtures';
  *                negation ensemble on. The small2 model measured 1.240 / 0.833 here (1.331 / 0.920 without the ensemble),
  *                small4 1.274 / 0.806, small5 1.218 / 0.844, small7 1.251 / 0.834; on the eval's geometric mean they
  *                measure 1.054 / 0.869, 1.035 / 0.838, 1.028 / 0.839, 1.031 / 0.830 and small8 1.012 / 0.823)
- *   ssm-small:   rel MASE 0.919, rel WQL 0.913 with the seasonal adjustment over 6 seasons (2026-11-30); before it
+ *   ssm-small:   rel MASE 0.892, rel WQL 0.883 (small9: small8's data in one 2-hour run from scratch, 4500 steps,
+ *                shipped 2026-11-30 evening); the 7.9-hour chain below it replaced measured 0.919 / 0.913 with the
+ *                seasonal adjustment over 6 seasons (2026-11-30); before it
  *                1.080 / 1.077 (measured 2026-11-30, 3000 + 2000 + 1000 + 1000 + 1800 + 1800 + 1200 training
  *                steps, curricula small2, small3, small4 (forecasts from context positions), small5 (small4 at peak lr 2e-4),
  *                small7 (small5 on MIX_V3, with ETS state-space series), then small8 (small7 with 30 % of the batches at
@@ -32,13 +34,13 @@ import { MODELS_DIR } from './fixtures';
  *                raises WQL, the quantiles of the shorter contexts it picks for some of the large series are worse
  *                calibrated; on the eval's 83 M4-hourly series 1.276 -> 1.162 / 0.726 -> 0.750, docs/ACCURACY.md), small5
  *                1.101 / 1.017, small7 1.110 / 1.062; on the eval's geometric mean small5 0.863 / 0.708, small7 0.843 /
- *                0.700, small8 0.839 / 0.695)
+ *                0.700, small8 0.839 / 0.695; with the adjustment small8 0.771 / 0.653, small9 0.783 / 0.661)
  * Both were worse than seasonal naive on MASE on this hourly subset before the seasonal adjustment; the
  * bounds guard against regressions of the shipped weights and the serving pipeline, they are not accuracy targets.
  */
 const BOUNDS: Record<string, { relMase: number; relWql: number }> = {
   'xlstm-small': { relMase: 0.92, relWql: 0.81 },
-  'ssm-small': { relMase: 0.95, relWql: 0.94 },
+  'ssm-small': { relMase: 0.92, relWql: 0.91 },
 };
 
 /**
@@ -46,11 +48,12 @@ const BOUNDS: Record<string, { relMase: number; relWql: number }> = {
  * or less, the case xlstm-small's small14 stage trained; the last 6 points are the official M3 test),
  * against naive (seasonal naive with m = 1) with quantiles from its one-step differences (sigma * sqrt(h)).
  * Measured 2026-11-30 (rel MASE / rel WQL): xlstm-small 0.884 / 0.913 (small14; small8, which never trained on a
- * context shorter than a patch, 0.912 / 0.944: over both bounds); ssm-small 0.856 / 0.867.
+ * context shorter than a patch, 0.912 / 0.944: over both bounds); ssm-small 0.869 / 0.872 (small9; the
+ * small8 chain 0.856 / 0.867).
  */
 const YEARLY_BOUNDS: Record<string, { relMase: number; relWql: number }> = {
   'xlstm-small': { relMase: 0.9, relWql: 0.93 },
-  'ssm-small': { relMase: 0.88, relWql: 0.89 },
+  'ssm-small': { relMase: 0.89, relWql: 0.89 },
 };
 
 const LEVELS = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9];

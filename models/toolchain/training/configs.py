@@ -209,7 +209,7 @@ def ssm_config(size):
         c = ssm_config("small7")
         c.data.free_period_prob = 0.3
         return c
-    if size == "small9":  # the shipped default's whole curriculum in ONE run from scratch, for the issue's
+    if size == "small9":  # shipped as ssm-small (the default): the chain's whole curriculum in ONE run from scratch, for the issue's
         # ~2-hour CPU budget (ssm-small's chain small -> small8 took ~8 h of training steps): small8's data
         # (MIX_V3, contexts 32-1024, horizons 8-160, 30 % free periods, consistent fallback) and forecasts
         # from context positions (0.3), at small's peak lr 1e-3
