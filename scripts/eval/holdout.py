@@ -9,6 +9,11 @@ horizons of every eval series' TRAINING part (the windows per-series context sel
 (`bash scripts/eval/candidate.sh RUN_DIR ID` does all of it for a training run against the shipped
 model ID, with the shipped model's serving settings.)
 
+`spread` (`python3 scripts/eval/holdout.py spread DIR1/ID,DIR2/ID`) asks whether a model's quantiles are
+too wide or too narrow: each forecast's quantiles moved towards or away from its median by a factor
+(median + f · (q − median)), everywhere or chosen per series on the window before (val2 for val1),
+against the forecasts as they are (relative WQL, the geometric mean over datasets × windows).
+
 `score` prints the geometric mean over datasets × windows of the candidate's WQL (9 levels, pooled
 per dataset) and of its mean scaled absolute error of the median (scale: mean |first difference| of
 the window's history), each divided by the reference's, both over the series both of them forecast:
@@ -81,9 +86,50 @@ def score(cands, refs, by_dataset=False):
     print(f"relative WQL {np.exp(np.mean(lw)):.4f}, relative scaled MAE {np.exp(np.mean(lm)):.4f} over {len(lw)} dataset-windows")
 
 
+FACTORS = (0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.1, 1.25, 1.5, 2.0)
+
+
+def widen(q, f):
+    """Quantiles moved towards (f < 1) or away from (f > 1) their median, the middle level."""
+    q = np.asarray(q, float)
+    m = q[:, q.shape[1] // 2, None]
+    return m + f * (q - m)
+
+
+def spread(forecasts, factors=FACTORS, series_dir=OUT):
+    """{label: relative WQL}: every global factor over both windows, and 'per series' (val1 only: each
+    series' factor is the one with the lowest pinball loss on its val2 window) against val1 as it is."""
+    out = {}
+    for f in factors:
+        lw = []
+        for w, d in enumerate(forecasts, 1):
+            for path in sorted(glob.glob(f"{d}/*.json")):
+                q = quantiles(path)
+                ids = [k for k in q if np.asarray(q[k]).ndim == 2]
+                series = f"{series_dir}/val{w}/series/{os.path.basename(path)}"
+                a = metrics({k: widen(q[k], f) for k in ids}, series, ids)[0]
+                lw.append(np.log(a / metrics(q, series, ids)[0]))
+        out[f"x{f:g}"] = float(np.exp(np.mean(lw)))
+    lw = []
+    for path in sorted(glob.glob(f"{forecasts[0]}/*.json")):
+        name = os.path.basename(path)
+        q1, q2 = quantiles(path), quantiles(f"{forecasts[1]}/{name}")
+        before = {s["id"]: s["testY"] for s in json.load(open(f"{series_dir}/val2/series/{name}"))["series"]}
+        ids = [k for k in q1 if k in q2 and np.asarray(q1[k]).ndim == 2 and np.asarray(q2[k]).ndim == 2]
+        pick = {k: factors[int(np.argmin([pinball_sums(before[k], widen(q2[k], f))[0].sum() for f in factors]))] for k in ids}
+        series = f"{series_dir}/val1/series/{name}"
+        a = metrics({k: widen(q1[k], pick[k]) for k in ids}, series, ids)[0]
+        lw.append(np.log(a / metrics(q1, series, ids)[0]))
+    out["per series (val1)"] = float(np.exp(np.mean(lw)))
+    return out
+
+
 if __name__ == "__main__":
     if sys.argv[1:2] == ["series"]:
         write_series()
+    elif sys.argv[1:2] == ["spread"] and len(sys.argv) == 3 and len(sys.argv[2].split(",")) == 2:
+        for k, v in spread(sys.argv[2].split(",")).items():
+            print(f"{k}: relative WQL {v:.4f}")
     elif sys.argv[1:2] == ["score"] and len(sys.argv) in (4, 5) and sys.argv[4:] in ([], ["--by-dataset"]):
         score(sys.argv[2].split(","), sys.argv[3].split(","), by_dataset=sys.argv[4:] == ["--by-dataset"])
     else:

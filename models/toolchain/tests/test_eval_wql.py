@@ -117,3 +117,33 @@ def test_bootstrap_keeps_small_datasets_fixed():
     assert np.allclose(fixed, point)
     drawn = report.bootstrap(parts, ref, resamples=30, min_series=6)["a"]["relWql"]
     assert np.std(drawn) > 1e-4
+
+
+def test_holdout_spread_finds_quantiles_twice_too_wide(tmp_path):
+    """holdout.py spread: forecasts whose quantiles are twice as far from the median as the truth's
+    (Gaussian noise, sigma 1, forecast with sigma 2) measure best narrowed by about half, exactly 1 as
+    they are, and the per-series choice on the window before narrows them too."""
+    holdout = load("holdout")
+    rng = np.random.default_rng(3)
+    z = np.array([-1.2816, -0.8416, -0.5244, -0.2533, 0, 0.2533, 0.5244, 0.8416, 1.2816])
+    q = holdout.widen([[0, 1, 2], [3, 5, 9]], 0.5)
+    assert q.tolist() == [[0.5, 1, 1.5], [4, 5, 7]]
+    dirs = []
+    for w in (1, 2):
+        sdir, fdir = tmp_path / f"val{w}" / "series", tmp_path / f"f{w}"
+        sdir.mkdir(parents=True)
+        fdir.mkdir()
+        series, fc = [], []
+        for i in range(60):
+            y = 20 + rng.normal(0, 1, 12)
+            series.append({"id": f"s{i}", "v": (20 + rng.normal(0, 1, 30)).tolist(), "testY": y.tolist()})
+            fc.append({"id": f"s{i}", "q": (20 + 2 * z[None, :] * np.ones((12, 1))).tolist()})
+        (sdir / "d.json").write_text(json.dumps({"series": series}))
+        (fdir / "d.json").write_text(json.dumps({"series": fc}))
+        dirs.append(str(fdir))
+    r = holdout.spread(dirs, series_dir=str(tmp_path))
+    assert r["x1"] == pytest.approx(1.0, abs=1e-12)
+    best = min((k for k in r if k.startswith("x")), key=r.get)
+    assert best in ("x0.5", "x0.6")
+    assert r[best] < 0.95 and r["x2"] > 1.05
+    assert r["per series (val1)"] < 0.97
