@@ -24,7 +24,7 @@ import { MODELS_DIR } from './fixtures';
  *                small4 1.274 / 0.806, small5 1.218 / 0.844, small7 1.251 / 0.834; on the eval's geometric mean they
  *                measure 1.054 / 0.869, 1.035 / 0.838, 1.028 / 0.839, 1.031 / 0.830 and small8 1.012 / 0.823)
  *   ssm-small:   rel MASE 0.892, rel WQL 0.883 (small9: small8's data in one 2-hour run from scratch, 4500 steps,
- *                shipped 2026-11-30 evening); the 7.9-hour chain below it replaced measured 0.919 / 0.913 with the
+ *                shipped 2026-11-30 evening); the 7.9-hour chain it replaced (below) measured 0.919 / 0.913 with the
  *                seasonal adjustment over 6 seasons (2026-11-30); before it
  *                1.080 / 1.077 (measured 2026-11-30, 3000 + 2000 + 1000 + 1000 + 1800 + 1800 + 1200 training
  *                steps, curricula small2, small3, small4 (forecasts from context positions), small5 (small4 at peak lr 2e-4),
