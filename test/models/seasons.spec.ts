@@ -29,15 +29,16 @@ import { MODELS_DIR } from './fixtures';
  *                4h 0.87, 12h 0.84, h 0.77, the others the same, measured around 10 before the seasonal adjustment). On the series' own grid (the rule before, which only coarsened seasons that
  *                did not fit 8 times): 3h 1.19, 20min 3.33, 10min 2.97 (a 20-minute grid, season 72). Business
  *                days keep their own grid (season 5): the known weak spot (pipeline.ts xlstmGrid says why).
- *   ssm-small:   B 1.41, 3h 0.88, 20min 0.79, 10min 0.77, 4h 1.06, 12h 0.84, h 0.76 (small9: small8's data in one
- *                2-hour run from scratch, 30 % of its batches at free periods, and seasons 2, 3, 5 and 6 read as
- *                twice themselves: pipeline.ts ssmScalePeriod). The 7.9-hour chain it replaced (small8): B 1.15, 3h
+ *   ssm-small:   B 0.93, 3h 0.88, 20min 0.79, 10min 0.77, 4h 0.82, 12h 0.84, h 0.76 (small9: small8's data in one
+ *                2-hour run from scratch, 30 % of its batches at free periods; only a season of 2 read as twice
+ *                itself: pipeline.ts ssmScalePeriod. With seasons 2, 3, 5 and 6 doubled, the rule chosen for
+ *                small8: B 1.41, 4h 1.06, the rest the same). The 7.9-hour chain it replaced (small8): B 1.15, 3h
  *                0.84, 20min 0.78, 4h 0.93, 12h 0.82, h 0.77 (at s = 24/m: B 1.29). small7 at s = 24/m: B 1.53, 4h
  *                1.13, 12h 2.82 (the others as small8): scale factors above 24/7 other than 6 were never trained.
  *   seasonally adjusted (around 10):
  *   xlstm-small: B 0.81, 3h 0.82, 20min 0.81, 10min 0.77, 4h 0.75, 12h 0.85, h 0.77 (small14; small8: B 0.82): the
  *                business week it cannot copy is divided out before it reads the series.
- *   ssm-small:   B 0.81, 3h 0.80, 20min 0.84, 10min 0.80, 4h 0.75, 12h 0.83, h 0.77 (small9; small8: B 0.84, 3h 0.79,
+ *   ssm-small:   B 0.81, 3h 0.80, 20min 0.84, 10min 0.80, 4h 0.72, 12h 0.83, h 0.77 (small9; 4h 0.75 with 6 doubled; small8: B 0.84, 3h 0.79,
  *                20min 0.84, 10min 0.81, 4h 0.77, 12h 0.87, h 0.76).
  */
 const CASES: { freq: string; m: number }[] = [
@@ -52,11 +53,11 @@ const CASES: { freq: string; m: number }[] = [
 const BOUNDS: Record<'raw' | 'adjusted', Record<string, Record<string, number>>> = {
   raw: {
     'xlstm-small': { B: 4.8, '3h': 0.93, '20min': 0.92, '10min': 0.91, '4h': 0.92, '12h': 0.89, h: 0.82 },
-    'ssm-small': { B: 1.48, '3h': 0.93, '20min': 0.84, '10min': 0.82, '4h': 1.12, '12h': 0.89, h: 0.81 },
+    'ssm-small': { B: 0.98, '3h': 0.93, '20min': 0.84, '10min': 0.82, '4h': 0.87, '12h': 0.89, h: 0.81 },
   },
   adjusted: {
     'xlstm-small': { B: 0.87, '3h': 0.87, '20min': 0.86, '10min': 0.82, '4h': 0.80, '12h': 0.90, h: 0.82 },
-    'ssm-small': { B: 0.86, '3h': 0.85, '20min': 0.89, '10min': 0.85, '4h': 0.80, '12h': 0.88, h: 0.82 },
+    'ssm-small': { B: 0.86, '3h': 0.85, '20min': 0.89, '10min': 0.85, '4h': 0.77, '12h': 0.88, h: 0.82 },
   },
 };
 const LEVEL = { raw: 0, adjusted: 10 };

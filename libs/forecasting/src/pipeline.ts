@@ -85,14 +85,17 @@ export function coarseningFactor(f: Frequency, contextSteps: number, seasons?: r
 }
 
 /**
- * The period the ssm's scale factor s = 24 / p is computed from, for a season m. Its pre-training drew
- * no scale factor above 24/7 but 6 (m = 4) until ssm small8's free periods, and seasons 2, 3, 5 and 6
- * still read 1.0-3.3x worse than seasonal naive at s = 24/m; read as twice the season (the pattern
- * repeats there too) they measure 0.78-1.81 (scripts/eval/sine_probe.py --season-multiple 2), so a
- * season below 7 other than 4 gets s = 24 / 2m.
+ * The period the ssm's scale factor s = 24 / p is computed from, for a season m: m itself, but a season
+ * of 2 is read as 4 (s = 6; the pattern repeats there too). The shipped ssm-small (small9) drew 30 % of
+ * its batches at free periods from scratch; on noisy sines (scripts/eval/sine_probe.py, 300 / 1,000
+ * points, --season-multiple 1 against 2) m = 2 reads 1.02 / 0.99 of seasonal naive at s = 24/2 and
+ * 0.81 / 0.85 at s = 24/4, m = 3 0.94 / 0.76 against 0.96 / 0.73 (a tie, so as itself), m = 5 0.83 /
+ * 0.83 against 1.51 / 1.47, m = 6 0.78 / 0.83 against 1.06 / 1.13. (The chain it replaced, small8,
+ * had learned the free periods in a last short stage and read 3, 5 and 6 better doubled, the rule
+ * until then.)
  */
 export function ssmScalePeriod(m: number): number {
-  return m > 1 && m < 7 && m !== 4 ? 2 * m : Math.max(1, m);
+  return m === 2 ? 4 : Math.max(1, m);
 }
 
 export interface PreparedSeries {
