@@ -99,17 +99,17 @@ def widen(q, f):
 def spread(forecasts, factors=FACTORS, series_dir=OUT):
     """{label: relative WQL}: every global factor over both windows, and 'per series' (val1 only: each
     series' factor is the one with the lowest pinball loss on its val2 window) against val1 as it is."""
-    out = {}
-    for f in factors:
-        lw = []
-        for w, d in enumerate(forecasts, 1):
-            for path in sorted(glob.glob(f"{d}/*.json")):
-                q = quantiles(path)
-                ids = [k for k in q if np.asarray(q[k]).ndim == 2]
-                series = f"{series_dir}/val{w}/series/{os.path.basename(path)}"
-                a = metrics({k: widen(q[k], f) for k in ids}, series, ids)[0]
-                lw.append(np.log(a / metrics(q, series, ids)[0]))
-        out[f"x{f:g}"] = float(np.exp(np.mean(lw)))
+    lw = {f: [] for f in factors}
+    for w, d in enumerate(forecasts, 1):
+        for path in sorted(glob.glob(f"{d}/*.json")):
+            # Each dataset-window's forecasts and reference WQL once, then every factor against them.
+            q = quantiles(path)
+            ids = [k for k in q if np.asarray(q[k]).ndim == 2]
+            series = f"{series_dir}/val{w}/series/{os.path.basename(path)}"
+            ref = metrics(q, series, ids)[0]
+            for f in factors:
+                lw[f].append(np.log(metrics({k: widen(q[k], f) for k in ids}, series, ids)[0] / ref))
+    out = {f"x{f:g}": float(np.exp(np.mean(v))) for f, v in lw.items()}
     lw = []
     for path in sorted(glob.glob(f"{forecasts[0]}/*.json")):
         name = os.path.basename(path)
