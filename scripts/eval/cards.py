@@ -83,6 +83,10 @@ def card(e, res, summary, info, best, date, commit, runs_dir="models/runs"):
     L.append("| seasonal adjustment (seasonalAdjustment) | "
              + (f"multiplicative: a positive series whose season passes the 90 % autocorrelation test is divided by its profile over the last "
                 f"{sa['cycles']} seasons, the forecast multiplied back" if sa else "off") + " |")
+    sp = e.get("scalePeriods")
+    if e["family"] == "ssm":
+        L.append("| scale factor s = 24 / p from the detected season m (scalePeriods) | "
+                 + ("; ".join(f"m = {m}: p = {q}" for m, q in sp.items()) + "; any other season: p = m" if sp else "p = m") + " |")
     L.append("")
     L.append("## Training\n")
     L.append(f"* Data: synthetic only (`models/toolchain/synthetic`), no real series. Generator mixture: "
@@ -134,6 +138,8 @@ def card(e, res, summary, info, best, date, commit, runs_dir="models/runs"):
                     f" --context-selection-windows {cs.get('windows', 1)}")
     if sa:
         default += f" --seasonal-adjustment {sa['cycles']}"
+    if sp:
+        default += " --scale-periods " + ",".join(f"{m}:{q}" for m, q in sp.items())
     L.append("* Reproduce, in `models/`: " + "`, then ".join(steps) + "`, then "
              f"`PYTHONPATH=. /usr/bin/python3 -m toolchain.training.export --run runs/{run} --id {mid} --out .{default}`")
     L.append("")

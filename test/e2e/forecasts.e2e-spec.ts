@@ -243,6 +243,9 @@ describe('forecasts end to end (real data, real models in onnxruntime-node)', ()
     // The manifest's seasons: the xlstm grid rule's list, from xlstm-small's training config; none elsewhere.
     const seasons = Object.fromEntries(r.body.filter((m: { finetuned: boolean }) => !m.finetuned).map((m: { id: string; seasons: unknown }) => [m.id, m.seasons]));
     expect(seasons).toEqual({ 'ssm-dev': null, 'ssm-small': null, 'xlstm-dev': null, 'xlstm-small': [4, 7, 12, 24, 48, 52, 96, 168, 288] });
+    // The manifest's scalePeriods: ssm-small reads a season of 2 at the scale factor of 4 (measured for it); none elsewhere.
+    const scales = Object.fromEntries(r.body.filter((m: { finetuned: boolean }) => !m.finetuned).map((m: { id: string; scalePeriods: unknown }) => [m.id, m.scalePeriods]));
+    expect(scales).toEqual({ 'ssm-dev': null, 'ssm-small': { 2: 4 }, 'xlstm-dev': null, 'xlstm-small': null });
     const adjustment = Object.fromEntries(r.body.filter((m: { finetuned: boolean }) => !m.finetuned).map((m: { id: string; seasonalAdjustment: unknown }) => [m.id, m.seasonalAdjustment]));
     expect(adjustment).toEqual({ 'ssm-dev': null, 'ssm-small': { cycles: 6 }, 'xlstm-dev': null, 'xlstm-small': { cycles: 6 } });
   });

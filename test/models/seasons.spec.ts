@@ -31,7 +31,7 @@ import { MODELS_DIR } from './fixtures';
  *                days keep their own grid (season 5): the known weak spot (pipeline.ts xlstmGrid says why).
  *   ssm-small:   B 0.93, 3h 0.88, 20min 0.79, 10min 0.77, 4h 0.82, 12h 0.84, h 0.76 (small9: small8's data in one
  *                2-hour run from scratch, 30 % of its batches at free periods; only a season of 2 read as twice
- *                itself: pipeline.ts ssmScalePeriod. With seasons 2, 3, 5 and 6 doubled, the rule chosen for
+ *                itself: manifest scalePeriods {"2": 4}, pipeline.ts ssmScalePeriod. With seasons 2, 3, 5 and 6 doubled, the rule chosen for
  *                small8: B 1.41, 4h 1.06, the rest the same). The 7.9-hour chain it replaced (small8): B 1.15, 3h
  *                0.84, 20min 0.78, 4h 0.93, 12h 0.82, h 0.77 (at s = 24/m: B 1.29). small7 at s = 24/m: B 1.53, 4h
  *                1.13, 12h 2.82 (the others as small8): scale factors above 24/7 other than 6 were never trained.

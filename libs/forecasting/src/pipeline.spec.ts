@@ -165,20 +165,26 @@ describe('coarser model grid for long seasons (xlstm)', () => {
 });
 
 describe('ssm scale factor', () => {
-  it('ssmScalePeriod: a season of 2 as 4; others unchanged', () => {
-    expect(ssmScalePeriod(2)).toBe(4);
-    expect([1, 3, 4, 5, 6, 7, 10, 24, 144, 288].map(ssmScalePeriod)).toEqual([1, 3, 4, 5, 6, 7, 10, 24, 144, 288]);
+  it('ssmScalePeriod: the manifest map first, else the season itself', () => {
+    const map = { 2: 4 };
+    expect(ssmScalePeriod(2, map)).toBe(4);
+    expect([1, 3, 4, 5, 6, 7, 10, 24, 144, 288].map((m) => ssmScalePeriod(m, map))).toEqual([1, 3, 4, 5, 6, 7, 10, 24, 144, 288]);
+    expect([2, 3, 5].map((m) => ssmScalePeriod(m, { 3: 6, 5: 10 }))).toEqual([2, 6, 10]);
+    expect(ssmScalePeriod(2)).toBe(2);
     expect(ssmScalePeriod(0)).toBe(1);
   });
 
-  it('a 12-hourly series with its daily season (m = 2) gets s = 24 / 4; its metadata keeps the season 2', () => {
+  it('a 12-hourly series with its daily season (m = 2) gets s = 24 / 4 from the model\'s map; its metadata keeps the season 2', () => {
     const h12 = 43_200_000;
     const ts = Array.from({ length: 400 }, (_, i) => Date.UTC(2026, 0, 1) + i * h12);
     const vs = ts.map((_, i) => 10 + 3 * (i % 2));
-    const ssm: ManifestEntry = { ...baselineEntry('naive', [0.5]), family: 'ssm', contextLength: 2048 };
+    const ssm: ManifestEntry = { ...baselineEntry('naive', [0.5]), family: 'ssm', contextLength: 2048, scalePeriods: { 2: 4 } };
     const p = prepareSeries(ts, vs, ssm, { span: { horizon: 4 }, frequency: '12h', quantiles: [0.5] });
     expect([p.request.scaleFactor, p.metadataBase.seasonalPeriod]).toEqual([6, 2]);
     const hourly = prepareSeries(ts.map((_, i) => Date.UTC(2026, 0, 1) + i * 3_600_000), vs, ssm, { span: { horizon: 4 }, frequency: '1h', quantiles: [0.5] });
     expect(hourly.request.scaleFactor).toBe(1); // season 24: unchanged
+    // A model without the map reads the season as itself: s = 24 / 2.
+    const { scalePeriods: _, ...plain } = ssm;
+    expect(prepareSeries(ts, vs, plain, { span: { horizon: 4 }, frequency: '12h', quantiles: [0.5] }).request.scaleFactor).toBe(12);
   });
 });

@@ -85,17 +85,18 @@ export function coarseningFactor(f: Frequency, contextSteps: number, seasons?: r
 }
 
 /**
- * The period the ssm's scale factor s = 24 / p is computed from, for a season m: m itself, but a season
- * of 2 is read as 4 (s = 6; the pattern repeats there too). The shipped ssm-small (small9) drew 30 % of
- * its batches at free periods from scratch; on noisy sines (scripts/eval/sine_probe.py, 300 / 1,000
- * points, --season-multiple 1 against 2) m = 2 reads 1.02 / 0.99 of seasonal naive at s = 24/2 and
- * 0.81 / 0.85 at s = 24/4, m = 3 0.94 / 0.76 against 0.96 / 0.73 (a tie, so as itself), m = 5 0.83 /
- * 0.83 against 1.51 / 1.47, m = 6 0.78 / 0.83 against 1.06 / 1.13. (The chain it replaced, small8,
- * had learned the free periods in a last short stage and read 3, 5 and 6 better doubled, the rule
- * until then.)
+ * The period the ssm's scale factor s = 24 / p is computed from, for a season m: the model's manifest
+ * `scalePeriods` entry for m, else m itself. The shipped ssm-small (small9) has {"2": 4}: it drew 30 %
+ * of its batches at free periods from scratch, and on noisy sines (scripts/eval/sine_probe.py, 300 /
+ * 1,000 points, --season-multiple 1 against 2) m = 2 reads 1.02 / 0.99 of seasonal naive at s = 24/2
+ * and 0.81 / 0.85 at s = 24/4, while m = 3 is a tie (0.94 / 0.76 against 0.96 / 0.73), m = 5 reads
+ * 0.83 / 0.83 as itself against 1.51 / 1.47 doubled and m = 6 0.78 / 0.83 against 1.06 / 1.13. (The
+ * chain it replaced, small8, had learned the free periods in a last short stage and read 3, 5 and 6
+ * better doubled.) A model measured otherwise carries its own map.
  */
-export function ssmScalePeriod(m: number): number {
-  return m === 2 ? 4 : Math.max(1, m);
+export function ssmScalePeriod(m: number, scalePeriods?: Readonly<Record<string, number>>): number {
+  const p = scalePeriods?.[String(m)];
+  return p !== undefined ? p : Math.max(1, m);
 }
 
 export interface PreparedSeries {
@@ -187,7 +188,7 @@ export function prepareSeries(timestamps: number[], values: (number | null)[], e
     const found = detectSeasonalPeriod(r.values.subarray(r.values.length - contextSteps), { candidates: seasonalCandidates(frequency) });
     seasonalPeriod = found.detected ? found.period : def;
     // P = floor(24 / s) steps per decoder position must stay >= 1: s <= 24.
-    scaleFactor = Math.min(24, 24 / ssmScalePeriod(seasonalPeriod));
+    scaleFactor = Math.min(24, 24 / ssmScalePeriod(seasonalPeriod, entry.scalePeriods));
   }
   // The season on the model grid: the ssm's, else the grid frequency's default (e.g. 96 on a 15-minute grid).
   const adjustment = entry.seasonalAdjustment && o.adjustSeasons === true

@@ -107,6 +107,22 @@ describe('manifest', () => {
     expect(validateManifest(m).models[i].seasonalAdjustment).toEqual({ cycles: 3 });
   });
 
+  it('scalePeriods: ssm only, seasons to positive integer periods; the shipped ssm-small reads a season of 2 at the scale of 4', () => {
+    const m = shipped();
+    const i = m.models.findIndex((e: any) => e.id === 'ssm-small');
+    expect(m.models[i].scalePeriods).toEqual({ 2: 4 });
+    const where = `models/manifest.json: models[${i}] (ssm-small).scalePeriods`;
+    for (const bad of [[4], { 2: 0 }, { 2: 1.5 }, { 0: 4 }, { '2.5': 4 }, { x: 4 }, { 2: '4' }, 4]) {
+      m.models[i].scalePeriods = bad;
+      expect(() => validateManifest(m), JSON.stringify(bad)).toThrow(`${where} must map seasons (positive integers, as keys) to positive integer periods`);
+    }
+    m.models[i].scalePeriods = { 3: 6, 5: 10 };
+    expect(validateManifest(m).models[i].scalePeriods).toEqual({ 3: 6, 5: 10 });
+    const x = m.models.findIndex((e: any) => e.id === 'xlstm-small');
+    m.models[x].scalePeriods = { 2: 4 };
+    expect(() => validateManifest(m)).toThrow(`models/manifest.json: models[${x}] (xlstm-small).scalePeriods is read by the ssm family only`);
+  });
+
   it('rejects duplicated ids, and a missing or broken manifest file', async () => {
     const m = shipped();
     m.models.push({ ...m.models[0] });

@@ -59,6 +59,13 @@ export interface ManifestEntry {
    */
   seasons?: number[];
   /**
+   * ssm family: the period p its scale factor s = min(24, 24 / p) is computed from, for a season m the
+   * service detects, keyed by m ("2": 4 reads a season of 2 at the scale factor of 4, where the pattern
+   * repeats too). A season not listed: p = m. Measured per model and written by toolchain.training.export
+   * (`--scale-periods 2:4`); libs/forecasting pipeline.ts ssmScalePeriod.
+   */
+  scalePeriods?: Record<string, number>;
+  /**
    * Catalog forecasts divide a positive series with a significant season by its multiplicative
    * seasonal profile before the model reads it and multiply the forecast back (libs/forecasting
    * seasonal-adjustment.ts); fine-tunes of the model are trained on windows cut the same way and
@@ -154,6 +161,11 @@ function validateEntry(e: Record<string, unknown>, w: string): void {
     need(e.family === 'xlstm', `${w}.seasons`, 'is read by the xlstm family only');
     check(e, 'seasons', w, (v) => Array.isArray(v) && v.length > 0 && v.every((p, j) => Number.isInteger(p) && p >= 2 && (j === 0 || p > v[j - 1])),
       'must be increasing integers >= 2 (seasonal periods in grid steps)');
+  }
+  if (e.scalePeriods !== undefined) {
+    need(e.family === 'ssm', `${w}.scalePeriods`, 'is read by the ssm family only');
+    check(e, 'scalePeriods', w, (v) => isObject(v) && Object.entries(v as object).every(([m, p]) => /^[1-9][0-9]{0,5}$/.test(m) && isPosInt(p) && (p as number) <= 100000),
+      'must map seasons (positive integers, as keys) to positive integer periods');
   }
   if (e.seasonalAdjustment !== undefined) {
     check(e, 'seasonalAdjustment', w, isObject, 'must be an object');

@@ -64,6 +64,11 @@ def test_export_of_a_tiny_run(family, tmp_path):
     index = json.loads((out / "fixtures" / f"{family}-t" / "index.json").read_text())
     assert index["model"] == f"{family}-t" and len(index["cases"]) >= 5
     assert any(c["head"] == "custom" for c in index["cases"])
+    if family == "xlstm":
+        # The scale factor is an ssm input: the xlstm has none to map.
+        with pytest.raises(ValueError, match="ssm family only"):
+            export_main(["--run", str(run), "--id", f"{family}-t", "--out", str(out), "--no-fixtures", "--scale-periods", "2:4"])
+        assert "scalePeriods" not in json.loads((out / "manifest.json").read_text())["models"][1]
 
 
 def test_trained_seasons_lists_the_integer_periods_of_the_data_config():
@@ -110,6 +115,13 @@ def test_export_of_a_continued_run_records_its_origin(tmp_path):
     for bad in ("2", "65"):
         with pytest.raises(ValueError, match="--seasonal-adjustment must be in 3..64"):
             export_main(["--run", str(tmp_path / "second"), "--id", "ssm-c", "--out", str(out), "--no-fixtures", "--seasonal-adjustment", bad])
+    assert "scalePeriods" not in json.loads((out / "manifest.json").read_text())["models"][0]
+    export_main(["--run", str(tmp_path / "second"), "--id", "ssm-c", "--out", str(out), "--no-fixtures", "--scale-periods", "3:6,2:4"])
+    assert json.loads((out / "manifest.json").read_text())["models"][0]["scalePeriods"] == {"2": 4, "3": 6}
+    with pytest.raises(ValueError, match="positive integers"):
+        export_main(["--run", str(tmp_path / "second"), "--id", "ssm-c", "--out", str(out), "--no-fixtures", "--scale-periods", "2:0"])
+    with pytest.raises(SystemExit, match="M:P pairs"):
+        export_main(["--run", str(tmp_path / "second"), "--id", "ssm-c", "--out", str(out), "--no-fixtures", "--scale-periods", "2-4"])
     p = e["provenance"]
     assert (p["trainedSteps"], p["totalSteps"]) == (3, 7)
     assert p["initFrom"] == {"run": "first", "config": "tiny", "step": 4, "seed": 3, "batch": 4, "priorSteps": 4}

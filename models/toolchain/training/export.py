@@ -137,7 +137,8 @@ def trained_seasons(data):
 
 
 def export_run(run_dir, model_id, out_dir, fixtures=True, licence="Apache-2.0", default_context=None, negation_ensemble=False,
-               context_selection=None, context_selection_top=2, context_selection_windows=2, seasonal_adjustment=None):
+               context_selection=None, context_selection_top=2, context_selection_windows=2, seasonal_adjustment=None,
+               scale_periods=None):
     """Exports the run's checkpoint as `model_id`; returns the manifest entry."""
     model, step, meta, log = read_run(run_dir)
     family = meta["family"]
@@ -200,11 +201,28 @@ def export_run(run_dir, model_id, out_dir, fixtures=True, licence="Apache-2.0", 
         if not 3 <= int(seasonal_adjustment) <= 64:
             raise ValueError(f"--seasonal-adjustment must be in 3..64 (seasons), got {seasonal_adjustment}")
         entry["seasonalAdjustment"] = {"cycles": int(seasonal_adjustment)}
+    if scale_periods:
+        # ssm: the period the scale factor s = 24 / p is computed from, per detected season m, where the
+        # model reads m better at another scale (measured with scripts/eval/sine_probe.py; pipeline.ts ssmScalePeriod).
+        if family != "ssm":
+            raise ValueError("--scale-periods is read by the ssm family only")
+        sp = {int(m): int(p) for m, p in dict(scale_periods).items()}
+        if any(m < 1 or p < 1 for m, p in sp.items()):
+            raise ValueError(f"--scale-periods needs positive integers, got {scale_periods}")
+        entry["scalePeriods"] = {str(m): p for m, p in sorted(sp.items())}
     onnx.checker.check_model(onnx.load(os.path.join(out_dir, entry["file"])))
     upsert_manifest_entry(os.path.join(out_dir, "manifest.json"), entry)
     if fixtures:
         (xlstm_fixtures if family == "xlstm" else ssm_fixtures)(model, model_id, out_dir)
     return entry
+
+
+def parse_scale_periods(text):
+    """'2:4,3:6' -> {2: 4, 3: 6}."""
+    try:
+        return {int(m): int(p) for m, p in (pair.split(":") for pair in text.split(","))}
+    except ValueError:
+        raise SystemExit(f"--scale-periods: expected M:P pairs separated by commas, got {text!r}")
 
 
 def main(argv=None):
@@ -226,6 +244,9 @@ def main(argv=None):
     ap.add_argument("--seasonal-adjustment", type=int, default=None, metavar="CYCLES",
                     help="manifest seasonalAdjustment: divide a positive series with a significant season by its "
                          "multiplicative profile over the last CYCLES seasons before the model reads it (3..64)")
+    ap.add_argument("--scale-periods", default=None, metavar="M:P,...",
+                    help="ssm: manifest scalePeriods, the period P the scale factor 24 / P is computed from for a "
+                         "detected season M (e.g. 2:4); a season not listed is read as itself")
     ap.add_argument("--threads", type=int, default=2)
     a = ap.parse_args(argv)
     torch.set_num_threads(a.threads)
@@ -233,7 +254,8 @@ def main(argv=None):
                    negation_ensemble=a.negation_ensemble,
                    context_selection=[int(x) for x in a.context_selection.split(",")] if a.context_selection else None,
                    context_selection_top=a.context_selection_top, context_selection_windows=a.context_selection_windows,
-                   seasonal_adjustment=a.seasonal_adjustment)
+                   seasonal_adjustment=a.seasonal_adjustment,
+                   scale_periods=parse_scale_periods(a.scale_periods) if a.scale_periods else None)
     p = e["provenance"]
     print(f"{e['id']}: {e['family']} {e['parameters']} parameters, step {p['trainedSteps']}/{p['plannedSteps']}, "
           f"val loss {p['finalValidationLoss']}, wall {p['wallTimeSec']} s, sha256 {e['sha256'][:12]}")

@@ -43,6 +43,13 @@ export class ModelResponse {
   })
   seasons: number[] | null;
   @ApiProperty({
+    type: 'object', nullable: true, additionalProperties: { type: 'integer' }, example: { 2: 4 },
+    description: 'ssm family: the period p its scale factor s = min(24, 24 / p) is computed from, keyed by the season m the service detects, where the model reads m better at another scale '
+      + '(metadata.scaleFactor of each result says which). A season not listed: p = m. Null: every season is read as itself (and always for the xlstm family, which has no scale factor). '
+      + 'A fine-tuned model reads its base\'s',
+  })
+  scalePeriods: Record<string, number> | null;
+  @ApiProperty({
     type: SeasonalAdjustmentResponse, nullable: true,
     description: 'Multiplicative seasonal adjustment: a positive series whose lag-m autocorrelation passes the 90 % test (m: the season on the model grid) is divided by its seasonal profile, '
       + 'estimated on the last `cycles` seasons, before the model reads it, and the forecast is multiplied back (metadata.seasonalAdjustment of each result says whether and with which factors). '
@@ -85,6 +92,7 @@ export class ModelsController {
         id: e.id, family: e.family, isDefault: e.id === this.catalog.defaultModel, maxContext: e.contextLength, defaultContext: e.defaultContext ?? e.contextLength,
         maxHorizon: e.maxHorizon, quantiles: e.quantiles, supportsMissingValues: e.supportsMissing, supportsFineTuning: e.head.tensors.length > 0,
         negationEnsemble: e.negationEnsemble === true, contextSelection: e.contextSelection ? { windows: 1, ...e.contextSelection } : null, seasons: e.seasons ?? null,
+        scalePeriods: e.scalePeriods ?? null,
         seasonalAdjustment: e.seasonalAdjustment ? { cycles: e.seasonalAdjustment.cycles } : null, parameters: e.parameters, sha256: e.sha256, provenance: e.provenance, licence: e.licence,
         runtime: seen.length ? { workers: seen } : null, finetuned: false, baseModel: null, finetuneId: null, params: null, metrics: null,
       };
@@ -94,6 +102,7 @@ export class ModelsController {
       return {
         id: f.name, family: b?.family ?? 'unknown', isDefault: false, maxContext: b?.maxContext ?? 0, defaultContext: b?.defaultContext ?? 0, maxHorizon: b?.maxHorizon ?? 0,
         quantiles: b?.quantiles ?? [], supportsMissingValues: b?.supportsMissingValues ?? false, supportsFineTuning: false, negationEnsemble: false, contextSelection: null, seasons: b?.seasons ?? null,
+        scalePeriods: b?.scalePeriods ?? null,
         // Trained on windows cut with its base's adjustment (metrics.training.seasonalAdjustment): it forecasts that way too.
         seasonalAdjustment: trainedAdjustment(f.metrics),
         parameters: b?.parameters ?? 0, sha256: f.headSha256!, provenance: { source: 'finetune', method: f.method, createdAt: new Date(f.createdAt).toISOString() },

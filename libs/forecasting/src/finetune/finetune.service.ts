@@ -197,10 +197,12 @@ export class FinetuneService {
       const head = await readFile(path.join(tmp, `${id}.head.safetensors`));
       const graphSha = sha256Hex(graph);
       const headSha = sha256Hex(head);
-      // The graph is the base model with its last blocks retrained: it reads the seasons the base does.
-      // It was trained on the windows the base reads (seasonally adjusted where its manifest says so): so are its forecasts.
+      // The graph is the base model with its last blocks retrained: it reads the seasons the base does, at
+      // the base's scale factors. It was trained on the windows the base reads (seasonally adjusted where
+      // its manifest says so): so are its forecasts.
       const entryOut: Record<string, unknown> = {
         ...(done.entry as Record<string, unknown>), ...(entry.seasons ? { seasons: entry.seasons } : {}),
+        ...(entry.scalePeriods ? { scalePeriods: entry.scalePeriods } : {}),
         ...(entry.seasonalAdjustment ? { seasonalAdjustment: entry.seasonalAdjustment } : {}),
       };
       if (graphSha !== entryOut.sha256) throw new Error(`exported graph checksum ${graphSha} differs from the toolchain's ${entryOut.sha256}`);

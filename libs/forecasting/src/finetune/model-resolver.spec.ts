@@ -23,6 +23,18 @@ describe('graphEntry (a stored full fine-tune graph as the runtime serves it)', 
     // Never a list onto another family's graph.
     expect(graphEntry(byId('ssm-small'), 'ft-ssm', byId('xlstm-small')).seasons).toBeUndefined();
   });
+
+  it('an ssm graph keeps the scalePeriods stored with it, else reads its base\'s', () => {
+    expect(byId('ssm-small').scalePeriods).toEqual({ 2: 4 });
+    const stored = { ...byId('ssm-small'), scalePeriods: { 3: 6 } };
+    expect(graphEntry(stored, 'ft-a', byId('ssm-small')).scalePeriods).toEqual({ 3: 6 });
+    const old = byId('ssm-small');
+    delete old.scalePeriods;
+    expect(graphEntry(old, 'ft-b', byId('ssm-small')).scalePeriods).toEqual({ 2: 4 });
+    expect(graphEntry(old, 'ft-b').scalePeriods).toBeUndefined();
+    expect(graphEntry(old, 'ft-b', byId('ssm-dev')).scalePeriods).toBeUndefined();
+    expect(graphEntry(old, 'ft-b', { ...byId('xlstm-small'), scalePeriods: { 2: 4 } }).scalePeriods).toBeUndefined();
+  });
 });
 
 describe('seasonal adjustment of fine-tuned models', () => {

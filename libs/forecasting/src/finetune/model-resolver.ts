@@ -30,13 +30,15 @@ export function trainedAdjustment(metrics: unknown): SeasonalAdjustmentSpec | nu
 
 /**
  * The runtime entry of a stored `full` fine-tune graph, under its runtime id. Graphs stored before
- * entries carried `seasons` read the seasons of the catalog model they were tuned from (the graph is
- * that model with its last blocks retrained).
+ * entries carried `seasons` or `scalePeriods` read those of the catalog model they were tuned from (the
+ * graph is that model with its last blocks retrained, trained on the windows that model reads).
  */
 export function graphEntry(stored: ManifestEntry, id: string, base?: ManifestEntry): ManifestEntry {
   // A graph carries seasonalAdjustment only when it was trained on adjusted windows (finetune.service).
-  const seasons = stored.seasons ?? (base?.family === stored.family ? base.seasons : undefined);
-  return { ...stored, id, ...(seasons ? { seasons } : {}) };
+  const same = base?.family === stored.family;
+  const seasons = stored.seasons ?? (same ? base.seasons : undefined);
+  const scalePeriods = stored.scalePeriods ?? (same ? base.scalePeriods : undefined);
+  return { ...stored, id, ...(seasons ? { seasons } : {}), ...(scalePeriods ? { scalePeriods } : {}) };
 }
 
 /**

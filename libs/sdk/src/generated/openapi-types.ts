@@ -499,6 +499,8 @@ export interface ModelResponse {
   contextSelection: ContextSelectionResponse | null;
   /** xlstm family: the seasonal periods (grid steps) its pre-training drew. A fixed-step series whose season is off this list, or does not fit 8 times in the context, is read on another grid on which it is on the list (metadata.modelGrid.coarsening says which). Null: no list (the ssm family reads the season through its scale factor) */
   seasons: number[] | null;
+  /** ssm family: the period p its scale factor s = min(24, 24 / p) is computed from, keyed by the season m the service detects, where the model reads m better at another scale (metadata.scaleFactor of each result says which). A season not listed: p = m. Null: every season is read as itself (and always for the xlstm family, which has no scale factor). A fine-tuned model reads its base's */
+  scalePeriods: Record<string, number> | null;
   /** Multiplicative seasonal adjustment: a positive series whose lag-m autocorrelation passes the 90 % test (m: the season on the model grid) is divided by its seasonal profile, estimated on the last `cycles` seasons, before the model reads it, and the forecast is multiplied back (metadata.seasonalAdjustment of each result says whether and with which factors). Null: the model reads the values as they are. A fine-tuned model has its base's when its windows were cut that way (metrics.training.seasonalAdjustment) */
   seasonalAdjustment: SeasonalAdjustmentResponse | null;
   parameters: number;
