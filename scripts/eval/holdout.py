@@ -4,7 +4,7 @@ horizons of every eval series' TRAINING part (the windows per-series context sel
   python3 scripts/eval/holdout.py series            # .tmp/eval/series -> .tmp/eval/holdout/val{1,2}/series
   node dist/scripts/eval/run-models.js --models ID --models-dir DIR --series .tmp/eval/holdout/val1/series --out OUT1
   (the same for val2), then
-  python3 scripts/eval/holdout.py score OUT1/ID,OUT2/ID REF1/ID,REF2/ID [--by-dataset]
+  python3 scripts/eval/holdout.py score OUT1/ID,OUT2/ID REF1/ID,REF2/ID [--by-dataset | --by-length]
 
 (`bash scripts/eval/candidate.sh RUN_DIR ID` does all of it for a training run against the shipped
 model ID, with the shipped model's serving settings.)
@@ -17,7 +17,9 @@ against the forecasts as they are (relative WQL, the geometric mean over dataset
 `score` prints the geometric mean over datasets × windows of the candidate's WQL (9 levels, pooled
 per dataset) and of its mean scaled absolute error of the median (scale: mean |first difference| of
 the window's history), each divided by the reference's, both over the series both of them forecast:
-< 1 means the candidate is better. `--by-dataset` also prints both ratios per dataset and window."""
+< 1 means the candidate is better. `--by-dataset` also prints both ratios per dataset and window;
+`--by-length` prints the WQL ratio per dataset and window within each band of history length (the
+points before the window: < 40, 40-79, 80-149, >= 150), to tell where two models differ."""
 import glob
 import json
 import os
@@ -86,6 +88,31 @@ def score(cands, refs, by_dataset=False):
     print(f"relative WQL {np.exp(np.mean(lw)):.4f}, relative scaled MAE {np.exp(np.mean(lm)):.4f} over {len(lw)} dataset-windows")
 
 
+LENGTH_BANDS = (0, 40, 80, 150)
+
+
+def by_length(cands, refs, bands=LENGTH_BANDS, series_dir=OUT):
+    """{(window, dataset): [(band label, series, WQL ratio)]}: the candidate's WQL over the reference's on
+    the series of each band of history length (both forecast), per dataset and window."""
+    out = {}
+    for w, (c, r) in enumerate(zip(cands, refs), 1):
+        for f in sorted(glob.glob(f"{c}/*.json")):
+            name = os.path.basename(f)
+            qc, qr = quantiles(f), quantiles(f"{r}/{name}")
+            series = f"{series_dir}/val{w}/series/{name}"
+            length = {s["id"]: len(s["v"]) for s in json.load(open(series))["series"]}
+            ids = [k for k in qc.keys() & qr.keys() if k in length]
+            rows = []
+            for i, lo in enumerate(bands):
+                hi = bands[i + 1] if i + 1 < len(bands) else None
+                band = [k for k in ids if length[k] >= lo and (hi is None or length[k] < hi)]
+                if band:
+                    label = f"{lo}-{hi - 1}" if hi is not None else f">={lo}"
+                    rows.append((label, len(band), metrics(qc, series, band)[0] / metrics(qr, series, band)[0]))
+            out[(w, name[:-5])] = rows
+    return out
+
+
 FACTORS = (0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.1, 1.25, 1.5, 2.0)
 
 
@@ -130,6 +157,14 @@ if __name__ == "__main__":
     elif sys.argv[1:2] == ["spread"] and len(sys.argv) == 3 and len(sys.argv[2].split(",")) == 2:
         for k, v in spread(sys.argv[2].split(",")).items():
             print(f"{k}: relative WQL {v:.4f}")
+    elif sys.argv[1:2] == ["score"] and sys.argv[4:] == ["--by-length"] and len(sys.argv) == 5:
+        per_band = {}
+        for (w, name), rows in by_length(sys.argv[2].split(","), sys.argv[3].split(",")).items():
+            print(f"val{w} {name}: " + ", ".join(f"length {b}: WQL {v:.4f} ({n} series)" for b, n, v in rows))
+            for b, n, v in rows:
+                per_band.setdefault(b, []).append(np.log(v))
+        for b, v in sorted(per_band.items(), key=lambda kv: int(kv[0].lstrip(">=").split("-")[0])):
+            print(f"length {b}: relative WQL {np.exp(np.mean(v)):.4f} over {len(v)} dataset-windows")
     elif sys.argv[1:2] == ["score"] and len(sys.argv) in (4, 5) and sys.argv[4:] in ([], ["--by-dataset"]):
         score(sys.argv[2].split(","), sys.argv[3].split(","), by_dataset=sys.argv[4:] == ["--by-dataset"])
     else:

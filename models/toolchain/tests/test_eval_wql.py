@@ -147,3 +147,36 @@ def test_holdout_spread_finds_quantiles_twice_too_wide(tmp_path):
     assert best in ("x0.5", "x0.6")
     assert r[best] < 0.95 and r["x2"] > 1.05
     assert r["per series (val1)"] < 0.97
+
+
+def test_holdout_by_length_finds_the_band_where_a_model_is_worse(tmp_path):
+    """holdout.py score --by-length: a candidate whose median is off by 3 on the series with 30 points of
+    history and exact on the 200-point ones measures worse on the short band only, exactly 1 on the long."""
+    holdout = load("holdout")
+    rng = np.random.default_rng(5)
+    cands, refs = [], []
+    for w in (1, 2):
+        sdir = tmp_path / f"val{w}" / "series"
+        sdir.mkdir(parents=True)
+        series, fc, fr = [], [], []
+        for i in range(40):
+            n = 30 if i % 2 else 200
+            y = 50 + rng.normal(0, 1, 6)
+            series.append({"id": f"s{i}", "v": [50.0] * n, "testY": y.tolist()})
+            ref = (50 + np.linspace(-1.3, 1.3, 9)[None, :] * np.ones((6, 1)))
+            fr.append({"id": f"s{i}", "q": ref.tolist()})
+            fc.append({"id": f"s{i}", "q": (ref + (3 if n == 30 else 0)).tolist()})
+        (sdir / "d.json").write_text(json.dumps({"series": series}))
+        for d, f in (("c", fc), ("r", fr)):
+            (tmp_path / f"{d}{w}").mkdir()
+            (tmp_path / f"{d}{w}" / "d.json").write_text(json.dumps({"series": f}))
+        cands.append(str(tmp_path / f"c{w}"))
+        refs.append(str(tmp_path / f"r{w}"))
+    out = holdout.by_length(cands, refs, series_dir=str(tmp_path))
+    assert sorted(out) == [(1, "d"), (2, "d")]
+    for rows in out.values():
+        bands = {b: (n, v) for b, n, v in rows}
+        assert sorted(bands) == ["0-39", ">=150"]
+        assert bands["0-39"][0] == bands[">=150"][0] == 20
+        assert bands[">=150"][1] == pytest.approx(1.0, abs=1e-12)
+        assert bands["0-39"][1] > 2
