@@ -84,6 +84,10 @@ def card(e, res, summary, info, best, date, commit, runs_dir="models/runs"):
              + (f"multiplicative: a positive series whose season passes the 90 % autocorrelation test is divided by its profile over the last "
                 f"{sa['cycles']} seasons, the forecast multiplied back" if sa else "off") + " |")
     sp = e.get("scalePeriods")
+    cp = e.get("contextPadding")
+    if e["family"] == "xlstm":
+        L.append("| left padding of a short context (contextPadding) | "
+                 + (f"to whole patches, at least {cp['minPatches']}, as in pre-training" if cp else f"to the whole window ({e['contextLength']} steps)") + " |")
     if e["family"] == "ssm":
         L.append("| scale factor s = 24 / p from the detected season m (scalePeriods) | "
                  + ("; ".join(f"m = {m}: p = {q}" for m, q in sp.items()) + "; any other season: p = m" if sp else "p = m") + " |")
@@ -138,6 +142,8 @@ def card(e, res, summary, info, best, date, commit, runs_dir="models/runs"):
                     f" --context-selection-windows {cs.get('windows', 1)}")
     if sa:
         default += f" --seasonal-adjustment {sa['cycles']}"
+    if cp:
+        default += f" --context-padding {cp['minPatches']}"
     if sp:
         default += " --scale-periods " + ",".join(f"{m}:{q}" for m, q in sp.items())
     L.append("* Reproduce, in `models/`: " + "`, then ".join(steps) + "`, then "

@@ -203,6 +203,7 @@ def write_markdown(a, manifest, models, methods, datasets, info, res, summary, p
     ensembled = [m for m in models if entries.get(m, {}).get("negationEnsemble")]
     selecting = [m for m in models if entries.get(m, {}).get("contextSelection")]
     adjusting = [m for m in models if entries.get(m, {}).get("seasonalAdjustment")]
+    padding = [m for m in models if entries.get(m, {}).get("contextPadding")]
     # Datasets an xlstm reads on another grid (libs/forecasting/src/pipeline.ts xlstmGrid): a season m
     # off its manifest `seasons` (when it has a list), or one that fills its context C fewer than 8 times.
     xlstms = [entries[m] for m in models if entries.get(m, {}).get("family") == "xlstm"]
@@ -227,7 +228,9 @@ def write_markdown(a, manifest, models, methods, datasets, info, res, summary, p
              "somewhat optimistic."
              + (" The seasonal adjustment and its number of seasons were chosen on held-out windows at the end of "
                 "the training parts (`scripts/eval/holdout.py`), not on the test windows."
-                if any(e.get("seasonalAdjustment") for e in manifest["models"]) else "") + "\n")
+                if any(e.get("seasonalAdjustment") for e in manifest["models"]) else "")
+             + (" So was the xlstm's padding of short contexts to whole patches (manifest `contextPadding`)."
+                if any(e.get("contextPadding") for e in manifest["models"]) else "") + "\n")
     L.append("## Reproduce\n")
     L.append("```sh\nnpm run eval            # data subset -> model forecasts (onnxruntime-node) -> baselines (statsmodels) -> this file\n"
              "npm run eval -- --fresh # drop the cached forecasts under .tmp/eval/ first\n```\n")
@@ -260,7 +263,10 @@ def write_markdown(a, manifest, models, methods, datasets, info, res, summary, p
                        f"multiplicative seasonal profile over the last {entries[m]['seasonalAdjustment']['cycles']} seasons and "
                        f"multiplies the forecast back (manifest `seasonalAdjustment`): "
                        + ", ".join(f"{res[n][m]['adjusted']}/{info[n]['series']} {n}" for n in datasets if res[n].get(m, {}).get("adjusted"))
-                       + f" series ({sum(res[n][m]['adjusted'] for n in datasets if m in res[n])} in all)." for m in adjusting))
+                       + f" series ({sum(res[n][m]['adjusted'] for n in datasets if m in res[n])} in all)." for m in adjusting)
+             + "".join(f" `{m}` left-pads a context shorter than its {entries[m]['contextLength']}-step window with missing values "
+                       f"to whole patches, at least {entries[m]['contextPadding']['minPatches']}, as its pre-training fed them "
+                       "(manifest `contextPadding`), not to the whole window." for m in padding))
     L.append("* **Baselines** (`scripts/eval/baselines.py`, Debian python3-statsmodels): on the last ≤ 2048 training points "
              "on a regular grid (missing timestamps inserted, NaN forward-filled, leading NaN back-filled). "
              "`seasonal_naive` (period m) and `naive` with normal quantiles from the in-sample residual std "

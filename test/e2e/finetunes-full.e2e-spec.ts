@@ -50,7 +50,7 @@ describe('fine-tunes: method "full" through the PyTorch toolchain', () => {
     // 1.996 -> 1.781 (0.892)).
     expect(v.relativeWql).toBeLessThan(0.89);
     expect(v.relativeMase).toBeLessThan(0.91);
-    expect(f.metrics.training).toMatchObject({ blocks: 1, seasonalAdjustment: { cycles: 6 } });
+    expect(f.metrics.training).toMatchObject({ blocks: 1, seasonalAdjustment: { cycles: 6 }, contextPadding: { minPatches: 1 } });
     expect(f.metrics.training.adjustedWindows).toBeGreaterThan(0);
     expect(f.metrics.training.trainableParameters).toBeGreaterThan(0);
     expect(f.metrics.graphSha256).toMatch(/^[0-9a-f]{64}$/);
@@ -58,6 +58,8 @@ describe('fine-tunes: method "full" through the PyTorch toolchain', () => {
     // The graph keeps the base's manifest `seasons` (its xlstm grid rule reads them).
     const seasons = [4, 7, 12, 24, 48, 52, 96, 168, 288];
     expect(await stack.sql(`SELECT entry->'seasons' AS s FROM model_graphs WHERE sha256 = $1`, [f.metrics.graphSha256])).toEqual([{ s: seasons }]);
+    // ... and its contextPadding (the graph pads short contexts as the base does).
+    expect(await stack.sql(`SELECT entry->'contextPadding' AS p FROM model_graphs WHERE sha256 = $1`, [f.metrics.graphSha256])).toEqual([{ p: { minPatches: 1 } }]);
 
     const models = (await stack.request('GET', '/v1/models', { key })).body;
     expect(models.find((m: { id: string }) => m.id === 'full-v1')).toMatchObject({ finetuned: true, baseModel: 'xlstm-small' });

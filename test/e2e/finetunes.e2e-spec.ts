@@ -60,16 +60,18 @@ describe('fine-tunes: head method on real data', () => {
     expect(tuned.metrics.training.adjustedWindows).toBeGreaterThan(tuned.metrics.training.windows / 2);
     // Measured with seed 7 on these 41 series (708 training windows, 496 of them seasonally adjusted,
     // 300 steps, best at step 84; xlstm-small after its small14 stage, served with the seasonal
-    // adjustment, so windows and metrics are in the adjusted series' units): validation WQL 0.1074 ->
-    // 0.0909 (relative 0.846), MASE 1.777 -> 1.627 (relative 0.915); small8 0.1060 -> 0.0908 (0.857),
+    // adjustment, so windows and metrics are in the adjusted series' units, and since its manifest
+    // contextPadding with the windows' contexts padded to whole patches, as in pre-training): validation
+    // WQL 0.1024 -> 0.0897 (relative 0.876), MASE 1.742 -> 1.620 (relative 0.930). Padded to the whole
+    // window before it: 0.1074 -> 0.0909 (0.846), 1.777 -> 1.627 (0.915); small8 0.1060 -> 0.0908 (0.857),
     // 1.767 -> 1.625 (0.920). Before the adjustment (small8, raw
     // windows): 0.1207 -> 0.0996 (relative 0.826), MASE 1.933 -> 1.641 (relative 0.849). Earlier bases: small7 (zero-shot 0.1251) 0.806 and 0.814;
     // small5 (0.1277) 0.1277 -> 0.0980 (0.767) and 2.054 -> 1.647 (0.802); small2 (0.1302) 0.1302 ->
     // 0.0943 (0.724) and 2.077 -> 1.643 (0.791): a better base leaves the head less to gain, while
     // the tuned WQL stays near 0.10. The bounds leave room for float noise across machines, not for
     // a regression.
-    expect(v.relativeWql).toBeLessThan(0.87);
-    expect(v.relativeMase).toBeLessThan(0.935);
+    expect(v.relativeWql).toBeLessThan(0.89);
+    expect(v.relativeMase).toBeLessThan(0.945);
     expect(v.finetuned.wql).toBeLessThan(v.zeroShot.wql);
     // xlstm-small is served as a negation ensemble: servedZeroShot is measured through the runtime
     // (two passes), not the single pass the head starts from, and the head must beat it too.
@@ -102,7 +104,7 @@ describe('fine-tunes: head method on real data', () => {
     expect(o.headSha256).not.toBe(tuned.headSha256);
   }, 600_000);
 
-  async function compareOffline(baseModel: string, name: string, sha: string): Promise<void> {
+  async function compareOffline(baseModel: string, name: string, sha: string, padToContext = false): Promise<number[]> {
     const sid = ids[0];
     const base = await stack.request('POST', '/v1/forecasts', { key: a.key, json: { seriesIds: [sid], horizon: 24, model: baseModel, wait: 60 } });
     const ft = await stack.request('POST', '/v1/forecasts', { key: a.key, json: { seriesIds: [sid], horizon: 24, model: name, wait: 60 } });
@@ -119,7 +121,8 @@ describe('fine-tunes: head method on real data', () => {
     const entry = runtime.entry(baseModel);
     const s = series[0];
     // The fine-tune was trained on seasonally adjusted windows (its base's manifest), so its forecasts read the series adjusted too.
-    const prep = prepareSeries(s.timestamps.map((t) => parseTimestamp(t)), s.values, entry, { span: { horizon: 24 }, declaredFrequency: '1M', quantiles: entry.quantiles, adjustSeasons: true });
+    const prep = prepareSeries(s.timestamps.map((t) => parseTimestamp(t)), s.values, entry, { span: { horizon: 24 }, declaredFrequency: '1M', quantiles: entry.quantiles, adjustSeasons: true, padToContext });
+    expect(prep.request.context.length).toBeLessThan(entry.contextLength); // short enough for the padding to matter
     // xlstm-small's manifest has a seasonalAdjustment (this monthly series passes its test); ssm-dev's has none.
     expect(prep.seasonalAdjustment?.period ?? null).toBe(entry.seasonalAdjustment ? 12 : null);
     expect(ft.body.series[0].metadata.seasonalAdjustment).toEqual(prep.seasonalAdjustment);
@@ -133,10 +136,24 @@ describe('fine-tunes: head method on real data', () => {
     let worst = 0;
     offline.forEach((row, k) => levels.forEach((l, q) => { worst = Math.max(worst, Math.abs(row[q] - ft.body.series[0].quantiles[l][k]) / scale); }));
     expect(worst).toBeLessThan(1e-4);
+    return qf;
   }
 
   it('forecasts with the fine-tuned model differ from the base model and match an offline computation with the same head', async () => {
     await compareOffline(BASE, 'tourism-v1', tuned.headSha256);
+  }, 120_000);
+
+  it('a head trained before contextPadding (no metrics.training.contextPadding) is served on contexts padded to the whole window, as its embeddings were', async () => {
+    // xlstm-small's manifest pads short contexts to whole patches; this head was embedded that way.
+    expect(tuned.metrics.training.contextPadding).toEqual({ minPatches: 1 });
+    const now = await compareOffline(BASE, 'tourism-v1', tuned.headSha256);
+    await stack.sql(`UPDATE finetunes SET metrics = metrics #- '{training,contextPadding}' WHERE id = $1`, [tuned.id]);
+    try {
+      const old = await compareOffline(BASE, 'tourism-v1', tuned.headSha256, true);
+      expect(Math.max(...old.map((v, i) => Math.abs(v - now[i]) / Math.abs(now[i])))).toBeGreaterThan(1e-3);
+    } finally {
+      await stack.sql(`UPDATE finetunes SET metrics = jsonb_set(metrics, '{training,contextPadding}', '{"minPatches": 1}') WHERE id = $1`, [tuned.id]);
+    }
   }, 120_000);
 
   it('ssm family: the fine-tuned head (Legendre decoder, tiling, quantile matrix) serves what the offline head computes', async () => {
@@ -150,7 +167,7 @@ describe('fine-tunes: head method on real data', () => {
   it('fine-tuned models are resources of their tenant only', async () => {
     const mine = await stack.request('GET', '/v1/models', { key: a.key });
     const row = mine.body.find((m: { id: string }) => m.id === 'tourism-v1');
-    expect(row).toMatchObject({ finetuned: true, baseModel: BASE, finetuneId: tuned.id, sha256: tuned.headSha256, seasonalAdjustment: { cycles: 6 } });
+    expect(row).toMatchObject({ finetuned: true, baseModel: BASE, finetuneId: tuned.id, sha256: tuned.headSha256, seasonalAdjustment: { cycles: 6 }, contextPadding: { minPatches: 1 } });
     expect(row.metrics.validation.relativeWql).toBeCloseTo(tuned.metrics.validation.relativeWql, 12);
     const theirs = await stack.request('GET', '/v1/models', { key: b.key });
     expect(theirs.body.some((m: { id: string }) => m.id.startsWith('tourism'))).toBe(false);

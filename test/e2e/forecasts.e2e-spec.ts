@@ -246,6 +246,9 @@ describe('forecasts end to end (real data, real models in onnxruntime-node)', ()
     // The manifest's scalePeriods: ssm-small reads a season of 2 at the scale factor of 4 (measured for it); none elsewhere.
     const scales = Object.fromEntries(r.body.filter((m: { finetuned: boolean }) => !m.finetuned).map((m: { id: string; scalePeriods: unknown }) => [m.id, m.scalePeriods]));
     expect(scales).toEqual({ 'ssm-dev': null, 'ssm-small': { 2: 4 }, 'xlstm-dev': null, 'xlstm-small': null });
+    // The manifest's contextPadding: xlstm-small pads a short context to whole patches, as its pre-training did.
+    const padding = Object.fromEntries(r.body.filter((m: { finetuned: boolean }) => !m.finetuned).map((m: { id: string; contextPadding: unknown }) => [m.id, m.contextPadding]));
+    expect(padding).toEqual({ 'ssm-dev': null, 'ssm-small': null, 'xlstm-dev': null, 'xlstm-small': { minPatches: 1 } });
     const adjustment = Object.fromEntries(r.body.filter((m: { finetuned: boolean }) => !m.finetuned).map((m: { id: string; seasonalAdjustment: unknown }) => [m.id, m.seasonalAdjustment]));
     expect(adjustment).toEqual({ 'ssm-dev': null, 'ssm-small': { cycles: 6 }, 'xlstm-dev': null, 'xlstm-small': { cycles: 6 } });
   });

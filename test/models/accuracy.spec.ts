@@ -15,7 +15,9 @@ import { MODELS_DIR } from './fixtures';
  * WQL (9 levels) are divided by seasonal naive's on the same series, computed here.
  *
  * Bounds per shipped model, slightly above the values measured when it was shipped:
- *   xlstm-small: rel MASE 0.893, rel WQL 0.789 (small14: small8 + 1200 steps with 15 % of the batches shorter than
+ *   xlstm-small: rel MASE 0.896, rel WQL 0.786 with the manifest contextPadding (2026-12-01: these 700-960-point
+ *                series padded to whole patches, not to the 1,024-step window); before it 0.893 / 0.789
+ *                (small14: small8 + 1200 steps with 15 % of the batches shorter than
  *                a patch, shipped 2026-11-30; small8 measured 0.888 / 0.781) with the seasonal adjustment over 6
  *                seasons (manifest `seasonalAdjustment`, 2026-11-30); before it 1.208 / 0.849 (measured 2026-11-30, 8000 + 2500 + 4000 + 4000 + 2000 + 2000 + 1500 training
  *                steps, curricula small2, then small4 and small5 (small2 again at peak lr 3e-4, then 2e-4), small6 (small5 on
@@ -47,12 +49,13 @@ const BOUNDS: Record<string, { relMase: number; relWql: number }> = {
  * Short yearly series (M3 yearly, 50 series, every 12th, 14-41 training points: about one xlstm patch
  * or less, the case xlstm-small's small14 stage trained; the last 6 points are the official M3 test),
  * against naive (seasonal naive with m = 1) with quantiles from its one-step differences (sigma * sqrt(h)).
- * Measured 2026-11-30 (rel MASE / rel WQL): xlstm-small 0.884 / 0.913 (small14; small8, which never trained on a
- * context shorter than a patch, 0.912 / 0.944: over both bounds); ssm-small 0.869 / 0.872 (small9; the
- * small8 chain 0.856 / 0.867).
+ * Measured (rel MASE / rel WQL): xlstm-small 0.804 / 0.815 (small14 with its manifest contextPadding, 2026-12-01:
+ * a series shorter than the window is padded to whole patches, as in pre-training; padded to the whole window
+ * 0.884 / 0.913, and small8, which never trained on a context shorter than a patch, 0.912 / 0.944); ssm-small
+ * 0.869 / 0.872 (small9; the small8 chain 0.856 / 0.867).
  */
 const YEARLY_BOUNDS: Record<string, { relMase: number; relWql: number }> = {
-  'xlstm-small': { relMase: 0.9, relWql: 0.93 },
+  'xlstm-small': { relMase: 0.83, relWql: 0.84 },
   'ssm-small': { relMase: 0.89, relWql: 0.89 },
 };
 

@@ -1,9 +1,9 @@
-import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { readFileSync, readdirSync, symlinkSync, writeFileSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as onnx from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ManifestEntry, ModelManifest, loadManifest, verifyModelFiles } from '#model-runtime';
+import { ManifestEntry, ModelManifest, ModelRuntime, loadManifest, verifyModelFiles } from '#model-runtime';
 import { MODELS_DIR, caseFeeds, fixtureIndex, maxRelError } from './fixtures';
 
 /** Every model with fixtures runs in onnxruntime-node and matches the PyTorch reference within 1e-4. */
@@ -70,5 +70,45 @@ describe('ONNX parity with the PyTorch reference', async () => {
     const { feeds, expected } = caseFeeds(entry, c);
     const out = await session.run(feeds);
     expect(maxRelError(out.quantiles.data as Float32Array, expected.quantiles.data as Float32Array)).toBeLessThanOrEqual(1e-4);
+  });
+});
+
+/**
+ * The runtime feeds xlstm-small a short context the way its pre-training did (manifest contextPadding:
+ * left-padded with NaN to whole patches, toolchain.xlstm.preprocess.left_pad_to_patches), so its
+ * forecast of a 100-step context is the PyTorch reference's; padded to the whole 1,024-step window it
+ * is not.
+ */
+describe('xlstm-small through the runtime: contextPadding feeds what PyTorch reads', () => {
+  it('an unaligned 100-step context forecasts as the PyTorch fixture, and differently when padded to the window', async () => {
+    const manifest: ModelManifest = await loadManifest(MODELS_DIR);
+    const entry = manifest.models.find((m) => m.id === 'xlstm-small')!;
+    expect(entry.contextPadding).toEqual({ minPatches: 1 });
+    // The single model pass (no negation ensemble), two patches per pass as the fixture's new_patches.
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'tsfm-pad-'));
+    for (const f of readdirSync(MODELS_DIR)) if (f !== 'manifest.json') symlinkSync(path.join(MODELS_DIR, f), path.join(dir, f));
+    const { negationEnsemble: _, ...single } = entry;
+    writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify({ ...manifest, models: [single] }));
+    const c = fixtureIndex(entry.id)!.cases.find((x) => x.name === 'b3_len100_unaligned_k2')!;
+    const { feeds, expected } = caseFeeds(entry, c);
+    const [B, L] = feeds.context.dims as number[];
+    const k = Number((feeds.new_patches.data as BigInt64Array)[0]);
+    const H = k * entry.patchSize;
+    const ctx = feeds.context.data as Float32Array;
+    const rows = Array.from({ length: B }, (_, b) => ({ context: ctx.slice(b * L, (b + 1) * L), horizon: H }));
+    const rt = await ModelRuntime.start({ modelsDir: dir, providers: ['cpu'], intraOpThreads: 1, maxBatch: 64, maxWaitMs: 1, maxQueue: 1000, xlstmPatchesPerPass: k });
+    try {
+      const fed = await rt.forecast('xlstm-small', rows);
+      const full = await rt.forecast('xlstm-small', rows.map((r) => ({ ...r, padToContext: true })));
+      // The runtime sorts each step's quantiles; so are the reference's, sorted the same way.
+      const ref = expected.quantiles.data as Float32Array;
+      const sorted = (q: ArrayLike<number>) => Array.from({ length: B * H }, (_, i) => Array.from(q).slice(i * 9, i * 9 + 9).sort((a, b) => a - b)).flat();
+      expect(expected.quantiles.shape).toEqual([B, H, 9]);
+      const flat = (f: { quantiles: number[][] }[]) => f.flatMap((s) => s.quantiles.flat());
+      expect(maxRelError(flat(fed), sorted(ref))).toBeLessThanOrEqual(1e-4);
+      expect(maxRelError(flat(full), sorted(ref))).toBeGreaterThan(1e-3);
+    } finally {
+      await rt.close();
+    }
   });
 });

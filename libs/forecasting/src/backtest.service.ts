@@ -239,11 +239,12 @@ export class BacktestService {
     let entry: ManifestEntry;
     let coarsen = false; // as forecasts: catalog models only (not baselines, not fine-tuned heads)
     let adjustSeasons = false; // as forecasts: catalog models, and fine-tunes trained on adjusted windows
+    let padToContext = false; // as forecasts: xlstm heads fine-tuned before the base's contextPadding
     try {
       if (isBaseline(modelId)) entry = baselineEntry(modelId, req.quantiles);
       else {
         const resolved = await this.resolver.resolve(tenantId, modelId);
-        [entry, coarsen, adjustSeasons] = [resolved.entry, !resolved.finetuned, resolved.adjustSeasons];
+        [entry, coarsen, adjustSeasons, padToContext] = [resolved.entry, !resolved.finetuned, resolved.adjustSeasons, resolved.padToContext];
       }
     } catch (err) {
       const e = asError(err); // e.g. a fine-tuned model deleted since the request: this model fails everywhere
@@ -255,7 +256,7 @@ export class BacktestService {
         const n = upperBound(t.timestamps, w.origin);
         try {
           const prepared = prepareSeries(t.timestamps.slice(0, n), t.values.slice(0, n), entry, {
-            span: { until: w.times[w.times.length - 1] }, declaredFrequency: t.frequency.label, quantiles: req.quantiles, coarsen, selectContext: coarsen, adjustSeasons,
+            span: { until: w.times[w.times.length - 1] }, declaredFrequency: t.frequency.label, quantiles: req.quantiles, coarsen, selectContext: coarsen, adjustSeasons, padToContext,
             ...(isBaseline(modelId) ? { resampling: 'none' as const } : {}),
           });
           jobs.push({ i, k, prepared, values: isBaseline(modelId) ? w.history : Float64Array.from(prepared.request.context), m: t.seasonalPeriod });

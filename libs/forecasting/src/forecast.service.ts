@@ -43,6 +43,7 @@ export class ForecastService {
     const opts = (t: Target): ForecastOptions => ({
       span: spanOf(req), frequency: req.frequency, declaredFrequency: t.declaredFrequency, resampling: req.resampling,
       contextLength: req.contextLength, quantiles: req.quantiles, coarsen: !model.finetuned, selectContext: !model.finetuned, adjustSeasons: model.adjustSeasons,
+      padToContext: model.padToContext,
     });
     const prepared: (PreparedSeries | DomainError)[] = targets.map((t) => {
       try {

@@ -164,6 +164,18 @@ describe('coarser model grid for long seasons (xlstm)', () => {
   });
 });
 
+describe('padToContext (xlstm heads fine-tuned before contextPadding)', () => {
+  it('reaches the xlstm request only when asked', () => {
+    const ts = Array.from({ length: 60 }, (_, i) => Date.UTC(2026, 0, 1) + i * 3_600_000);
+    const vs = ts.map((_, i) => 10 + (i % 24));
+    const x: ManifestEntry = { ...baselineEntry('naive', [0.5]), family: 'xlstm', contextLength: 1024, patchSize: 32 };
+    const o = { span: { horizon: 4 }, frequency: '1h', quantiles: [0.5] };
+    expect(prepareSeries(ts, vs, x, { ...o, padToContext: true }).request.padToContext).toBe(true);
+    expect(prepareSeries(ts, vs, x, o).request.padToContext).toBeUndefined();
+    expect(prepareSeries(ts, vs, { ...x, family: 'ssm' }, { ...o, padToContext: true }).request.padToContext).toBeUndefined();
+  });
+});
+
 describe('ssm scale factor', () => {
   it('ssmScalePeriod: the manifest map first, else the season itself', () => {
     const map = { 2: 4 };

@@ -33,6 +33,11 @@ export interface ForecastOptions {
    * Set with `coarsen` for catalog models; default false.
    */
   adjustSeasons?: boolean;
+  /**
+   * xlstm: pad the context to the model's contextLength even where its manifest `contextPadding` says
+   * whole patches (SeriesRequest.padToContext): heads fine-tuned before contextPadding. Default false.
+   */
+  padToContext?: boolean;
 }
 
 /** Seasonal cycles the xlstm context must hold; fewer and the grid gets coarser (coarseningFactor). */
@@ -211,7 +216,7 @@ export function prepareSeries(timestamps: number[], values: (number | null)[], e
   // the grid the model reads, as without selection.
   if (spec && !selection && long.length > maxLen) return prepareSeries(timestamps, values, entry, { ...o, selectContext: false });
   return {
-    request: { context, horizon, scaleFactor: scaleFactor ?? undefined },
+    request: { context, horizon, scaleFactor: scaleFactor ?? undefined, ...(o.padToContext && entry.family === 'xlstm' ? { padToContext: true } : {}) },
     method,
     frequency: gridFrequency,
     anchor: { t: anchorT, value: lastObservedValue(ts, vs) },

@@ -123,6 +123,24 @@ describe('manifest', () => {
     expect(() => validateManifest(m)).toThrow(`models/manifest.json: models[${x}] (xlstm-small).scalePeriods is read by the ssm family only`);
   });
 
+  it('contextPadding: xlstm only, minPatches within the window; the shipped xlstm-small pads short contexts to whole patches', () => {
+    const m = shipped();
+    const i = m.models.findIndex((e: any) => e.id === 'xlstm-small');
+    expect(m.models[i].contextPadding).toEqual({ minPatches: 1 });
+    const where = `models/manifest.json: models[${i}] (xlstm-small).contextPadding`;
+    for (const bad of [{}, { minPatches: 0 }, { minPatches: 1.5 }, { minPatches: 33 }, { minPatches: '1' }]) {
+      m.models[i].contextPadding = bad;
+      expect(() => validateManifest(m), JSON.stringify(bad)).toThrow(`${where}.minPatches must be a positive integer, at most contextLength / patchSize`);
+    }
+    m.models[i].contextPadding = 1;
+    expect(() => validateManifest(m)).toThrow(`${where} must be an object`);
+    m.models[i].contextPadding = { minPatches: 32 };
+    expect(validateManifest(m).models[i].contextPadding).toEqual({ minPatches: 32 });
+    const s = m.models.findIndex((e: any) => e.id === 'ssm-small');
+    m.models[s].contextPadding = { minPatches: 1 };
+    expect(() => validateManifest(m)).toThrow(`models/manifest.json: models[${s}] (ssm-small).contextPadding is read by the xlstm family only`);
+  });
+
   it('rejects duplicated ids, and a missing or broken manifest file', async () => {
     const m = shipped();
     m.models.push({ ...m.models[0] });

@@ -21,6 +21,11 @@ export interface ContextSelectionSpec {
   windows?: number;
 }
 
+export interface ContextPaddingSpec {
+  /** A context shorter than contextLength is left-padded with missing values to whole patches, at least this many. */
+  minPatches: number;
+}
+
 export interface SeasonalAdjustmentSpec {
   /** Seasons at the end of the model grid the multiplicative profile is estimated on (3..64). */
   cycles: number;
@@ -65,6 +70,12 @@ export interface ManifestEntry {
    * (`--scale-periods 2:4`); libs/forecasting pipeline.ts ssmScalePeriod.
    */
   scalePeriods?: Record<string, number>;
+  /**
+   * xlstm family: how far a short context is left-padded with missing values. Absent: to contextLength
+   * (a 60-step series is read after 30 all-missing patches). With it: to whole patches, at least
+   * `minPatches`, as the pre-training fed its contexts (toolchain.xlstm.preprocess.left_pad_to_patches).
+   */
+  contextPadding?: ContextPaddingSpec;
   /**
    * Catalog forecasts divide a positive series with a significant season by its multiplicative
    * seasonal profile before the model reads it and multiply the forecast back (libs/forecasting
@@ -166,6 +177,13 @@ function validateEntry(e: Record<string, unknown>, w: string): void {
     need(e.family === 'ssm', `${w}.scalePeriods`, 'is read by the ssm family only');
     check(e, 'scalePeriods', w, (v) => isObject(v) && Object.entries(v as object).every(([m, p]) => /^[1-9][0-9]{0,5}$/.test(m) && isPosInt(p) && (p as number) <= 100000),
       'must map seasons (positive integers, as keys) to positive integer periods');
+  }
+  if (e.contextPadding !== undefined) {
+    need(e.family === 'xlstm', `${w}.contextPadding`, 'is read by the xlstm family only');
+    check(e, 'contextPadding', w, isObject, 'must be an object');
+    const mp = (e.contextPadding as Record<string, unknown>).minPatches;
+    need(isPosInt(mp) && (mp as number) * (e.patchSize as number) <= (e.contextLength as number), `${w}.contextPadding.minPatches`,
+      'must be a positive integer, at most contextLength / patchSize');
   }
   if (e.seasonalAdjustment !== undefined) {
     check(e, 'seasonalAdjustment', w, isObject, 'must be an object');

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OverloadedError } from '#common';
-import { ModelRuntime, fitContext } from './model-runtime';
+import { ModelRuntime, fitContext, xlstmFedLength } from './model-runtime';
 
 const MODELS = path.resolve(__dirname, '../../../models');
 
@@ -121,6 +121,14 @@ describe('ModelRuntime', () => {
     } finally {
       await ens.close();
     }
+  });
+
+  it('xlstmFedLength: the whole window, or with contextPadding whole patches (at least minPatches, at most the window)', () => {
+    const e = { contextLength: 1024, patchSize: 32, contextPadding: { minPatches: 1 } };
+    expect([5, 31, 32, 33, 40, 64, 100, 1024, 5000].map((n) => xlstmFedLength(e, n))).toEqual([32, 32, 32, 64, 64, 64, 128, 1024, 1024]);
+    expect([5, 100, 200].map((n) => xlstmFedLength({ ...e, contextPadding: { minPatches: 4 } }, n))).toEqual([128, 128, 224]);
+    expect(xlstmFedLength({ contextLength: 1024, patchSize: 32 }, 40)).toBe(1024);
+    expect(xlstmFedLength(e, 40, true)).toBe(1024);
   });
 
   it('fitContext left-pads with NaN or keeps the newest values', () => {

@@ -29,6 +29,11 @@ export interface SeriesRequest {
   /** ssm family: the per-series scale factor (24 / seasonal period). */
   scaleFactor?: number;
   head?: string;
+  /**
+   * xlstm family: left-pad to the model's contextLength even where the manifest's `contextPadding`
+   * feeds short contexts at whole patches (heads fine-tuned before it, on embeddings so padded).
+   */
+  padToContext?: boolean;
 }
 
 export interface SeriesForecast {
@@ -87,6 +92,17 @@ export function fitContext(ctx: Float32Array, length: number): Float32Array {
   const out = new Float32Array(length).fill(NaN);
   out.set(ctx, length - ctx.length);
   return out;
+}
+
+/**
+ * The length an xlstm context of n values is fed at: contextLength, or with the manifest's
+ * `contextPadding` whole patches, at least minPatches, at most contextLength.
+ */
+export function xlstmFedLength(entry: Pick<ManifestEntry, 'contextLength' | 'patchSize' | 'contextPadding'>, n: number, padToContext = false): number {
+  const C = entry.contextLength;
+  if (!entry.contextPadding || padToContext) return C;
+  const P = entry.patchSize;
+  return Math.min(C, Math.max(entry.contextPadding.minPatches * P, Math.ceil(n / P) * P));
 }
 
 function sortedSteps(q: Float32Array, steps: number, nq: number): number[][] {
@@ -241,7 +257,7 @@ export class ModelRuntime {
         for (let p = 0; p < passes; p++) {
           const ext = new Float32Array(s.context.length + P * k * p).fill(NaN);
           ext.set(s.context);
-          rows.push({ req: i, context: fitContext(ext, C), params: `k=${k}` });
+          rows.push({ req: i, context: fitContext(ext, xlstmFedLength(entry, ext.length, s.padToContext)), params: `k=${k}` });
         }
       } else {
         const sf = s.scaleFactor ?? 1;
@@ -360,7 +376,9 @@ export class ModelRuntime {
       Array.from({ length: passes }, (_, p) => {
         const ext = new Float32Array(s.context.length + P * k * p).fill(NaN);
         ext.set(s.context);
-        return this.batchers.get(entry.id)!.submit(`${s.head ?? 'default'}|k=${k}`, { context: fitContext(ext, C), head: s.head ?? 'default' });
+        // One batch per fed length (contextPadding feeds short contexts at their whole patches).
+        const L = xlstmFedLength(entry, ext.length, s.padToContext);
+        return this.batchers.get(entry.id)!.submit(`${s.head ?? 'default'}|k=${k}${L === C ? '' : `|L=${L}`}`, { context: fitContext(ext, L), head: s.head ?? 'default' });
       }),
     );
     const q: number[][] = [];

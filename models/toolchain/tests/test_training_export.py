@@ -69,6 +69,15 @@ def test_export_of_a_tiny_run(family, tmp_path):
         with pytest.raises(ValueError, match="ssm family only"):
             export_main(["--run", str(run), "--id", f"{family}-t", "--out", str(out), "--no-fixtures", "--scale-periods", "2:4"])
         assert "scalePeriods" not in json.loads((out / "manifest.json").read_text())["models"][1]
+        assert "contextPadding" not in e
+        export_main(["--run", str(run), "--id", f"{family}-t", "--out", str(out), "--no-fixtures", "--context-padding", "2"])
+        assert json.loads((out / "manifest.json").read_text())["models"][1]["contextPadding"] == {"minPatches": 2}
+        for bad in ("0", "9"):  # tiny: a 256-step window of 32-step patches holds 8
+            with pytest.raises(ValueError, match="--context-padding must be in 1..8"):
+                export_main(["--run", str(run), "--id", f"{family}-t", "--out", str(out), "--no-fixtures", "--context-padding", bad])
+    else:
+        with pytest.raises(ValueError, match="xlstm family only"):
+            export_main(["--run", str(run), "--id", f"{family}-t", "--out", str(out), "--no-fixtures", "--context-padding", "1"])
 
 
 def test_trained_seasons_lists_the_integer_periods_of_the_data_config():

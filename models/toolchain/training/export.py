@@ -138,7 +138,7 @@ def trained_seasons(data):
 
 def export_run(run_dir, model_id, out_dir, fixtures=True, licence="Apache-2.0", default_context=None, negation_ensemble=False,
                context_selection=None, context_selection_top=2, context_selection_windows=2, seasonal_adjustment=None,
-               scale_periods=None):
+               scale_periods=None, context_padding=None):
     """Exports the run's checkpoint as `model_id`; returns the manifest entry."""
     model, step, meta, log = read_run(run_dir)
     family = meta["family"]
@@ -210,6 +210,14 @@ def export_run(run_dir, model_id, out_dir, fixtures=True, licence="Apache-2.0", 
         if any(m < 1 or p < 1 for m, p in sp.items()):
             raise ValueError(f"--scale-periods needs positive integers, got {scale_periods}")
         entry["scalePeriods"] = {str(m): p for m, p in sorted(sp.items())}
+    if context_padding is not None:
+        # xlstm: a short context is left-padded to whole patches (at least this many), as the run fed its
+        # contexts (toolchain.xlstm.preprocess.left_pad_to_patches), not to the model's whole window.
+        if family != "xlstm":
+            raise ValueError("--context-padding is read by the xlstm family only")
+        if not 1 <= int(context_padding) <= entry["contextLength"] // entry["patchSize"]:
+            raise ValueError(f"--context-padding must be in 1..{entry['contextLength'] // entry['patchSize']} (patches), got {context_padding}")
+        entry["contextPadding"] = {"minPatches": int(context_padding)}
     onnx.checker.check_model(onnx.load(os.path.join(out_dir, entry["file"])))
     upsert_manifest_entry(os.path.join(out_dir, "manifest.json"), entry)
     if fixtures:
@@ -247,6 +255,9 @@ def main(argv=None):
     ap.add_argument("--scale-periods", default=None, metavar="M:P,...",
                     help="ssm: manifest scalePeriods, the period P the scale factor 24 / P is computed from for a "
                          "detected season M (e.g. 2:4); a season not listed is read as itself")
+    ap.add_argument("--context-padding", type=int, default=None, metavar="MIN_PATCHES",
+                    help="xlstm: manifest contextPadding, left-pad a short context to whole patches (at least MIN_PATCHES) "
+                         "as training did, instead of to the whole window")
     ap.add_argument("--threads", type=int, default=2)
     a = ap.parse_args(argv)
     torch.set_num_threads(a.threads)
@@ -255,7 +266,8 @@ def main(argv=None):
                    context_selection=[int(x) for x in a.context_selection.split(",")] if a.context_selection else None,
                    context_selection_top=a.context_selection_top, context_selection_windows=a.context_selection_windows,
                    seasonal_adjustment=a.seasonal_adjustment,
-                   scale_periods=parse_scale_periods(a.scale_periods) if a.scale_periods else None)
+                   scale_periods=parse_scale_periods(a.scale_periods) if a.scale_periods else None,
+                   context_padding=a.context_padding)
     p = e["provenance"]
     print(f"{e['id']}: {e['family']} {e['parameters']} parameters, step {p['trainedSteps']}/{p['plannedSteps']}, "
           f"val loss {p['finalValidationLoss']}, wall {p['wallTimeSec']} s, sha256 {e['sha256'][:12]}")

@@ -2,7 +2,7 @@ import { Controller, Delete, Get, HttpCode, Module, Param } from '@nestjs/common
 import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { ConflictError, NotFoundError } from '#common';
 import { FinetunesRepository, ForecastsRepository } from '#db';
-import { trainedAdjustment } from '#forecasting';
+import { trainedAdjustment, trainedPadding } from '#forecasting';
 import { ModelCatalog } from '#model-runtime';
 import { TenantId } from '../auth/tenant-id.decorator';
 import { FinetunesModule } from '../finetunes/finetunes.module';
@@ -16,6 +16,10 @@ export class ContextSelectionResponse {
 
 export class SeasonalAdjustmentResponse {
   @ApiProperty({ description: 'Seasons at the end of the model grid the multiplicative profile is estimated on' }) cycles: number;
+}
+
+export class ContextPaddingResponse {
+  @ApiProperty({ description: 'A short context is left-padded with missing values to whole patches, at least this many' }) minPatches: number;
 }
 
 export class ModelResponse {
@@ -49,6 +53,12 @@ export class ModelResponse {
       + 'A fine-tuned model reads its base\'s',
   })
   scalePeriods: Record<string, number> | null;
+  @ApiProperty({
+    type: ContextPaddingResponse, nullable: true,
+    description: 'xlstm family: a context shorter than maxContext is left-padded with missing values to whole patches (at least minPatches), as the pre-training fed its contexts. '
+      + 'Null: padded to maxContext. A fine-tuned model pads as its windows were embedded (metrics.training.contextPadding)',
+  })
+  contextPadding: ContextPaddingResponse | null;
   @ApiProperty({
     type: SeasonalAdjustmentResponse, nullable: true,
     description: 'Multiplicative seasonal adjustment: a positive series whose lag-m autocorrelation passes the 90 % test (m: the season on the model grid) is divided by its seasonal profile, '
@@ -92,7 +102,7 @@ export class ModelsController {
         id: e.id, family: e.family, isDefault: e.id === this.catalog.defaultModel, maxContext: e.contextLength, defaultContext: e.defaultContext ?? e.contextLength,
         maxHorizon: e.maxHorizon, quantiles: e.quantiles, supportsMissingValues: e.supportsMissing, supportsFineTuning: e.head.tensors.length > 0,
         negationEnsemble: e.negationEnsemble === true, contextSelection: e.contextSelection ? { windows: 1, ...e.contextSelection } : null, seasons: e.seasons ?? null,
-        scalePeriods: e.scalePeriods ?? null,
+        scalePeriods: e.scalePeriods ?? null, contextPadding: e.contextPadding ? { minPatches: e.contextPadding.minPatches } : null,
         seasonalAdjustment: e.seasonalAdjustment ? { cycles: e.seasonalAdjustment.cycles } : null, parameters: e.parameters, sha256: e.sha256, provenance: e.provenance, licence: e.licence,
         runtime: seen.length ? { workers: seen } : null, finetuned: false, baseModel: null, finetuneId: null, params: null, metrics: null,
       };
@@ -102,7 +112,7 @@ export class ModelsController {
       return {
         id: f.name, family: b?.family ?? 'unknown', isDefault: false, maxContext: b?.maxContext ?? 0, defaultContext: b?.defaultContext ?? 0, maxHorizon: b?.maxHorizon ?? 0,
         quantiles: b?.quantiles ?? [], supportsMissingValues: b?.supportsMissingValues ?? false, supportsFineTuning: false, negationEnsemble: false, contextSelection: null, seasons: b?.seasons ?? null,
-        scalePeriods: b?.scalePeriods ?? null,
+        scalePeriods: b?.scalePeriods ?? null, contextPadding: trainedPadding(f.metrics),
         // Trained on windows cut with its base's adjustment (metrics.training.seasonalAdjustment): it forecasts that way too.
         seasonalAdjustment: trainedAdjustment(f.metrics),
         parameters: b?.parameters ?? 0, sha256: f.headSha256!, provenance: { source: 'finetune', method: f.method, createdAt: new Date(f.createdAt).toISOString() },

@@ -203,6 +203,7 @@ export class FinetuneService {
       const entryOut: Record<string, unknown> = {
         ...(done.entry as Record<string, unknown>), ...(entry.seasons ? { seasons: entry.seasons } : {}),
         ...(entry.scalePeriods ? { scalePeriods: entry.scalePeriods } : {}),
+        ...(entry.contextPadding ? { contextPadding: entry.contextPadding } : {}),
         ...(entry.seasonalAdjustment ? { seasonalAdjustment: entry.seasonalAdjustment } : {}),
       };
       if (graphSha !== entryOut.sha256) throw new Error(`exported graph checksum ${graphSha} differs from the toolchain's ${entryOut.sha256}`);
@@ -429,8 +430,14 @@ export class FinetuneService {
  * `seasonalAdjustment`, null without one) and how many training windows it divided: forecasts with the
  * fine-tune read their series the same way (model-resolver trainedAdjustment).
  */
-function adjustmentRecord(entry: ManifestEntry, train: RawWindow[]): { seasonalAdjustment: { cycles: number } | null; adjustedWindows: number } {
-  return { seasonalAdjustment: entry.seasonalAdjustment ? { cycles: entry.seasonalAdjustment.cycles } : null, adjustedWindows: train.filter((w) => w.factors).length };
+function adjustmentRecord(entry: ManifestEntry, train: RawWindow[]): {
+  seasonalAdjustment: { cycles: number } | null; adjustedWindows: number; contextPadding: { minPatches: number } | null;
+} {
+  return {
+    seasonalAdjustment: entry.seasonalAdjustment ? { cycles: entry.seasonalAdjustment.cycles } : null, adjustedWindows: train.filter((w) => w.factors).length,
+    // The padding the windows were embedded at (the base's manifest contextPadding): forecasts pad the same way (model-resolver trainedPadding).
+    contextPadding: entry.contextPadding ? { minPatches: entry.contextPadding.minPatches } : null,
+  };
 }
 
 function pick(m: WindowMetrics): { wql: number; mase: number } {

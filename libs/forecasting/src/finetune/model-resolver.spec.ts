@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ManifestEntry } from '#model-runtime';
-import { graphEntry, trainedAdjustment } from './model-resolver';
+import { graphEntry, trainedAdjustment, trainedPadding } from './model-resolver';
 
 const manifest = JSON.parse(readFileSync(path.resolve(__dirname, '../../../../models/manifest.json'), 'utf8')) as { models: ManifestEntry[] };
 const byId = (id: string) => structuredClone(manifest.models.find((e) => e.id === id)!);
@@ -44,6 +44,20 @@ describe('seasonal adjustment of fine-tuned models', () => {
     const raw = byId('ssm-small');
     delete raw.seasonalAdjustment;
     expect(graphEntry(raw, 'ft-b', byId('ssm-small')).seasonalAdjustment).toBeUndefined();
+  });
+
+  it('trainedPadding reads metrics.training.contextPadding; fine-tunes stored before it were embedded on contexts padded to the window', () => {
+    expect(trainedPadding({ training: { contextPadding: { minPatches: 1 } } })).toEqual({ minPatches: 1 });
+    expect(trainedPadding({ training: { contextPadding: null } })).toBeNull();
+    expect(trainedPadding({ training: { windows: 12 } })).toBeNull();
+    expect(trainedPadding(null)).toBeNull();
+  });
+
+  it('a graph never takes its base\'s contextPadding: graphs stored without one pad to the window, as before', () => {
+    const stored = byId('xlstm-small');
+    delete stored.contextPadding;
+    expect(graphEntry(stored, 'ft-c', byId('xlstm-small')).contextPadding).toBeUndefined();
+    expect(graphEntry(byId('xlstm-small'), 'ft-d', byId('xlstm-small')).contextPadding).toEqual({ minPatches: 1 });
   });
 
   it('trainedAdjustment reads metrics.training.seasonalAdjustment; fine-tunes stored before it read raw series', () => {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { NotFoundError } from '#common';
 import { FinetunesRepository } from '#db';
-import { ManifestEntry, ModelRuntime, SeasonalAdjustmentSpec, readSafetensors, sha256Hex } from '#model-runtime';
+import { ContextPaddingSpec, ManifestEntry, ModelRuntime, SeasonalAdjustmentSpec, readSafetensors, sha256Hex } from '#model-runtime';
 
 export interface ResolvedModel {
   /** What the client asked for: a catalog id or the tenant's fine-tuned model name. */
@@ -18,6 +18,19 @@ export interface ResolvedModel {
    * metrics.training.seasonalAdjustment, trainedAdjustment), so that a head or graph reads what it was trained on.
    */
   adjustSeasons: boolean;
+  /**
+   * xlstm heads fine-tuned before the base's manifest `contextPadding` (no metrics.training.contextPadding
+   * record): their embeddings were computed on contexts padded to contextLength, so are their forecasts'.
+   */
+  padToContext: boolean;
+}
+
+/**
+ * The context padding a stored fine-tune's windows were embedded with (metrics.training.contextPadding),
+ * or null: padded to the model's contextLength (no contextPadding, or a fine-tune from before it).
+ */
+export function trainedPadding(metrics: unknown): ContextPaddingSpec | null {
+  return (metrics as { training?: { contextPadding?: ContextPaddingSpec | null } } | null)?.training?.contextPadding ?? null;
 }
 
 /**
@@ -55,7 +68,7 @@ export class ModelResolver {
 
   async resolve(tenantId: string, modelId: string): Promise<ResolvedModel> {
     // Only manifest models by id: a tenant's full fine-tune graph is reachable through its name only.
-    if (this.runtime.isCatalogModel(modelId)) return { id: modelId, baseModelId: modelId, entry: this.runtime.entry(modelId), head: 'default', finetuned: false, adjustSeasons: true };
+    if (this.runtime.isCatalogModel(modelId)) return { id: modelId, baseModelId: modelId, entry: this.runtime.entry(modelId), head: 'default', finetuned: false, adjustSeasons: true, padToContext: false };
     const ft = await this.finetunes.byName(tenantId, modelId);
     if (!ft || ft.status !== 'SUCCEEDED' || !ft.headSha256) throw new NotFoundError('model', modelId);
     if (ft.graphSha256) {
@@ -69,7 +82,8 @@ export class ModelResolver {
         const base = this.runtime.isCatalogModel(ft.baseModel) ? this.runtime.entry(ft.baseModel) : undefined;
         await this.runtime.loadGraph(graphEntry(g.entry as unknown as ManifestEntry, id, base), g.data, head);
       }
-      return { id: modelId, baseModelId: id, entry: this.runtime.entry(id), head: 'default', finetuned: true, adjustSeasons: trainedAdjustment(ft.metrics) !== null };
+      // A graph's own entry says how it pads (graphs stored before contextPadding have none: padded to contextLength).
+      return { id: modelId, baseModelId: id, entry: this.runtime.entry(id), head: 'default', finetuned: true, adjustSeasons: trainedAdjustment(ft.metrics) !== null, padToContext: false };
     }
     const entry = this.runtime.entry(ft.baseModel);
     if (!this.runtime.hasHead(entry.id, ft.headSha256)) {
@@ -78,6 +92,9 @@ export class ModelResolver {
       const t = readSafetensors(bytes).tensors;
       this.runtime.setHead(entry.id, ft.headSha256, Object.fromEntries(Object.entries(t).map(([k, v]) => [k, v.data as Float32Array])));
     }
-    return { id: modelId, baseModelId: entry.id, entry, head: ft.headSha256, finetuned: true, adjustSeasons: trainedAdjustment(ft.metrics) !== null };
+    return {
+      id: modelId, baseModelId: entry.id, entry, head: ft.headSha256, finetuned: true, adjustSeasons: trainedAdjustment(ft.metrics) !== null,
+      padToContext: trainedPadding(ft.metrics) === null,
+    };
   }
 }

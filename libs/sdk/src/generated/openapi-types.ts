@@ -474,6 +474,11 @@ export interface ContextSelectionResponse {
   windows: number;
 }
 
+export interface ContextPaddingResponse {
+  /** A short context is left-padded with missing values to whole patches, at least this many */
+  minPatches: number;
+}
+
 export interface SeasonalAdjustmentResponse {
   /** Seasons at the end of the model grid the multiplicative profile is estimated on */
   cycles: number;
@@ -501,6 +506,8 @@ export interface ModelResponse {
   seasons: number[] | null;
   /** ssm family: the period p its scale factor s = min(24, 24 / p) is computed from, keyed by the season m the service detects, where the model reads m better at another scale (metadata.scaleFactor of each result says which). A season not listed: p = m. Null: every season is read as itself (and always for the xlstm family, which has no scale factor). A fine-tuned model reads its base's */
   scalePeriods: Record<string, number> | null;
+  /** xlstm family: a context shorter than maxContext is left-padded with missing values to whole patches (at least minPatches), as the pre-training fed its contexts. Null: padded to maxContext. A fine-tuned model pads as its windows were embedded (metrics.training.contextPadding) */
+  contextPadding: ContextPaddingResponse | null;
   /** Multiplicative seasonal adjustment: a positive series whose lag-m autocorrelation passes the 90 % test (m: the season on the model grid) is divided by its seasonal profile, estimated on the last `cycles` seasons, before the model reads it, and the forecast is multiplied back (metadata.seasonalAdjustment of each result says whether and with which factors). Null: the model reads the values as they are. A fine-tuned model has its base's when its windows were cut that way (metrics.training.seasonalAdjustment) */
   seasonalAdjustment: SeasonalAdjustmentResponse | null;
   parameters: number;
