@@ -2,12 +2,13 @@
 # Scores a training run against the shipped model of the same id on the held-out windows
 # (scripts/eval/holdout.py: the last one and two horizons of every eval series' training part; the
 # test windows are never read), served with the shipped model's settings (manifest defaultContext,
-# negationEnsemble, contextSelection, seasonalAdjustment) through the real pipeline (dist/scripts/eval/run-models.js).
+# negationEnsemble, contextSelection, seasonalAdjustment, scalePeriods, contextPadding) through the real pipeline
+# (dist/scripts/eval/run-models.js).
 #
 #   bash scripts/eval/candidate.sh models/runs/ssm-small6 ssm-small
 #
 # prints "relative WQL x, relative scaled MAE y over N dataset-windows" (< 1: the run is better).
-# The shipped model's forecasts are cached under .tmp/eval/holdout/ref/<id>-<sha256>-<pipeline key>/,
+# The shipped model's forecasts are cached under .tmp/eval/holdout/ref/<id>-<entry key>-<pipeline key>/,
 # the candidate's written to .tmp/eval/holdout/cand/<run name>/ (its export there too).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -16,7 +17,8 @@ RUN=$(realpath "$1"); ID=$2
 PY=${PYTHON:-/usr/bin/python3}
 export ONNXRUNTIME_NODE_INSTALL=skip
 [ -f "$RUN/ckpt.pt" ] || { echo "no $RUN/ckpt.pt" >&2; exit 2; }
-# Serving settings of the shipped model as export flags, and its sha256 (the reference cache key).
+# Serving settings of the shipped model as export flags, and a key of its whole manifest entry (weights'
+# sha256 and settings: the reference cache key).
 read -r SHA FLAGS < <("$PY" - "$ID" <<'EOF'
 import json, sys
 e = next((m for m in json.load(open("models/manifest.json"))["models"] if m["id"] == sys.argv[1]), None)
@@ -34,13 +36,18 @@ if cs:
 sa = e.get("seasonalAdjustment")
 if sa:
     f += ["--seasonal-adjustment", str(sa["cycles"])]
-print(e["sha256"][:12], " ".join(f))
+if e.get("scalePeriods"):
+    f += ["--scale-periods", ",".join(f"{m}:{p}" for m, p in e["scalePeriods"].items())]
+if e.get("contextPadding"):
+    f += ["--context-padding", str(e["contextPadding"]["minPatches"])]
+import hashlib
+print(hashlib.sha256(json.dumps(e, sort_keys=True).encode()).hexdigest()[:12], " ".join(f))
 EOF
 )
 [ -d .tmp/eval/series ] || "$PY" scripts/eval/data.py
 [ -d .tmp/eval/holdout/val2/series ] || "$PY" scripts/eval/holdout.py series
 npx tsc -p scripts/eval/tsconfig.json
-# The reference's cache key: the shipped model's sha256 and the content of the pipeline's build and
+# The reference's cache key: the shipped model's entry and the content of the pipeline's build and
 # of the held-out series (tsc rewrites unchanged files, so not their mtimes).
 KEY=$(find dist/libs dist/scripts/eval .tmp/eval/holdout/val1/series .tmp/eval/holdout/val2/series -type f | LC_ALL=C sort | xargs sha256sum | sha256sum | cut -c1-12)
 REF=.tmp/eval/holdout/ref/$ID-$SHA-$KEY
