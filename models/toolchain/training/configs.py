@@ -146,6 +146,13 @@ def xlstm_config(size):
         c.model = dataclasses.replace(c.model, num_blocks=8)
         c.lr = 2e-4
         return c
+    if size == "small19":  # small14 from a small14 run on contexts at ANY length (small13's draw: 5-256 steps in
+        # the short half), left-padded to whole patches: what the service feeds since the manifest's
+        # contextPadding (small13 was judged when the service still padded every context to the window)
+        c = xlstm_config("small14")
+        c.data.context_step = 1
+        c.data.short_context = (5, 256)
+        return c
     if size == "gpu":  # ~13.1M parameters, a 2048-step window, at full context the data of the shipped CPU stages:
         # MIX_V3 (small6), half of the batches short (small7) and 15 % shorter than a patch (small14)
         return TrainConfig(XlstmConfig(embedding_dim=384, num_blocks=8, num_heads=4, input_ff_dim=512, context_length=2048),
