@@ -75,16 +75,17 @@ describe('fine-tunes: head method on real data', () => {
     expect(v.finetuned.wql).toBeLessThan(v.zeroShot.wql);
     // xlstm-small is served as a negation ensemble: servedZeroShot is measured through the runtime
     // (two passes), not the single pass the head starts from, and the head must beat it too.
-    // Measured: served zero-shot WQL 0.1049 (single pass 0.1074), MASE 1.708; fine-tuned / served 0.866 (WQL), 0.952 (MASE)
-    // (small8: served 0.1048, single pass 0.1060, MASE 1.699; 0.867 and 0.957).
+    // Measured with the manifest's contextPadding: served zero-shot WQL 0.1003 (single pass 0.1024), MASE 1.681;
+    // fine-tuned / served 0.894 (WQL), 0.964 (MASE). Padded to the whole window before it: served 0.1049 (single
+    // pass 0.1074), MASE 1.708; 0.866 and 0.952 (small8: served 0.1048, single pass 0.1060, MASE 1.699; 0.867 and 0.957).
     // Raw windows before the adjustment: served 0.1193 (single pass 0.1207), MASE 1.896; fine-tuned / served 0.835 (WQL), 0.866 (MASE)
     // (small7: 0.824 / 0.844 against its served 0.1224; small5: 0.776 / 0.827 against 0.1262; small2: 0.732 / 0.810
     // against 0.1289).
     expect(Math.abs(v.servedZeroShot.wql / v.zeroShot.wql - 1)).toBeGreaterThan(1e-3);
     expect(v.relativeWqlVsServed).toBeCloseTo(v.finetuned.wql / v.servedZeroShot.wql, 12);
     expect(v.relativeMaseVsServed).toBeCloseTo(v.finetuned.mase / v.servedZeroShot.mase, 12);
-    expect(v.relativeWqlVsServed).toBeLessThan(0.88);
-    expect(v.relativeMaseVsServed).toBeLessThan(0.97);
+    expect(v.relativeWqlVsServed).toBeLessThan(0.91);
+    expect(v.relativeMaseVsServed).toBeLessThan(0.98);
     expect(tuned.metrics.training.seriesUsed).toBe(series.length);
     expect(tuned.progress.phase).toBe('done');
     expect(tuned.progress.history.length).toBeGreaterThan(1);
