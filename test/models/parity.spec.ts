@@ -102,7 +102,7 @@ describe('xlstm-small through the runtime: contextPadding feeds what PyTorch rea
       const full = await rt.forecast('xlstm-small', rows.map((r) => ({ ...r, padToContext: true })));
       // The runtime sorts each step's quantiles; so are the reference's, sorted the same way.
       const ref = expected.quantiles.data as Float32Array;
-      const sorted = (q: ArrayLike<number>) => Array.from({ length: B * H }, (_, i) => Array.from(q).slice(i * 9, i * 9 + 9).sort((a, b) => a - b)).flat();
+      const sorted = (q: Float32Array) => Array.from({ length: B * H }, (_, i) => Array.from(q.subarray(i * 9, i * 9 + 9)).sort((a, b) => a - b)).flat();
       expect(expected.quantiles.shape).toEqual([B, H, 9]);
       const flat = (f: { quantiles: number[][] }[]) => f.flatMap((s) => s.quantiles.flat());
       expect(maxRelError(flat(fed), sorted(ref))).toBeLessThanOrEqual(1e-4);

@@ -133,7 +133,7 @@ export class FinetuneService {
       },
       training: {
         windows: trainW.length, seriesUsed, seriesSkipped, bestStep: result.bestStep, stepsRun: result.stepsRun, stoppedEarly: result.stoppedEarly,
-        ...adjustmentRecord(entry, train),
+        ...readingRecord(entry, train),
       },
       durationsMs: { data: tData - t0, embed: tEmbed - tData, train: tTrain - tEmbed },
       headSha256: sha, headBytes: data.length,
@@ -219,7 +219,7 @@ export class FinetuneService {
         },
         training: {
           windows: train.length, seriesUsed, seriesSkipped, bestStep: done.bestStep, stepsRun: done.stepsRun, blocks: done.blocks, trainableParameters: done.trainable ?? null,
-          ...adjustmentRecord(entry, train),
+          ...readingRecord(entry, train),
         },
         durationsMs: { total: performance.now() - t0, toolchain: Number(done.wallTimeSec) * 1000 },
         headSha256: headSha, graphSha256: graphSha, graphBytes: graph.length,
@@ -426,16 +426,16 @@ export class FinetuneService {
 }
 
 /**
- * metrics.training's record of the seasonal adjustment the windows were cut with (the base's manifest
- * `seasonalAdjustment`, null without one) and how many training windows it divided: forecasts with the
- * fine-tune read their series the same way (model-resolver trainedAdjustment).
+ * metrics.training's record of how the windows were read: the seasonal adjustment they were cut with
+ * (the base's manifest `seasonalAdjustment`, null without one) and how many training windows it divided,
+ * and the context padding they were embedded at (`contextPadding`, null: the whole window). Forecasts
+ * with the fine-tune read their series the same way (model-resolver trainedAdjustment, trainedPadding).
  */
-function adjustmentRecord(entry: ManifestEntry, train: RawWindow[]): {
+function readingRecord(entry: ManifestEntry, train: RawWindow[]): {
   seasonalAdjustment: { cycles: number } | null; adjustedWindows: number; contextPadding: { minPatches: number } | null;
 } {
   return {
     seasonalAdjustment: entry.seasonalAdjustment ? { cycles: entry.seasonalAdjustment.cycles } : null, adjustedWindows: train.filter((w) => w.factors).length,
-    // The padding the windows were embedded at (the base's manifest contextPadding): forecasts pad the same way (model-resolver trainedPadding).
     contextPadding: entry.contextPadding ? { minPatches: entry.contextPadding.minPatches } : null,
   };
 }
