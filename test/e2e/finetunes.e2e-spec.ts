@@ -127,6 +127,11 @@ describe('fine-tunes: head method on real data', () => {
     // xlstm-small's manifest has a seasonalAdjustment (this monthly series passes its test); ssm-dev's has none.
     expect(prep.seasonalAdjustment?.period ?? null).toBe(entry.seasonalAdjustment ? 12 : null);
     expect(ft.body.series[0].metadata.seasonalAdjustment).toEqual(prep.seasonalAdjustment);
+    // metadata.modelInput: the context's length and the length it was fed at, as the head was trained on.
+    const n = prep.request.context.length;
+    expect(ft.body.series[0].metadata.modelInput).toEqual(entry.family === 'xlstm'
+      ? { rule: padToContext ? 'window' : 'whole-patches', contextSteps: [n], fedSteps: [padToContext ? entry.contextLength : Math.ceil(n / 32) * 32] }
+      : { rule: 'window', contextSteps: [n], fedSteps: [Math.floor(entry.contextLength / prep.request.scaleFactor!)] });
     const [w] = await svc.embed(entry, [{ request: prep.request, target: new Float64Array(24).fill(NaN), factors: null, maseScale: 1 }]);
     const bytes = (await stack.sql<{ data: Buffer }>(`SELECT data FROM model_heads WHERE sha256 = $1`, [sha]))[0].data;
     const t = readSafetensors(bytes).tensors;

@@ -258,6 +258,8 @@ describe('forecasts end to end (real data, real models in onnxruntime-node)', ()
     expect([r.status, r.body.status]).toEqual([200, 'SUCCEEDED']);
     const sa = r.body.series[0].metadata.seasonalAdjustment;
     expect(sa).toMatchObject({ kind: 'multiplicative', period: 7, cycles: 6 });
+    // 2,905 days: the last 1,024 fill the window, fed as they are.
+    expect(r.body.series[0].metadata.modelInput).toEqual({ rule: 'whole-patches', contextSteps: [1024], fedSteps: [1024] });
     expect(sa.factors).toHaveLength(7);
     expect(Math.abs(sa.autocorrelation)).toBeGreaterThan(sa.threshold);
     // The factors' geometric mean is 1, and the weekly profile of log page views is not flat.
@@ -295,6 +297,9 @@ describe('forecasts end to end (real data, real models in onnxruntime-node)', ()
     // The two lowest scores are the averaged candidates, best first.
     const ranked = cs.candidates.map((c: number, k: number) => [cs.scores[k], c]).sort((a: number[], b: number[]) => a[0] - b[0]).map((x: number[]) => x[1]);
     expect(cs.chosen).toEqual(ranked.slice(0, 2));
+    // Each chosen context fed at the ssm's window of ⌊2048 / s⌋ steps (s = 24 / the detected season).
+    expect(md.scaleFactor).toBeGreaterThan(1);
+    expect(md.modelInput).toEqual({ rule: 'window', contextSteps: cs.chosen, fedSteps: cs.chosen.map(() => Math.floor(2048 / md.scaleFactor)) });
     const fixed = await stack.request('POST', '/v1/forecasts', { key, json: { seriesIds: [ids.peyton], horizon: 30, model: 'ssm-small', contextLength: 1024, wait: 60 } });
     expect(fixed.body.series[0].metadata.contextSelection).toBeNull();
     expect(fixed.body.series[0].metadata.modelGrid.length).toBe(1024);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ManifestEntry } from '#model-runtime';
 import { parseFrequency } from '#timeseries';
 import { baselineEntry } from './backtest-baselines';
-import { coarseningFactor, finishSeries, prepareSeries, scoreableWindows, ssmScalePeriod } from './pipeline';
+import { coarseningFactor, finishSeries, modelInputOf, prepareSeries, scoreableWindows, ssmScalePeriod } from './pipeline';
 
 /** xlstm-small's manifest `seasons` (models/manifest.json). */
 const XLSTM_SMALL_SEASONS = [4, 7, 12, 24, 48, 52, 96, 168, 288];
@@ -198,5 +198,47 @@ describe('ssm scale factor', () => {
     // A model without the map reads the season as itself: s = 24 / 2.
     const { scalePeriods: _, ...plain } = ssm;
     expect(prepareSeries(ts, vs, plain, { span: { horizon: 4 }, frequency: '12h', quantiles: [0.5] }).request.scaleFactor).toBe(12);
+  });
+});
+
+describe('metadata.modelInput: the context lengths a forecast read and the lengths they were fed at', () => {
+  const hour = 3_600_000;
+  const series = (n: number) => {
+    const ts = Array.from({ length: n }, (_, i) => Date.UTC(2026, 0, 1) + i * hour);
+    return { ts, vs: ts.map((_, i) => 10 + (i % 24) + i / 100) };
+  };
+  const o = { span: { horizon: 4 }, frequency: '1h', quantiles: [0.5] };
+  const grid = Array.from({ length: 4 }, () => [1, 2, 3]);
+  const xlstm: ManifestEntry = { ...baselineEntry('naive', [0.5]), family: 'xlstm', contextLength: 1024, patchSize: 32, provenance: {}, contextPadding: { minPatches: 1 } };
+  const input = (n: number, e: ManifestEntry, extra = {}) => {
+    const { ts, vs } = series(n);
+    return finishSeries(prepareSeries(ts, vs, e, { ...o, ...extra }), grid, [0.1, 0.5, 0.9], [0.5], 'value').metadata.modelInput;
+  };
+
+  it('xlstm with contextPadding: whole patches (at least minPatches), the window at most; padToContext and no contextPadding: the window', () => {
+    expect(input(60, xlstm)).toEqual({ rule: 'whole-patches', contextSteps: [60], fedSteps: [64] });
+    expect(input(64, xlstm)).toEqual({ rule: 'whole-patches', contextSteps: [64], fedSteps: [64] });
+    expect(input(20, xlstm)).toEqual({ rule: 'whole-patches', contextSteps: [20], fedSteps: [32] });
+    expect(input(20, { ...xlstm, contextPadding: { minPatches: 4 } })).toEqual({ rule: 'whole-patches', contextSteps: [20], fedSteps: [128] });
+    expect(input(3000, xlstm)).toEqual({ rule: 'whole-patches', contextSteps: [1024], fedSteps: [1024] });
+    expect(input(60, xlstm, { padToContext: true })).toEqual({ rule: 'window', contextSteps: [60], fedSteps: [1024] });
+    const { contextPadding: _, ...plain } = xlstm;
+    expect(input(60, plain)).toEqual({ rule: 'window', contextSteps: [60], fedSteps: [1024] });
+  });
+
+  it('ssm: the window of ⌊contextLength / scaleFactor⌋ steps; with context selection, one entry per chosen context', () => {
+    const ssm: ManifestEntry = { ...xlstm, family: 'ssm', contextLength: 2048, contextPadding: undefined };
+    // Hourly, season 24: s = 1, the whole 2,048 steps; a 12-hourly series (season 2) at s = 24 / 2 = 12: ⌊2048 / 12⌋ = 170.
+    expect(input(300, ssm)).toEqual({ rule: 'window', contextSteps: [300], fedSteps: [2048] });
+    const ts = Array.from({ length: 400 }, (_, i) => Date.UTC(2026, 0, 1) + i * 43_200_000);
+    const p = prepareSeries(ts, ts.map((_, i) => 10 + 3 * (i % 2)), ssm, { ...o, frequency: '12h' });
+    expect(p.request.scaleFactor).toBe(12);
+    const sel = { candidates: [128, 256, 400], validationSteps: 4, validationWindows: 1, scores: [3, 1, 2], chosen: [256, 400] };
+    expect(finishSeries(p, grid, [0.1, 0.5, 0.9], [0.5], 'value', sel).metadata.modelInput).toEqual({ rule: 'window', contextSteps: [256, 400], fedSteps: [170, 170] });
+    expect(modelInputOf(p, null)).toEqual({ rule: 'window', contextSteps: [400], fedSteps: [170] });
+  });
+
+  it('a backtest baseline has none', () => {
+    expect(input(60, baselineEntry('naive', [0.5]))).toBeNull();
   });
 });

@@ -1,7 +1,7 @@
 import { InvalidInputError } from '#common';
-import type { ManifestEntry, SeriesRequest } from '#model-runtime';
+import { ManifestEntry, SeriesRequest, fedLength } from '#model-runtime';
 import {
-  ContextSelectionInfo, Frequency, ResampleMethod, ResamplingMetadata, buildGrid, buildMetadata, chooseMethod, defaultSeasonalPeriod,
+  ContextSelectionInfo, Frequency, ModelInputInfo, ResampleMethod, ResamplingMetadata, buildGrid, buildMetadata, chooseMethod, defaultSeasonalPeriod,
   detectSeasonalPeriod, fixedFrequency, futureGrid, seasonalCandidates, gridLengthCovering, inferFrequency, mapForecast, parseFrequency, resample,
   SeasonalAdjustmentInfo, seriesStats, stepForward, uniqueSorted,
 } from '#timeseries';
@@ -123,6 +123,8 @@ export interface PreparedSeries {
   selection: { long: Float32Array; candidates: number[]; top: number; windows: ValidationBounds[] } | null;
   /** The seasonal profile the grid values were divided by (finishSeries multiplies the forecast back); null: none. */
   seasonalAdjustment: SeasonalAdjustmentInfo | null;
+  /** What decides the length each context is fed at (fedLength; metadata.modelInput); null: a backtest baseline. */
+  feed: Pick<ManifestEntry, 'family' | 'contextLength' | 'patchSize' | 'contextPadding'> | null;
 }
 
 export interface SeriesResult {
@@ -225,6 +227,9 @@ export function prepareSeries(timestamps: number[], values: (number | null)[], e
     coarsening: regrid?.factor ?? 1,
     selection,
     seasonalAdjustment: adjustment,
+    feed: entry.provenance.baseline === true
+      ? null
+      : { family: entry.family, contextLength: entry.contextLength, patchSize: entry.patchSize, ...(entry.contextPadding ? { contextPadding: entry.contextPadding } : {}) },
     metadataBase: {
       stats, grid, method: {}, imputedCount: r.imputedCount, missingCount: r.missingCount, gridPoints: grid.length, scaleFactor, seasonalPeriod,
       coarsening: regrid ? { factor: regrid.factor, seriesStep: seriesFrequency.label, seasonalPeriod: defaultSeasonalPeriod(seriesFrequency) } : null,
@@ -280,6 +285,14 @@ function span(s: Span, anchor: number, f: Frequency): { outputTimes: number[]; h
   return { outputTimes: s.at, horizon, mode: 'at' };
 }
 
+/** metadata.modelInput: how long each context the forecast comes from was, and the length it was fed at. */
+export function modelInputOf(p: Pick<PreparedSeries, 'feed' | 'request'>, contextSelection: ContextSelectionInfo | null): ModelInputInfo | null {
+  if (!p.feed) return null;
+  const contextSteps = contextSelection ? [...contextSelection.chosen] : [p.request.context.length];
+  const wholePatches = p.feed.family === 'xlstm' && p.feed.contextPadding !== undefined && p.request.padToContext !== true;
+  return { rule: wholePatches ? 'whole-patches' : 'window', contextSteps, fedSteps: contextSteps.map((n) => fedLength(p.feed!, p.request, n)) };
+}
+
 /** Model-grid quantiles -> the requested timestamps and levels, with the metadata that says how. */
 export function finishSeries(
   p: PreparedSeries, gridQuantiles: number[][], modelLevels: number[], levels: number[], channel: string, contextSelection: ContextSelectionInfo | null = null,
@@ -296,6 +309,7 @@ export function finishSeries(
     ...p.metadataBase,
     method: { [channel]: p.method },
     contextSelection,
+    modelInput: modelInputOf(p, contextSelection),
     output: { mode: p.mode, timestamps: mapped.timestamps, how: mapped.how, gridSteps: gridQuantiles.length },
   });
   return { timestamps: mapped.timestamps, quantiles: mapped.values.map((row) => idx.map((i) => row[i])), levels, metadata };

@@ -105,6 +105,17 @@ export function xlstmFedLength(entry: Pick<ManifestEntry, 'contextLength' | 'pat
   return Math.min(C, Math.max(entry.contextPadding.minPatches * P, Math.ceil(n / P) * P));
 }
 
+/**
+ * The length the runtime feeds a request's context of n values at (an xlstm's first rollout pass; each
+ * later pass appends patchSize missing steps): xlstmFedLength, or the ssm's window of
+ * ⌊contextLength / scaleFactor⌋ steps (at most 16,384), which the context is left-padded or cut to.
+ */
+export function fedLength(
+  entry: Pick<ManifestEntry, 'family' | 'contextLength' | 'patchSize' | 'contextPadding'>, s: Pick<SeriesRequest, 'scaleFactor' | 'padToContext'>, n: number,
+): number {
+  return entry.family === 'xlstm' ? xlstmFedLength(entry, n, s.padToContext) : Math.min(16384, Math.floor(entry.contextLength / (s.scaleFactor ?? 1)));
+}
+
 function sortedSteps(q: Float32Array, steps: number, nq: number): number[][] {
   const out: number[][] = [];
   for (let i = 0; i < steps; i++) out.push(Array.from(q.subarray(i * nq, (i + 1) * nq)).sort((a, b) => a - b));
@@ -261,7 +272,7 @@ export class ModelRuntime {
         }
       } else {
         const sf = s.scaleFactor ?? 1;
-        rows.push({ req: i, context: fitContext(s.context, Math.min(16384, Math.floor(C / sf))), params: `s=${sf}|h=${s.horizon}` });
+        rows.push({ req: i, context: fitContext(s.context, fedLength(entry, s, s.context.length)), params: `s=${sf}|h=${s.horizon}` });
       }
     });
     const parts: { emb: Float32Array; loc: Float32Array; scale: Float32Array; M: number }[][] = series.map(() => []);
@@ -388,7 +399,7 @@ export class ModelRuntime {
 
   private async ssm(entry: ManifestEntry, s: SeriesRequest): Promise<SeriesForecast> {
     const sf = s.scaleFactor ?? 1;
-    const length = Math.min(16384, Math.floor(entry.contextLength / sf));
+    const length = fedLength(entry, s, s.context.length);
     const r = await this.batchers.get(entry.id)!.submit(`${s.head ?? 'default'}|s=${sf}|h=${s.horizon}`, { context: fitContext(s.context, length), head: s.head ?? 'default' });
     return { quantiles: sortedSteps(r.value.quantiles, r.value.steps, 9), queueMs: r.queueMs, modelMs: r.value.modelMs, batchSize: r.batchSize };
   }

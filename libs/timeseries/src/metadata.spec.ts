@@ -50,6 +50,7 @@ describe('buildMetadata', () => {
       output: { mode: 'at', requested: 3, first: new Date(last + 0.25 * H).toISOString(), last: new Date(last + 24 * H).toISOString(), exact: 1, interpolated: 2, gridSteps: 24 },
       contextSelection: null,
       seasonalAdjustment: null,
+      modelInput: null,
     });
     expect(JSON.parse(JSON.stringify(md))).toEqual(md);
   });

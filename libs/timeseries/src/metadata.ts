@@ -63,6 +63,25 @@ export interface ResamplingMetadata {
    * model read the values as they are.
    */
   seasonalAdjustment: SeasonalAdjustmentInfo | null;
+  /**
+   * How the model read its context: the last `contextSteps` grid steps of `modelGrid`, left-padded
+   * with missing values (or cut) to the `fedSteps` steps the model was fed. One entry per context the
+   * forecast comes from: one, or each of contextSelection.chosen. Null for the backtests' baselines.
+   */
+  modelInput: ModelInputInfo | null;
+}
+
+export interface ModelInputInfo {
+  /**
+   * 'whole-patches': xlstm models with a manifest `contextPadding`, fed their context padded to whole
+   * `patchSize`-step patches (at least minPatches, at most contextLength), as their pre-training fed
+   * them. 'window': the model's whole window: the xlstm's contextLength (models without
+   * contextPadding, and heads fine-tuned before it), the ssm's ⌊contextLength / scaleFactor⌋. xlstm
+   * rollout: `fedSteps` is the first pass; each later pass appends patchSize missing steps.
+   */
+  rule: 'whole-patches' | 'window';
+  contextSteps: number[];
+  fedSteps: number[];
 }
 
 export interface SeasonalAdjustmentInfo {
@@ -105,6 +124,7 @@ export interface MetadataInput {
   coarsening?: GridCoarsening | null;
   contextSelection?: ContextSelectionInfo | null;
   seasonalAdjustment?: SeasonalAdjustmentInfo | null;
+  modelInput?: ModelInputInfo | null;
   output: { mode: OutputMode; timestamps: ArrayLike<number>; how: readonly MappingKind[]; gridSteps: number };
 }
 
@@ -164,5 +184,6 @@ export function buildMetadata(m: MetadataInput): ResamplingMetadata {
       ? { ...m.contextSelection, scores: m.contextSelection.scores.map((v) => (Number.isFinite(v) ? Number(v.toPrecision(6)) : v)) }
       : null,
     seasonalAdjustment: m.seasonalAdjustment ?? null,
+    modelInput: m.modelInput ?? null,
   };
 }

@@ -177,7 +177,7 @@ export interface SeriesForecastResponse {
   median: number[] | null;
   /** level -> values */
   quantiles: Record<string, number[]>;
-  /** Continuous-time resampling metadata */
+  /** Continuous-time resampling metadata: sourceGrid, modelGrid (with coarsening), method, imputed, scaleFactor, seasonalPeriod, output, contextSelection, seasonalAdjustment and modelInput (how the model read its context: rule whole-patches or window, contextSteps, fedSteps). Null for a failed series */
   metadata: Record<string, unknown> | null;
 }
 

@@ -8,7 +8,7 @@ export class SeriesForecastResponse {
   @ApiProperty({ type: [String] }) timestamps: string[];
   @ApiProperty({ type: [Number], nullable: true, description: 'q0.5 when the model has it' }) median: number[] | null;
   @ApiProperty({ type: 'object', additionalProperties: { type: 'array', items: { type: 'number' } }, description: 'level -> values' }) quantiles: Record<string, number[]>;
-  @ApiProperty({ type: 'object', nullable: true, additionalProperties: true, description: 'Continuous-time resampling metadata' }) metadata: Record<string, unknown> | null;
+  @ApiProperty({ type: 'object', nullable: true, additionalProperties: true, description: 'Continuous-time resampling metadata: sourceGrid, modelGrid (with coarsening), method, imputed, scaleFactor, seasonalPeriod, output, contextSelection, seasonalAdjustment and modelInput (how the model read its context: rule whole-patches or window, contextSteps, fedSteps). Null for a failed series' }) metadata: Record<string, unknown> | null;
 }
 
 export class ForecastResponse {
