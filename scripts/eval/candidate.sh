@@ -36,6 +36,8 @@ if cs:
 sa = e.get("seasonalAdjustment")
 if sa:
     f += ["--seasonal-adjustment", str(sa["cycles"])]
+    if sa.get("additive") is not None:
+        f += ["--seasonal-adjustment-additive", str(sa["additive"])]
 if e.get("scalePeriods"):
     f += ["--scale-periods", ",".join(f"{m}:{p}" for m, p in e["scalePeriods"].items())]
 if e.get("contextPadding"):

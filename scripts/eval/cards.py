@@ -82,7 +82,9 @@ def card(e, res, summary, info, best, date, commit, runs_dir="models/runs"):
     sa = e.get("seasonalAdjustment")
     L.append("| seasonal adjustment (seasonalAdjustment) | "
              + (f"multiplicative: a positive series whose season passes the 90 % autocorrelation test is divided by its profile over the last "
-                f"{sa['cycles']} seasons, the forecast multiplied back" if sa else "off") + " |")
+                f"{sa['cycles']} seasons, the forecast multiplied back"
+                + (f"; additive instead (profile subtracted, added back) where its residual sum of squares is below {sa['additive']} times "
+                   "the multiplicative one's" if sa.get("additive") is not None else "") if sa else "off") + " |")
     sp = e.get("scalePeriods")
     cp = e.get("contextPadding")
     if e["family"] == "xlstm":
@@ -141,7 +143,7 @@ def card(e, res, summary, info, best, date, commit, runs_dir="models/runs"):
         default += (f" --context-selection {','.join(str(c) for c in cs['candidates'])} --context-selection-top {cs['top']}"
                     f" --context-selection-windows {cs.get('windows', 1)}")
     if sa:
-        default += f" --seasonal-adjustment {sa['cycles']}"
+        default += f" --seasonal-adjustment {sa['cycles']}" + (f" --seasonal-adjustment-additive {sa['additive']}" if sa.get("additive") is not None else "")
     if cp:
         default += f" --context-padding {cp['minPatches']}"
     if sp:

@@ -146,7 +146,8 @@ def main(argv=None):
             mase, wql, n_mase, subst, parts[m][name] = metrics(d, fc, fb)
             res[name][m] = {"mase": mase, "wql": wql, "seriesInMase": n_mase, "substituted": subst,
                             "fallbacks": fc.get("fallbacks", 0), "seconds": fc.get("seconds"),
-                            "adjusted": sum(1 for x in fc["series"] if x.get("adjusted"))}
+                            "adjusted": sum(1 for x in fc["series"] if x.get("adjusted")),
+                            "additive": sum(1 for x in fc["series"] if x.get("additive"))}
         sn = res[name]["seasonal_naive"]
         # GIFT-Eval's seasonal naive is a point forecast: its median at every level.
         point = {"series": [{"id": x["id"], "q": None if x["q"] is None else [[row[4]] * 9 for row in x["q"]]}
@@ -226,7 +227,7 @@ def write_markdown(a, manifest, models, methods, datasets, info, res, summary, p
              "ssm-small's context-selection candidates, top 2 and 2 windows) were each picked among a few variants measured "
              "on this evaluation (models/toolchain/training/README.md lists them), so their share of the gains is "
              "somewhat optimistic."
-             + (" The seasonal adjustment and its number of seasons were chosen on held-out windows at the end of "
+             + (" The seasonal adjustment, its number of seasons and the xlstm's additive alternative were chosen on held-out windows at the end of "
                 "the training parts (`scripts/eval/holdout.py`), not on the test windows."
                 if any(e.get("seasonalAdjustment") for e in manifest["models"]) else "")
              + (" So was the xlstm's padding of short contexts to whole patches (manifest `contextPadding`)."
@@ -263,7 +264,11 @@ def write_markdown(a, manifest, models, methods, datasets, info, res, summary, p
                        f"multiplicative seasonal profile over the last {entries[m]['seasonalAdjustment']['cycles']} seasons and "
                        f"multiplies the forecast back (manifest `seasonalAdjustment`): "
                        + ", ".join(f"{res[n][m]['adjusted']}/{info[n]['series']} {n}" for n in datasets if res[n].get(m, {}).get("adjusted"))
-                       + f" series ({sum(res[n][m]['adjusted'] for n in datasets if m in res[n])} in all)." for m in adjusting)
+                       + f" series ({sum(res[n][m]['adjusted'] for n in datasets if m in res[n])} in all)."
+                       + (f" Where the additive profile's residual sum of squares is below {entries[m]['seasonalAdjustment']['additive']} times "
+                          "the multiplicative one's, it subtracts the additive profile instead and adds it back: "
+                          + (", ".join(f"{res[n][m]['additive']} {n}" for n in datasets if res[n].get(m, {}).get("additive")) or "none")
+                          + " of those." if entries[m]['seasonalAdjustment'].get('additive') is not None else "") for m in adjusting)
              + "".join(f" `{m}` left-pads a context shorter than its {entries[m]['contextLength']}-step window with missing values "
                        f"to whole patches, at least {entries[m]['contextPadding']['minPatches']}, as its pre-training fed them "
                        "(manifest `contextPadding`), not to the whole window." for m in padding))

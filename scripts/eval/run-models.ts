@@ -44,6 +44,8 @@ export interface SeriesOutcome {
   error?: string;
   /** The seasonal period the series was adjusted by (metadata.seasonalAdjustment), when it was. */
   adjusted?: number;
+  /** When that adjustment was additive (manifest seasonalAdjustment.additive). */
+  additive?: boolean;
 }
 
 /** sha256 over the sources that turn a request into model inputs and back (pipeline, runtime, timeseries). */
@@ -97,6 +99,7 @@ export async function forecastDataset(runtime: ModelRuntime, entry: ManifestEntr
     return {
       id: s.id, q: s.testT.map((t) => r.quantiles[at.get(t)!].map((v) => Math.round(v * 1e6) / 1e6)),
       ...(r.metadata.seasonalAdjustment ? { adjusted: r.metadata.seasonalAdjustment.period } : {}),
+      ...(r.metadata.seasonalAdjustment?.kind === 'additive' ? { additive: true } : {}),
     };
   });
 }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FinetuneService, HeadSpec, predictWindow, prepareSeries, reseasonalize, toParams } from '#forecasting';
+import { FinetuneService, HeadSpec, predictWindow, prepareSeries, reseasonalize, toParams, windowAdjustment } from '#forecasting';
 import { ModelRuntime, readSafetensors } from '#model-runtime';
 import { parseTimestamp } from '#timeseries';
 import { RawSeries, readSeries } from '../support/data';
@@ -122,11 +122,19 @@ describe('fine-tunes: head method on real data', () => {
     const entry = runtime.entry(baseModel);
     const s = series[0];
     // The fine-tune was trained on seasonally adjusted windows (its base's manifest), so its forecasts read the series adjusted too.
-    const prep = prepareSeries(s.timestamps.map((t) => parseTimestamp(t)), s.values, entry, { span: { horizon: 24 }, declaredFrequency: '1M', quantiles: entry.quantiles, adjustSeasons: true, padToContext });
+    // Its windows were adjusted multiplicatively only (windowAdjustment: the base's cycles, not its `additive` choice).
+    const windowEntry = entry.seasonalAdjustment ? { ...entry, seasonalAdjustment: windowAdjustment(entry.seasonalAdjustment) } : entry;
+    const prep = prepareSeries(s.timestamps.map((t) => parseTimestamp(t)), s.values, windowEntry, { span: { horizon: 24 }, declaredFrequency: '1M', quantiles: entry.quantiles, adjustSeasons: true, padToContext });
     expect(prep.request.context.length).toBeLessThan(entry.contextLength); // short enough for the padding to matter
     // xlstm-small's manifest has a seasonalAdjustment (this monthly series passes its test); ssm-dev's has none.
     expect(prep.seasonalAdjustment?.period ?? null).toBe(entry.seasonalAdjustment ? 12 : null);
     expect(ft.body.series[0].metadata.seasonalAdjustment).toEqual(prep.seasonalAdjustment);
+    if (entry.seasonalAdjustment?.additive !== undefined) {
+      // The catalog base weighed the additive profile (residualRatio recorded); the fine-tune did not.
+      expect(base.body.series[0].metadata.seasonalAdjustment.residualRatio).toBeGreaterThan(0);
+      expect(ft.body.series[0].metadata.seasonalAdjustment).toMatchObject({ kind: 'multiplicative' });
+      expect(ft.body.series[0].metadata.seasonalAdjustment.residualRatio).toBeUndefined();
+    }
     // metadata.modelInput: the context's length and the length it was fed at, as the head was trained on.
     const n = prep.request.context.length;
     expect(ft.body.series[0].metadata.modelInput).toEqual(entry.family === 'xlstm'
@@ -173,7 +181,7 @@ describe('fine-tunes: head method on real data', () => {
   it('fine-tuned models are resources of their tenant only', async () => {
     const mine = await stack.request('GET', '/v1/models', { key: a.key });
     const row = mine.body.find((m: { id: string }) => m.id === 'tourism-v1');
-    expect(row).toMatchObject({ finetuned: true, baseModel: BASE, finetuneId: tuned.id, sha256: tuned.headSha256, seasonalAdjustment: { cycles: 6 }, contextPadding: { minPatches: 1 } });
+    expect(row).toMatchObject({ finetuned: true, baseModel: BASE, finetuneId: tuned.id, sha256: tuned.headSha256, seasonalAdjustment: { cycles: 6, additive: null }, contextPadding: { minPatches: 1 } });
     expect(row.metrics.validation.relativeWql).toBeCloseTo(tuned.metrics.validation.relativeWql, 12);
     const theirs = await stack.request('GET', '/v1/models', { key: b.key });
     expect(theirs.body.some((m: { id: string }) => m.id.startsWith('tourism'))).toBe(false);

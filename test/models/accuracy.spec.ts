@@ -15,8 +15,10 @@ import { MODELS_DIR } from './fixtures';
  * WQL (9 levels) are divided by seasonal naive's on the same series, computed here.
  *
  * Bounds per shipped model, slightly above the values measured when it was shipped:
- *   xlstm-small: rel MASE 0.896, rel WQL 0.786 with the manifest contextPadding (2026-12-01: these 700-960-point
- *                series padded to whole patches, not to the 1,024-step window); before it 0.893 / 0.789
+ *   xlstm-small: rel MASE 0.844, rel WQL 0.778 with the additive alternative of the seasonal adjustment (manifest
+ *                seasonalAdjustment.additive 0.7, 2026-12-01: some of these series' days are taken out additively);
+ *                0.896 / 0.786 before it with the manifest contextPadding (2026-12-01: these 700-960-point
+ *                series padded to whole patches, not to the 1,024-step window); before that 0.893 / 0.789
  *                (small14: small8 + 1200 steps with 15 % of the batches shorter than
  *                a patch, shipped 2026-11-30; small8 measured 0.888 / 0.781) with the seasonal adjustment over 6
  *                seasons (manifest `seasonalAdjustment`, 2026-11-30); before it 1.208 / 0.849 (measured 2026-11-30, 8000 + 2500 + 4000 + 4000 + 2000 + 2000 + 1500 training
@@ -41,7 +43,7 @@ import { MODELS_DIR } from './fixtures';
  * bounds guard against regressions of the shipped weights and the serving pipeline, they are not accuracy targets.
  */
 const BOUNDS: Record<string, { relMase: number; relWql: number }> = {
-  'xlstm-small': { relMase: 0.92, relWql: 0.81 },
+  'xlstm-small': { relMase: 0.87, relWql: 0.80 },
   'ssm-small': { relMase: 0.92, relWql: 0.91 },
 };
 

@@ -199,7 +199,7 @@ export function prepareSeries(timestamps: number[], values: (number | null)[], e
   }
   // The season on the model grid: the ssm's, else the grid frequency's default (e.g. 96 on a 15-minute grid).
   const adjustment = entry.seasonalAdjustment && o.adjustSeasons === true
-    ? planSeasonalAdjustment(long, contextSteps, seasonalPeriod ?? defaultSeasonalPeriod(gridFrequency), entry.seasonalAdjustment.cycles)
+    ? planSeasonalAdjustment(long, contextSteps, seasonalPeriod ?? defaultSeasonalPeriod(gridFrequency), entry.seasonalAdjustment.cycles, entry.seasonalAdjustment.additive)
     : null;
   if (adjustment) long = adjustValues(long, adjustment);
   // The default context: the last maxLen grid steps (all of them without selection).

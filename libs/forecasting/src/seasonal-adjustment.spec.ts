@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { ManifestEntry } from '#model-runtime';
+import type { MultiplicativeAdjustmentInfo, SeasonalAdjustmentInfo } from '#timeseries';
 import { baselineEntry } from './backtest-baselines';
 import { rng } from './finetune/head-math';
 import { finishSeries, prepareSeries } from './pipeline';
-import { adjustValues, logProfile, planSeasonalAdjustment, reseasonalize, seasonalityTest } from './seasonal-adjustment';
+import { adjustValues, logProfile, planSeasonalAdjustment, reseasonalize, residualSumOfSquares, seasonalProfile, seasonalityTest } from './seasonal-adjustment';
 
 const PROFILE = [0.7, 0.8, 1.0, 1.3, 1.5, 1.4, 1.2, 1.0, 0.9, 0.8, 0.8, 0.9];
 /** PROFILE normalised to a geometric mean of 1 (what the decomposition estimates). */
@@ -16,6 +17,12 @@ const NORMALISED = (() => {
 function multiplicative(n: number, growth = 1.002, noise = 0, seed = 1): Float32Array {
   const u = rng(seed);
   return Float32Array.from({ length: n }, (_, t) => 100 * growth ** t * PROFILE[t % 12] * (1 + noise * (u() - 0.5)));
+}
+
+/** The plan, which must be multiplicative. */
+function multiplicativeOf(a: SeasonalAdjustmentInfo | null): MultiplicativeAdjustmentInfo {
+  expect(a?.kind).toBe('multiplicative');
+  return a as MultiplicativeAdjustmentInfo;
 }
 
 describe('seasonal adjustment', () => {
@@ -48,7 +55,7 @@ describe('seasonal adjustment', () => {
   it('planSeasonalAdjustment: the factors of the forecast steps, and the adjusted values are the trend', () => {
     const n = 200; // 200 % 12 = 8: the first forecast step is phase 8 of the profile
     const x = multiplicative(n);
-    const a = planSeasonalAdjustment(x, 1024, 12, 6)!;
+    const a = multiplicativeOf(planSeasonalAdjustment(x, 1024, 12, 6));
     expect(a.kind).toBe('multiplicative');
     expect([a.period, a.cycles]).toEqual([12, 6]);
     for (let t = 0; t < 12; t++) expect(a.factors[t]).toBeCloseTo(NORMALISED[(n + t) % 12], 5);
@@ -74,8 +81,68 @@ describe('seasonal adjustment', () => {
     expect(planSeasonalAdjustment(x, 30, 12, 6)).toBeNull();
   });
 
+  it('additive: a season whose swing does not grow with the level is taken out by subtraction when its fit is clearly better', () => {
+    // A temperature-like day: a ±15 swing on a level that wanders from day to day (the weather), plus
+    // noise; positive throughout. A multiplicative profile would scale the swing with the level.
+    const u = rng(11);
+    const m = 24;
+    const n = 24 * 20 + 5; // the first forecast step is phase 5
+    const wave = (t: number) => 15 * Math.sin((2 * Math.PI * t) / m) + 5 * Math.cos((4 * Math.PI * t) / m);
+    const levels: number[] = [];
+    let level = 30;
+    const x = Float32Array.from({ length: n }, (_, t) => {
+      level += 0.4 * (u() - 0.5);
+      levels.push(level);
+      return level + wave(t) + 0.5 * (u() - 0.5);
+    });
+    expect(Math.min(...x)).toBeGreaterThan(0);
+    const a = planSeasonalAdjustment(x, 1024, m, 6, 0.7)!;
+    expect(a.kind).toBe('additive');
+    if (a.kind !== 'additive') return;
+    expect(a.residualRatio!).toBeLessThan(0.7);
+    expect(a.autocorrelation).toBeGreaterThan(a.threshold);
+    // The offsets are the wave at the forecast steps' phases (its mean over a day is 0).
+    for (let t = 0; t < m; t++) expect(a.offsets[t]).toBeCloseTo(wave(n + t), 0);
+    expect(a.offsets).toHaveLength(m);
+    // The adjusted values are the level and drift (within the noise), and the season comes back by addition.
+    const adj = adjustValues(x, a);
+    for (const t of [200, 300, n - 1]) expect(Math.abs(adj[t] - levels[t])).toBeLessThan(1.5);
+    const q = Array.from({ length: m }, () => [20, 30, 40]);
+    reseasonalize(q, a).forEach((row, t) => {
+      expect(row).toEqual([20 + a.offsets[t], 30 + a.offsets[t], 40 + a.offsets[t]]);
+    });
+    // The quantiles' spread is kept (a multiplicative profile would scale it by its factor, 0.08–2.0 here).
+    const mult = multiplicativeOf(planSeasonalAdjustment(x, 1024, m, 6));
+    expect(Math.max(...mult.factors) / Math.min(...mult.factors)).toBeGreaterThan(5);
+    // Without `additive`, or with a bound the ratio does not reach: multiplicative, the ratio recorded only with `additive`.
+    expect(mult.residualRatio).toBeUndefined();
+    const kept = multiplicativeOf(planSeasonalAdjustment(x, 1024, m, 6, a.residualRatio! * 0.99));
+    expect(kept.residualRatio).toBe(a.residualRatio);
+    expect(kept.factors).toEqual(mult.factors);
+  });
+
+  it('additive: a season that scales with the level stays multiplicative; non-positive series stay unadjusted', () => {
+    const x = multiplicative(200, 1.01, 0.02);
+    const a = multiplicativeOf(planSeasonalAdjustment(x, 1024, 12, 6, 1));
+    expect(a.residualRatio!).toBeGreaterThan(1);
+    expect(a.factors).toEqual(multiplicativeOf(planSeasonalAdjustment(x, 1024, 12, 6)).factors);
+    expect(planSeasonalAdjustment(Float32Array.from(x, (v, t) => (t === 50 ? 0 : v)), 1024, 12, 6, 1)).toBeNull();
+  });
+
+  it('residualSumOfSquares: zero for an exact decomposition of either kind, in the series\' units', () => {
+    // A linear trend plus an additive season, and an exponential trend times a multiplicative one: each
+    // decomposition is exact on its own kind and not on the other.
+    const add = Float32Array.from({ length: 48 }, (_, t) => 10 + 0.5 * t + [1, -1, 2, -2][t % 4]);
+    const mul = Float32Array.from({ length: 48 }, (_, t) => 10 * 1.05 ** t * [1.1, 0.9, 1.2, 1 / (1.1 * 0.9 * 1.2)][t % 4]);
+    const ss = (x: Float32Array, multiplicative: boolean) => residualSumOfSquares(x, 4, seasonalProfile(x, 4, multiplicative)!, multiplicative);
+    expect(ss(add, false)).toBeLessThan(1e-6);
+    expect(ss(mul, true)).toBeLessThan(1e-6);
+    expect(ss(add, true)).toBeGreaterThan(0.1);
+    expect(ss(mul, false)).toBeGreaterThan(0.1);
+  });
+
   it('reseasonalize keeps the quantiles in order and leaves them alone without an adjustment', () => {
-    const a = planSeasonalAdjustment(multiplicative(120, 1.0, 0.05), 1024, 12, 6)!;
+    const a = multiplicativeOf(planSeasonalAdjustment(multiplicative(120, 1.0, 0.05), 1024, 12, 6));
     const q = [[1, 2, 3], [4, 5, 6], [7, 8, 9]];
     expect(reseasonalize(q, null)).toBe(q);
     const r = reseasonalize(q, a);
@@ -98,7 +165,7 @@ describe('prepareSeries / finishSeries with a seasonal adjustment', () => {
   it('catalog forecasts of a model with the manifest field read the adjusted context, and the forecast is multiplied back', () => {
     const e = entry({ seasonalAdjustment: { cycles: 6 } });
     const p = prepareSeries(ts, vs, e, { ...opts, adjustSeasons: true });
-    const a = p.seasonalAdjustment!;
+    const a = multiplicativeOf(p.seasonalAdjustment);
     expect(a.period).toBe(12);
     expect(p.metadataBase.seasonalAdjustment).toBe(a);
     // The adjusted context has (almost) no season left: its lag-12 autocorrelation drops below the raw one's,
@@ -131,6 +198,6 @@ describe('prepareSeries / finishSeries with a seasonal adjustment', () => {
     const p = prepareSeries(t5, v5, e, { span: { horizon: 288 }, frequency: '5min', quantiles: levels, coarsen: true, adjustSeasons: true });
     expect(p.coarsening).toBe(3);
     expect(p.seasonalAdjustment!.period).toBe(96);
-    expect(p.seasonalAdjustment!.factors).toHaveLength(96);
+    expect(multiplicativeOf(p.seasonalAdjustment).factors).toHaveLength(96);
   });
 });

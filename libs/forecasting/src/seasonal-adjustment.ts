@@ -1,4 +1,4 @@
-import { SeasonalAdjustmentInfo, autocorrelation } from '#timeseries';
+import { MultiplicativeAdjustmentInfo, SeasonalAdjustmentInfo, autocorrelation } from '#timeseries';
 
 /** Observed steps the context must hold, in seasons, before a season is tested and divided out. */
 export const MIN_ADJUSTMENT_CYCLES = 3;
@@ -26,8 +26,16 @@ const Z90 = 1.645;
  * series as it is. The xlstm family reads a season poorly from its context (it has no time-scale
  * input); both shipped models measured better with it on the held-out windows (xlstm-small 0.881,
  * ssm-small 0.945 relative WQL; models/toolchain/training/README.md).
+ *
+ * With `additive` (manifest `seasonalAdjustment.additive`), the same decomposition on the values
+ * themselves (an additive profile, the trend a centred moving average of the values) is fitted too,
+ * and used instead when its residual sum of squares over the span is below `additive` times the
+ * multiplicative one's (fitted value exp(log trend + log profile)): the context minus the offsets of
+ * its phases, forecast step t plus offsets[t mod m]. A season whose swing does not grow with the level
+ * (a temperature's day: 10 to 48 °F) divided out multiplicatively amplifies the noise of its low
+ * phases and widens the quantiles of its high ones; an additive profile keeps the noise as it is.
  */
-export function planSeasonalAdjustment(long: Float32Array, contextLength: number, m: number, cycles: number): SeasonalAdjustmentInfo | null {
+export function planSeasonalAdjustment(long: Float32Array, contextLength: number, m: number, cycles: number, additive?: number): SeasonalAdjustmentInfo | null {
   if (!Number.isInteger(m) || m < 2) return null;
   let positive = true;
   for (let i = 0; i < long.length && positive; i++) if (Number.isFinite(long[i]) && long[i] <= 0) positive = false;
@@ -39,25 +47,38 @@ export function planSeasonalAdjustment(long: Float32Array, contextLength: number
   const profile = logProfile(span, m);
   if (!profile) return null;
   // profile[p] is the phase p of `span` from its start; forecast step t sits at span position span.length + t.
-  const factors = Array.from({ length: m }, (_, t) => Math.exp(profile[(span.length + t) % m]));
-  return { kind: 'multiplicative', period: m, cycles, factors: factors.map((f) => Number(f.toPrecision(7))), autocorrelation: round(test.r), threshold: round(test.bound) };
+  const phase = (t: number) => (span.length + t) % m;
+  const base = { period: m, cycles, autocorrelation: round(test.r), threshold: round(test.bound) };
+  if (additive !== undefined) {
+    const offsets = seasonalProfile(span, m, false);
+    if (offsets) {
+      const residualRatio = round(residualSumOfSquares(span, m, offsets, false) / residualSumOfSquares(span, m, profile, true));
+      if (residualRatio < additive) {
+        return { kind: 'additive', ...base, residualRatio, offsets: Array.from({ length: m }, (_, t) => Number(offsets[phase(t)].toPrecision(7))) };
+      }
+      return { kind: 'multiplicative', ...base, residualRatio, factors: Array.from({ length: m }, (_, t) => Number(Math.exp(profile[phase(t)]).toPrecision(7))) };
+    }
+  }
+  return { kind: 'multiplicative', ...base, factors: Array.from({ length: m }, (_, t) => Number(Math.exp(profile[phase(t)]).toPrecision(7))) };
 }
 
-/** The grid values divided by the factors of their phases (the last grid value is step −1). */
+/** The grid values without the profile of their phases (the last grid value is step −1). */
 export function adjustValues(long: Float32Array, a: SeasonalAdjustmentInfo): Float32Array {
   const m = a.period;
   const L = long.length;
-  return Float32Array.from(long, (v, i) => v / a.factors[(((i - L) % m) + m) % m]);
+  const at = (i: number) => (((i - L) % m) + m) % m;
+  return a.kind === 'additive' ? Float32Array.from(long, (v, i) => v - a.offsets[at(i)]) : Float32Array.from(long, (v, i) => v / a.factors[at(i)]);
 }
 
 /** The factor of model-grid forecast step t (0 = the first step after the anchor). */
-export function stepFactor(a: SeasonalAdjustmentInfo, t: number): number {
+export function stepFactor(a: MultiplicativeAdjustmentInfo, t: number): number {
   return a.factors[t % a.period];
 }
 
-/** Model-grid quantiles (row t = forecast step t) times the factor of their step. */
+/** Model-grid quantiles (row t = forecast step t) with the profile of their step put back. */
 export function reseasonalize(q: number[][], a: SeasonalAdjustmentInfo | null): number[][] {
   if (!a) return q;
+  if (a.kind === 'additive') return q.map((row, t) => row.map((v) => v + a.offsets[t % a.period]));
   return q.map((row, t) => row.map((v) => v * stepFactor(a, t)));
 }
 
@@ -79,34 +100,70 @@ export function seasonalityTest(x: ArrayLike<number>, m: number): { r: number; b
   return { r, bound, passed: Math.abs(r) > bound };
 }
 
-/** Log seasonal profile by phase from the start of `x` (classical decomposition on log x); null when a phase has no value. */
-export function logProfile(x: Float32Array, m: number): number[] | null {
-  const lx = Float64Array.from(x, (v) => (Number.isFinite(v) && v > 0 ? Math.log(v) : NaN));
-  // The centred moving average from prefix sums (and prefix counts of missing values: a window with one gets no trend).
-  const width = m % 2 === 0 ? m + 1 : m;
-  const half = (width - 1) / 2;
-  const sum = new Float64Array(lx.length + 1);
-  const gaps = new Int32Array(lx.length + 1);
-  for (let i = 0; i < lx.length; i++) {
-    const ok = Number.isFinite(lx[i]);
-    sum[i + 1] = sum[i] + (ok ? lx[i] : 0);
+/**
+ * The centred moving average of order m (2×m when m is even: the two ends of the m + 1 window weigh a
+ * half) at every position whose whole window is observed, else NaN; from prefix sums (and prefix
+ * counts of missing values).
+ */
+function centredTrend(x: Float64Array, m: number): Float64Array {
+  const half = (m % 2 === 0 ? m : m - 1) / 2;
+  const sum = new Float64Array(x.length + 1);
+  const gaps = new Int32Array(x.length + 1);
+  for (let i = 0; i < x.length; i++) {
+    const ok = Number.isFinite(x[i]);
+    sum[i + 1] = sum[i] + (ok ? x[i] : 0);
     gaps[i + 1] = gaps[i] + (ok ? 0 : 1);
   }
-  const sums = Array<number>(m).fill(0);
-  const counts = Array<number>(m).fill(0);
-  for (let i = half; i < lx.length - half; i++) {
+  const trend = new Float64Array(x.length).fill(NaN);
+  for (let i = half; i < x.length - half; i++) {
     const [a, b] = [i - half, i + half + 1];
     if (gaps[b] - gaps[a] > 0) continue;
-    // 2×m for even m: the two ends of the m + 1 window weigh a half.
     const window = sum[b] - sum[a];
-    const trend = (m % 2 === 0 ? window - 0.5 * (lx[a] + lx[b - 1]) : window) / m;
-    sums[i % m] += lx[i] - trend;
+    trend[i] = (m % 2 === 0 ? window - 0.5 * (x[a] + x[b - 1]) : window) / m;
+  }
+  return trend;
+}
+
+/**
+ * Seasonal profile by phase from the start of `x` (classical decomposition): on log x (`log`, the
+ * multiplicative profile in logs) or on x (the additive one); the mean of value − trend per phase,
+ * centred to sum 0. Null when a phase has no value.
+ */
+export function seasonalProfile(x: Float32Array, m: number, log: boolean): number[] | null {
+  const v = Float64Array.from(x, (y) => (Number.isFinite(y) && (!log || y > 0) ? (log ? Math.log(y) : y) : NaN));
+  const trend = centredTrend(v, m);
+  const sums = Array<number>(m).fill(0);
+  const counts = Array<number>(m).fill(0);
+  for (let i = 0; i < v.length; i++) {
+    if (!Number.isFinite(trend[i])) continue;
+    sums[i % m] += v[i] - trend[i];
     counts[i % m]++;
   }
   if (counts.some((c) => c === 0)) return null;
   const idx = sums.map((s, p) => s / counts[p]);
   const mean = idx.reduce((a, b) => a + b, 0) / m;
-  return idx.map((v) => v - mean);
+  return idx.map((p) => p - mean);
+}
+
+/** Log seasonal profile by phase from the start of `x` (classical decomposition on log x); null when a phase has no value. */
+export function logProfile(x: Float32Array, m: number): number[] | null {
+  return seasonalProfile(x, m, true);
+}
+
+/**
+ * Σ (x − fitted)² over the positions with a trend: fitted = trend + profile (additive, trend of x) or
+ * exp(trend + profile) (multiplicative, trend and profile of log x), in the series' units both.
+ */
+export function residualSumOfSquares(x: Float32Array, m: number, profile: number[], multiplicative: boolean): number {
+  const v = Float64Array.from(x, (y) => (multiplicative ? Math.log(y) : y));
+  const trend = centredTrend(v, m);
+  let ss = 0;
+  for (let i = 0; i < x.length; i++) {
+    if (!Number.isFinite(trend[i])) continue;
+    const fitted = multiplicative ? Math.exp(trend[i] + profile[i % m]) : trend[i] + profile[i % m];
+    ss += (x[i] - fitted) ** 2;
+  }
+  return ss;
 }
 
 const round = (v: number) => Number(v.toPrecision(6));

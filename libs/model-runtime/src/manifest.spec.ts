@@ -92,10 +92,10 @@ describe('manifest', () => {
     expect(() => validateManifest(m)).toThrow(`models/manifest.json: models[${s}] (${m.models[s].id}).seasons is read by the xlstm family only`);
   });
 
-  it('seasonalAdjustment: an object with cycles in 3..64; the shipped xlstm-small estimates its profile on 6 seasons', () => {
+  it('seasonalAdjustment: an object with cycles in 3..64 and an optional additive bound in (0, 1]; the shipped xlstm-small: 6 seasons, additive below 0.7', () => {
     const m = shipped();
     const i = m.models.findIndex((e: any) => e.id === 'xlstm-small');
-    expect(m.models[i].seasonalAdjustment).toEqual({ cycles: 6 });
+    expect(m.models[i].seasonalAdjustment).toEqual({ cycles: 6, additive: 0.7 });
     const where = `models/manifest.json: models[${i}] (xlstm-small).seasonalAdjustment`;
     for (const bad of [{}, { cycles: 2 }, { cycles: 65 }, { cycles: 6.5 }, { cycles: '6' }]) {
       m.models[i].seasonalAdjustment = bad;
@@ -105,6 +105,12 @@ describe('manifest', () => {
     expect(() => validateManifest(m)).toThrow(`${where} must be an object`);
     m.models[i].seasonalAdjustment = { cycles: 3 };
     expect(validateManifest(m).models[i].seasonalAdjustment).toEqual({ cycles: 3 });
+    for (const bad of [0, -0.5, 1.01, '0.7', null]) {
+      m.models[i].seasonalAdjustment = { cycles: 6, additive: bad };
+      expect(() => validateManifest(m), JSON.stringify(bad)).toThrow(`${where}.additive must be a number in (0, 1]`);
+    }
+    m.models[i].seasonalAdjustment = { cycles: 6, additive: 1 };
+    expect(validateManifest(m).models[i].seasonalAdjustment).toEqual({ cycles: 6, additive: 1 });
   });
 
   it('scalePeriods: ssm only, seasons to positive integer periods; the shipped ssm-small reads a season of 2 at the scale of 4', () => {

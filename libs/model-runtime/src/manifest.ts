@@ -27,8 +27,14 @@ export interface ContextPaddingSpec {
 }
 
 export interface SeasonalAdjustmentSpec {
-  /** Seasons at the end of the model grid the multiplicative profile is estimated on (3..64). */
+  /** Seasons at the end of the model grid the seasonal profile is estimated on (3..64). */
   cycles: number;
+  /**
+   * (0, 1]: the additive decomposition is used instead of the multiplicative one when its residual
+   * sum of squares is below this fraction of the multiplicative one's (a season whose amplitude does
+   * not scale with the level: temperatures). Absent: multiplicative only.
+   */
+  additive?: number;
 }
 
 export interface ManifestEntry {
@@ -189,6 +195,8 @@ function validateEntry(e: Record<string, unknown>, w: string): void {
     check(e, 'seasonalAdjustment', w, isObject, 'must be an object');
     const c = (e.seasonalAdjustment as Record<string, unknown>).cycles;
     need(Number.isInteger(c) && (c as number) >= 3 && (c as number) <= 64, `${w}.seasonalAdjustment.cycles`, 'must be an integer in 3..64');
+    const a = (e.seasonalAdjustment as Record<string, unknown>).additive;
+    need(a === undefined || (typeof a === 'number' && a > 0 && a <= 1), `${w}.seasonalAdjustment.additive`, 'must be a number in (0, 1]');
   }
   validateIo(e.inputs, `${w}.inputs`);
   validateIo(e.outputs, `${w}.outputs`);

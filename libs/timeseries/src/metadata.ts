@@ -55,12 +55,12 @@ export interface ResamplingMetadata {
    */
   contextSelection: ContextSelectionInfo | null;
   /**
-   * Multiplicative seasonal adjustment (models with a manifest `seasonalAdjustment`, catalog
-   * forecasts): the model read the grid values divided by a seasonal profile of `period` grid steps,
-   * estimated on the last `cycles` seasons, and its quantiles were multiplied by `factors[t mod
-   * period]` at forecast step t (0 = the first step after the last observation). `autocorrelation`
-   * is the context's lag-`period` autocorrelation, which passed the 90 % `threshold`. Null: the
-   * model read the values as they are.
+   * Seasonal adjustment (models with a manifest `seasonalAdjustment`, catalog forecasts): the model
+   * read the grid values without a seasonal profile of `period` grid steps, estimated on the last
+   * `cycles` seasons: `multiplicative`, divided by it, its quantiles multiplied by `factors[t mod
+   * period]` at forecast step t (0 = the first step after the last observation); `additive`, minus
+   * it, `offsets[t mod period]` added. `autocorrelation` is the context's lag-`period`
+   * autocorrelation, which passed the 90 % `threshold`. Null: the model read the values as they are.
    */
   seasonalAdjustment: SeasonalAdjustmentInfo | null;
   /**
@@ -84,14 +84,32 @@ export interface ModelInputInfo {
   fedSteps: number[];
 }
 
-export interface SeasonalAdjustmentInfo {
-  kind: 'multiplicative';
+interface SeasonalAdjustmentBase {
   period: number;
   cycles: number;
-  factors: number[];
   autocorrelation: number;
   threshold: number;
+  /**
+   * Models whose manifest `seasonalAdjustment` has `additive`: the additive decomposition's residual sum
+   * of squares over the multiplicative one's on the same steps; the additive one was used when it is
+   * below `additive`. Absent: only the multiplicative one was considered.
+   */
+  residualRatio?: number;
 }
+
+/** The context divided by factors[phase]; forecast step t multiplied by factors[t mod period]. */
+export interface MultiplicativeAdjustmentInfo extends SeasonalAdjustmentBase {
+  kind: 'multiplicative';
+  factors: number[];
+}
+
+/** The context minus offsets[phase]; offsets[t mod period] added to forecast step t (the series' units). */
+export interface AdditiveAdjustmentInfo extends SeasonalAdjustmentBase {
+  kind: 'additive';
+  offsets: number[];
+}
+
+export type SeasonalAdjustmentInfo = MultiplicativeAdjustmentInfo | AdditiveAdjustmentInfo;
 
 export interface ContextSelectionInfo {
   candidates: number[];

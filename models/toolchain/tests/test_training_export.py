@@ -124,6 +124,13 @@ def test_export_of_a_continued_run_records_its_origin(tmp_path):
     for bad in ("2", "65"):
         with pytest.raises(ValueError, match="--seasonal-adjustment must be in 3..64"):
             export_main(["--run", str(tmp_path / "second"), "--id", "ssm-c", "--out", str(out), "--no-fixtures", "--seasonal-adjustment", bad])
+    export_main(["--run", str(tmp_path / "second"), "--id", "ssm-c", "--out", str(out), "--no-fixtures", "--seasonal-adjustment", "6",
+                 "--seasonal-adjustment-additive", "0.7"])
+    assert json.loads((out / "manifest.json").read_text())["models"][0]["seasonalAdjustment"] == {"cycles": 6, "additive": 0.7}
+    for args in (["--seasonal-adjustment", "6", "--seasonal-adjustment-additive", "0"], ["--seasonal-adjustment", "6", "--seasonal-adjustment-additive", "1.5"],
+                 ["--seasonal-adjustment-additive", "0.7"]):
+        with pytest.raises(ValueError, match="--seasonal-adjustment-additive"):
+            export_main(["--run", str(tmp_path / "second"), "--id", "ssm-c", "--out", str(out), "--no-fixtures", *args])
     assert "scalePeriods" not in json.loads((out / "manifest.json").read_text())["models"][0]
     export_main(["--run", str(tmp_path / "second"), "--id", "ssm-c", "--out", str(out), "--no-fixtures", "--scale-periods", "3:6,2:4"])
     assert json.loads((out / "manifest.json").read_text())["models"][0]["scalePeriods"] == {"2": 4, "3": 6}

@@ -138,7 +138,7 @@ def trained_seasons(data):
 
 def export_run(run_dir, model_id, out_dir, fixtures=True, licence="Apache-2.0", default_context=None, negation_ensemble=False,
                context_selection=None, context_selection_top=2, context_selection_windows=2, seasonal_adjustment=None,
-               scale_periods=None, context_padding=None):
+               scale_periods=None, context_padding=None, seasonal_adjustment_additive=None):
     """Exports the run's checkpoint as `model_id`; returns the manifest entry."""
     model, step, meta, log = read_run(run_dir)
     family = meta["family"]
@@ -201,6 +201,14 @@ def export_run(run_dir, model_id, out_dir, fixtures=True, licence="Apache-2.0", 
         if not 3 <= int(seasonal_adjustment) <= 64:
             raise ValueError(f"--seasonal-adjustment must be in 3..64 (seasons), got {seasonal_adjustment}")
         entry["seasonalAdjustment"] = {"cycles": int(seasonal_adjustment)}
+        if seasonal_adjustment_additive is not None:
+            # The additive profile instead, where its residual sum of squares is below this fraction of
+            # the multiplicative one's (a season whose swing does not grow with the level).
+            if not 0 < float(seasonal_adjustment_additive) <= 1:
+                raise ValueError(f"--seasonal-adjustment-additive must be in (0, 1], got {seasonal_adjustment_additive}")
+            entry["seasonalAdjustment"]["additive"] = float(seasonal_adjustment_additive)
+    elif seasonal_adjustment_additive is not None:
+        raise ValueError("--seasonal-adjustment-additive needs --seasonal-adjustment")
     if scale_periods:
         # ssm: the period the scale factor s = 24 / p is computed from, per detected season m, where the
         # model reads m better at another scale (measured with scripts/eval/sine_probe.py; pipeline.ts ssmScalePeriod).
@@ -252,6 +260,9 @@ def main(argv=None):
     ap.add_argument("--seasonal-adjustment", type=int, default=None, metavar="CYCLES",
                     help="manifest seasonalAdjustment: divide a positive series with a significant season by its "
                          "multiplicative profile over the last CYCLES seasons before the model reads it (3..64)")
+    ap.add_argument("--seasonal-adjustment-additive", type=float, default=None, metavar="RATIO",
+                    help="with --seasonal-adjustment: use the additive profile instead where its residual sum of squares "
+                         "is below RATIO times the multiplicative one's, in (0, 1]")
     ap.add_argument("--scale-periods", default=None, metavar="M:P,...",
                     help="ssm: manifest scalePeriods, the period P the scale factor 24 / P is computed from for a "
                          "detected season M (e.g. 2:4); a season not listed is read as itself")
@@ -265,7 +276,7 @@ def main(argv=None):
                    negation_ensemble=a.negation_ensemble,
                    context_selection=[int(x) for x in a.context_selection.split(",")] if a.context_selection else None,
                    context_selection_top=a.context_selection_top, context_selection_windows=a.context_selection_windows,
-                   seasonal_adjustment=a.seasonal_adjustment,
+                   seasonal_adjustment=a.seasonal_adjustment, seasonal_adjustment_additive=a.seasonal_adjustment_additive,
                    scale_periods=parse_scale_periods(a.scale_periods) if a.scale_periods else None,
                    context_padding=a.context_padding)
     p = e["provenance"]

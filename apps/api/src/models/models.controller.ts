@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiProperty, ApiTag
 import { ConflictError, NotFoundError } from '#common';
 import { FinetunesRepository, ForecastsRepository } from '#db';
 import { trainedAdjustment, trainedPadding } from '#forecasting';
-import { ModelCatalog } from '#model-runtime';
+import { ModelCatalog, SeasonalAdjustmentSpec } from '#model-runtime';
 import { TenantId } from '../auth/tenant-id.decorator';
 import { FinetunesModule } from '../finetunes/finetunes.module';
 import { FinetunesService } from '../finetunes/finetunes.service';
@@ -15,7 +15,17 @@ export class ContextSelectionResponse {
 }
 
 export class SeasonalAdjustmentResponse {
-  @ApiProperty({ description: 'Seasons at the end of the model grid the multiplicative profile is estimated on' }) cycles: number;
+  @ApiProperty({ description: 'Seasons at the end of the model grid the seasonal profile is estimated on' }) cycles: number;
+  @ApiProperty({
+    type: Number, nullable: true,
+    description: 'The additive profile is used instead of the multiplicative one where its residual sum of squares is below this fraction of the multiplicative one\'s '
+      + '(a season whose swing does not grow with the level); null: multiplicative only (always for fine-tuned models, whose windows are adjusted multiplicatively)',
+  })
+  additive: number | null;
+}
+
+function adjustmentResponse(a: SeasonalAdjustmentSpec | null | undefined): SeasonalAdjustmentResponse | null {
+  return a ? { cycles: a.cycles, additive: a.additive ?? null } : null;
 }
 
 export class ContextPaddingResponse {
@@ -61,8 +71,9 @@ export class ModelResponse {
   contextPadding: ContextPaddingResponse | null;
   @ApiProperty({
     type: SeasonalAdjustmentResponse, nullable: true,
-    description: 'Multiplicative seasonal adjustment: a positive series whose lag-m autocorrelation passes the 90 % test (m: the season on the model grid) is divided by its seasonal profile, '
-      + 'estimated on the last `cycles` seasons, before the model reads it, and the forecast is multiplied back (metadata.seasonalAdjustment of each result says whether and with which factors). '
+    description: 'Seasonal adjustment: a positive series whose lag-m autocorrelation passes the 90 % test (m: the season on the model grid) is divided by its multiplicative seasonal profile, '
+      + 'estimated on the last `cycles` seasons (or, with `additive`, has its additive profile subtracted where that fits clearly better), before the model reads it, and the forecast gets the profile back '
+      + '(metadata.seasonalAdjustment of each result says whether, which kind and with which factors or offsets). '
       + 'Null: the model reads the values as they are. A fine-tuned model has its base\'s when its windows were cut that way (metrics.training.seasonalAdjustment)',
   })
   seasonalAdjustment: SeasonalAdjustmentResponse | null;
@@ -103,7 +114,7 @@ export class ModelsController {
         maxHorizon: e.maxHorizon, quantiles: e.quantiles, supportsMissingValues: e.supportsMissing, supportsFineTuning: e.head.tensors.length > 0,
         negationEnsemble: e.negationEnsemble === true, contextSelection: e.contextSelection ? { windows: 1, ...e.contextSelection } : null, seasons: e.seasons ?? null,
         scalePeriods: e.scalePeriods ?? null, contextPadding: e.contextPadding ? { minPatches: e.contextPadding.minPatches } : null,
-        seasonalAdjustment: e.seasonalAdjustment ? { cycles: e.seasonalAdjustment.cycles } : null, parameters: e.parameters, sha256: e.sha256, provenance: e.provenance, licence: e.licence,
+        seasonalAdjustment: adjustmentResponse(e.seasonalAdjustment), parameters: e.parameters, sha256: e.sha256, provenance: e.provenance, licence: e.licence,
         runtime: seen.length ? { workers: seen } : null, finetuned: false, baseModel: null, finetuneId: null, params: null, metrics: null,
       };
     });
@@ -114,7 +125,7 @@ export class ModelsController {
         quantiles: b?.quantiles ?? [], supportsMissingValues: b?.supportsMissingValues ?? false, supportsFineTuning: false, negationEnsemble: false, contextSelection: null, seasons: b?.seasons ?? null,
         scalePeriods: b?.scalePeriods ?? null, contextPadding: trainedPadding(f.metrics),
         // Trained on windows cut with its base's adjustment (metrics.training.seasonalAdjustment): it forecasts that way too.
-        seasonalAdjustment: trainedAdjustment(f.metrics),
+        seasonalAdjustment: adjustmentResponse(trainedAdjustment(f.metrics)),
         parameters: b?.parameters ?? 0, sha256: f.headSha256!, provenance: { source: 'finetune', method: f.method, createdAt: new Date(f.createdAt).toISOString() },
         licence: b?.licence ?? 'unknown', runtime: null, finetuned: true, baseModel: f.baseModel, finetuneId: f.id, params: f.params, metrics: f.metrics,
       };

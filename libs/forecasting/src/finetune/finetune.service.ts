@@ -7,7 +7,7 @@ import { APP_CONFIG, AppConfig } from '#config';
 import { DomainError, InvalidInputError } from '#common';
 import { FinetuneRow, FinetunesRepository, ObservationsRepository, SeriesRepository } from '#db';
 import type { JobContext, JobOutcome, JobPayloads } from '#jobs';
-import { ManifestEntry, ModelRuntime, NamedTensor, SeriesRequest, sha256Hex, writeSafetensors } from '#model-runtime';
+import { ManifestEntry, ModelRuntime, NamedTensor, SeasonalAdjustmentSpec, SeriesRequest, sha256Hex, writeSafetensors } from '#model-runtime';
 import { defaultSeasonalPeriod } from '#timeseries';
 import { PreparedSeries, finishSeries, prepareSeries } from '../pipeline';
 import { forecastPrepared } from '../context-selection';
@@ -204,7 +204,7 @@ export class FinetuneService {
         ...(done.entry as Record<string, unknown>), ...(entry.seasons ? { seasons: entry.seasons } : {}),
         ...(entry.scalePeriods ? { scalePeriods: entry.scalePeriods } : {}),
         ...(entry.contextPadding ? { contextPadding: entry.contextPadding } : {}),
-        ...(entry.seasonalAdjustment ? { seasonalAdjustment: entry.seasonalAdjustment } : {}),
+        ...(entry.seasonalAdjustment ? { seasonalAdjustment: windowAdjustment(entry.seasonalAdjustment) } : {}),
       };
       if (graphSha !== entryOut.sha256) throw new Error(`exported graph checksum ${graphSha} differs from the toolchain's ${entryOut.sha256}`);
       const rel = (a: number, b: number) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? a / b : null);
@@ -286,6 +286,7 @@ export class FinetuneService {
   /** Held-out windows at the end of each series, training windows before them (most recent first). */
   private async windows(f: FinetuneRow, params: FinetuneParams, entry: ManifestEntry): Promise<{ train: RawWindow[]; validation: RawWindow[]; seriesUsed: number; seriesSkipped: number }> {
     const ids = params.seriesIds ?? (await this.tagged(f.tenantId, params.tag!));
+    const windowEntry: ManifestEntry = entry.seasonalAdjustment ? { ...entry, seasonalAdjustment: windowAdjustment(entry.seasonalAdjustment) } : entry;
     const h = params.horizon;
     const V = params.validation;
     const perSeries = Math.max(1, Math.min(FINETUNE_LIMITS.trainWindowsPerSeries, Math.ceil(FINETUNE_LIMITS.trainWindows / Math.max(1, ids.length))));
@@ -315,10 +316,11 @@ export class FinetuneService {
           const end = observedIdx[k];
           const start = Math.max(0, end - entry.contextLength * 4);
           try {
-            // As forecasts read the series (the base's seasonal adjustment, if it has one), on the series' own grid.
+            // As forecasts read the series (the base's seasonal adjustment, if it has one, multiplicative: windowAdjustment), on the series' own grid.
             const opts = { span: { horizon: h }, declaredFrequency: s.frequency, quantiles: entry.quantiles, adjustSeasons: true };
-            const prep = prepareSeries(ts.slice(start, end), vs.slice(start, end), entry, opts);
+            const prep = prepareSeries(ts.slice(start, end), vs.slice(start, end), windowEntry, opts);
             const sa = prep.seasonalAdjustment;
+            if (sa && sa.kind !== 'multiplicative') throw new Error(`fine-tune windows are adjusted multiplicatively only, got ${sa.kind}`);
             const factors = sa ? Float64Array.from(prep.outputTimes, (_, t) => stepFactor(sa, t)) : null;
             const target = Float64Array.from(prep.outputTimes, (t, k) => (lookup.get(t) ?? NaN) / (factors ? factors[k] : 1));
             if (target.every((v) => Number.isNaN(v))) return null;
@@ -426,6 +428,17 @@ export class FinetuneService {
 }
 
 /**
+ * The seasonal adjustment fine-tune windows are cut with: the base's cycles, multiplicative only. The
+ * head (or the retrained blocks) learns the series divided by its factors, and every validation metric
+ * divides forecasts and targets by the same factors (RawWindow.factors); the manifest's `additive`
+ * choice, which zero-shot forecasts of the base use, is left out, and forecasts with the fine-tune
+ * read their series the same way (its record, model-resolver trainedAdjustment).
+ */
+export function windowAdjustment(spec: SeasonalAdjustmentSpec): SeasonalAdjustmentSpec {
+  return { cycles: spec.cycles };
+}
+
+/**
  * metrics.training's record of how the windows were read: the seasonal adjustment they were cut with
  * (the base's manifest `seasonalAdjustment`, null without one) and how many training windows it divided,
  * and the context padding they were embedded at (`contextPadding`, null: the whole window). Forecasts
@@ -435,7 +448,7 @@ function readingRecord(entry: ManifestEntry, train: RawWindow[]): {
   seasonalAdjustment: { cycles: number } | null; adjustedWindows: number; contextPadding: { minPatches: number } | null;
 } {
   return {
-    seasonalAdjustment: entry.seasonalAdjustment ? { cycles: entry.seasonalAdjustment.cycles } : null, adjustedWindows: train.filter((w) => w.factors).length,
+    seasonalAdjustment: entry.seasonalAdjustment ? windowAdjustment(entry.seasonalAdjustment) : null, adjustedWindows: train.filter((w) => w.factors).length,
     contextPadding: entry.contextPadding ? { minPatches: entry.contextPadding.minPatches } : null,
   };
 }

@@ -92,9 +92,11 @@ export class ModelResolver {
       const t = readSafetensors(bytes).tensors;
       this.runtime.setHead(entry.id, ft.headSha256, Object.fromEntries(Object.entries(t).map(([k, v]) => [k, v.data as Float32Array])));
     }
+    // The head reads the series adjusted as its windows were (the record: multiplicative, the base's cycles), not by the base's manifest alone.
+    const trained = trainedAdjustment(ft.metrics);
     return {
-      id: modelId, baseModelId: entry.id, entry, head: ft.headSha256, finetuned: true, adjustSeasons: trainedAdjustment(ft.metrics) !== null,
-      padToContext: trainedPadding(ft.metrics) === null,
+      id: modelId, baseModelId: entry.id, entry: trained ? { ...entry, seasonalAdjustment: trained } : entry, head: ft.headSha256, finetuned: true,
+      adjustSeasons: trained !== null, padToContext: trainedPadding(ft.metrics) === null,
     };
   }
 }

@@ -480,8 +480,10 @@ export interface ContextPaddingResponse {
 }
 
 export interface SeasonalAdjustmentResponse {
-  /** Seasons at the end of the model grid the multiplicative profile is estimated on */
+  /** Seasons at the end of the model grid the seasonal profile is estimated on */
   cycles: number;
+  /** The additive profile is used instead of the multiplicative one where its residual sum of squares is below this fraction of the multiplicative one's (a season whose swing does not grow with the level); null: multiplicative only (always for fine-tuned models, whose windows are adjusted multiplicatively) */
+  additive: number | null;
 }
 
 export interface ModelResponse {
@@ -508,7 +510,7 @@ export interface ModelResponse {
   scalePeriods: Record<string, number> | null;
   /** xlstm family: a context shorter than maxContext is left-padded with missing values to whole patches (at least minPatches), as the pre-training fed its contexts. Null: padded to maxContext. A fine-tuned model pads as its windows were embedded (metrics.training.contextPadding) */
   contextPadding: ContextPaddingResponse | null;
-  /** Multiplicative seasonal adjustment: a positive series whose lag-m autocorrelation passes the 90 % test (m: the season on the model grid) is divided by its seasonal profile, estimated on the last `cycles` seasons, before the model reads it, and the forecast is multiplied back (metadata.seasonalAdjustment of each result says whether and with which factors). Null: the model reads the values as they are. A fine-tuned model has its base's when its windows were cut that way (metrics.training.seasonalAdjustment) */
+  /** Seasonal adjustment: a positive series whose lag-m autocorrelation passes the 90 % test (m: the season on the model grid) is divided by its multiplicative seasonal profile, estimated on the last `cycles` seasons (or, with `additive`, has its additive profile subtracted where that fits clearly better), before the model reads it, and the forecast gets the profile back (metadata.seasonalAdjustment of each result says whether, which kind and with which factors or offsets). Null: the model reads the values as they are. A fine-tuned model has its base's when its windows were cut that way (metrics.training.seasonalAdjustment) */
   seasonalAdjustment: SeasonalAdjustmentResponse | null;
   parameters: number;
   sha256: string;
