@@ -27,7 +27,9 @@ import { MODELS_DIR } from './fixtures';
  *                negation ensemble on. The small2 model measured 1.240 / 0.833 here (1.331 / 0.920 without the ensemble),
  *                small4 1.274 / 0.806, small5 1.218 / 0.844, small7 1.251 / 0.834; on the eval's geometric mean they
  *                measure 1.054 / 0.869, 1.035 / 0.838, 1.028 / 0.839, 1.031 / 0.830 and small8 1.012 / 0.823)
- *   ssm-small:   rel MASE 0.892, rel WQL 0.883 (small9: small8's data in one 2-hour run from scratch, 4500 steps,
+ *   ssm-small:   rel MASE 0.856, rel WQL 0.875 with the additive alternative of the seasonal adjustment (manifest
+ *                seasonalAdjustment.additive 0.7, 2026-12-01); before it 0.892 / 0.883
+ *                (small9: small8's data in one 2-hour run from scratch, 4500 steps,
  *                shipped 2026-11-30 evening); the 7.9-hour chain it replaced (below) measured 0.919 / 0.913 with the
  *                seasonal adjustment over 6 seasons (2026-11-30); before it
  *                1.080 / 1.077 (measured 2026-11-30, 3000 + 2000 + 1000 + 1000 + 1800 + 1800 + 1200 training
@@ -44,7 +46,7 @@ import { MODELS_DIR } from './fixtures';
  */
 const BOUNDS: Record<string, { relMase: number; relWql: number }> = {
   'xlstm-small': { relMase: 0.87, relWql: 0.80 },
-  'ssm-small': { relMase: 0.92, relWql: 0.91 },
+  'ssm-small': { relMase: 0.88, relWql: 0.90 },
 };
 
 /**
