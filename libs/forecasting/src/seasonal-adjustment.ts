@@ -49,10 +49,12 @@ export function planSeasonalAdjustment(long: Float32Array, contextLength: number
   // profile[p] is the phase p of `span` from its start; forecast step t sits at span position span.length + t.
   const phase = (t: number) => (span.length + t) % m;
   const base = { period: m, cycles, autocorrelation: round(test.r), threshold: round(test.bound) };
-  if (additive !== undefined) {
+  // An exact multiplicative fit (no residual) stays multiplicative, without a ratio.
+  const ssMultiplicative = additive !== undefined ? residualSumOfSquares(span, m, profile, true) : 0;
+  if (additive !== undefined && ssMultiplicative > 0) {
     const offsets = seasonalProfile(span, m, false);
     if (offsets) {
-      const residualRatio = round(residualSumOfSquares(span, m, offsets, false) / residualSumOfSquares(span, m, profile, true));
+      const residualRatio = round(residualSumOfSquares(span, m, offsets, false) / ssMultiplicative);
       if (residualRatio < additive) {
         return { kind: 'additive', ...base, residualRatio, offsets: Array.from({ length: m }, (_, t) => Number(offsets[phase(t)].toPrecision(7))) };
       }

@@ -92,7 +92,7 @@ interface SeasonalAdjustmentBase {
   /**
    * Models whose manifest `seasonalAdjustment` has `additive`: the additive decomposition's residual sum
    * of squares over the multiplicative one's on the same steps; the additive one was used when it is
-   * below `additive`. Absent: only the multiplicative one was considered.
+   * below `additive`. Absent: only the multiplicative one was considered (no `additive`, or its fit was exact).
    */
   residualRatio?: number;
 }
