@@ -229,7 +229,7 @@ export function prepareSeries(timestamps: number[], values: (number | null)[], e
     seasonalAdjustment: adjustment,
     feed: entry.provenance.baseline === true
       ? null
-      : { family: entry.family, contextLength: entry.contextLength, patchSize: entry.patchSize, ...(entry.contextPadding ? { contextPadding: entry.contextPadding } : {}) },
+      : { family: entry.family, contextLength: entry.contextLength, patchSize: entry.patchSize, contextPadding: entry.contextPadding },
     metadataBase: {
       stats, grid, method: {}, imputedCount: r.imputedCount, missingCount: r.missingCount, gridPoints: grid.length, scaleFactor, seasonalPeriod,
       coarsening: regrid ? { factor: regrid.factor, seriesStep: seriesFrequency.label, seasonalPeriod: defaultSeasonalPeriod(seriesFrequency) } : null,

@@ -4,7 +4,7 @@ import type { MultiplicativeAdjustmentInfo, SeasonalAdjustmentInfo } from '#time
 import { baselineEntry } from './backtest-baselines';
 import { rng } from './finetune/head-math';
 import { finishSeries, prepareSeries } from './pipeline';
-import { adjustValues, logProfile, planSeasonalAdjustment, reseasonalize, residualSumOfSquares, seasonalProfile, seasonalityTest } from './seasonal-adjustment';
+import { adjustValues, decompose, logProfile, planSeasonalAdjustment, reseasonalize, seasonalityTest } from './seasonal-adjustment';
 
 const PROFILE = [0.7, 0.8, 1.0, 1.3, 1.5, 1.4, 1.2, 1.0, 0.9, 0.8, 0.8, 0.9];
 /** PROFILE normalised to a geometric mean of 1 (what the decomposition estimates). */
@@ -129,12 +129,12 @@ describe('seasonal adjustment', () => {
     expect(planSeasonalAdjustment(Float32Array.from(x, (v, t) => (t === 50 ? 0 : v)), 1024, 12, 6, 1)).toBeNull();
   });
 
-  it('residualSumOfSquares: zero for an exact decomposition of either kind, in the series\' units', () => {
+  it('decompose: the residual sum of squares is zero for an exact decomposition of either kind, in the series\' units', () => {
     // A linear trend plus an additive season, and an exponential trend times a multiplicative one: each
     // decomposition is exact on its own kind and not on the other.
     const add = Float32Array.from({ length: 48 }, (_, t) => 10 + 0.5 * t + [1, -1, 2, -2][t % 4]);
     const mul = Float32Array.from({ length: 48 }, (_, t) => 10 * 1.05 ** t * [1.1, 0.9, 1.2, 1 / (1.1 * 0.9 * 1.2)][t % 4]);
-    const ss = (x: Float32Array, multiplicative: boolean) => residualSumOfSquares(x, 4, seasonalProfile(x, 4, multiplicative)!, multiplicative);
+    const ss = (x: Float32Array, multiplicative: boolean) => decompose(x, 4, multiplicative)!.residualSS;
     expect(ss(add, false)).toBeLessThan(1e-6);
     expect(ss(mul, true)).toBeLessThan(1e-6);
     expect(ss(add, true)).toBeGreaterThan(0.1);

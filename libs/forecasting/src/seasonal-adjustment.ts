@@ -44,24 +44,18 @@ export function planSeasonalAdjustment(long: Float32Array, contextLength: number
   const test = seasonalityTest(context, m);
   if (!test || !test.passed) return null;
   const span = long.subarray(Math.max(0, long.length - cycles * m));
-  const profile = logProfile(span, m);
-  if (!profile) return null;
+  const mul = decompose(span, m, true);
+  if (!mul) return null;
   // profile[p] is the phase p of `span` from its start; forecast step t sits at span position span.length + t.
-  const phase = (t: number) => (span.length + t) % m;
+  const atSteps = (profile: number[], f: (v: number) => number) => Array.from({ length: m }, (_, t) => Number(f(profile[(span.length + t) % m]).toPrecision(7)));
   const base = { period: m, cycles, autocorrelation: round(test.r), threshold: round(test.bound) };
   // An exact multiplicative fit (no residual) stays multiplicative, without a ratio.
-  const ssMultiplicative = additive !== undefined ? residualSumOfSquares(span, m, profile, true) : 0;
-  if (additive !== undefined && ssMultiplicative > 0) {
-    const offsets = seasonalProfile(span, m, false);
-    if (offsets) {
-      const residualRatio = round(residualSumOfSquares(span, m, offsets, false) / ssMultiplicative);
-      if (residualRatio < additive) {
-        return { kind: 'additive', ...base, residualRatio, offsets: Array.from({ length: m }, (_, t) => Number(offsets[phase(t)].toPrecision(7))) };
-      }
-      return { kind: 'multiplicative', ...base, residualRatio, factors: Array.from({ length: m }, (_, t) => Number(Math.exp(profile[phase(t)]).toPrecision(7))) };
-    }
-  }
-  return { kind: 'multiplicative', ...base, factors: Array.from({ length: m }, (_, t) => Number(Math.exp(profile[phase(t)]).toPrecision(7))) };
+  const add = additive !== undefined && mul.residualSS > 0 ? decompose(span, m, false) : null;
+  if (!add) return { kind: 'multiplicative', ...base, factors: atSteps(mul.profile, Math.exp) };
+  const residualRatio = round(add.residualSS / mul.residualSS);
+  return residualRatio < additive!
+    ? { kind: 'additive', ...base, residualRatio, offsets: atSteps(add.profile, (v) => v) }
+    : { kind: 'multiplicative', ...base, residualRatio, factors: atSteps(mul.profile, Math.exp) };
 }
 
 /** The grid values without the profile of their phases (the last grid value is step −1). */
@@ -127,12 +121,14 @@ function centredTrend(x: Float64Array, m: number): Float64Array {
 }
 
 /**
- * Seasonal profile by phase from the start of `x` (classical decomposition): on log x (`log`, the
- * multiplicative profile in logs) or on x (the additive one); the mean of value − trend per phase,
- * centred to sum 0. Null when a phase has no value.
+ * Classical decomposition of `x` with season m, on log x (`multiplicative`) or on x (additive): the
+ * profile by phase from the start of `x` (the mean of value − trend per phase, centred to sum 0; in
+ * logs when multiplicative), and the residual sum of squares Σ (x − fitted)² in the series' units over
+ * the positions with a trend, fitted = trend + profile or exp(trend + profile). Null when a phase has
+ * no value.
  */
-export function seasonalProfile(x: Float32Array, m: number, log: boolean): number[] | null {
-  const v = Float64Array.from(x, (y) => (Number.isFinite(y) && (!log || y > 0) ? (log ? Math.log(y) : y) : NaN));
+export function decompose(x: Float32Array, m: number, multiplicative: boolean): { profile: number[]; residualSS: number } | null {
+  const v = Float64Array.from(x, (y) => (Number.isFinite(y) && (!multiplicative || y > 0) ? (multiplicative ? Math.log(y) : y) : NaN));
   const trend = centredTrend(v, m);
   const sums = Array<number>(m).fill(0);
   const counts = Array<number>(m).fill(0);
@@ -144,28 +140,19 @@ export function seasonalProfile(x: Float32Array, m: number, log: boolean): numbe
   if (counts.some((c) => c === 0)) return null;
   const idx = sums.map((s, p) => s / counts[p]);
   const mean = idx.reduce((a, b) => a + b, 0) / m;
-  return idx.map((p) => p - mean);
+  const profile = idx.map((p) => p - mean);
+  let residualSS = 0;
+  for (let i = 0; i < x.length; i++) {
+    if (!Number.isFinite(trend[i])) continue;
+    const fitted = trend[i] + profile[i % m];
+    residualSS += (x[i] - (multiplicative ? Math.exp(fitted) : fitted)) ** 2;
+  }
+  return { profile, residualSS };
 }
 
 /** Log seasonal profile by phase from the start of `x` (classical decomposition on log x); null when a phase has no value. */
 export function logProfile(x: Float32Array, m: number): number[] | null {
-  return seasonalProfile(x, m, true);
-}
-
-/**
- * Σ (x − fitted)² over the positions with a trend: fitted = trend + profile (additive, trend of x) or
- * exp(trend + profile) (multiplicative, trend and profile of log x), in the series' units both.
- */
-export function residualSumOfSquares(x: Float32Array, m: number, profile: number[], multiplicative: boolean): number {
-  const v = Float64Array.from(x, (y) => (multiplicative ? Math.log(y) : y));
-  const trend = centredTrend(v, m);
-  let ss = 0;
-  for (let i = 0; i < x.length; i++) {
-    if (!Number.isFinite(trend[i])) continue;
-    const fitted = multiplicative ? Math.exp(trend[i] + profile[i % m]) : trend[i] + profile[i % m];
-    ss += (x[i] - fitted) ** 2;
-  }
-  return ss;
+  return decompose(x, m, true)?.profile ?? null;
 }
 
 const round = (v: number) => Number(v.toPrecision(6));
