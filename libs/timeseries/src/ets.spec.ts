@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EtsSeason, EtsTrend, autoEts, etsForecast, etsInitialStates, fitEts, nelderMead } from './ets';
-import { loadDataset } from './testing/shared-data';
+import { loadDataset } from './testing/fixture-data';
 
 interface Case {
   file: string; series: string; tail: number; m: number; h: number; trend: EtsTrend; season: EtsSeason;

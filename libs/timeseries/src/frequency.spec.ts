@@ -1,15 +1,17 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BUSINESS_DAY, inferFrequency, nominalStepMs, parseFrequency, stepForward, stepsBetween, uniqueSorted } from './frequency';
-import { loadDataset } from './testing/shared-data';
+import { EVAL_DATA_DIR, FIXTURE_DIR, datasetInfo, loadDataset } from './testing/fixture-data';
 
 const MIN = 60_000;
 const H = 3_600_000;
 const D = 24 * H;
 
-function labelsOf(file: string): { labels: Record<string, number>; minConfidence: number } {
+function labelsOf(file: string, dir: string): { labels: Record<string, number>; minConfidence: number } {
   const labels: Record<string, number> = {};
   let minConfidence = 1;
-  for (const s of loadDataset(file).values()) {
+  for (const s of loadDataset(file, dir).values()) {
     const r = inferFrequency(s.timestamps);
     const l = r?.frequency.label ?? 'none';
     labels[l] = (labels[l] ?? 0) + 1;
@@ -18,31 +20,34 @@ function labelsOf(file: string): { labels: Record<string, number>; minConfidence
   return { labels, minConfidence };
 }
 
-describe('frequency inference on the real datasets', () => {
+// The fixture subsets always; every series of every set too when TSFM_EVAL_DATA names the full data.
+const SOURCES: [string, string][] = [['test/fixtures/data', FIXTURE_DIR], ...(EVAL_DATA_DIR ? [['TSFM_EVAL_DATA', EVAL_DATA_DIR] as [string, string]] : [])];
+
+describe.each(SOURCES)('frequency inference on the real datasets (%s)', (_, dir) => {
   it.each([
-    ['m3/m3_monthly.csv', '1M', 1428],
-    ['m3/m3_quarterly.csv', '1Q', 756],
-    ['m3/m3_yearly.csv', '1Y', 645],
-    ['tourism/tourism_monthly.csv', '1M', 366],
-    ['tourism/tourism_quarterly.csv', '1Q', 427],
-    ['tourism/tourism_yearly.csv', '1Y', 518],
-    ['m4/m4_hourly.csv', '1h', 414],
-    ['m4/m4_weekly.csv', '1W', 359],
-    ['autoformer/exchange_rate.csv', '1D', 8],
-    ['autoformer/national_illness.csv', '1W', 7],
-    ['nn_competitions/nn5_daily.csv', '1D', 111],
-    ['tsibbledata/vic_elec_halfhourly.csv', '30min', 2],
-    ['prophet/yosemite_temps_5min.csv', '5min', 1],
-  ])('%s is %s for all %i series, every step consistent', (file, label, n) => {
-    expect(labelsOf(file)).toEqual({ labels: { [label]: n }, minConfidence: 1 });
+    ['m3/m3_monthly.csv', '1M'],
+    ['m3/m3_quarterly.csv', '1Q'],
+    ['m3/m3_yearly.csv', '1Y'],
+    ['tourism/tourism_monthly.csv', '1M'],
+    ['tourism/tourism_quarterly.csv', '1Q'],
+    ['tourism/tourism_yearly.csv', '1Y'],
+    ['m4/m4_hourly.csv', '1h'],
+    ['m4/m4_weekly.csv', '1W'],
+    ['autoformer/exchange_rate.csv', '1D'],
+    ['autoformer/national_illness.csv', '1W'],
+    ['nn_competitions/nn5_daily.csv', '1D'],
+    ['tsibbledata/vic_elec_halfhourly.csv', '30min'],
+    ['prophet/yosemite_temps_5min.csv', '5min'],
+  ])('%s is %s for every series (as many as its datasets.csv counts), every step consistent', (file, label) => {
+    expect(labelsOf(file, dir)).toEqual({ labels: { [label]: datasetInfo(file, dir).series }, minConfidence: 1 });
   });
 
   it('gappy series keep their base step with confidence below 1', () => {
-    const ped = labelsOf('tsibble/pedestrian_hourly.csv');
+    const ped = labelsOf('tsibble/pedestrian_hourly.csv', dir);
     expect(ped.labels).toEqual({ '1h': 4 });
     expect(ped.minConfidence).toBeGreaterThan(0.99);
     expect(ped.minConfidence).toBeLessThan(1);
-    const peyton = [...loadDataset('prophet/peyton_manning_daily.csv').values()][0];
+    const peyton = [...loadDataset('prophet/peyton_manning_daily.csv', dir).values()][0];
     const r = inferFrequency(peyton.timestamps)!;
     expect(r.frequency.label).toBe('1D');
     // 2905 stamps, 2904 steps; the 59 missing days sit in gaps that are not one-day steps.
@@ -51,7 +56,9 @@ describe('frequency inference on the real datasets', () => {
   });
 
   it('vic_elec stamps carry +10/+11 offsets, yet the UTC steps are all 30 minutes', () => {
-    const ts = loadDataset('tsibbledata/vic_elec_halfhourly.csv').get('Demand')!.timestamps;
+    const text = readFileSync(path.join(dir, 'tsibbledata/vic_elec_halfhourly.csv'), 'utf8');
+    expect([text.includes('+10:00'), text.includes('+11:00')]).toEqual([true, true]);
+    const ts = loadDataset('tsibbledata/vic_elec_halfhourly.csv', dir).get('Demand')!.timestamps;
     expect(ts.slice(1).every((t, i) => t - ts[i] === 30 * MIN)).toBe(true);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseFrequency } from './frequency';
 import { buildGrid, futureGrid, gridIndexAtOrBefore, gridLengthCovering, horizonToCover } from './grid';
-import { loadDataset } from './testing/shared-data';
+import { loadDataset } from './testing/fixture-data';
 
 const H = 3_600_000;
 const D = 24 * H;

@@ -6,7 +6,7 @@ import { mapForecast } from './output-map';
 import { resampleChannels } from './resample';
 import { detectSeasonalPeriod, seasonalCandidates } from './seasonality';
 import { seriesStats } from './stats';
-import { loadDataset } from './testing/shared-data';
+import { loadDataset } from './testing/fixture-data';
 
 const H = 3_600_000;
 

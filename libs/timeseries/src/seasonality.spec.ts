@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { fft, spectrum } from './fft';
 import { inferFrequency } from './frequency';
 import { autocorrelation, defaultSeasonalPeriod, detectSeasonalPeriod, seasonalCandidates } from './seasonality';
-import { loadDataset } from './testing/shared-data';
+import { EVAL_DATA_DIR, FIXTURE_DIR, loadDataset } from './testing/fixture-data';
 
-function periods(file: string, withCandidates: boolean): number[] {
-  return [...loadDataset(file).values()].map((s) => {
+function periods(file: string, withCandidates: boolean, dir = FIXTURE_DIR): number[] {
+  return [...loadDataset(file, dir).values()].map((s) => {
     const f = inferFrequency(s.timestamps)!.frequency;
     return detectSeasonalPeriod(s.values, withCandidates ? { candidates: seasonalCandidates(f) } : {}).period;
   });
@@ -17,9 +17,11 @@ function lcg(seed: number): () => number {
   return () => (seed = (seed * 16807) % 2147483647) / 2147483647 - 0.5;
 }
 
+// The shares below were measured on the fixture subsets (test/fixtures/data, a few dozen series per
+// set); the bounds measured on all series of each set follow, run when TSFM_EVAL_DATA names the full data.
 describe('seasonal period detection on real data (no hints)', () => {
-  it('M4 hourly: 24 or 168 for 94% of the 414 series', () => {
-    expect(share(periods('m4/m4_hourly.csv', false), [24, 168])).toBeGreaterThanOrEqual(0.93);
+  it('M4 hourly: 24 or 168 for 22 of the 24 fixture series', () => {
+    expect(share(periods('m4/m4_hourly.csv', false), [24, 168])).toBeGreaterThanOrEqual(22 / 24);
   });
   it('M4 H174 really repeats every 23 steps, and that is what is found', () => {
     const v = loadDataset('m4/m4_hourly.csv').get('H174')!.values;
@@ -27,26 +29,42 @@ describe('seasonal period detection on real data (no hints)', () => {
     expect(mad(23)).toBeLessThan(mad(24) / 3);
     expect(detectSeasonalPeriod(v).period).toBe(23);
   });
-  it('vic_elec half-hourly demand and temperature: 48', () => {
+  it('vic_elec half-hourly demand and temperature (four weeks): 48', () => {
     expect(periods('tsibbledata/vic_elec_halfhourly.csv', false)).toEqual([48, 48]);
   });
   it('peyton_manning daily: 7', () => {
     expect(periods('prophet/peyton_manning_daily.csv', false)).toEqual([7]);
   });
-  it('yosemite 5-minute temperatures: 288 (despite the ACF tilt towards 287)', () => {
+  it('yosemite 5-minute temperatures (its last 25 days): 288', () => {
     expect(periods('prophet/yosemite_temps_5min.csv', false)).toEqual([288]);
   });
-  it('tourism monthly: 12 for 88% of the 366 series', () => {
-    expect(share(periods('tourism/tourism_monthly.csv', false), [12])).toBeGreaterThanOrEqual(0.86);
+  it('tourism monthly: 12 for 53 of the 66 fixture series', () => {
+    expect(share(periods('tourism/tourism_monthly.csv', false), [12])).toBeGreaterThanOrEqual(53 / 66);
   });
 });
 
 describe('seasonal period detection on real data (frequency candidates)', () => {
-  it('M4 hourly 98.3%, tourism monthly 97.0%, aus_retail 96.7%; NN5 daily all 7', () => {
-    expect(share(periods('m4/m4_hourly.csv', true), [24, 168])).toBeGreaterThanOrEqual(0.97);
-    expect(share(periods('tourism/tourism_monthly.csv', true), [12])).toBeGreaterThanOrEqual(0.96);
-    expect(share(periods('tsibbledata/aus_retail_monthly.csv', true), [12])).toBeGreaterThanOrEqual(0.96);
-    expect(periods('nn_competitions/nn5_daily.csv', true).every((p) => p === 7)).toBe(true);
+  it('M4 hourly 23 of 24, tourism monthly 64 of 66, aus_retail all 19; NN5 daily all 7', () => {
+    expect(share(periods('m4/m4_hourly.csv', true), [24, 168])).toBeGreaterThanOrEqual(23 / 24);
+    expect(share(periods('tourism/tourism_monthly.csv', true), [12])).toBeGreaterThanOrEqual(64 / 66);
+    expect(share(periods('tsibbledata/aus_retail_monthly.csv', true), [12])).toBe(1);
+    expect(periods('nn_competitions/nn5_daily.csv', true)).toEqual(new Array(12).fill(7));
+  });
+});
+
+describe.runIf(EVAL_DATA_DIR)('seasonal period detection on the full datasets (TSFM_EVAL_DATA)', () => {
+  const dir = EVAL_DATA_DIR!;
+  it('no hints: M4 hourly 24 or 168 for 94% of the 414 series, tourism monthly 12 for 88% of the 366; yosemite 288 (despite the ACF tilt towards 287)', () => {
+    expect(share(periods('m4/m4_hourly.csv', false, dir), [24, 168])).toBeGreaterThanOrEqual(0.93);
+    expect(share(periods('tourism/tourism_monthly.csv', false, dir), [12])).toBeGreaterThanOrEqual(0.86);
+    expect(periods('tsibbledata/vic_elec_halfhourly.csv', false, dir)).toEqual([48, 48]);
+    expect(periods('prophet/yosemite_temps_5min.csv', false, dir)).toEqual([288]);
+  });
+  it('frequency candidates: M4 hourly 98.3%, tourism monthly 97.0%, aus_retail 96.7%; NN5 daily all 7', () => {
+    expect(share(periods('m4/m4_hourly.csv', true, dir), [24, 168])).toBeGreaterThanOrEqual(0.97);
+    expect(share(periods('tourism/tourism_monthly.csv', true, dir), [12])).toBeGreaterThanOrEqual(0.96);
+    expect(share(periods('tsibbledata/aus_retail_monthly.csv', true, dir), [12])).toBeGreaterThanOrEqual(0.96);
+    expect(periods('nn_competitions/nn5_daily.csv', true, dir).every((p) => p === 7)).toBe(true);
   });
 });
 
