@@ -83,7 +83,8 @@ describe('observations API', () => {
       ['a numeric string', { timestamps: ['2024-01-01T00:00:00Z'], values: [['1.5']] }, 422, 'NON_NUMERIC_VALUE', [0]],
       ['a boolean', { timestamps: ['2024-01-01T00:00:00Z', '2024-01-02T00:00:00Z'], values: [[1, true]] }, 422, 'NON_NUMERIC_VALUE', [1]],
       ['a bad timestamp', { timestamps: ['2024-02-30T00:00:00Z'], values: [[1]] }, 422, 'INVALID_TIMESTAMP', [0]],
-      ['a timestamp before 1900', { timestamps: ['1850-01-01T00:00:00Z'], values: [[1]] }, 422, 'INVALID_TIMESTAMP', [0]],
+      ['a timestamp in year 0', { timestamps: ['1850-01-01T00:00:00Z', '0000-12-31T00:00:00Z'], values: [[1, 2]] }, 422, 'INVALID_TIMESTAMP', [1]],
+      ['a timestamp in year 10000', { timestamps: ['+010000-01-01T00:00:00.000Z', '9999-12-31T00:00:00Z'], values: [[1, 2]] }, 422, 'INVALID_TIMESTAMP', [0]],
       ['a short channel array', { timestamps: ['2024-01-01T00:00:00Z', '2024-01-02T00:00:00Z'], values: [[1]] }, 422, 'CHANNEL_COUNT_MISMATCH', [-1]],
       ['two channels for one', { timestamps: ['2024-01-01T00:00:00Z'], values: [[1], [2]] }, 422, 'CHANNEL_COUNT_MISMATCH', []],
     ];

@@ -3,7 +3,7 @@ import { ManifestEntry, SeriesRequest, fedLength } from '#model-runtime';
 import {
   ContextSelectionInfo, Frequency, ModelInputInfo, ResampleMethod, ResamplingMetadata, buildGrid, buildMetadata, chooseMethod, defaultSeasonalPeriod,
   detectSeasonalPeriod, fixedFrequency, futureGrid, seasonalCandidates, gridLengthCovering, inferFrequency, mapForecast, parseFrequency, resample,
-  SeasonalAdjustmentInfo, seriesStats, stepForward, uniqueSorted,
+  SeasonalAdjustmentInfo, seriesStats, stepForward, uniqueSorted, LAST_TIMESTAMP_MS, TIMESTAMP_YEARS,
 } from '#timeseries';
 import { adjustValues, planSeasonalAdjustment, reseasonalize } from './seasonal-adjustment';
 
@@ -209,6 +209,11 @@ export function prepareSeries(timestamps: number[], values: (number | null)[], e
   const limit = scaleFactor === null ? entry.maxHorizon : Math.min(entry.maxHorizon, Math.floor(entry.contextLength / scaleFactor / 2));
   if (horizon > limit) {
     throw new InvalidInputError('HORIZON_TOO_LONG', `the span needs ${horizon} ${gridFrequency.label} steps; model ${entry.id} forecasts at most ${limit} here`, { maxHorizon: limit });
+  }
+  // Timestamps are years 0001..9999 everywhere (parsing, storage, CSV): a forecast may not step past them.
+  if (lastOutput > LAST_TIMESTAMP_MS) {
+    const fits = outputTimes.filter((t) => t <= LAST_TIMESTAMP_MS).length;
+    throw new InvalidInputError('HORIZON_TOO_LONG', `the forecast would pass 9999-12-31, the last date of years ${TIMESTAMP_YEARS}; at most ${fits} step(s) fit`, { maxHorizon: fits });
   }
   // Distinct candidate lengths this grid allows (a candidate longer than the grid is the whole grid).
   const candidates = spec ? [...new Set(spec.candidates.map((c) => Math.min(c, long.length)))] : [];

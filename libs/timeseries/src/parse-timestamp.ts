@@ -15,9 +15,21 @@ export interface TimestampBounds {
   maxYear: number;
 }
 
-export const DEFAULT_TIMESTAMP_BOUNDS: Readonly<TimestampBounds> = { minYear: 1900, maxYear: 2200 };
+/**
+ * Years 1..9999: every date ISO 8601's plain YYYY form can write and `Date#toISOString` prints
+ * with four digits (it signs and widens years outside), so a stored timestamp always reads back
+ * as it was sent. Dates are proleptic Gregorian throughout: no Julian calendar before 1582/1752.
+ */
+export const DEFAULT_TIMESTAMP_BOUNDS: Readonly<TimestampBounds> = { minYear: 1, maxYear: 9999 };
 const DAY_MS = 86_400_000;
 const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+const year4 = (y: number) => String(y).padStart(4, '0');
+
+/** The default bounds as a person reads them in an error message: "0001..9999". */
+export const TIMESTAMP_YEARS = `${year4(DEFAULT_TIMESTAMP_BOUNDS.minYear)}..${year4(DEFAULT_TIMESTAMP_BOUNDS.maxYear)}`;
+/** First and last instants (epoch ms) the default bounds admit: 0001-01-01T00:00:00.000Z, 9999-12-31T23:59:59.999Z. */
+export const FIRST_TIMESTAMP_MS = daysFromCivil(DEFAULT_TIMESTAMP_BOUNDS.minYear, 1, 1) * DAY_MS;
+export const LAST_TIMESTAMP_MS = daysFromCivil(DEFAULT_TIMESTAMP_BOUNDS.maxYear + 1, 1, 1) * DAY_MS - 1;
 
 export function isLeapYear(year: number): boolean {
   return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
@@ -105,14 +117,26 @@ function scanIso(s: string, i: number, end: number): number {
   return ms - (z === 45 ? -1 : 1) * (oh * 60 + om) * 60_000;
 }
 
+// ISO 8601's expanded years (+010000-01-01, -0044-03-15) are refused with the reason, not as "not ISO".
+const EXPANDED_YEAR = /^([+-]?)(\d{4,})-\d\d-\d\d/;
+
+function notEpoch(s: string, start: number, end: number): number {
+  const m = EXPANDED_YEAR.exec(s.slice(start, end));
+  if (!m) return fail('not ISO 8601 or epoch milliseconds');
+  const y = (m[1] === '-' ? -1 : 1) * Number(m[2]);
+  const inside = y >= DEFAULT_TIMESTAMP_BOUNDS.minYear && y <= DEFAULT_TIMESTAMP_BOUNDS.maxYear;
+  return fail(inside ? 'a year has exactly four digits and no sign' : `year outside ${TIMESTAMP_YEARS} (a year has exactly four digits)`);
+}
+
 function scanEpoch(s: string, i: number, end: number): number {
+  const start = i;
   const neg = s.charCodeAt(i) === 45;
   if (neg) i++;
-  if (i === end || end - i > 16) return fail('not ISO 8601 or epoch milliseconds');
+  if (i === end || end - i > 16) return notEpoch(s, start, end);
   let v = 0;
   for (; i < end; i++) {
     const c = digit(s, i);
-    if (c < 0) return fail('not ISO 8601 or epoch milliseconds');
+    if (c < 0) return notEpoch(s, start, end);
     v = v * 10 + c;
   }
   return neg ? -v : v;
@@ -121,6 +145,8 @@ function scanEpoch(s: string, i: number, end: number): number {
 /**
  * ISO 8601 (date, or date-time with optional seconds, fraction and offset; naive = UTC) or epoch
  * milliseconds (number or digit string) to epoch ms; NaN when invalid or outside the year bounds.
+ * A bare integer is always epoch milliseconds, never a year: "1750" is 1.75 s after 1970-01-01,
+ * and the year 1750 is written 1750-01-01. ISO years have exactly four digits (0800-01-01).
  */
 export function tryParseTimestamp(raw: string | number, bounds: TimestampBounds = DEFAULT_TIMESTAMP_BOUNDS): number {
   let ms: number;
@@ -139,7 +165,7 @@ export function tryParseTimestamp(raw: string | number, bounds: TimestampBounds 
   if (ms !== ms) return NaN;
   const lo = daysFromCivil(bounds.minYear, 1, 1) * DAY_MS;
   const hi = daysFromCivil(bounds.maxYear + 1, 1, 1) * DAY_MS;
-  return ms >= lo && ms < hi ? ms : fail(`year outside ${bounds.minYear}..${bounds.maxYear}`);
+  return ms >= lo && ms < hi ? ms : fail(`year outside ${year4(bounds.minYear)}..${year4(bounds.maxYear)}`);
 }
 
 /** Like tryParseTimestamp but throws TimestampError (code INVALID_TIMESTAMP) with the reason. */

@@ -5,7 +5,7 @@ import { APP_CONFIG, AppConfig } from '#config';
 import { ForecastsRepository, SeriesRepository, TransactionRunner } from '#db';
 import type { ForecastRequestRecord } from '#forecasting';
 import { JobName, JobQueueService, QueueName } from '#jobs';
-import { parseTimestamp } from '#timeseries';
+import { TIMESTAMP_YEARS, parseTimestamp } from '#timeseries';
 import { parseJsonUpload } from '../series/observations-parser';
 import { CreateForecastDto } from './dto/create-forecast.dto';
 import { ForecastPageResponse, ForecastResponse } from './dto/forecast.response';
@@ -18,8 +18,8 @@ const FINAL = ['SUCCEEDED', 'PARTIALLY_SUCCEEDED', 'FAILED', 'CANCELLED'];
 function ts(name: string, raw: string | number): number {
   try {
     return parseTimestamp(raw);
-  } catch {
-    throw new InvalidInputError('INVALID_TIMESTAMP', `${name} must be ISO 8601 or epoch milliseconds between 1900 and 2200`);
+  } catch (e) {
+    throw new InvalidInputError('INVALID_TIMESTAMP', `${name} must be ISO 8601 or epoch milliseconds in years ${TIMESTAMP_YEARS} (${(e as Error).message})`);
   }
 }
 

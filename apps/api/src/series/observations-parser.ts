@@ -59,8 +59,9 @@ function toTimestamp(raw: unknown, row: number, problems: Problems, line?: numbe
   try {
     if (typeof raw !== 'string' && typeof raw !== 'number') throw new Error('not a string or number');
     return parseTimestamp(raw);
-  } catch {
-    problems.add('INVALID_TIMESTAMP', { row, line, column: 'timestamp', reason: 'not ISO 8601 or epoch milliseconds in 1900..2200' });
+  } catch (e) {
+    // The parser's reason names the value and its fault: an impossible date, a year outside 0001..9999, ...
+    problems.add('INVALID_TIMESTAMP', { row, line, column: 'timestamp', reason: `${(e as Error).message}; expected ISO 8601 or epoch milliseconds` });
     return NaN;
   }
 }

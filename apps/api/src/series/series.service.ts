@@ -3,7 +3,7 @@ import { BadRequestError } from '#common';
 import { APP_CONFIG, AppConfig } from '#config';
 import { ObservationsRepository, SeriesRepository, TransactionRunner } from '#db';
 import { JobName, JobQueueService } from '#jobs';
-import { parseTimestamp } from '#timeseries';
+import { TIMESTAMP_YEARS, parseTimestamp } from '#timeseries';
 import { CreateSeriesDto } from './dto/create-series.dto';
 import { ListSeriesQuery } from './dto/list-series.query';
 import { ReadObservationsQuery } from './dto/read-observations.query';
@@ -81,8 +81,8 @@ export class SeriesService {
   private bound(name: string, raw: string): number {
     try {
       return parseTimestamp(/^-?\d+$/.test(raw) ? Number(raw) : raw);
-    } catch {
-      throw new BadRequestError('INVALID_TIMESTAMP', `"${name}" must be ISO 8601 or epoch milliseconds`);
+    } catch (e) {
+      throw new BadRequestError('INVALID_TIMESTAMP', `"${name}" must be ISO 8601 or epoch milliseconds in years ${TIMESTAMP_YEARS} (${(e as Error).message})`);
     }
   }
 }
