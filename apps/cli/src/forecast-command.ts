@@ -1,9 +1,8 @@
-import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { DomainError } from '#common';
 import { finishSeries, forecastPrepared, prepareSeries, Span } from '#forecasting';
 import { ModelCatalog, ModelRuntime } from '#model-runtime';
-import { parseCsvLine, parseTimestamp } from '#timeseries';
+import { CsvCell, CsvRow, readCsvRows, parseTimestamp, writeCsvFile } from '#timeseries';
 
 export interface ForecastArgs {
   input: string;
@@ -22,22 +21,37 @@ interface InputSeries {
   values: (number | null)[];
 }
 
-function readLong(file: string): Map<string, InputSeries> {
-  const lines = readFileSync(file, 'utf8').split(/\r?\n/).filter((l) => l.trim() !== '');
-  const header = parseCsvLine(lines[0] ?? '').map((h) => h.trim());
-  const [iId, iTs, iVal] = ['series_id', 'timestamp', 'value'].map((k) => header.indexOf(k));
-  if (iId < 0 || iTs < 0 || iVal < 0) throw new CliError(`${file}: the header must have series_id,timestamp,value`);
+/** The file's rows, streamed; unreadable or malformed CSV is a CliError naming the file. */
+async function* rowsOf(file: string): AsyncGenerator<CsvRow> {
+  try {
+    yield* readCsvRows(file, { trim: true });
+  } catch (e) {
+    const err = e as Error & { code?: string };
+    if (err.code === 'MALFORMED_CSV') throw new CliError(`${file}: ${err.message}`);
+    if (err.code === 'ENOENT' || err.code === 'EACCES' || err.code === 'EISDIR') throw new CliError(`${file}: ${err.message}`);
+    throw e;
+  }
+}
+
+async function readLong(file: string): Promise<Map<string, InputSeries>> {
   const out = new Map<string, InputSeries>();
-  for (let k = 1; k < lines.length; k++) {
-    const f = parseCsvLine(lines[k]);
-    const where = `${file} line ${k + 1}`;
+  let iId = -1;
+  let iTs = -1;
+  let iVal = -1;
+  for await (const { line, fields: f } of rowsOf(file)) {
+    if (iId < 0) {
+      [iId, iTs, iVal] = ['series_id', 'timestamp', 'value'].map((k) => f.indexOf(k));
+      if (iId < 0 || iTs < 0 || iVal < 0) throw new CliError(`${file}: the header must have series_id,timestamp,value`);
+      continue;
+    }
+    const where = `${file} line ${line}`;
     let t: number;
     try {
       t = parseTimestamp(/^\d+$/.test(f[iTs]) ? Number(f[iTs]) : f[iTs]);
     } catch {
       throw new CliError(`${where}: invalid timestamp ${JSON.stringify(f[iTs])}`);
     }
-    const raw = (f[iVal] ?? '').trim();
+    const raw = f[iVal];
     const v = raw === '' ? null : Number(raw);
     if (v !== null && (!Number.isFinite(v) || !/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(raw))) throw new CliError(`${where}: value ${JSON.stringify(raw)} is not a number (leave it empty for missing)`);
     let s = out.get(f[iId]);
@@ -50,25 +64,32 @@ function readLong(file: string): Map<string, InputSeries> {
 }
 
 /** `timestamp` (for every series) or `series_id,timestamp` (per series). */
-function readAt(file: string): (id: string) => number[] {
-  const lines = readFileSync(file, 'utf8').split(/\r?\n/).filter((l) => l.trim() !== '');
-  const header = parseCsvLine(lines[0] ?? '').map((h) => h.trim());
-  const iTs = header.indexOf('timestamp');
-  const iId = header.indexOf('series_id');
-  if (iTs < 0) throw new CliError(`${file}: the header must have a timestamp column`);
+async function readAt(file: string): Promise<(id: string) => number[]> {
+  let iTs = -1;
+  let iId = -1;
   const all: number[] = [];
   const per = new Map<string, number[]>();
-  lines.slice(1).forEach((l, k) => {
-    const f = parseCsvLine(l);
+  for await (const { line, fields: f } of rowsOf(file)) {
+    if (iTs < 0) {
+      iTs = f.indexOf('timestamp');
+      iId = f.indexOf('series_id');
+      if (iTs < 0) throw new CliError(`${file}: the header must have a timestamp column`);
+      continue;
+    }
     let t: number;
     try {
       t = parseTimestamp(/^\d+$/.test(f[iTs]) ? Number(f[iTs]) : f[iTs]);
     } catch {
-      throw new CliError(`${file} line ${k + 2}: invalid timestamp ${JSON.stringify(f[iTs])}`);
+      throw new CliError(`${file} line ${line}: invalid timestamp ${JSON.stringify(f[iTs])}`);
     }
     if (iId < 0) all.push(t);
-    else per.set(f[iId], [...(per.get(f[iId]) ?? []), t]);
-  });
+    else {
+      const list = per.get(f[iId]);
+      if (list) list.push(t);
+      else per.set(f[iId], [t]);
+    }
+  }
+  if (iTs < 0) throw new CliError(`${file}: the header must have a timestamp column`);
   return (id) => (iId < 0 ? all : per.get(id) ?? []);
 }
 
@@ -90,10 +111,10 @@ export async function forecastCommand(a: ForecastArgs): Promise<number> {
   const quantiles = a.quantiles ?? entry.quantiles;
   const bad = quantiles.filter((q) => !entry.quantiles.some((l) => Math.abs(l - q) < 1e-9));
   if (bad.length) throw new CliError(`model ${entry.id} has quantiles ${entry.quantiles.join(',')}; not ${bad.join(',')}`);
-  const input = readLong(a.input);
-  const atFor = a.at ? readAt(a.at) : null;
+  const input = await readLong(a.input);
+  const atFor = a.at ? await readAt(a.at) : null;
   const runtime = await ModelRuntime.start({ modelsDir: a.modelsDir, providers: ['cpu'], intraOpThreads: 0, maxBatch: 256, maxWaitMs: 2, maxQueue: 1_000_000 });
-  const lines = [['series_id', 'timestamp', ...quantiles.map((q) => `q${q}`)].join(',')];
+  const rows: CsvCell[][] = [['series_id', 'timestamp', ...quantiles.map((q) => `q${q}`)]];
   let done = 0;
   let failed = 0;
   try {
@@ -116,11 +137,11 @@ export async function forecastCommand(a: ForecastArgs): Promise<number> {
         progress(++done, ids.length);
       }
     }));
-    results.forEach((r, k) => r?.timestamps.forEach((t, i) => lines.push([ids[k], new Date(t).toISOString(), ...r.quantiles[i].map(String)].join(','))));
+    results.forEach((r, k) => r?.timestamps.forEach((t, i) => rows.push([ids[k], new Date(t).toISOString(), ...r.quantiles[i]])));
   } finally {
     await runtime.close();
   }
-  writeFileSync(a.output, lines.join('\n') + '\n');
+  await writeCsvFile(a.output, rows);
   process.stderr.write(`${path.basename(a.output)}: ${input.size - failed} series forecast with ${entry.id}${failed ? `, ${failed} failed` : ''}\n`);
   return failed === input.size ? 1 : 0;
 }

@@ -1,18 +1,110 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { parseCsvLine, readLongCsv } from './csv';
+import { CsvFormatError, formatCsv, parseCsv, protectCell, readCsvRows, readLongCsv, unprotectCell, writeCsvFile } from './csv';
 import { TimestampError } from './parse-timestamp';
 
-describe('parseCsvLine', () => {
+const fields = (text: string, o?: Parameters<typeof parseCsv>[1]) => parseCsv(text, o).map((r) => r.fields);
+
+describe('parseCsv', () => {
   it.each([
-    ['a,"b,c","say ""hi""",,', ['a', 'b,c', 'say "hi"', '', '']],
-    ['', ['']],
-    ['x', ['x']],
-    [',', ['', '']],
-    ['"",""""', ['', '"']],
-    ['"a""', ['a"']], // unterminated quote: the rest of the line
-    ['1,2.5,"3"', ['1', '2.5', '3']],
-  ])('%j', (line, fields) => {
-    expect(parseCsvLine(line)).toEqual(fields);
+    ['a,"b,c","say ""hi""",,\n', [['a', 'b,c', 'say "hi"', '', '']]],
+    ['x\n', [['x']]],
+    [',\n', [['', '']]],
+    ['"",""""\n', [['', '"']]],
+    ['1,2.5,"3"', [['1', '2.5', '3']]],
+    // a quoted field spanning lines, with a comma and CRLF inside
+    ['id,v\r\n"two\r\nlines, one cell",1\r\n', [['id', 'v'], ['two\r\nlines, one cell', '1']]],
+    // the BOM is not part of the first header name
+    ['\uFEFFtimestamp,a\n1,2\n', [['timestamp', 'a'], ['1', '2']]],
+    // trailing empty and whitespace-only lines are not rows
+    ['a,b\n1,2\n\n  \r\n', [['a', 'b'], ['1', '2']]],
+    ['', []],
+  ])('%j', (text, rows) => {
+    expect(fields(text)).toEqual(rows);
+  });
+
+  it('numbers each row by the line it starts on', () => {
+    const rows = parseCsv('h,v\n"a\nb",1\n\nc,2\n');
+    expect(rows.map((r) => r.line)).toEqual([1, 2, 5]);
+  });
+
+  it('trims around fields only when asked, never inside quotes', () => {
+    expect(fields(' a , b \n')).toEqual([[' a ', ' b ']]);
+    expect(fields(' a , " b " \n', { trim: true })).toEqual([['a', ' b ']]);
+  });
+
+  it.each([
+    ['h,v\n"open,1\n2,3\n', 'CSV_QUOTE_NOT_CLOSED', 2],
+    ['h,v\n"a"b,1\n', 'CSV_INVALID_CLOSING_QUOTE', 2],
+    ['h,v\na"b,1\n', 'INVALID_OPENING_QUOTE', 2],
+    ['h,v\n1,2\n3\n', 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH', 3],
+    ['h,v\n1,2\n3,4,5\n', 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH', 3],
+  ])('%j is MALFORMED_CSV (%s) at line %d', (text, reason, line) => {
+    let err: unknown;
+    try {
+      parseCsv(text);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(CsvFormatError);
+    expect(err).toMatchObject({ code: 'MALFORMED_CSV', line, details: { line, reason } });
+    expect((err as Error).message).toMatch(new RegExp(`^CSV line ${line}: `));
+  });
+
+  it('hands ragged rows back when the caller checks field counts itself', () => {
+    expect(fields('h,v\n1\n2,3,4\n', { columns: 'ragged' })).toEqual([['h', 'v'], ['1'], ['2', '3', '4']]);
+  });
+});
+
+describe('readCsvRows (streaming)', () => {
+  it('yields the same rows as parseCsv from a file read in small chunks', async () => {
+    const text = '\uFEFFseries_id,timestamp,value\r\n"a,1","2024-01-01",1\r\n"b\nc",2024-01-02,\r\n\r\n';
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'csv-')), 'in.csv');
+    writeFileSync(file, text);
+    const fromFile: unknown[] = [];
+    for await (const r of readCsvRows(file)) fromFile.push(r);
+    expect(fromFile).toEqual(parseCsv(text));
+    const chunks: unknown[] = [];
+    for await (const r of readCsvRows(Readable.from(text.match(/[\s\S]{1,3}/g)!))) chunks.push(r);
+    expect(chunks).toEqual(fromFile);
+  });
+
+  it('rejects malformed CSV and a missing file', async () => {
+    const read = async (input: string | Readable) => {
+      for await (const _ of readCsvRows(input)) void _;
+    };
+    await expect(read(Readable.from(['h,v\n"x,1\n']))).rejects.toMatchObject({ code: 'MALFORMED_CSV', line: 2 });
+    await expect(read('/nonexistent/in.csv')).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+});
+
+describe('formatCsv', () => {
+  it('quotes commas, quotes, newlines and CR, and round-trips through parseCsv', () => {
+    const rows = [['name', 'v'], ['a,b', 1], ['say "hi"', -1.5], ['two\nlines', null], ['cr\ronly', 0], ['plain', 2.5e-7]];
+    const text = formatCsv(rows);
+    expect(text).toBe('name,v\n"a,b",1\n"say ""hi""",-1.5\n"two\nlines",\n"cr\ronly",0\nplain,2.5e-7\n');
+    expect(fields(text)).toEqual(rows.map((r) => r.map((c) => (c === null ? '' : String(c)))));
+  });
+
+  it('prefixes text that a spreadsheet would run as a formula, and leaves numbers alone', () => {
+    const text = formatCsv([['=HYPERLINK("http://x","y")', '+1+2', '-cmd', '@SUM(A1)', '\tx', '\rx', '\uFF1D1', '-1.5', '+3', '1e5', -2, 'ok-name']]);
+    expect(fields(text)).toEqual([["'=HYPERLINK(\"http://x\",\"y\")", "'+1+2", "'-cmd", "'@SUM(A1)", "'\tx", "'\rx", "'\uFF1D1", '-1.5', '+3', '1e5', '-2', 'ok-name']]);
+  });
+
+  it('protectCell and unprotectCell invert each other on names', () => {
+    for (const s of ['-x', '=1', '@a', 'plain', "'quoted", '-1']) expect(unprotectCell(protectCell(s))).toBe(s);
+    expect(protectCell('-1')).toBe('-1');
+    expect(unprotectCell("'plain")).toBe("'plain");
+  });
+
+  it('writeCsvFile streams the same text as formatCsv', async () => {
+    const rows = [['id', 'q0.5'], ['=x', 1], ['a\nb', null]];
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'csv-')), 'out.csv');
+    await writeCsvFile(file, rows);
+    expect(readFileSync(file, 'utf8')).toBe(formatCsv(rows));
   });
 });
 
@@ -22,6 +114,11 @@ describe('readLongCsv', () => {
     expect([...m.keys()]).toEqual(['x', 'y,1']);
     expect(m.get('x')).toEqual({ timestamps: [Date.UTC(2024, 0, 1), Date.UTC(2024, 0, 2), Date.UTC(2024, 0, 3)], values: [2, NaN, -1500] });
     expect(m.get('y,1')).toEqual({ timestamps: [1], values: [NaN] });
+  });
+
+  it('reads a series id holding a quoted newline', () => {
+    const m = readLongCsv('series_id,timestamp,value\n"multi\nline",2024-01-01,1\n');
+    expect(m.get('multi\nline')).toEqual({ timestamps: [Date.UTC(2024, 0, 1)], values: [1] });
   });
 
   it('accepts any column order and a custom timestamp parser', () => {
@@ -34,5 +131,6 @@ describe('readLongCsv', () => {
     expect(() => readLongCsv('series_id,timestamp,value\na,2024-01-01,abc\n')).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
     expect(() => readLongCsv('id,ts,v\n')).toThrow(/series_id/);
     expect(() => readLongCsv('series_id,timestamp,value\na,x,1\n')).toThrow(TimestampError);
+    expect(() => readLongCsv('series_id,timestamp,value\na,2024-01-01\n')).toThrow(expect.objectContaining({ code: 'MALFORMED_CSV', line: 2 }));
   });
 });

@@ -1,46 +1,157 @@
+import { createReadStream, createWriteStream } from 'node:fs';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { CsvError, InfoRecord, Options as ParseOptions, parse as parseStream } from 'csv-parse';
+import { CsvError as SyncCsvError, parse as parseSync } from 'csv-parse/sync';
+import { Options as StringifyOptions, stringify as stringifyStream } from 'csv-stringify';
+import { stringify as stringifySync } from 'csv-stringify/sync';
 import { TimeseriesError } from './errors';
 import { TimestampError, parseTimestamp } from './parse-timestamp';
 
-/** Splits one RFC 4180 line: quoted fields may hold commas and doubled quotes. */
-export function parseCsvLine(line: string): string[] {
-  const out: string[] = [];
-  let i = 0;
-  const n = line.length;
-  for (;;) {
-    if (line.charCodeAt(i) === 34) {
-      // quoted field: copy runs between quotes, "" is a literal quote
-      let field = '';
-      let from = ++i;
-      for (;;) {
-        const q = line.indexOf('"', i);
-        if (q < 0) {
-          field += line.slice(from);
-          i = n;
-          break;
-        }
-        if (line.charCodeAt(q + 1) === 34) {
-          field += line.slice(from, q + 1);
-          from = i = q + 2;
-        } else {
-          field += line.slice(from, q);
-          i = q + 1;
-          break;
-        }
-      }
-      const comma = line.indexOf(',', i);
-      out.push(comma < 0 ? field + line.slice(i) : field + line.slice(i, comma)); // junk after a closing quote is kept
-      if (comma < 0) return out;
-      i = comma + 1;
-    } else {
-      const comma = line.indexOf(',', i);
-      if (comma < 0) {
-        out.push(line.slice(i));
-        return out;
-      }
-      out.push(line.slice(i, comma));
-      i = comma + 1;
-    }
+/**
+ * The one CSV module: every CSV the service reads or writes goes through csv-parse and
+ * csv-stringify (RFC 4180: quoted fields with commas, newlines and doubled quotes, a BOM, CRLF).
+ */
+
+/** One record with the 1-based line it starts on (a quoted field may span several lines). */
+export interface CsvRow {
+  line: number;
+  fields: string[];
+}
+
+export interface CsvReadOptions {
+  /** Drop spaces around fields (outside quotes), as uploads have always allowed. */
+  trim?: boolean;
+  /**
+   * Rows with a different field count than the header are an error by default; 'ragged' hands
+   * them back so a caller can report every bad row at once with its own code.
+   */
+  columns?: 'strict' | 'ragged';
+}
+
+/** Malformed CSV (an unclosed or stray quote, a ragged row); `details.line` says where. */
+export class CsvFormatError extends TimeseriesError {
+  constructor(
+    message: string,
+    readonly line: number,
+    reason: string,
+  ) {
+    super('MALFORMED_CSV', message, { line, reason });
   }
+}
+
+/**
+ * csv-parse options feeding each record to `rows` as it is parsed, so row lines are known even
+ * when a later record fails (a stream parses ahead of its consumer).
+ */
+function parseOptions(o: CsvReadOptions, rows: Rows): ParseOptions {
+  return {
+    bom: true,
+    // \r\n and \n anywhere in one file, as the line-splitting readers allowed; a lone \r stays content.
+    record_delimiter: ['\r\n', '\n'],
+    // Field counts are checked in Rows so blank lines do not count as short rows.
+    relax_column_count: true,
+    trim: o.trim ?? false,
+    // The typings tie on_record's output to its input type; it returns CsvRow (or null to skip).
+    on_record: ((record: string[], info: InfoRecord) => rows.take(record, info.lines)) as unknown as ParseOptions['on_record'],
+  };
+}
+
+/**
+ * Turns csv-parse records into rows: blank and whitespace-only lines (a trailing newline, CRLF
+ * leftovers) are skipped, and each record starts on the line after the previous one ended.
+ */
+class Rows {
+  /** The line the record being parsed started on. */
+  nextLine = 1;
+  private width = -1;
+
+  constructor(private readonly o: CsvReadOptions) {}
+
+  take(f: string[], endLine: number): CsvRow | null {
+    const line = this.nextLine;
+    this.nextLine = endLine + 1;
+    if (f.length === 1 && f[0].trim() === '') return null;
+    if (this.width < 0) this.width = f.length;
+    else if (f.length !== this.width && this.o.columns !== 'ragged') {
+      throw new CsvFormatError(`CSV line ${line}: expected ${this.width} fields like the header, got ${f.length}`, line, 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH');
+    }
+    return { line, fields: f };
+  }
+
+  error(e: unknown): unknown {
+    // csv-parse/sync bundles its own copy of the class.
+    if (!(e instanceof CsvError || e instanceof SyncCsvError)) return e;
+    // An unclosed quote is reported where the text ends; the record it opened is more useful.
+    const line = e.code === 'CSV_QUOTE_NOT_CLOSED' ? this.nextLine : typeof e.lines === 'number' ? e.lines : this.nextLine;
+    const message = e.code === 'CSV_QUOTE_NOT_CLOSED' ? `a quoted field opened on this line is never closed` : e.message;
+    return new CsvFormatError(`CSV line ${line}: ${message}`, line, e.code);
+  }
+}
+
+/** Parses a whole CSV text (a request body): header included as the first row. */
+export function parseCsv(text: string, o: CsvReadOptions = {}): CsvRow[] {
+  const rows = new Rows(o);
+  try {
+    return parseSync(text, parseOptions(o, rows)) as unknown as CsvRow[];
+  } catch (e) {
+    throw rows.error(e);
+  }
+}
+
+/** Streams a CSV file or stream row by row (header first), so a large input is never one string. */
+export async function* readCsvRows(input: string | Readable, o: CsvReadOptions = {}): AsyncGenerator<CsvRow> {
+  const source = typeof input === 'string' ? createReadStream(input) : input;
+  const rows = new Rows(o);
+  const parser = source.pipe(parseStream(parseOptions(o, rows)));
+  // A read error (missing file) does not travel through pipe(); hand it to the parser.
+  source.once('error', (e: Error) => parser.destroy(e));
+  try {
+    for await (const row of parser) yield row as CsvRow;
+  } catch (e: unknown) {
+    throw rows.error(e);
+  } finally {
+    source.destroy();
+  }
+}
+
+export type CsvCell = string | number | null | undefined;
+
+const FORMULA_START = /^[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20]/;
+const PLAIN_NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/**
+ * Formula-injection guard (OWASP "CSV Injection"): a text cell starting with =, +, -, @, tab or CR
+ * (or their full-width forms) gets a leading single quote so a spreadsheet shows it as text, not
+ * a live formula. Plain decimal numbers such as "-1.5" are left alone; number cells never change.
+ */
+export function protectCell(s: string): string {
+  return FORMULA_START.test(s) && !PLAIN_NUMBER.test(s) ? `'${s}` : s;
+}
+
+/**
+ * Undoes protectCell where that is unambiguous: a name that may not contain a quote (a channel)
+ * read back from one of our downloads.
+ */
+export function unprotectCell(s: string): string {
+  return s.charCodeAt(0) === 39 && FORMULA_START.test(s.slice(1)) ? s.slice(1) : s;
+}
+
+const STRINGIFY: StringifyOptions = {
+  cast: { string: protectCell },
+  // csv-stringify quotes delimiters, quotes and \n; a lone \r would end a record for some readers.
+  quoted_match: /\r/,
+  record_delimiter: '\n',
+};
+
+/** Rows to CSV text, quoted where needed and guarded against formula injection; null is empty. */
+export function formatCsv(rows: CsvCell[][]): string {
+  return stringifySync(rows, STRINGIFY);
+}
+
+/** Streams rows to a file with the same quoting and guard as formatCsv. */
+export async function writeCsvFile(file: string, rows: Iterable<CsvCell[]>): Promise<void> {
+  await pipeline(Readable.from(rows), stringifyStream(STRINGIFY), createWriteStream(file));
 }
 
 export interface LongSeries {
@@ -54,21 +165,19 @@ const MISSING = new Set(['', 'NA', 'NaN', 'nan', 'null', 'NULL']);
 /**
  * Reads long-format CSV (`series_id,timestamp,value` in any column order, header first) into
  * series in file order. Empty, NA, NaN and null values are missing (NaN); a bad timestamp throws
- * TimestampError with the 0-based data row as `index`, a bad value INVALID_ARGUMENT.
+ * TimestampError with the 0-based data row as `index`, a bad value INVALID_ARGUMENT, malformed
+ * CSV MALFORMED_CSV.
  */
 export function readLongCsv(text: string, parseTs: (s: string) => number = (s) => parseTimestamp(s)): Map<string, LongSeries> {
-  const out = new Map<string, LongSeries>();
-  const lines = text.split('\n');
-  const header = parseCsvLine(lines[0].replace(/\r$/, '')).map((h) => h.trim().replace(/^\uFEFF/, ''));
+  const rows = parseCsv(text);
+  const header = (rows[0]?.fields ?? []).map((h) => h.trim());
   const [iId, iTs, iVal] = ['series_id', 'timestamp', 'value'].map((k) => header.indexOf(k));
   if (iId < 0 || iTs < 0 || iVal < 0) throw new TimeseriesError('INVALID_ARGUMENT', 'long CSV needs series_id, timestamp and value columns');
+  const out = new Map<string, LongSeries>();
   let current: LongSeries | undefined;
   let currentId: string | undefined;
-  for (let k = 1; k < lines.length; k++) {
-    let line = lines[k];
-    if (line.charCodeAt(line.length - 1) === 13) line = line.slice(0, -1);
-    if (line === '') continue;
-    const f = line.indexOf('"') >= 0 ? parseCsvLine(line) : line.split(',');
+  for (let k = 1; k < rows.length; k++) {
+    const { line, fields: f } = rows[k];
     const id = f[iId];
     if (id !== currentId) {
       current = out.get(id);
@@ -79,11 +188,11 @@ export function readLongCsv(text: string, parseTs: (s: string) => number = (s) =
     try {
       ts = parseTs(f[iTs]);
     } catch (e) {
-      throw new TimestampError(`line ${k + 1}: ${(e as Error).message}`, k - 1);
+      throw new TimestampError(`line ${line}: ${(e as Error).message}`, k - 1);
     }
     const raw = f[iVal];
-    const v = raw === undefined || MISSING.has(raw) ? NaN : Number(raw);
-    if (v !== v && !(raw === undefined || MISSING.has(raw))) throw new TimeseriesError('INVALID_ARGUMENT', `line ${k + 1}: value ${JSON.stringify(raw)} is not a number`, { index: k - 1 });
+    const v = MISSING.has(raw) ? NaN : Number(raw);
+    if (v !== v && !MISSING.has(raw)) throw new TimeseriesError('INVALID_ARGUMENT', `line ${line}: value ${JSON.stringify(raw)} is not a number`, { index: k - 1 });
     current!.timestamps.push(ts);
     current!.values.push(v);
   }

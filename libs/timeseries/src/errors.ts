@@ -4,7 +4,8 @@ export type TimeseriesErrorCode =
   | 'INVALID_FREQUENCY'
   | 'INVALID_ARGUMENT'
   | 'TIMESTAMP_BEYOND_HORIZON'
-  | 'TIMESTAMP_NOT_IN_FUTURE';
+  | 'TIMESTAMP_NOT_IN_FUTURE'
+  | 'MALFORMED_CSV';
 
 export class TimeseriesError extends Error {
   constructor(

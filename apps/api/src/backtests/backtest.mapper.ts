@@ -1,5 +1,6 @@
 import type { BacktestForecastRow, BacktestRow } from '#db';
 import type { BacktestRequestRecord } from '#forecasting';
+import { CsvCell, formatCsv } from '#timeseries';
 import type {
   BacktestForecastDto, BacktestMetricsDto, BacktestRelativeDto, BacktestResponse, BacktestScoreDto, BacktestSeriesDto, BacktestSummaryResponse,
 } from './dto/backtest.response';
@@ -33,9 +34,6 @@ export function toForecastDto(f: BacktestForecastRow): BacktestForecastDto {
   };
 }
 
-const csvCell = (v: string) => (/[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
-const csvNum = (v: number | null | undefined) => (v === null || v === undefined ? '' : String(v));
-
 /** Flat metric names in CSV order: scalars, then wql_<level>, coverage_<pct>, width_<pct>. */
 function flatten(m: BacktestMetricsDto | BacktestRelativeDto): [string, number | null][] {
   const out: [string, number | null][] = [];
@@ -52,11 +50,11 @@ function flatten(m: BacktestMetricsDto | BacktestRelativeDto): [string, number |
  * scope is overall, series or window; series_id/channel/window are empty where they do not apply.
  */
 export function metricsToCsv(b: BacktestResponse): string {
-  const lines = [['model', 'scope', 'series_id', 'channel', 'window', 'metric', 'value', 'relative_to_seasonal_naive', 'count', 'excluded'].join(',')];
+  const rows: CsvCell[][] = [['model', 'scope', 'series_id', 'channel', 'window', 'metric', 'value', 'relative_to_seasonal_naive', 'count', 'excluded']];
   const emit = (model: string, scope: string, seriesId: string, channel: string, window: string, s: BacktestScoreDto) => {
     const rel = new Map(flatten(s.relative));
     for (const [name, v] of flatten(s.metrics)) {
-      lines.push([csvCell(model), scope, seriesId, csvCell(channel), window, name, csvNum(v), csvNum(rel.get(name)), String(s.metrics.count), String(s.metrics.excluded)].join(','));
+      rows.push([model, scope, seriesId, channel, window, name, v, rel.get(name), s.metrics.count, s.metrics.excluded]);
     }
   };
   for (const model of b.models) {
@@ -69,5 +67,5 @@ export function metricsToCsv(b: BacktestResponse): string {
       for (const w of r.windows ?? []) emit(model, 'window', s.seriesId, s.channel ?? '', String(w.window), w);
     }
   }
-  return lines.join('\n') + '\n';
+  return formatCsv(rows);
 }

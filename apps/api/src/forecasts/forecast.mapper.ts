@@ -1,4 +1,5 @@
 import type { ForecastResultRow, ForecastRow } from '#db';
+import { CsvCell, formatCsv } from '#timeseries';
 import type { ForecastResponse, ForecastSummaryResponse } from './dto/forecast.response';
 
 const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
@@ -33,9 +34,9 @@ export function toForecastResponse(f: ForecastRow, results: ForecastResultRow[])
 /** `series_id,channel,timestamp,q0.1,...` ordered by series, channel, time. */
 export function forecastToCsv(f: ForecastResponse): string {
   const levels = [...new Set(f.series.flatMap((s) => Object.keys(s.quantiles)))].sort((a, b) => Number(a) - Number(b));
-  const lines = [['series_id', 'channel', 'timestamp', ...levels.map((l) => `q${l}`)].join(',')];
+  const rows: CsvCell[][] = [['series_id', 'channel', 'timestamp', ...levels.map((l) => `q${l}`)]];
   for (const s of f.series) {
-    s.timestamps.forEach((t, i) => lines.push([s.seriesId ?? 'inline', s.channel, t, ...levels.map((l) => String(s.quantiles[l]?.[i] ?? ''))].join(',')));
+    s.timestamps.forEach((t, i) => rows.push([s.seriesId ?? 'inline', s.channel, t, ...levels.map((l) => s.quantiles[l]?.[i])]));
   }
-  return lines.join('\n') + '\n';
+  return formatCsv(rows);
 }

@@ -1,6 +1,6 @@
 import { BadRequestError, InvalidInputError, PayloadTooLargeError } from '#common';
 import type { ObservationBlock } from '#db';
-import { parseCsvLine, parseTimestamp } from '#timeseries';
+import { CsvFormatError, CsvRow, parseCsv, parseTimestamp, unprotectCell } from '#timeseries';
 
 export type UploadFormat = 'json' | 'csv' | 'ndjson';
 
@@ -127,11 +127,25 @@ function csvNumber(raw: string): number | string {
   return raw;
 }
 
-/** `timestamp,<channel>,...` header; channels are matched by name, an empty field is a missing value. */
+function readCsv(text: string): CsvRow[] {
+  try {
+    // Ragged rows come back so every one is listed as CHANNEL_COUNT_MISMATCH below.
+    return parseCsv(text, { trim: true, columns: 'ragged' });
+  } catch (e) {
+    if (e instanceof CsvFormatError) throw new BadRequestError('MALFORMED_CSV', e.message, e.details);
+    throw e;
+  }
+}
+
+/**
+ * `timestamp,<channel>,...` header; channels are matched by name, an empty field is a missing value.
+ * Header names are read back as our downloads write them (a formula-guard quote is dropped), so a
+ * download re-uploads as is.
+ */
 export function parseCsvUpload(text: string, lim: ParseLimits): ObservationBlock {
-  const lines = splitLines(text);
-  if (lines.length < 2) throw new BadRequestError('VALIDATION_FAILED', 'The CSV needs a header line and at least one data line');
-  const header = parseCsvLine(lines[0]).map((h) => h.trim());
+  const rows = readCsv(text);
+  if (rows.length < 2) throw new BadRequestError('VALIDATION_FAILED', 'The CSV needs a header line and at least one data line');
+  const header = rows[0].fields.map(unprotectCell);
   if (header[0]?.toLowerCase() !== 'timestamp') throw new BadRequestError('VALIDATION_FAILED', 'The first CSV column must be "timestamp"');
   const cols = header.slice(1);
   const missing = lim.channels.filter((c) => !cols.includes(c));
@@ -139,22 +153,21 @@ export function parseCsvUpload(text: string, lim: ParseLimits): ObservationBlock
   if (missing.length || unknown.length || cols.length !== lim.channels.length) {
     throw new InvalidInputError('CHANNEL_COUNT_MISMATCH', `The CSV header must name the series channels (${lim.channels.join(', ')})`, { missing, unknown });
   }
-  const n = lines.length - 1;
+  const n = rows.length - 1;
   guardPoints(n, cols.length, lim.maxPoints);
   const problems = new Problems();
   const ts = new Array<number>(n);
   const out = lim.channels.map(() => new Array<number | null>(n));
   const target = cols.map((c) => lim.channels.indexOf(c));
   for (let i = 0; i < n; i++) {
-    const fields = parseCsvLine(lines[i + 1]);
-    const line = i + 2;
+    const { fields, line } = rows[i + 1];
     if (fields.length !== header.length) {
       problems.add('CHANNEL_COUNT_MISMATCH', { row: i, line, reason: `expected ${header.length} fields, got ${fields.length}` });
       continue;
     }
-    ts[i] = toTimestamp(/^\d+$/.test(fields[0].trim()) ? Number(fields[0]) : fields[0].trim(), i, problems, line);
+    ts[i] = toTimestamp(/^\d+$/.test(fields[0]) ? Number(fields[0]) : fields[0], i, problems, line);
     for (let k = 0; k < cols.length; k++) {
-      const raw = fields[k + 1].trim();
+      const raw = fields[k + 1];
       out[target[k]][i] = raw === '' ? null : checkValue(csvNumber(raw), i, cols[k], problems, line);
     }
   }
