@@ -15,7 +15,7 @@ import path from 'node:path';
 import { FinetunesRepository, JobsRepository, TransactionRunner } from '#db';
 import { ModelRuntime, readSafetensors, writeSafetensors } from '#model-runtime';
 import { readSeries } from '../support/data';
-import { REPO_ROOT } from '../support/env';
+import { REPO_ROOT, evalDataDir } from '../support/env';
 import { Stack, startStack, waitForJob } from '../support/stack';
 
 const MODEL = process.env.BENCH_MODEL ?? 'xlstm-small';
@@ -24,7 +24,7 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const HEADS = 50;
 
 async function finetuneTime(stack: Stack, key: string): Promise<void> {
-  const all = readSeries('m4/m4_hourly.csv').filter((s) => s.values.length >= 1000).slice(0, 100);
+  const all = readSeries('m4/m4_hourly.csv', { dir: evalDataDir() }).filter((s) => s.values.length >= 1000).slice(0, 100);
   if (all.length < 100) throw new Error(`only ${all.length} M4 hourly series have 1,000 points`);
   for (const s of all) {
     const c = await stack.request('POST', '/v1/series', { key, json: { name: s.id, frequency: '1h', tags: ['bench'] } });

@@ -10,12 +10,14 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { readSeries } from '../support/data';
-import { DATA_DIR } from '../support/env';
+import { evalDataDir } from '../support/env';
 import { startStack } from '../support/stack';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const MODEL = process.env.BENCH_MODEL ?? 'xlstm-dev';
+// The CLI part forecasts every M4 hourly series: the full data, not the fixtures.
+const DATA_DIR = evalDataDir();
 
 async function run(batch: number): Promise<{ rps: number; p50: number; p99: number; errors: number; non2xx: number; meanBatch: number }> {
   console.error(`starting stack (batch ${batch})`);
@@ -23,7 +25,7 @@ async function run(batch: number): Promise<{ rps: number; p50: number; p99: numb
   try {
     const { key } = await stack.tenant('bench');
     const ids: string[] = [];
-    for (const s of readSeries('m4/m4_hourly.csv', { limit: 20, tail: 600 })) {
+    for (const s of readSeries('m4/m4_hourly.csv', { limit: 20, tail: 600, dir: DATA_DIR })) {
       const c = await stack.request('POST', '/v1/series', { key, json: { name: s.id } });
       await stack.request('POST', `/v1/series/${c.body.id}/observations`, { key, json: { timestamps: s.timestamps, values: [s.values] } });
       ids.push(c.body.id);

@@ -16,8 +16,10 @@ describe('fine-tunes: method "full" through the PyTorch toolchain', () => {
   beforeAll(async () => {
     stack = await startStack();
     key = (await stack.tenant()).key;
-    const all = readSeries('tourism/tourism_monthly.csv');
-    for (const s of all.filter((_, i) => i % 30 === 0)) {
+    // M1, M31, ..., M361: every 30th of the 366 (the fixture keeps them; its other series are left out).
+    const every30th = readSeries('tourism/tourism_monthly.csv', { ids: Array.from({ length: 13 }, (_, k) => `M${30 * k + 1}`) });
+    expect(every30th.length).toBe(13);
+    for (const s of every30th) {
       const c = await stack.request('POST', '/v1/series', { key, json: { name: s.id, frequency: '1M', tags: ['full'] } });
       await stack.request('POST', `/v1/series/${c.body.id}/observations`, { key, json: { timestamps: s.timestamps, values: [s.values] } });
       ids.push(c.body.id);

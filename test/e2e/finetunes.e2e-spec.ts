@@ -31,8 +31,9 @@ describe('fine-tunes: head method on real data', () => {
     stack = await startStack();
     a = await stack.tenant();
     b = await stack.tenant();
-    const all = readSeries(FILE);
-    series = all.filter((_, i) => i % 9 === 0);
+    // M1, M10, ..., M361: every 9th of the 366 (the fixture keeps them; its other series are left out).
+    series = readSeries(FILE, { ids: Array.from({ length: 41 }, (_, k) => `M${9 * k + 1}`) });
+    expect(series.length).toBe(41);
     for (const s of series) {
       const c = await stack.request('POST', '/v1/series', { key: a.key, json: { name: s.id, frequency: '1M', tags: ['tourism'] } });
       const up = await stack.request('POST', `/v1/series/${c.body.id}/observations`, { key: a.key, json: { timestamps: s.timestamps, values: [s.values] } });

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DATA_DIR } from '../support/env';
+import { FIXTURE_DIR } from '../support/env';
 import { Stack, startStack, waitForJob } from '../support/stack';
 
 describe('observations API', () => {
@@ -155,7 +155,7 @@ describe('observations API', () => {
   });
 
   it('real irregular data: peyton_manning daily (59 missing days) via CSV, stats from the stats job', async () => {
-    const lines = readFileSync(path.join(DATA_DIR, 'prophet/peyton_manning_daily.csv'), 'utf8').trim().split('\n').slice(1);
+    const lines = readFileSync(path.join(FIXTURE_DIR, 'prophet/peyton_manning_daily.csv'), 'utf8').trim().split('\n').slice(1);
     const csv = 'timestamp,value\n' + lines.map((l) => l.split(',').slice(1).join(',')).join('\n');
     const id = await newSeries(['value']);
     const up = await stack.request('POST', `/v1/series/${id}/observations`, { key, body: csv, contentType: 'text/csv' });

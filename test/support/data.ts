@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { DATA_DIR } from './env';
+import { FIXTURE_DIR } from './env';
 
 export interface RawSeries {
   id: string;
@@ -8,9 +8,12 @@ export interface RawSeries {
   values: (number | null)[];
 }
 
-/** Reads series from a long-format CSV of ../shared/data, keeping the last `tail` rows of each. */
-export function readSeries(file: string, opts: { limit?: number; tail?: number; ids?: string[] } = {}): RawSeries[] {
-  const lines = readFileSync(path.join(DATA_DIR, file), 'utf8').trim().split('\n').slice(1);
+/**
+ * Reads series from a long-format CSV under `dir` (the committed fixtures by default), keeping the
+ * last `tail` rows of each.
+ */
+export function readSeries(file: string, opts: { limit?: number; tail?: number; ids?: string[]; dir?: string } = {}): RawSeries[] {
+  const lines = readFileSync(path.join(opts.dir ?? FIXTURE_DIR, file), 'utf8').trim().split('\n').slice(1);
   const out = new Map<string, RawSeries>();
   for (const line of lines) {
     const [id, ts, v] = line.split(',');
