@@ -26,6 +26,18 @@ export class HealthController {
     private readonly queue: JobQueueService,
   ) {}
 
+  /**
+   * Where a newcomer looks first: 200 with the state of both probes and their paths. Only ok or
+   * unavailable: the reasons (which may hold database error text) stay on /health/ready.
+   */
+  @Get()
+  @ApiOkResponse({ schema: { example: { status: 'ok', live: { path: '/health/live', status: 'ok' }, ready: { path: '/health/ready', status: 'ok' } } } })
+  async summary(): Promise<{ status: string; live: { path: string; status: string }; ready: { path: string; status: string } }> {
+    const [database, queue] = await Promise.all([probe(() => this.db.ping()), probe(() => this.queue.ping())]);
+    const ready = database.ok && queue.ok ? 'ok' : 'unavailable';
+    return { status: ready, live: { path: '/health/live', status: 'ok' }, ready: { path: '/health/ready', status: ready } };
+  }
+
   @Get('live')
   @ApiOkResponse({ schema: { example: { status: 'ok' } } })
   live(): { status: string } {

@@ -7,7 +7,7 @@ import { ModelRuntime } from '#model-runtime';
 import { WorkerHost } from '../worker-host.service';
 import { WorkerMetrics } from './worker-metrics';
 
-/** The worker serves no API, only /health/live, /health/ready and /metrics on its own port. */
+/** The worker serves no API, only /health, /health/live, /health/ready and /metrics on its own port. */
 @Injectable()
 export class HealthServer implements OnApplicationBootstrap, OnApplicationShutdown {
   private server?: Server;
@@ -28,6 +28,12 @@ export class HealthServer implements OnApplicationBootstrap, OnApplicationShutdo
         res.end(typeof body === 'string' ? body : JSON.stringify(body));
       };
       if (req.url === '/health/live') return send(200, { status: 'ok' });
+      if (req.url === '/health') {
+        // The api's summary shape: the probes' paths and states, no error text.
+        const ok = this.host.running() && (await Promise.all([this.db.ping(), this.queue.ping()]).then(() => true, () => false));
+        const ready = ok ? 'ok' : 'unavailable';
+        return send(200, { status: ready, live: { path: '/health/live', status: 'ok' }, ready: { path: '/health/ready', status: ready } });
+      }
       if (req.url === '/metrics') return send(200, await this.metrics.registry.metrics(), 'text/plain; version=0.0.4');
       if (req.url === '/health/ready') {
         const checks = {
