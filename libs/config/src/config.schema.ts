@@ -14,7 +14,15 @@ export interface AppConfig {
     corsOrigins: string[];
   };
   models: { dir: string; executionProviders: ExecutionProvider[]; intraOpThreads: number; defaultModel: string | null; maxBatch: number; maxWaitMs: number; maxQueue: number; maxQueuedForecasts: number };
-  worker: { concurrency: number; healthPort: number; shutdownGraceMs: number; lockMs: number };
+  worker: {
+    concurrency: number; healthPort: number; shutdownGraceMs: number; lockMs: number;
+    /** Tenants' `full` fine-tune graphs loaded at once per worker (least recently used unloaded first). */
+    maxLoadedGraphs: number;
+    /** How often a worker unloads graphs whose fine-tunes were deleted. */
+    graphSweepMs: number;
+  };
+  /** Floors and caps that keep one tenant's schedules from crowding out the others. */
+  schedules: { minIntervalS: number; maxSeriesPerRun: number; maxPerTenant: number };
   /** The PyTorch toolchain for `full` fine-tunes: the interpreter and the folder holding toolchain/ and runs/<model>/. */
   toolchain: { python: string; dir: string | null };
   logLevel: 'debug' | 'info' | 'warn' | 'error';
@@ -58,6 +66,14 @@ export function parseConfig(env: NodeJS.ProcessEnv): AppConfig {
       healthPort: r('TSFM_WORKER_HEALTH_PORT', int(0, 65535), '8081'),
       shutdownGraceMs: r('TSFM_SHUTDOWN_GRACE_MS', int(0, 3_600_000), '30000'),
       lockMs: r('TSFM_JOB_LOCK_MS', int(1000, 3_600_000), '30000'),
+      maxLoadedGraphs: r('TSFM_MAX_LOADED_GRAPHS', int(1, 1024), '16'),
+      graphSweepMs: r('TSFM_GRAPH_SWEEP_INTERVAL_MS', int(100, 3_600_000), '30000'),
+    },
+    schedules: {
+      // 0 turns the floor off (tests that need second-level ticks).
+      minIntervalS: r('TSFM_SCHEDULE_MIN_INTERVAL_S', int(0, 31 * 86400), '60'),
+      maxSeriesPerRun: r('TSFM_SCHEDULE_MAX_SERIES', int(1, 10_000_000), '10000'),
+      maxPerTenant: r('TSFM_MAX_SCHEDULES_PER_TENANT', int(1, 1_000_000), '100'),
     },
     toolchain: {
       python: r('TSFM_PYTHON', str(), '/usr/bin/python3'),

@@ -21,6 +21,40 @@ export function scheduleTimingError(cron: string, timezone: string): { code: 'IN
   return null;
 }
 
+/** Fire times looked at when measuring a cron's shortest gap: a year of daily ticks, 16 hours of per-minute ones. */
+export const GAP_SAMPLE_FIRES = 1000;
+
+/**
+ * The shortest time between consecutive ticks (ms) over the next `fires` ticks after `fromMs`.
+ * A cron's gaps are not all equal (`0,1 * * * *` alternates 1 and 59 minutes; daylight saving
+ * shifts wall-clock ticks), so every gap in the window counts, not just the first.
+ */
+export function shortestGapMs(cron: string, timezone: string, fromMs = Date.now(), fires = GAP_SAMPLE_FIRES, stopBelowMs = 0): number {
+  let min = Infinity;
+  let prev = nextTick(cron, timezone, fromMs);
+  // Each tick re-parses the cron (BullMQ's own computation, so the gaps are the ones it will fire at): stop once the answer is known.
+  for (let i = 1; i < fires && prev && min >= stopBelowMs; i++) {
+    const t = nextTick(cron, timezone, prev);
+    if (!t) break;
+    min = Math.min(min, t - prev);
+    prev = t;
+  }
+  return min;
+}
+
+/** Why a (valid) cron fires too often for the configured floor, or null; 0 s turns the floor off. */
+export function scheduleFrequencyError(cron: string, timezone: string, minIntervalS: number, fromMs = Date.now()): { code: 'SCHEDULE_TOO_FREQUENT'; message: string; details: { minIntervalSeconds: number; gapSeconds: number } } | null {
+  if (minIntervalS <= 0) return null;
+  const gap = shortestGapMs(cron, timezone, fromMs, GAP_SAMPLE_FIRES, minIntervalS * 1000);
+  if (gap >= minIntervalS * 1000) return null;
+  const shortest = gap / 1000;
+  return {
+    code: 'SCHEDULE_TOO_FREQUENT',
+    message: `${JSON.stringify(cron)} has ticks ${shortest} s apart; schedules may run at most once every ${minIntervalS} s`,
+    details: { minIntervalSeconds: minIntervalS, gapSeconds: shortest },
+  };
+}
+
 /**
  * Tick times (epoch ms) in (afterMs, untilMs], oldest first; only the newest `max` are kept. A
  * window growing back from untilMs keeps the work bounded after a long outage of a fast cron.

@@ -15,7 +15,7 @@ export function toScheduleResponse(s: ScheduleEntity): ScheduleResponse {
 
 export function toRunResponse(r: ScheduleRunEntity): ScheduleRunResponse {
   return {
-    id: r.id, scheduleId: r.scheduleId, scheduledFor: iso(r.scheduledFor)!, state: r.state, reason: r.reason, catchUp: r.catchUp,
+    id: r.id, scheduleId: r.scheduleId, scheduledFor: iso(r.scheduledFor)!, state: r.state, reason: r.reason, reasonMessage: r.reasonMessage, catchUp: r.catchUp,
     seriesQueued: r.seriesQueued, seriesSucceeded: r.seriesSucceeded, seriesFailed: r.seriesFailed, forecastIds: r.forecastIds,
     startedAt: iso(r.startedAt), finishedAt: iso(r.finishedAt),
     durationMs: r.startedAt && r.finishedAt ? new Date(r.finishedAt).getTime() - new Date(r.startedAt).getTime() : null,

@@ -1,8 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { BadRequestError, DomainError, InvalidInputError, UnavailableError } from '#common';
+import { BadRequestError, ConflictError, DomainError, InvalidInputError, UnavailableError } from '#common';
+import { APP_CONFIG, AppConfig } from '#config';
 import { ScheduleEntity, ScheduleRunsRepository, ScheduleTemplate, SchedulesRepository, SeriesRepository, TransactionRunner, Tx } from '#db';
-import { JobQueueService, QueueName, removeScheduleTimer, scheduleTimingError, upsertScheduleTimer } from '#jobs';
+import { JobQueueService, QueueName, removeScheduleTimer, scheduleFrequencyError, scheduleTimingError, upsertScheduleTimer } from '#jobs';
 import { DirectoryModel, ModelDirectory, checkModelLimits } from '../models/model-directory.service';
 import { CreateScheduleDto } from './dto/create-schedule.dto';
 import { ForecastTemplateDto } from './dto/forecast-template.dto';
@@ -19,6 +20,7 @@ import { toRunResponse, toScheduleResponse } from './schedule.mapper';
 @Injectable()
 export class SchedulesService {
   constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly directory: ModelDirectory,
     private readonly tx: TransactionRunner,
     private readonly schedules: SchedulesRepository,
@@ -35,6 +37,9 @@ export class SchedulesService {
     const template = await this.template(tenantId, dto.forecast);
     for (const id of dto.seriesIds ?? []) await this.series.get(tenantId, id);
     const row = await this.withTimer(async (em) => {
+      const max = this.config.schedules.maxPerTenant;
+      const n = await this.schedules.countForCreate(em, tenantId);
+      if (n >= max) throw new ConflictError('SCHEDULE_LIMIT_REACHED', `This tenant already has ${n} schedules (limit ${max}); delete one first`, { limit: max });
       const s = await this.schedules.create(em, tenantId, {
         id: randomUUID(), name: dto.name, cron, timezone, seriesIds: dto.seriesIds ?? null, tag: dto.tag ?? null, template,
         enabled: dto.enabled ?? true, overlap: dto.overlap ?? 'skip', catchUp: dto.catchUp ?? false,
@@ -59,7 +64,10 @@ export class SchedulesService {
     const before = await this.schedules.get(tenantId, id);
     const cron = dto.cron?.trim() ?? before.cron;
     const timezone = dto.timezone ?? before.timezone;
-    this.checkTiming(cron, timezone);
+    // A schedule stored before the floor (or under a lower one) can still be renamed or paused; a new
+    // timing, or resuming it, must meet the floor.
+    const timingChanged = cron !== before.cron || timezone !== before.timezone;
+    this.checkTiming(cron, timezone, timingChanged || (dto.enabled === true && !before.enabled));
     const template = dto.forecast ? await this.template(tenantId, dto.forecast) : undefined;
     for (const sid of dto.seriesIds ?? []) await this.series.get(tenantId, sid);
     const row = await this.withTimer(async (em) => {
@@ -91,9 +99,12 @@ export class SchedulesService {
     return { items: page.items.map(toRunResponse), nextCursor: page.nextCursor };
   }
 
-  private checkTiming(cron: string, timezone: string): void {
+  private checkTiming(cron: string, timezone: string, checkFloor = true): void {
     const err = scheduleTimingError(cron, timezone);
     if (err) throw new InvalidInputError(err.code, err.message);
+    if (!checkFloor) return;
+    const often = scheduleFrequencyError(cron, timezone, this.config.schedules.minIntervalS);
+    if (often) throw new InvalidInputError(often.code, often.message, often.details);
   }
 
   /** The forecast request each run makes, checked now against the model's limits as POST /v1/forecasts does. */

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { APP_CONFIG, AppConfig } from '#config';
-import { ForecastsRepository, ScheduleEntity, ScheduleRunsRepository, SchedulesRepository, TransactionRunner } from '#db';
+import { ForecastsRepository, JobsRepository, ScheduleEntity, ScheduleRunsRepository, SchedulesRepository, TransactionRunner } from '#db';
 import type { ForecastRequestRecord } from '#forecasting';
 import {
   AnyFlowProducer, JobName, JobPayloads, JobQueueService, QUEUE_OPTIONS, QueueName, queueBackend, removeScheduleTimer, scheduleJobOptions,
@@ -46,11 +46,12 @@ export class ScheduleRunner implements OnApplicationShutdown {
   private readonly flows: AnyFlowProducer;
 
   constructor(
-    @Inject(APP_CONFIG) config: AppConfig,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly tx: TransactionRunner,
     private readonly schedules: SchedulesRepository,
     private readonly runs: ScheduleRunsRepository,
     private readonly forecasts: ForecastsRepository,
+    private readonly jobs: JobsRepository,
     private readonly queue: JobQueueService,
   ) {
     const backend = queueBackend(config.queue);
@@ -84,9 +85,23 @@ export class ScheduleRunner implements OnApplicationShutdown {
         }
         return { kind: 'wait' };
       }
+      // Skipped whole, never truncated: a partial run would forecast an arbitrary subset of the tag.
+      const members = await this.schedules.members(em, s);
+      const maxSeries = this.config.schedules.maxSeriesPerRun;
+      if (members.length > maxSeries) {
+        await this.runs.skip(em, run.id, 'TOO_MANY_SERIES', `${members.length} series to forecast; a run forecasts at most ${maxSeries} (TSFM_SCHEDULE_MAX_SERIES)`);
+        return { kind: 'skipped' };
+      }
+      // The tenant's own backlog, not the queue's global count: one tenant's flood does not skip the others' runs.
+      const waiting = await this.jobs.countQueued(s.tenantId, JobName.Forecast, em);
+      const maxQueued = this.config.models.maxQueuedForecasts;
+      if (members.length && waiting + members.length > maxQueued) {
+        await this.runs.skip(em, run.id, 'QUEUE_FULL', `${waiting} forecasts of this tenant are waiting; ${members.length} more would pass the limit of ${maxQueued} (TSFM_MAX_QUEUED_FORECASTS)`);
+        return { kind: 'skipped' };
+      }
       const jobIds: string[] = [];
       const forecastIds: string[] = [];
-      for (const seriesId of await this.schedules.members(em, s)) {
+      for (const seriesId of members) {
         const forecastId = randomUUID();
         const job = await this.queue.record(em, s.tenantId, JobName.Forecast, (jobId) => ({ jobId, tenantId: s.tenantId, forecastId }));
         await this.forecasts.create(em, { id: forecastId, tenantId: s.tenantId, jobId: job.id, modelId: s.template.model, request: requestFor(s, seriesId, tickMs), seriesIds: [seriesId] });

@@ -41,6 +41,8 @@ export interface ScheduleRunEntity {
   state: ScheduleRunState;
   /** Why a run was SKIPPED (OVERLAP, MISSED) or ended with nothing to do (NO_SERIES). */
   reason: string | null;
+  /** Why, in words, with the numbers (skipped for the series cap or a full queue). */
+  reasonMessage: string | null;
   catchUp: boolean;
   seriesQueued: number;
   seriesSucceeded: number;

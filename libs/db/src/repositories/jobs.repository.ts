@@ -35,6 +35,12 @@ export class JobsRepository {
     return toJob(rows[0]);
   }
 
+  /** Jobs of this type the tenant has waiting (recorded, not yet started). */
+  async countQueued(tenantId: string, type: string, em: EntityManager = this.ds.manager): Promise<number> {
+    const [r] = await em.query(`SELECT count(*)::int AS n FROM jobs WHERE tenant_id = $1 AND type = $2 AND state = 'QUEUED'`, [tenantId, type]);
+    return r.n;
+  }
+
   async get(tenantId: string, id: string): Promise<JobEntity> {
     const job = isUuid(id) ? await this.ds.getRepository(JobEntity).findOneBy({ tenantId, id }) : null;
     if (!job) throw new NotFoundError('job', id);

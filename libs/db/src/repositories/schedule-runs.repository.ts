@@ -6,7 +6,7 @@ import { ScheduleRunEntity } from '../entities/schedule.entity';
 import { Page } from './cursor';
 
 // Live counts from the jobs rows while a run is open; the stored counts once it is final.
-const COLUMNS = `r.id, r.tenant_id, r.schedule_id, r.scheduled_for, r.state, r.reason, r.catch_up, r.series_queued,
+const COLUMNS = `r.id, r.tenant_id, r.schedule_id, r.scheduled_for, r.state, r.reason, r.reason_message, r.catch_up, r.series_queued,
   r.job_ids, r.forecast_ids, r.created_at, r.started_at, r.finished_at,
   CASE WHEN r.state = 'RUNNING' THEN (SELECT count(*) FROM jobs j WHERE j.id = ANY(r.job_ids) AND j.state IN ('SUCCEEDED','PARTIALLY_SUCCEEDED'))::int
        ELSE r.series_succeeded END AS series_succeeded,
@@ -15,7 +15,7 @@ const COLUMNS = `r.id, r.tenant_id, r.schedule_id, r.scheduled_for, r.state, r.r
 
 function toEntity(r: Record<string, any>): ScheduleRunEntity { // eslint-disable-line @typescript-eslint/no-explicit-any
   return {
-    id: r.id, tenantId: r.tenant_id, scheduleId: r.schedule_id, scheduledFor: r.scheduled_for, state: r.state, reason: r.reason,
+    id: r.id, tenantId: r.tenant_id, scheduleId: r.schedule_id, scheduledFor: r.scheduled_for, state: r.state, reason: r.reason, reasonMessage: r.reason_message,
     catchUp: r.catch_up, seriesQueued: r.series_queued, seriesSucceeded: r.series_succeeded, seriesFailed: r.series_failed,
     jobIds: r.job_ids, forecastIds: r.forecast_ids, createdAt: r.created_at, startedAt: r.started_at, finishedAt: r.finished_at,
   };
@@ -82,8 +82,11 @@ export class ScheduleRunsRepository {
     return rows.map(toEntity);
   }
 
-  async skip(em: EntityManager, id: string, reason: string): Promise<void> {
-    await em.query(`UPDATE schedule_runs SET state = 'SKIPPED', reason = $2, started_at = clock_timestamp(), finished_at = clock_timestamp() WHERE id = $1 AND state = 'QUEUED'`, [id, reason]);
+  async skip(em: EntityManager, id: string, reason: string, message: string | null = null): Promise<void> {
+    await em.query(
+      `UPDATE schedule_runs SET state = 'SKIPPED', reason = $2, reason_message = $3, started_at = clock_timestamp(), finished_at = clock_timestamp() WHERE id = $1 AND state = 'QUEUED'`,
+      [id, reason, message],
+    );
   }
 
   /**

@@ -51,6 +51,17 @@ export class SchedulesRepository {
     return toEntity(rows[0]);
   }
 
+  /**
+   * The tenant's schedule count, under a transaction-scoped lock per tenant: two concurrent creates
+   * each see the other's row, so the cap cannot be overshot. An advisory lock, not the tenants row,
+   * so inserts elsewhere that reference the tenant (they key-share lock it) are not held up.
+   */
+  async countForCreate(em: EntityManager, tenantId: string): Promise<number> {
+    await em.query(`SELECT pg_advisory_xact_lock(hashtextextended('schedules:' || $1, 0))`, [tenantId]);
+    const [r] = await em.query(`SELECT count(*)::int AS n FROM schedules WHERE tenant_id = $1`, [tenantId]);
+    return r.n;
+  }
+
   async get(tenantId: string, id: string, em: EntityManager = this.ds.manager): Promise<ScheduleEntity> {
     const rows = isUuid(id) ? await em.query(`SELECT ${COLUMNS} FROM schedules WHERE tenant_id = $1 AND id = $2`, [tenantId, id]) : [];
     if (!rows.length) throw new NotFoundError('schedule', id);

@@ -10,7 +10,7 @@ export class CreateScheduleDto {
   @IsString() @MinLength(1) @MaxLength(200)
   name: string;
 
-  @ApiProperty({ example: '0 2 * * *', description: '5 fields (minute hour day month weekday), or 6 with seconds first' })
+  @ApiProperty({ example: '0 2 * * *', description: '5 fields (minute hour day month weekday), or 6 with seconds first; ticks at least TSFM_SCHEDULE_MIN_INTERVAL_S apart (60 s by default), else 422 SCHEDULE_TOO_FREQUENT' })
   @IsString() @MaxLength(120)
   cron: string;
 
