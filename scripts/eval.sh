@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Accuracy evaluation on the real datasets in /work/shared/data (override with TSFM_EVAL_DATA):
+# Accuracy evaluation on the real datasets in the folder TSFM_EVAL_DATA (scripts/eval/eval_data.py says what goes there):
 # data subset -> served models (onnxruntime-node, the real pipeline) -> statsmodels baselines ->
 # docs/ACCURACY.md. Forecasts are cached under .tmp/eval/ (keyed by model sha256 / input mtime).
 # usage: npm run eval [-- --fresh] [-- --models xlstm-small,ssm-small]
@@ -18,6 +18,8 @@ while [ $# -gt 0 ]; do
   shift
 done
 [ -d .tmp/eval/forecasts ] || cached=no
+# Before anything is built: no data folder, no evaluation (the message lists the layout).
+"$PY" scripts/eval/eval_data.py
 t0=$(date +%s)
 "$PY" scripts/eval/data.py
 npx tsc -p scripts/eval/tsconfig.json

@@ -1,4 +1,4 @@
-"""Evaluation series from /work/shared/data (datasets.csv): per dataset a deterministic subset of
+"""Evaluation series from the data folder TSFM_EVAL_DATA (its datasets.csv; see eval_data.py): per dataset a deterministic subset of
 series, each split into train and test = its last H observed points, written to
 .tmp/eval/series/<dataset>.json for the model runner (Node) and the baselines (Python).
 
@@ -21,7 +21,9 @@ import os
 import numpy as np
 import pandas as pd
 
-DATA = os.environ.get("TSFM_EVAL_DATA", "/work/shared/data")
+from eval_data import data_dir
+
+DATA = data_dir()
 MAX_SERIES = 100
 MODEL_ROWS = 8192       # >= 4 x the largest model context (the service reads contextLength x 4 rows)
 BASELINE_CONTEXT = 2048

@@ -236,7 +236,7 @@ def write_markdown(a, manifest, models, methods, datasets, info, res, summary, p
     L.append("```sh\nnpm run eval            # data subset -> model forecasts (onnxruntime-node) -> baselines (statsmodels) -> this file\n"
              "npm run eval -- --fresh # drop the cached forecasts under .tmp/eval/ first\n```\n")
     L.append("## What is measured\n")
-    L.append("* **Data**: the 17 datasets of `/work/shared/data/datasets.csv` (M3, M4 hourly/weekly, tourism, NN5, "
+    L.append("* **Data**: the 17 datasets of `$TSFM_EVAL_DATA/datasets.csv` (M3, M4 hourly/weekly, tourism, NN5, "
              "exchange_rate, national_illness, vic_elec, aus_retail, pedestrian, Prophet examples). Multivariate datasets: "
              "every column is a univariate series.")
     L.append("* **Test window**: the last H points (H = the dataset's `horizon`) of every series; for the competition sets "
