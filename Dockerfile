@@ -6,9 +6,11 @@ ARG NODE_IMAGE=node:24-bookworm-slim
 FROM ${NODE_IMAGE} AS build
 ARG ORT_INSTALL=skip
 WORKDIR /app
-ENV ONNXRUNTIME_NODE_INSTALL=${ORT_INSTALL}
 COPY package.json package-lock.json .npmrc ./
-RUN if [ "$ORT_INSTALL" != skip ]; then sed -i "/onnxruntime-node-install/d" .npmrc; fi && npm ci --no-audit --no-fund
+# package.json's allowScripts denies onnxruntime-node's postinstall (the NuGet download); the env var
+# does the same for an npm that predates allowScripts. ORT_INSTALL=cuda12 then runs that installer once.
+RUN ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund \
+ && if [ "$ORT_INSTALL" != skip ]; then ONNXRUNTIME_NODE_INSTALL="$ORT_INSTALL" node node_modules/onnxruntime-node/script/install.js; fi
 COPY tsconfig.json tsconfig.build.json ./
 COPY apps apps
 COPY libs libs
