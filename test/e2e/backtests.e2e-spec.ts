@@ -44,7 +44,10 @@ function expected(pairs: Pair[]) {
     n++;
     abs += Math.abs(y - p);
     sq += (y - p) ** 2;
-    if (y !== 0) (ape += Math.abs(y - p) / Math.abs(y)), nApe++;
+    if (y !== 0) {
+      ape += Math.abs(y - p) / Math.abs(y);
+      nApe++;
+    }
     sape += y === p ? 0 : (2 * Math.abs(y - p)) / (Math.abs(y) + Math.abs(p));
     absY += Math.abs(y);
     err += p - y;
@@ -62,7 +65,7 @@ function expected(pairs: Pair[]) {
   };
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- response JSON; the test reads the fields it expects
 function expectMetrics(got: any, exp: ReturnType<typeof expected>): void {
   expect(got.count).toBe(exp.count);
   expect(got.excluded).toBe(exp.excluded);
@@ -79,8 +82,8 @@ describe('backtests end to end (real data, real api + worker)', () => {
   let tenantId: string;
   const raw: Record<string, { timestamps: string[]; values: (number | null)[] }> = {};
   const ids: Record<string, string> = {};
-  let backtest: any; // eslint-disable-line @typescript-eslint/no-explicit-any
-  let forecasts: any[]; // eslint-disable-line @typescript-eslint/no-explicit-any
+  let backtest: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- response JSON; the test reads the fields it expects
+  let forecasts: any[]; // eslint-disable-line @typescript-eslint/no-explicit-any -- response JSON; the test reads the fields it expects
 
   async function upload(name: string, s: { timestamps: string[]; values: (number | null)[] }, tags: string[]): Promise<string> {
     const c = await stack.request('POST', '/v1/series', { key, json: { name, tags } });
@@ -204,7 +207,7 @@ describe('backtests end to end (real data, real api + worker)', () => {
         const m = seriesOf(n).models[model];
         const ref = seriesOf(n).models.seasonal_naive;
         close(m.relative.mase, m.metrics.mase / ref.metrics.mase);
-        m.windows.forEach((w: any, i: number) => close(w.relative.meanWql, w.metrics.meanWql / ref.windows[i].metrics.meanWql)); // eslint-disable-line @typescript-eslint/no-explicit-any
+        m.windows.forEach((w: any, i: number) => close(w.relative.meanWql, w.metrics.meanWql / ref.windows[i].metrics.meanWql)); // eslint-disable-line @typescript-eslint/no-explicit-any -- response JSON; the test reads the fields it expects
       }
     }
   });
@@ -242,7 +245,7 @@ describe('backtests end to end (real data, real api + worker)', () => {
     for (;;) {
       const page = await stack.request('GET', `/v1/backtests/${backtest.id}/forecasts?limit=5${cursor ? `&cursor=${cursor}` : ''}`, { key });
       expect(page.body.items.length).toBeLessThanOrEqual(5);
-      seen.push(...page.body.items.map((f: any) => `${f.model}/${f.seriesId}/${f.window}`)); // eslint-disable-line @typescript-eslint/no-explicit-any
+      seen.push(...page.body.items.map((f: any) => `${f.model}/${f.seriesId}/${f.window}`)); // eslint-disable-line @typescript-eslint/no-explicit-any -- response JSON; the test reads the fields it expects
       if (!page.body.nextCursor) break;
       cursor = page.body.nextCursor;
     }

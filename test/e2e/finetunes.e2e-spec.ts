@@ -19,9 +19,9 @@ describe('fine-tunes: head method on real data', () => {
   let b: { key: string; tenantId: string };
   let series: RawSeries[];
   const ids: string[] = [];
-  let tuned: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  let tuned: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- response JSON; the tests read the fields they expect
 
-  async function finish(key: string, id: string): Promise<any> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  async function finish(key: string, id: string): Promise<any> { // eslint-disable-line @typescript-eslint/no-explicit-any -- response JSON; the tests read the fields they expect
     const ft = await stack.request('GET', `/v1/finetunes/${id}`, { key });
     await waitForJob(stack, key, ft.body.jobId, 240_000);
     return (await stack.request('GET', `/v1/finetunes/${id}`, { key })).body;

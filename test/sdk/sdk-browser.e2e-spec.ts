@@ -33,10 +33,24 @@ try {
 await fetch('/result', { method: 'POST', body: JSON.stringify(out) });
 </script>`;
 
+/** What the page posts to /result (JSON; commonCalls in smoke-common.mjs fills most of it). */
+interface PageResult {
+  origin: string;
+  userAgent: string;
+  error?: { network: boolean; name: string; message: string };
+  live?: unknown;
+  requestIdHeader?: string | null;
+  upload: { written: number; requests: number; expectedRequests: number };
+  readBack?: boolean;
+  forecast?: unknown;
+  iterated?: unknown;
+  notFound?: unknown;
+}
+
 /** Serves the page and the built SDK, and hands back what the page posts to /result. */
 class PageServer {
   readonly server: Server;
-  private waiting: ((v: Record<string, any>) => void) | null = null;
+  private waiting: ((v: PageResult) => void) | null = null;
   constructor() {
     this.server = createServer((req: IncomingMessage, res: ServerResponse) => {
       const url = new URL(req.url!, 'http://x');
@@ -68,12 +82,12 @@ class PageServer {
     return (this.server.address() as { port: number }).port;
   }
   /** Opens `url` in headless Chromium and resolves with the page's result. */
-  async run(url: string): Promise<Record<string, any>> {
+  async run(url: string): Promise<PageResult> {
     const profile = mkdtempSync(path.join(os.tmpdir(), 'tsfm-chromium-'));
     let browser: ChildProcess | null = null;
     let stderr = '';
     try {
-      const result = new Promise<Record<string, any>>((resolve, reject) => {
+      const result = new Promise<PageResult>((resolve, reject) => {
         this.waiting = resolve;
         setTimeout(() => reject(new Error(`no result from the page in 90 s; chromium stderr: ${stderr.slice(-2000)}`)), 90_000).unref();
       });

@@ -31,7 +31,7 @@ describe('@tsfm/sdk generated types', () => {
     expect(drift.stderr).toMatch(/out of date/);
     const out = path.join(dir, 'types.ts');
     expect(run('--spec', changed, '--out', out).status).toBe(0);
-    expect(readFileSync(out, 'utf8')).toMatch(/export interface SeriesResponse \{[^}]*\/\*\* new field \*\/\n  archived: boolean;/);
+    expect(readFileSync(out, 'utf8')).toMatch(/export interface SeriesResponse \{[^}]*\/\*\* new field \*\/\n {2}archived: boolean;/);
     expect(run('--check', '--spec', changed, '--out', out).status).toBe(0);
   });
 

@@ -33,7 +33,7 @@ export interface TestResponse {
   status: number;
   headers: Headers;
   text: string;
-  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- response JSON of any endpoint; each test reads the fields it expects
 }
 
 /**
@@ -81,7 +81,7 @@ export async function startStack(opts: { env?: Record<string, string>; worker?: 
       if (o.contentType) headers['content-type'] = o.contentType;
       const res = await fetch(baseUrl + path, { method, headers, body: body as unknown as BodyInit });
       const text = await res.text();
-      let parsed: unknown = undefined;
+      let parsed: unknown;
       try {
         parsed = text ? JSON.parse(text) : undefined;
       } catch {
@@ -100,7 +100,7 @@ export async function startStack(opts: { env?: Record<string, string>; worker?: 
 }
 
 /** Polls GET /v1/jobs/{id} until the job is final. */
-export async function waitForJob(stack: Stack, key: string, jobId: string, timeoutMs = 30_000): Promise<any> { // eslint-disable-line @typescript-eslint/no-explicit-any
+export async function waitForJob(stack: Stack, key: string, jobId: string, timeoutMs = 30_000): Promise<any> { // eslint-disable-line @typescript-eslint/no-explicit-any -- the finished job's JSON; each test reads the fields it expects
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const r = await stack.request('GET', `/v1/jobs/${jobId}`, { key });

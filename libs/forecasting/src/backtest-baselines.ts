@@ -17,7 +17,10 @@ function naiveSigma(history: ArrayLike<number>, m: number): number {
   let n = 0;
   for (let t = m; t < history.length; t++) {
     const [a, b] = [history[t], history[t - m]];
-    if (ok(a) && ok(b)) (s += (a - b) ** 2), n++;
+    if (ok(a) && ok(b)) {
+      s += (a - b) ** 2;
+      n++;
+    }
   }
   return n ? Math.sqrt(s / n) : NaN;
 }

@@ -69,7 +69,10 @@ export function pooledMetrics(windows: WindowEval[]): MetricSet {
       p.push(f);
       rows.push(w.rows[t]);
       const v = a ?? NaN;
-      y1.push(v / s1), p1.push(f / s1), y2.push(v / s2), p2.push(f / s2);
+      y1.push(v / s1);
+      p1.push(f / s1);
+      y2.push(v / s2);
+      p2.push(f / s2);
     });
   }
   const pm = pointMetrics(y, p);

@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { DomainError, InvalidInputError, OverloadedError } from '#common';
 import { BacktestForecastRow, BacktestsRepository, ObservationsRepository, SeriesRepository } from '#db';
 import type { JobContext, JobOutcome, JobPayloads } from '#jobs';
-import { ManifestEntry, ModelRuntime, SeriesRequest } from '#model-runtime';
+import { ManifestEntry, ModelRuntime } from '#model-runtime';
 import {
   Frequency, TimeseriesError, defaultSeasonalPeriod, detectSeasonalPeriod, futureGrid, inferFrequency, parseFrequency, seasonalCandidates, stepForward,
 } from '#timeseries';

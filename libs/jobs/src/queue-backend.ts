@@ -2,7 +2,7 @@ import { createPostgresBackend, createRedisBackend, withBackend } from 'bullmq';
 import type { BackendClasses, FlowProducer, Queue, Worker } from 'bullmq';
 import type { AppConfig } from '#config';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
+/* eslint-disable @typescript-eslint/no-explicit-any -- BullMQ's generic parameters: one type for queues, workers and flows of every job shape, on either backend */
 export type AnyQueue = Queue<any, any, string, any, any, string, any, any>;
 export type AnyWorker = Worker<any, any, string, any, any, any>;
 export type AnyFlowProducer = FlowProducer<any, any>;

@@ -6,6 +6,9 @@ import { ManifestError, ModelChecksumError, loadManifest, sha256File, validateMa
 
 const MODELS = path.resolve(__dirname, '../../../models');
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the tests corrupt raw manifest JSON on purpose (fields deleted, wrong types), which no precise type allows
+type RawEntry = any;
+
 function shipped() {
   return JSON.parse(readFileSync(path.join(MODELS, 'manifest.json'), 'utf8'));
 }
@@ -49,11 +52,11 @@ describe('manifest', () => {
   });
 
   it.each([
-    [(e: any) => delete e.sha256, 'sha256 is missing'],
-    [(e: any) => delete e.head.tensors, 'head.tensors is missing'],
-    [(e: any) => delete e.provenance.createdAt, 'provenance.createdAt is missing'],
-    [(e: any) => delete e.inputs[0].dtype, 'inputs[0].dtype is missing'],
-    [(e: any) => (e.head.tensors = ['not.an.input']), 'head.tensors must name graph inputs'],
+    [(e: RawEntry) => delete e.sha256, 'sha256 is missing'],
+    [(e: RawEntry) => delete e.head.tensors, 'head.tensors is missing'],
+    [(e: RawEntry) => delete e.provenance.createdAt, 'provenance.createdAt is missing'],
+    [(e: RawEntry) => delete e.inputs[0].dtype, 'inputs[0].dtype is missing'],
+    [(e: RawEntry) => (e.head.tensors = ['not.an.input']), 'head.tensors must name graph inputs'],
   ])('rejects a missing or inconsistent field (%#)', (mutate, message) => {
     const m = shipped();
     mutate(m.models[1]);
@@ -78,7 +81,7 @@ describe('manifest', () => {
 
   it('seasons: increasing integer periods >= 2, on xlstm entries only; the shipped xlstm-small carries its training list', () => {
     const m = shipped();
-    const i = m.models.findIndex((e: any) => e.id === 'xlstm-small');
+    const i = m.models.findIndex((e: RawEntry) => e.id === 'xlstm-small');
     expect(m.models[i].seasons).toEqual([4, 7, 12, 24, 48, 52, 96, 168, 288]);
     const where = `models/manifest.json: models[${i}] (xlstm-small).seasons`;
     for (const bad of [[], [12, 7], [1, 4], [4.5, 12], '4,7', [4, 4]]) {
@@ -87,14 +90,14 @@ describe('manifest', () => {
     }
     m.models[i].seasons = [5, 20];
     expect(validateManifest(m).models[i].seasons).toEqual([5, 20]);
-    const s = m.models.findIndex((e: any) => e.family === 'ssm');
+    const s = m.models.findIndex((e: RawEntry) => e.family === 'ssm');
     m.models[s].seasons = [24];
     expect(() => validateManifest(m)).toThrow(`models/manifest.json: models[${s}] (${m.models[s].id}).seasons is read by the xlstm family only`);
   });
 
   it('seasonalAdjustment: an object with cycles in 3..64 and an optional additive bound in (0, 1]; the shipped xlstm-small: 6 seasons, additive below 0.7', () => {
     const m = shipped();
-    const i = m.models.findIndex((e: any) => e.id === 'xlstm-small');
+    const i = m.models.findIndex((e: RawEntry) => e.id === 'xlstm-small');
     expect(m.models[i].seasonalAdjustment).toEqual({ cycles: 6, additive: 0.7 });
     const where = `models/manifest.json: models[${i}] (xlstm-small).seasonalAdjustment`;
     for (const bad of [{}, { cycles: 2 }, { cycles: 65 }, { cycles: 6.5 }, { cycles: '6' }]) {
@@ -115,7 +118,7 @@ describe('manifest', () => {
 
   it('scalePeriods: ssm only, seasons to positive integer periods; the shipped ssm-small reads a season of 2 at the scale of 4', () => {
     const m = shipped();
-    const i = m.models.findIndex((e: any) => e.id === 'ssm-small');
+    const i = m.models.findIndex((e: RawEntry) => e.id === 'ssm-small');
     expect(m.models[i].scalePeriods).toEqual({ 2: 4 });
     const where = `models/manifest.json: models[${i}] (ssm-small).scalePeriods`;
     for (const bad of [[4], { 2: 0 }, { 2: 1.5 }, { 0: 4 }, { '2.5': 4 }, { x: 4 }, { 2: '4' }, 4]) {
@@ -124,14 +127,14 @@ describe('manifest', () => {
     }
     m.models[i].scalePeriods = { 3: 6, 5: 10 };
     expect(validateManifest(m).models[i].scalePeriods).toEqual({ 3: 6, 5: 10 });
-    const x = m.models.findIndex((e: any) => e.id === 'xlstm-small');
+    const x = m.models.findIndex((e: RawEntry) => e.id === 'xlstm-small');
     m.models[x].scalePeriods = { 2: 4 };
     expect(() => validateManifest(m)).toThrow(`models/manifest.json: models[${x}] (xlstm-small).scalePeriods is read by the ssm family only`);
   });
 
   it('contextPadding: xlstm only, minPatches within the window; the shipped xlstm-small pads short contexts to whole patches', () => {
     const m = shipped();
-    const i = m.models.findIndex((e: any) => e.id === 'xlstm-small');
+    const i = m.models.findIndex((e: RawEntry) => e.id === 'xlstm-small');
     expect(m.models[i].contextPadding).toEqual({ minPatches: 1 });
     const where = `models/manifest.json: models[${i}] (xlstm-small).contextPadding`;
     for (const bad of [{}, { minPatches: 0 }, { minPatches: 1.5 }, { minPatches: 33 }, { minPatches: '1' }]) {
@@ -142,7 +145,7 @@ describe('manifest', () => {
     expect(() => validateManifest(m)).toThrow(`${where} must be an object`);
     m.models[i].contextPadding = { minPatches: 32 };
     expect(validateManifest(m).models[i].contextPadding).toEqual({ minPatches: 32 });
-    const s = m.models.findIndex((e: any) => e.id === 'ssm-small');
+    const s = m.models.findIndex((e: RawEntry) => e.id === 'ssm-small');
     m.models[s].contextPadding = { minPatches: 1 };
     expect(() => validateManifest(m)).toThrow(`models/manifest.json: models[${s}] (ssm-small).contextPadding is read by the xlstm family only`);
   });

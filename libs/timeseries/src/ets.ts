@@ -51,7 +51,12 @@ const EPS = 1e-4;
 function meanOf(a: ArrayLike<number>, from: number, to: number): number {
   let s = 0;
   let n = 0;
-  for (let i = from; i < to; i++) if (a[i] === a[i]) (s += a[i]), n++;
+  for (let i = from; i < to; i++) {
+    if (a[i] === a[i]) {
+      s += a[i];
+      n++;
+    }
+  }
   return n ? s / n : NaN;
 }
 
@@ -74,7 +79,10 @@ export function etsInitialStates(y: ArrayLike<number>, spec: EtsSpec): { level: 
     const counts = new Array<number>(m).fill(0);
     for (let i = 0; i < len; i++) {
       const d = y[i] - trend[i];
-      if (d === d) (sums[i % m] += d), counts[i % m]++;
+      if (d === d) {
+        sums[i % m] += d;
+        counts[i % m]++;
+      }
     }
     seasonal = sums.map((s, k) => (counts[k] ? s / counts[k] : 0));
     const avg = seasonal.reduce((a, b) => a + b, 0) / m;
@@ -120,7 +128,10 @@ function run(y: ArrayLike<number>, spec: EtsSpec, p: Params, init: { level: numb
     const season = seasonal ? s[k] : 0;
     const yhat = l + phi * b + season;
     const e = y[t] === y[t] ? y[t] - yhat : 0;
-    if (y[t] === y[t]) (sse += e * e), n++;
+    if (y[t] === y[t]) {
+      sse += e * e;
+      n++;
+    }
     const lNew = l + phi * b + p.alpha * e;
     if (spec.trend !== 'N') b = phi * b + p.beta * e;
     l = lNew;
@@ -187,7 +198,7 @@ export function fitEts(values: ArrayLike<number>, spec: EtsSpec): EtsFit {
   const unpack = (x: number[]): Params => {
     let i = 0;
     const alpha = x[i++];
-    return { alpha, beta: hasB ? x[i++] : 0, gamma: hasS ? x[i++] : 0, phi: hasPhi ? x[i++] : 1 };
+    return { alpha, beta: hasB ? x[i++] : 0, gamma: hasS ? x[i++] : 0, phi: hasPhi ? x[i] : 1 };
   };
   // Bounds as statsmodels: α ∈ (ε, 1-ε), β ∈ (ε, α), γ ∈ (ε, 1-α), φ ∈ [0.8, 0.98].
   const feasible = (p: Params) =>

@@ -136,7 +136,10 @@ export function inferFrequency(timestamps: ArrayLike<number>): InferredFrequency
   if (ts.length < 2) return null;
   let starts = 0;
   let ends = 0;
-  for (const t of ts) (isMonthStart(t) ? starts++ : isMonthEnd(t) && ends++);
+  for (const t of ts) {
+    if (isMonthStart(t)) starts++;
+    else if (isMonthEnd(t)) ends++;
+  }
   if (Math.max(starts, ends) >= 0.9 * ts.length) {
     const cal = inferCalendar(ts, starts >= ends ? isMonthStart : isMonthEnd);
     if (cal) return cal;

@@ -19,7 +19,10 @@ function over(actual: Values, forecast: Values, f: (y: number, p: number) => num
     const p = forecast[i];
     if (!ok(y) || !ok(p)) continue;
     const v = f(y, p);
-    if (v === v) (sum += v), n++;
+    if (v === v) {
+      sum += v;
+      n++;
+    }
   }
   return { sum, n };
 }
@@ -60,7 +63,10 @@ export function seasonalNaiveScale(history: Values, m: number, power: 1 | 2 = 1)
   for (let t = lag; t < history.length; t++) {
     const a = history[t];
     const b = history[t - lag];
-    if (ok(a) && ok(b)) (sum += Math.abs(a - b) ** power), n++;
+    if (ok(a) && ok(b)) {
+      sum += Math.abs(a - b) ** power;
+      n++;
+    }
   }
   return n ? sum / n : NaN;
 }

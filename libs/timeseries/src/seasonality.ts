@@ -53,7 +53,12 @@ export function detrend(values: ArrayLike<number>, how: Detrend = 'linear'): Flo
   }
   let sum = 0;
   let cnt = 0;
-  for (let i = 0; i < n; i++) if (out[i] === out[i]) (sum += out[i]), cnt++;
+  for (let i = 0; i < n; i++) {
+    if (out[i] === out[i]) {
+      sum += out[i];
+      cnt++;
+    }
+  }
   for (let i = 0; i < n; i++) out[i] -= cnt ? sum / cnt : 0;
   return out;
 }

@@ -261,7 +261,7 @@ export class FinetuneService {
           if (msg.event === 'done') done = msg;
           else if (msg.event === 'error') failure = msg;
           else if (msg.event === 'progress') {
-            const { event: _e, ...p } = msg; // eslint-disable-line @typescript-eslint/no-unused-vars
+            const { event: _e, ...p } = msg;
             chain = chain.then(async () => { if (await onProgress(p)) child.kill('SIGKILL'); }).catch(() => undefined);
           }
         }

@@ -501,7 +501,7 @@ export async function trainHead(
   let lossAcc = 0;
   let lossN = 0;
   let since = 0;
-  let step = 0;
+  let step: number;
   const history: TrainProgress[] = [];
   for (step = 1; step <= o.steps; step++) {
     if (cursor + batchSize > order.length) {

@@ -6,6 +6,7 @@ import { IsFrequencyLabel, IsIanaTimezone, IsStringRecord } from './validators';
 
 export class CreateSeriesDto {
   @ApiProperty({ example: 'store-42-sales', description: 'Unique per tenant; 1-200 characters' })
+  // eslint-disable-next-line no-control-regex -- the pattern exists to reject control characters
   @IsString() @MinLength(1) @MaxLength(200) @Matches(/^[^\u0000-\u001f]+$/, { message: 'name must not contain control characters' })
   name: string;
 
