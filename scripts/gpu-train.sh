@@ -4,8 +4,8 @@
 #
 #   bash scripts/gpu-train.sh FAMILY MINUTES [CONFIG] [SEED]
 #
-# FAMILY ssm|xlstm; MINUTES of training wall time in all; CONFIG (default gpu, see
-# models/toolchain/training/configs.py). Steps: a 30-step probe measures steps/s on this machine,
+# FAMILY ssm|xlstm; MINUTES of training wall time in all; CONFIG (default gpu, a recipe in
+# models/toolchain/training/recipes.toml). Steps: a 30-step probe measures steps/s on this machine,
 # then the run gets as many steps as fit in the rest of MINUTES (85 %), so its learning-rate
 # schedule finishes; --max-minutes stops it with a checkpoint in any case. The run directory
 # (ckpt.pt, config.json, log.jsonl) and gpu-train.log go to $OUT/runs/<FAMILY>-<CONFIG> when $OUT is

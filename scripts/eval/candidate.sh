@@ -5,7 +5,7 @@
 # negationEnsemble, contextSelection, seasonalAdjustment, scalePeriods, contextPadding) through the real pipeline
 # (dist/scripts/eval/run-models.js).
 #
-#   bash scripts/eval/candidate.sh models/runs/ssm-small6 ssm-small
+#   bash scripts/eval/candidate.sh models/runs/RUN ssm-small     (RUN: a training run with its ckpt.pt)
 #
 # prints "relative WQL x, relative scaled MAE y over N dataset-windows" (< 1: the run is better).
 # The shipped model's forecasts are cached under .tmp/eval/holdout/ref/<id>-<entry key>-<pipeline key>/,

@@ -1,4 +1,5 @@
 """Training: the loss, the chunked scan, deterministic batches, a short run that learns, and exact resume."""
+import dataclasses
 import json
 import math
 
@@ -97,12 +98,14 @@ def test_resume_reproduces_the_uninterrupted_run(family, tmp_path):
 def test_small2_curriculum_draws_its_mix_periods_and_lengths():
     from toolchain.synthetic.registry import MIX_V2
     from toolchain.synthetic.sampler import TARGET_PERIODS_V2
-    for family in ("xlstm", "ssm"):
-        dc = config_for(family, "small2").data
-        assert dc.mix == MIX_V2 and dc.periods == TARGET_PERIODS_V2 and dc.context == (32, 1024)
-        shapes = {tuple(batch_for_step(0, s, 2, dc)["context"].shape) for s in range(30)}
-        assert min(c for _, c in shapes) < 256 < max(c for _, c in shapes) <= 1024
-    periods = {float(batch_for_step(0, s, 1, config_for("ssm", "small2").data)["period"][0]) for s in range(200)}
+    dc = config_for("xlstm", "small2").data
+    assert dc.mix == MIX_V2 and dc.periods == TARGET_PERIODS_V2 and dc.context == (32, 1024)
+    shapes = {tuple(batch_for_step(0, s, 2, dc)["context"].shape) for s in range(30)}
+    assert min(c for _, c in shapes) < 256 < max(c for _, c in shapes) <= 1024
+    # With a period per batch (ssm) every listed period is drawn; the ssm gpu recipe is on that curriculum.
+    dc = config_for("ssm", "gpu").data
+    assert dc.mix == MIX_V2 and dc.shared_period and dc.free_period_prob == 0
+    periods = {float(batch_for_step(0, s, 1, dc)["period"][0]) for s in range(200)}
     assert periods == set(TARGET_PERIODS_V2)
     assert abs(sum(MIX_V2.values()) - 1) < 1e-9
 
@@ -126,8 +129,9 @@ def test_short_batches_draw_short_contexts_and_horizons_and_leave_other_configs_
 
 
 def test_free_period_config_draws_off_list_periods_and_keeps_the_validation_set():
-    dc11, dc8 = config_for("xlstm", "small11").data, config_for("xlstm", "small8").data
-    assert dc11.free_period_prob == 0.5 and dc8.free_period_prob == 0.0
+    dc8 = config_for("xlstm", "small8").data
+    dc11 = dataclasses.replace(dc8, free_period_prob=0.5)  # the experiment small11 (HISTORY.md)
+    assert dc8.free_period_prob == 0.0
     periods = np.concatenate([batch_for_step(11, s, 16, dc11)["period"].numpy() for s in range(20)])
     assert 0.35 < np.mean(~np.isin(periods, dc11.periods)) < 0.65
     # The validation set stays the fixed-list one, so validation losses of all stages compare.
@@ -137,14 +141,14 @@ def test_free_period_config_draws_off_list_periods_and_keeps_the_validation_set(
 
 
 def test_free_period_config_with_a_batch_period_draws_off_list_batch_periods():
-    dc = config_for("ssm", "small8").data
+    dc = config_for("ssm", "small9").data
     assert dc.shared_period and dc.free_period_prob == 0.3
     periods = [batch_for_step(8, s, 4, dc)["period"].numpy() for s in range(300)]
     assert all(len(set(p)) == 1 for p in periods)  # still one per batch (one scale factor)
     off = np.mean([p[0] not in dc.periods for p in periods])
     assert 0.2 < off < 0.4 and min(p[0] for p in periods) >= 2.0 and max(p[0] for p in periods) <= 400.0
-    # small7 (no free periods) draws the batches it was trained on.
-    dc7 = config_for("ssm", "small7").data
+    # Without free periods the draw is the one of the runs trained before them (ssm small7, HISTORY.md).
+    dc7 = dataclasses.replace(dc, free_period_prob=0.0)
     for s in range(5):
         rng = np.random.default_rng([7, s])
         C, H = draw_shape(rng, dc7)
@@ -169,7 +173,7 @@ def test_init_from_starts_at_the_other_runs_weights(family, tmp_path):
           "--config", "tiny", "--workers", "0", "--init-from", str(tmp_path / "a" / "ckpt.pt"), "--resume"])
     assert torch.load(tmp_path / "b" / "ckpt.pt")["step"] == 4
     with pytest.raises(ValueError, match="another family or model shape"):
-        train(family, str(tmp_path / "c"), steps=2, batch=4, seed=1, config="small", workers=0,
+        train(family, str(tmp_path / "c"), steps=2, batch=4, seed=1, config={"xlstm": "small", "ssm": "small9"}[family], workers=0,
               init_from=str(tmp_path / "a" / "ckpt.pt"))
 
 
@@ -195,8 +199,9 @@ def test_xlstm_dense_loss_supervises_every_context_token():
         for w in (0.5, 1.0):
             want = (1 - w) * horizon + w * per_token
             assert float(xlstm_loss(model, ctx, target, full, w)) == pytest.approx(float(want), rel=1e-6)
-    # The small3 xlstm curriculum trains with it; validation (batch_loss without dense) stays the horizon loss.
-    assert config_for("xlstm", "small3").dense == 0.5 and config_for("xlstm", "small2").dense == 0.0
+    # Validation (batch_loss without dense) stays the horizon loss. The xlstm's shipped recipes train
+    # without it (the experiment small3 did, HISTORY.md).
+    assert config_for("xlstm", "small14").dense == 0.0
 
 
 def test_several_data_workers_deliver_the_same_batches_in_step_order():
@@ -297,17 +302,16 @@ def test_validate_cli_repeats_the_logged_loss_and_scores_another_configs_set(tmp
     validate_main(["--run", str(tmp_path), "--threads", "1"])
     own = json.loads(capsys.readouterr().out)
     assert own["step"] == 4 and own["config"] == "tiny" and own["val_loss"] == log[-1]["val_loss"]
-    validate_main(["--run", str(tmp_path), "--config", "small", "--threads", "1"])
+    validate_main(["--run", str(tmp_path), "--config", "small9", "--threads", "1"])
     other = json.loads(capsys.readouterr().out)
-    assert other["config"] == "small" and math.isfinite(other["val_loss"]) and other["val_loss"] != own["val_loss"]
+    assert other["config"] == "small9" and math.isfinite(other["val_loss"]) and other["val_loss"] != own["val_loss"]
 
 
-def test_small13_draws_contexts_of_any_length_down_to_five_steps_and_trains_on_them():
-    """small13: contexts at any length (not whole patches), 5-256 in the short half, so the xlstm
-    trains on the NaN-padded first patch the service sends for a series of any length, and on series
-    shorter than one patch (tourism and M3 yearly)."""
-    dc = config_for("xlstm", "small13").data
-    assert dc.context_step == 1 and dc.short_context == (5, 256) and dc.consistent_fallback
+def test_context_step_1_draws_contexts_of_any_length_down_to_five_steps_and_trains_on_them():
+    """context_step 1 (the experiment small13, HISTORY.md): contexts at any length (not whole patches),
+    5-256 in the short half, so the xlstm trains on the NaN-padded first patch the service sends for a
+    series of any length, and on series shorter than one patch (tourism and M3 yearly)."""
+    dc = dataclasses.replace(config_for("xlstm", "small8").data, context_step=1, short_context=(5, 256), consistent_fallback=True)
     shapes = [draw_shape(np.random.default_rng([13, s]), dc) for s in range(600)]
     assert all(5 <= C <= 1024 for C, _ in shapes)
     assert np.mean([C % 32 != 0 for C, _ in shapes]) > 0.9

@@ -4,7 +4,7 @@ import dataclasses
 import pytest
 import torch
 
-from toolchain.training.configs import config_for
+from toolchain.training.configs import config_for, load_recipes
 from toolchain.training.families import build_model, xlstm_loss
 from toolchain.training.grow import grow, old_positions
 
@@ -71,7 +71,11 @@ def test_grow_refuses_another_shape():
         grow({**ck, "meta": {**ck["meta"], "family": "ssm"}}, cfg)
 
 
-def test_small18_is_small14_twice_as_deep():
-    a, b = config_for("xlstm", "small14"), config_for("xlstm", "small18")
+def test_a_deeper_recipe_on_a_shipped_base_is_that_model_with_more_blocks():
+    """How grow's --config is written (the experiment small18, HISTORY.md): `base = "small14"` and
+    `model = { num_blocks = 8 }` in recipes.toml keep small14's data and everything else of its model."""
+    recipes = load_recipes()
+    recipes["xlstm"]["deep"] = {"base": "small14", "model": {"num_blocks": 8}, "lr": 2e-4}
+    a, b = config_for("xlstm", "small14"), config_for("xlstm", "deep", recipes)
     assert dataclasses.replace(b.model, num_blocks=4) == a.model and b.model.num_blocks == 8
-    assert b.data == a.data
+    assert b.data == a.data and b.lr == 2e-4

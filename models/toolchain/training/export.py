@@ -1,4 +1,4 @@
-"""python3 -m toolchain.training.export --run runs/xlstm-small --id xlstm-small --out . [--fixtures] [--licence L]
+"""python3 -m toolchain.training.export --run runs/xlstm-small14 --id xlstm-small --out . [--fixtures] [--licence L]
 
 Exports a trained run (`DIR/ckpt.pt` + `config.json` + `log.jsonl`, toolchain.training.train) through
 the family's ONNX exporter (the same input/output contract as the dev models), checks the graph with

@@ -1,4 +1,4 @@
-"""python3 -m toolchain.training.finetune_full --run runs/xlstm-small --data windows.safetensors --out DIR --id ID
+"""python3 -m toolchain.training.finetune_full --run runs/xlstm-small14 --data windows.safetensors --out DIR --id ID
        [--blocks 1] [--steps 100] [--lr 1e-4] [--seed 0] [--batch 32] [--threads 2]
 
 The `full` fine-tune of the service (POST /v1/finetunes with method "full"): loads a trained run's

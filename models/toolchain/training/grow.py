@@ -5,8 +5,11 @@ scale 1 + w is 0, w = -1, and its feed-forward's down projection is 0, so both r
 nothing). Training then grows them from there: the scale and the down projection get gradients at
 the first step, the rest of a new block as soon as those are no longer 0.
 
-  PYTHONPATH=. python3 -m toolchain.training.grow --from runs/xlstm-small14/ckpt.pt --config small18 \\
+  PYTHONPATH=. python3 -m toolchain.training.grow --from runs/xlstm-small14/ckpt.pt --config deep \\
       --out /tmp/grow/xlstm-small14/ckpt.pt
+
+with a recipe for the deeper model in recipes.toml, e.g. [xlstm.deep] base = "small14",
+model = { num_blocks = 8 } (the experiment small18 in HISTORY.md).
 
 (`--init-from` names the source run after the output's directory, so keep the old run's name there.)
 
@@ -60,7 +63,7 @@ def grow(ck, cfg, seed=0):
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--from", dest="src", required=True, help="an xlstm run's ckpt.pt")
-    p.add_argument("--config", required=True, help="the deeper config (configs.xlstm_config)")
+    p.add_argument("--config", required=True, help="the deeper model's recipe (recipes.toml [xlstm.*])")
     p.add_argument("--out", required=True)
     p.add_argument("--seed", type=int, default=0, help="seed of the new blocks' inner weights")
     a = p.parse_args(argv)

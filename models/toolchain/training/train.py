@@ -1,8 +1,10 @@
 """Pre-train an xlstm or ssm forecaster on synthetic series.
 
-python3 -m toolchain.training.train --family xlstm|ssm --out DIR --steps N --batch B --seed S
-        [--resume] [--config small|small2|small3|base|gpu|tiny] [--workers 1] [--stop-after M] [--threads 2]
+python3 -m toolchain.training.train --family xlstm|ssm --config RECIPE --out DIR --steps N --batch B --seed S
+        [--resume] [--workers 1] [--stop-after M] [--threads 2]
         [--init-from OTHER_RUN/ckpt.pt] [--device cpu|cuda] [--max-minutes M]
+
+RECIPE: a [FAMILY.RECIPE] table of recipes.toml (small9, small14, gpu, tiny, ...).
 
 DIR gets log.jsonl (one JSON object per logged step: step, loss, loss_avg, lr, steps_per_s, and
 val_loss on the fixed validation set every eval_every steps, step 0 included), ckpt.pt (model,
@@ -136,7 +138,7 @@ def main(argv=None):
     p.add_argument("--batch", type=int, default=32)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--resume", action="store_true")
-    p.add_argument("--config", default="small", help="a size of configs.xlstm_config / configs.ssm_config (small, small2, ..., gpu, tiny)")
+    p.add_argument("--config", required=True, help="a recipe of the family in recipes.toml (e.g. ssm small9, xlstm small14, gpu, tiny)")
     p.add_argument("--init-from", default=None, help="start from this checkpoint's model weights (same family and shape)")
     p.add_argument("--workers", type=int, default=1, help="background processes building batches (0 = inline)")
     p.add_argument("--stop-after", type=int, default=None, help="stop (with a checkpoint) after this step")
@@ -149,7 +151,7 @@ def main(argv=None):
     try:
         config_for(a.family, a.config)
     except ValueError as e:
-        p.error(f"--config: {e} for family {a.family}")
+        p.error(f"--config: {e}")
     log = train(a.family, a.out, a.steps, a.batch, a.seed, a.resume, a.config, a.workers, a.stop_after, a.threads, a.init_from,
                 a.device, a.max_minutes)
     last = log[-1]

@@ -1,7 +1,7 @@
 """The validation loss of a run's checkpoint on another config's fixed synthetic validation set, so
 stages trained on different mixtures compare on the same inputs:
 
-  PYTHONPATH=. /usr/bin/python3 -m toolchain.training.validate --run runs/ssm-small7 --config small5
+  PYTHONPATH=. /usr/bin/python3 -m toolchain.training.validate --run runs/xlstm-small14 --config small2
 
 prints {"run", "step", "config", "val_loss"}; with the run's own config it repeats the log's value."""
 import argparse
