@@ -10,6 +10,7 @@ import { FinetuneProcessor } from './finetune/finetune.processor';
 import { ForecastProcessor } from './forecast/forecast.processor';
 import { BacktestProcessor } from './backtest/backtest.processor';
 import { MaintenanceProcessor } from './maintenance/maintenance.processor';
+import { GraphSweeper } from './runtime/graph-sweeper';
 import { RuntimeStatusReporter } from './runtime/runtime-status.reporter';
 import { runtimeProvider } from './runtime/runtime.provider';
 import { ReconcilerService } from './reconciler.service';
@@ -25,7 +26,7 @@ export class WorkerModule {
       module: WorkerModule,
       imports: [ConfigModule.forRoot(config), DbModule.forRoot({ url: config.databaseUrl, poolSize: config.dbPoolSize }), JobsModule],
       providers: [
-        runtimeProvider, RuntimeStatusReporter, BacktestService, BacktestProcessor, SeriesStatsService, ModelResolver, ForecastService, FinetuneService, MaintenanceProcessor, ForecastProcessor,
+        runtimeProvider, RuntimeStatusReporter, GraphSweeper, BacktestService, BacktestProcessor, SeriesStatsService, ModelResolver, ForecastService, FinetuneService, MaintenanceProcessor, ForecastProcessor,
         FinetuneProcessor,
         WorkerMetrics, WorkerHost, HealthServer, ReconcilerService, ScheduleRunner, ScheduleProcessor, ScheduleRecovery,
       ],

@@ -55,6 +55,11 @@ export class InferenceThread {
     return this.call<{ choice: ProviderChoice; inputs: string[]; outputs: string[]; ortVersion: string }>({ op: 'load', model, file, providers, threads });
   }
 
+  /** Releases a model's session; a run already started on it finishes first. */
+  async unload(model: string): Promise<void> {
+    await this.call({ op: 'unload', model });
+  }
+
   /** Inputs are copied (heads are shared and must stay usable); outputs come back transferred. */
   async run(model: string, feeds: Record<string, { type: 'float32' | 'int64'; dims: number[]; data: Float32Array | BigInt64Array }>, outputs: string[]) {
     const wire: Record<string, WireTensor> = {};

@@ -6,6 +6,9 @@ const { parentPort, workerData } = require('node:worker_threads');
 const ort = require(workerData.ortPath);
 
 const sessions = new Map();
+// Runs in flight per model: a session is released only once its last run has returned.
+const running = new Map();
+const releaseWhenIdle = new Map();
 
 // onnxruntime-node does not fall back by itself (['cuda','cpu'] fails outright without the CUDA
 // libraries), so each requested provider is tried alone, in order, with CPU as the last resort.
@@ -37,6 +40,12 @@ parentPort.on('message', async (msg) => {
       const { session, choice } = await createWithFallback(msg.file, msg.providers, msg.threads);
       sessions.set(msg.model, session);
       parentPort.postMessage({ id: msg.id, ok: true, choice, inputs: session.inputNames, outputs: session.outputNames, ortVersion: ort.env.versions.node });
+    } else if (msg.op === 'unload') {
+      const session = sessions.get(msg.model);
+      sessions.delete(msg.model);
+      if (session && (running.get(msg.model) ?? 0) > 0) await new Promise((resolve) => releaseWhenIdle.set(msg.model, resolve));
+      if (session) await session.release();
+      parentPort.postMessage({ id: msg.id, ok: true });
     } else if (msg.op === 'close') {
       // Sessions are released here, never torn down mid-run by terminate().
       for (const s of sessions.values()) await s.release();
@@ -49,7 +58,19 @@ parentPort.on('message', async (msg) => {
       const feeds = {};
       for (const [name, t] of Object.entries(msg.feeds)) feeds[name] = toTensor(t);
       const t0 = performance.now();
-      const out = await session.run(feeds, msg.outputs);
+      running.set(msg.model, (running.get(msg.model) ?? 0) + 1);
+      let out;
+      try {
+        out = await session.run(feeds, msg.outputs);
+      } finally {
+        const left = running.get(msg.model) - 1;
+        running.set(msg.model, left);
+        if (left === 0) {
+          running.delete(msg.model);
+          releaseWhenIdle.get(msg.model)?.();
+          releaseWhenIdle.delete(msg.model);
+        }
+      }
       const ms = performance.now() - t0;
       const outputs = {};
       const transfer = [];

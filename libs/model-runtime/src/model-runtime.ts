@@ -1,4 +1,4 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { DomainError, InvalidInputError, NotFoundError } from '#common';
@@ -17,6 +17,8 @@ export interface RuntimeOptions {
   maxQueue: number;
   /** Patches per xlstm pass (TiRex's max_accelerated_rollout_steps; 1 = the official default). */
   xlstmPatchesPerPass?: number;
+  /** Graphs loaded with loadGraph (tenants' `full` fine-tunes) kept at once; the least recently used idle one makes room. */
+  maxExtraGraphs?: number;
 }
 
 type HeadTensors = Record<string, { type: 'float32'; dims: number[]; data: Float32Array }>;
@@ -63,8 +65,10 @@ export interface WindowEmbedding {
 
 /** Fine-tuned heads kept in memory per process (least recently used first out). */
 const MAX_CUSTOM_HEADS = 256;
-/** Whole fine-tuned graphs (method "full") loaded per process: each is its own session. */
-const MAX_EXTRA_GRAPHS = 16;
+/** Whole fine-tuned graphs (method "full") loaded per process by default: each is its own session. */
+export const DEFAULT_MAX_EXTRA_GRAPHS = 16;
+/** Ids of unloaded graphs remembered, so a request racing the unload is retried rather than failed. */
+const UNLOADED_MEMORY = 1024;
 
 interface BatchItem {
   context: Float32Array;
@@ -134,9 +138,14 @@ export class ModelRuntime {
   private readonly heads = new Map<string, HeadTensors>();
   private readonly batchers = new Map<string, MicroBatcher<BatchItem, BatchResult>>();
   private readonly loading = new Map<string, Promise<void>>();
-  /** Ids of graphs loaded with loadGraph (tenants' full fine-tunes), not from the manifest. */
-  private readonly extraIds = new Set<string>();
-  private extraGraphs = 0;
+  /**
+   * Graphs loaded with loadGraph (tenants' full fine-tunes), not from the manifest, least recently
+   * used first; `inUse` counts forecasts running on one (an in-use graph is never evicted).
+   */
+  private readonly extra = new Map<string, { file: string; sha256: string; inUse: number }>();
+  private readonly unloaded = new Set<string>();
+  /** Where graph bytes are written for ONNX Runtime to read: private to this process (0700), removed on close. */
+  private graphDir: Promise<string> | null = null;
 
   private constructor(private readonly opts: RuntimeOptions) {}
 
@@ -180,34 +189,90 @@ export class ModelRuntime {
 
   /** Whether `id` is a manifest model (not a tenant's graph loaded with loadGraph). */
   isCatalogModel(id: string): boolean {
-    return this.entries.has(id) && !this.extraIds.has(id);
+    return this.entries.has(id) && !this.extra.has(id);
+  }
+
+  /** The graphs loaded with loadGraph, least recently used first, with the sha256 of each graph. */
+  loadedGraphs(): { id: string; sha256: string; inUse: number }[] {
+    return [...this.extra].map(([id, g]) => ({ id, sha256: g.sha256, inUse: g.inUse }));
+  }
+
+  /** The private folder graphs are written to (made on first use). */
+  graphDirectory(): Promise<string> {
+    // mkdtemp makes the folder 0700 with an unguessable name: no other user can read a tenant's
+    // graph, or plant a file where this process would load one.
+    this.graphDir ??= mkdtemp(path.join(os.tmpdir(), 'tsfm-graphs-'));
+    return this.graphDir;
   }
 
   /**
    * Loads a graph that is not in the manifest (a tenant's `full` fine-tune), from bytes the caller
-   * checked against `entry.sha256`; at most MAX_EXTRA_GRAPHS per process. Concurrent calls for
-   * the same id share one load.
+   * checked against `entry.sha256`. At the cap (maxExtraGraphs) the least recently used graph not
+   * running a forecast is unloaded first; when every one is busy the load is refused (503, retried).
+   * Concurrent calls for the same id share one load.
    */
   async loadGraph(entry: ManifestEntry, onnx: Buffer, head: Buffer): Promise<void> {
     if (this.entries.has(entry.id)) return;
     let p = this.loading.get(entry.id);
     if (!p) {
-      if (this.extraGraphs >= MAX_EXTRA_GRAPHS) throw new ModelUnavailableError(entry.id, `this worker already serves ${MAX_EXTRA_GRAPHS} fine-tuned graphs`);
-      this.extraGraphs++;
+      const max = this.opts.maxExtraGraphs ?? DEFAULT_MAX_EXTRA_GRAPHS;
+      // Victims leave the maps synchronously (unloadGraph's first step), so no other call sees them meanwhile.
+      const evictions: Promise<boolean>[] = [];
+      while (this.extra.size >= max) {
+        const idle = [...this.extra].find(([, x]) => x.inUse === 0);
+        if (!idle) throw new ModelUnavailableError(entry.id, `this worker serves ${max} fine-tuned graphs and every one is running a forecast`);
+        evictions.push(this.unloadGraph(idle[0]));
+      }
+      // Counted (and busy, so never evicted) from the start, and never taken for a catalog model meanwhile.
+      const g = { file: '', sha256: entry.sha256, inUse: 1 };
+      this.extra.set(entry.id, g);
+      this.unloaded.delete(entry.id);
       p = (async () => {
-        const dir = path.join(os.tmpdir(), 'tsfm-graphs');
-        await mkdir(dir, { recursive: true });
-        const file = path.join(dir, `${entry.sha256}.onnx`);
-        // Write then rename: another worker process on this machine may be loading the same graph.
-        const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
-        await writeFile(tmp, onnx);
-        await rename(tmp, file);
-        this.extraIds.add(entry.id);
-        await this.load(entry, { onnxPath: file, head });
-      })().finally(() => this.loading.delete(entry.id));
+        try {
+          await Promise.all(evictions);
+          // One file per loaded id (ids are the resolver's ft-<sha256 prefix>): unloading one never removes another's.
+          if (!/^[A-Za-z0-9_.-]{1,100}$/.test(entry.id)) throw new Error(`graph id ${JSON.stringify(entry.id)} is not a file name`);
+          g.file = path.join(await this.graphDirectory(), `${entry.id}.onnx`);
+          await writeFile(g.file, onnx, { mode: 0o600 });
+          await this.load(entry, { onnxPath: g.file, head });
+        } catch (err) {
+          this.extra.delete(entry.id);
+          this.forget(entry.id);
+          await this.thread.unload(entry.id).catch(() => undefined);
+          if (g.file) await rm(g.file, { force: true });
+          throw err;
+        }
+      })().finally(() => {
+        g.inUse--;
+        this.loading.delete(entry.id);
+      });
       this.loading.set(entry.id, p);
     }
     await p;
+  }
+
+  /**
+   * Unloads a graph loaded with loadGraph: its session is released in the inference thread and its
+   * file removed. False for manifest models and ids not loaded. A forecast that resolved the graph
+   * just before gets a 503 (retried, and the graph loaded again if its fine-tune still exists).
+   */
+  async unloadGraph(id: string): Promise<boolean> {
+    const g = this.extra.get(id);
+    if (!g || this.loading.has(id)) return false;
+    this.extra.delete(id);
+    this.forget(id);
+    this.unloaded.add(id);
+    if (this.unloaded.size > UNLOADED_MEMORY) this.unloaded.delete(this.unloaded.values().next().value!);
+    await this.thread.unload(id);
+    if (g.file) await rm(g.file, { force: true });
+    return true;
+  }
+
+  private forget(id: string): void {
+    this.entries.delete(id);
+    this.status.delete(id);
+    this.batchers.delete(id);
+    for (const k of [...this.heads.keys()]) if (k.startsWith(`${id}:`)) this.heads.delete(k);
   }
 
   /** A head's tensors (the manifest's default head unless `head` names a registered one). */
@@ -332,6 +397,7 @@ export class ModelRuntime {
 
   entry(id: string): ManifestEntry {
     const e = this.entries.get(id);
+    if (!e && this.unloaded.has(id)) throw new ModelUnavailableError(id, 'its graph was unloaded to make room; retry to load it again');
     if (!e) throw new NotFoundError('model', id);
     return e;
   }
@@ -348,12 +414,22 @@ export class ModelRuntime {
         throw new InvalidInputError('HORIZON_TOO_LONG', `horizon ${s.horizon} is outside 1..${entry.maxHorizon} grid steps for model ${modelId}`);
       }
     }
-    return Promise.all(series.map((s) => (this.ensembled(entry, s) ? this.negationEnsemble(entry, s) : this.pass(entry, s))));
+    const g = this.extra.get(modelId);
+    if (!g) return Promise.all(series.map((s) => (this.ensembled(entry, s) ? this.negationEnsemble(entry, s) : this.pass(entry, s))));
+    // Most recently used last; busy while this runs, so no eviction pulls the session from under it.
+    this.extra.delete(modelId);
+    this.extra.set(modelId, g);
+    g.inUse++;
+    try {
+      return await Promise.all(series.map((s) => this.pass(entry, s)));
+    } finally {
+      g.inUse--;
+    }
   }
 
   /** The manifest's negation ensemble covers the model's own head; fine-tuned heads and graphs are served as trained. */
   private ensembled(entry: ManifestEntry, s: SeriesRequest): boolean {
-    return entry.negationEnsemble === true && (s.head ?? 'default') === 'default' && !this.extraIds.has(entry.id);
+    return entry.negationEnsemble === true && (s.head ?? 'default') === 'default' && !this.extra.has(entry.id);
   }
 
   private pass(entry: ManifestEntry, s: SeriesRequest): Promise<SeriesForecast> {
@@ -427,5 +503,7 @@ export class ModelRuntime {
 
   async close(): Promise<void> {
     await this.thread.close();
+    const dir = this.graphDir && (await this.graphDir.catch(() => null));
+    if (dir) await rm(dir, { recursive: true, force: true });
   }
 }

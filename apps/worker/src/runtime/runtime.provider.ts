@@ -15,5 +15,6 @@ export const runtimeProvider: Provider = {
       maxBatch: config.models.maxBatch,
       maxWaitMs: config.models.maxWaitMs,
       maxQueue: config.models.maxQueue,
+      maxExtraGraphs: config.worker.maxLoadedGraphs,
     }),
 };

@@ -134,6 +134,13 @@ export class FinetunesRepository {
   }
 
   /** Deletes the model and, when no other model uses them, its head weights and graph. */
+  /** Which of these graphs a succeeded fine-tune still serves (the rest were deleted and can be unloaded). */
+  async servedGraphs(sha256s: string[]): Promise<Set<string>> {
+    if (!sha256s.length) return new Set();
+    const rows = await this.ds.query(`SELECT DISTINCT graph_sha256 FROM finetunes WHERE graph_sha256 = ANY($1) AND status = 'SUCCEEDED'`, [sha256s]);
+    return new Set(rows.map((r: { graph_sha256: string }) => r.graph_sha256));
+  }
+
   async delete(em: EntityManager, tenantId: string, id: string): Promise<void> {
     const rows = await em.query(`DELETE FROM finetunes WHERE tenant_id = $1 AND id = $2 RETURNING head_sha256, graph_sha256`, [tenantId, id]);
     const row = Array.isArray(rows[0]) ? rows[0][0] : rows[0];

@@ -1,5 +1,4 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,7 +11,7 @@ import { defaultSeasonalPeriod } from '#timeseries';
 import { PreparedSeries, finishSeries, prepareSeries } from '../pipeline';
 import { forecastPrepared } from '../context-selection';
 import { stepFactor } from '../seasonal-adjustment';
-import { checkFullFinetune } from './toolchain';
+import { checkFullFinetune, spawnToolchain } from './toolchain';
 import {
   HeadSpec, HeadWeights, HeadWindow, LossName, TrainProgress, WindowMetrics, scoreForecasts, ssmBasis, ssmStepsPerPosition, ssmTiles, trainHead,
 } from './head-math';
@@ -187,7 +186,7 @@ export class FinetuneService {
       const trained = Number((entry.provenance as Record<string, unknown>).trainedSteps);
       if (Number.isInteger(trained)) args.push('--expect-step', String(trained));
       const curve: Record<string, unknown>[] = [];
-      const done = await this.python(check.dir!, args, async (p) => {
+      const done = await this.python(check.dir!, tmp, args, async (p) => {
         const { phase: _phase, ...point } = p as Record<string, unknown>;
         if (Number.isInteger(point.step)) curve.push(point);
         await this.progress(f, ctx, { phase: 'training', trainWindows: train.length, validationWindows: validation.length, ...p, history: curve });
@@ -238,9 +237,9 @@ export class FinetuneService {
   }
 
   /** Runs the toolchain; `onProgress` returns true to cancel (the process is killed). */
-  private python(dir: string, args: string[], onProgress: (p: Record<string, unknown>) => Promise<boolean>): Promise<Record<string, unknown>> {
+  private python(dir: string, tmp: string, args: string[], onProgress: (p: Record<string, unknown>) => Promise<boolean>): Promise<Record<string, unknown>> {
     return new Promise((resolve, reject) => {
-      const child = spawn(this.config.toolchain.python, args, { cwd: dir, env: { ...process.env, PYTHONPATH: dir }, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawnToolchain(this.config.toolchain.python, args, dir, tmp);
       let out = '';
       let err = '';
       let done: Record<string, unknown> | null = null;

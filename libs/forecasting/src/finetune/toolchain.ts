@@ -1,6 +1,7 @@
-import { spawn } from 'node:child_process';
+import { ChildProcessByStdio, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import type { Readable } from 'node:stream';
 import type { AppConfig } from '#config';
 import type { ManifestEntry } from '#model-runtime';
 
@@ -12,6 +13,35 @@ export interface ToolchainCheck {
   runDir?: string;
 }
 
+/**
+ * Variables the toolchain may see from the worker's environment: where programs and libraries are,
+ * locale, and thread counts. An allow-list, so the database and queue URLs, API keys and any secret
+ * added to the worker later never reach a child process that runs training code.
+ */
+export const TOOLCHAIN_ENV_PASSED = [
+  'PATH', 'HOME', 'LANG', 'LC_ALL', 'LC_CTYPE', 'TZ', 'LD_LIBRARY_PATH',
+  'OMP_NUM_THREADS', 'OPENBLAS_NUM_THREADS', 'MKL_NUM_THREADS', 'NUMEXPR_NUM_THREADS', 'TORCH_NUM_THREADS',
+  'CUDA_VISIBLE_DEVICES', 'NVIDIA_VISIBLE_DEVICES',
+] as const;
+
+/**
+ * The environment of a toolchain process: the allowed variables of `base`, PYTHONPATH with the
+ * toolchain folder first, and TMPDIR (the run's private folder when given).
+ */
+export function toolchainEnv(dir: string, tmpDir?: string, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const k of TOOLCHAIN_ENV_PASSED) if (base[k] !== undefined) env[k] = base[k];
+  env.PYTHONPATH = [dir, base.PYTHONPATH].filter(Boolean).join(path.delimiter);
+  const tmp = tmpDir ?? base.TMPDIR;
+  if (tmp) env.TMPDIR = tmp;
+  return env;
+}
+
+/** Starts the interpreter in `dir` with toolchainEnv; stdout and stderr piped. */
+export function spawnToolchain(python: string, args: string[], dir: string, tmpDir?: string): ChildProcessByStdio<null, Readable, Readable> {
+  return spawn(python, args, { cwd: dir, env: toolchainEnv(dir, tmpDir), stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
 const probes = new Map<string, Promise<boolean>>();
 
 /** Whether `python` imports torch and onnx (cached per interpreter for the process's life). */
@@ -19,7 +49,7 @@ function pythonHasTorch(python: string): Promise<boolean> {
   let p = probes.get(python);
   if (!p) {
     p = new Promise<boolean>((resolve) => {
-      const child = spawn(python, ['-c', 'import torch, onnx'], { stdio: 'ignore' });
+      const child = spawn(python, ['-c', 'import torch, onnx'], { stdio: 'ignore', env: toolchainEnv(process.cwd()) });
       const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
       child.on('error', () => { clearTimeout(timer); resolve(false); });
       child.on('exit', (code) => { clearTimeout(timer); resolve(code === 0); });
