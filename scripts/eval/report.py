@@ -239,56 +239,70 @@ def write_markdown(a, manifest, models, methods, datasets, info, res, summary, p
     L.append("* **Data**: the 17 datasets of `$TSFM_EVAL_DATA/datasets.csv` (M3, M4 hourly/weekly, tourism, NN5, "
              "exchange_rate, national_illness, vic_elec, aus_retail, pedestrian, Prophet examples). Multivariate datasets: "
              "every column is a univariate series.")
-    L.append("* **Test window**: the last H points (H = the dataset's `horizon`) of every series; for the competition sets "
-             "that is the official test window. One forecast origin per series.")
-    L.append("* **Subset**: at most 100 series per dataset, every k-th series in file order with k = ⌈n/100⌉ "
-             "(deterministic; counts in the table below).")
-    L.append("* **Models** (`" + "`, `".join(models) + "`): the real serving path. Each series is sent as a client would send it "
-             "(its training rows with their timestamps, NaN as missing, the dataset's frequency, `horizon: H`) through "
-             "`prepareSeries` → `ModelRuntime.forecast` (onnxruntime-node, CPU, micro-batched) → `finishSeries`, like "
-             "`ForecastService`. The service reads at most contextLength × 4 rows of a series and cuts the context to the "
-             "model's contextLength itself. Irregular series (pedestrian, peyton_manning) keep their gaps; the service "
-             "regularises them. The xlstm family reads series whose season is off the list it was trained on, or would fill "
-             "its context fewer than 8 times "
-             + (f"(here {', '.join(coarse)}) " if coarse else "(none here) ")
-             + "on another grid, on which it is on the list and fits, and the service interpolates back (README, Forecasts). "
-             "Quantiles 0.1…0.9."
-             + (" Served as a negation ensemble (manifest `negationEnsemble`: the average of the model's quantiles on the "
-                "context and the mirrored quantiles on the negated context, two passes): `" + "`, `".join(ensembled) + "`."
-                if ensembled else "")
-             + "".join(f" `{m}` picks its context per series (manifest `contextSelection`: candidates "
-                       f"{entries[m]['contextSelection']['candidates']} scored by pinball loss on the last "
-                       f"{entries[m]['contextSelection'].get('windows', 1)} horizon(s) of the series' training part, the "
-                       f"{entries[m]['contextSelection']['top']} best averaged; the test window is never seen)." for m in selecting)
-             + "".join(f" `{m}` divides a positive series whose season m passes the 90 % lag-m autocorrelation test by its "
-                       f"multiplicative seasonal profile over the last {entries[m]['seasonalAdjustment']['cycles']} seasons and "
-                       f"multiplies the forecast back (manifest `seasonalAdjustment`): "
-                       + ", ".join(f"{res[n][m]['adjusted']}/{info[n]['series']} {n}" for n in datasets if res[n].get(m, {}).get("adjusted"))
-                       + f" series ({sum(res[n][m]['adjusted'] for n in datasets if m in res[n])} in all)."
-                       + (f" Where the additive profile's residual sum of squares is below {entries[m]['seasonalAdjustment']['additive']} times "
-                          "the multiplicative one's, it subtracts the additive profile instead and adds it back: "
-                          + (", ".join(f"{res[n][m]['additive']} {n}" for n in datasets if res[n].get(m, {}).get("additive")) or "none")
-                          + " of those." if entries[m]['seasonalAdjustment'].get('additive') is not None else "") for m in adjusting)
-             + "".join(f" `{m}` left-pads a context shorter than its {entries[m]['contextLength']}-step window with missing values "
-                       f"to whole patches, at least {entries[m]['contextPadding']['minPatches']}, as its pre-training fed them "
-                       "(manifest `contextPadding`), not to the whole window." for m in padding))
-    L.append("* **Baselines** (`scripts/eval/baselines.py`, Debian python3-statsmodels): on the last ≤ 2048 training points "
-             "on a regular grid (missing timestamps inserted, NaN forward-filled, leading NaN back-filled). "
-             "`seasonal_naive` (period m) and `naive` with normal quantiles from the in-sample residual std "
-             "(σ√⌈h/m⌉ and σ√h); `ets`: ETSModel with additive errors, lowest AICc of ANN, AAdN and, with ≥ 2 seasons of "
-             "data, ANA, AAdA (heuristic initial states when m > 12), normal quantiles from the analytic forecast variance; "
-             "`theta`: ThetaModel (deseasonalised when m > 1 and ≥ 2 seasons; additive when the data has non-positive "
-             "values), quantiles from its 20/40/60/80 % prediction intervals and the point forecast as median.")
-    L.append("* **Metrics** (GIFT-Eval aggregation): MASE = mean over series of mean |y − median| / scale, scale = "
-             "in-sample seasonal-naive MAE (period m) over the whole training part (series with scale 0 are left out "
-             "of MASE only); WQL = mean over the 9 levels of 2·Σ pinball / Σ|y| pooled over the dataset. NaN targets "
-             "(nn5, yosemite) are skipped. Relative = divided by seasonal naive on the same dataset; the summary is the "
-             "geometric mean of the relative values over the datasets.")
-    L.append("* **Two WQL references.** *rel WQL* divides by the WQL of seasonal naive's point forecast used at every "
-             "quantile level, as GIFT-Eval's seasonal-naive baseline does (the reference of TiRex's 0.488 and of the 0.7 "
-             "target). *rel WQL vs prob. SN* divides by our probabilistic seasonal naive (the `seasonal_naive` column: "
-             "normal quantiles from its residuals), a stricter reference: that baseline alone scores "
-             f"{f3(summary['seasonal_naive']['relWql'])} on the first.\n")
+    L.append("* **Test window**: the last H points of every series (H = the dataset's `horizon`; the official test window "
+             "for the competition sets), one forecast origin per series.")
+    L.append("* **Subset**: at most 100 series per dataset, every k-th in file order with k = ⌈n/100⌉ (counts in the tables below).")
+    L.append("* **Models** (`" + "`, `".join(models) + "`): the serving path (`prepareSeries` → `ModelRuntime.forecast`, CPU → "
+             "`finishSeries`), each series sent as a client would send it; quantiles 0.1…0.9; settings in the table below.")
+    L.append("* **Baselines** (`scripts/eval/baselines.py`, statsmodels): fitted per series on the last ≤ 2048 training points "
+             "on a regular grid; definitions in the table below.")
+    L.append("* **Metrics** (GIFT-Eval aggregation): MASE and WQL per dataset, divided by seasonal naive's (relative), "
+             "summarised by the geometric mean over the datasets; definitions in the table below.")
+    L.append("* **Two WQL references**: *rel WQL* divides by seasonal naive's point forecast at every level (GIFT-Eval; "
+             "TiRex's 0.488 and the 0.7 target); *rel WQL vs prob. SN* by our probabilistic seasonal naive, stricter "
+             f"(seasonal naive alone scores {f3(summary['seasonal_naive']['relWql'])} on the first).\n")
+
+    def ids(ms):
+        return ", ".join(f"`{m}`" for m in ms) or "none"
+    L.append("| serving setting (manifest field) | models |")
+    L.append("|---|---|")
+    L.append("| negation ensemble: the quantiles of x and the mirrored quantiles of −x averaged, two passes (`negationEnsemble`) | "
+             + ids(ensembled) + " |")
+    for m in selecting:
+        cs = entries[m]["contextSelection"]
+        L.append(f"| context per series: candidates {cs['candidates']} scored by pinball loss on the last {cs.get('windows', 1)} "
+                 f"horizon(s) of the training part, the {cs['top']} best averaged (`contextSelection`) | `{m}` |")
+    L.append("| another grid when the season is off the training list or fills the context fewer than 8 times (`seasons`) | "
+             + ids([m for m in models if entries.get(m, {}).get("family") == "xlstm"])
+             + (f" (here {', '.join(coarse)})" if coarse else " (none here)") + " |")
+    for m in padding:
+        L.append(f"| short contexts left-padded to whole patches, at least {entries[m]['contextPadding']['minPatches']}, "
+                 f"not to the {entries[m]['contextLength']}-step window (`contextPadding`) | `{m}` |")
+    groups = {}
+    for m in adjusting:
+        sa = entries[m]["seasonalAdjustment"]
+        groups.setdefault((sa["cycles"], sa.get("additive")), []).append(m)
+    for (cycles, additive), ms in groups.items():
+        L.append(f"| seasonal adjustment: a positive series passing the 90 % lag-m autocorrelation test is divided by its profile over "
+                 f"the last {cycles} seasons and the forecast multiplied back"
+                 + (f"; additive where its residual sum of squares is below {additive} × the multiplicative one's" if additive is not None else "")
+                 + " (`seasonalAdjustment`) | "
+                 + "; ".join(f"`{m}`: {sum(res[n][m]['adjusted'] for n in datasets if m in res[n])} series "
+                             f"({sum(res[n][m]['additive'] for n in datasets if m in res[n])} additive)" for m in ms) + " |")
+    L.append("")
+    if adjusting:
+        L.append("Series seasonally adjusted per dataset (of them additive):\n")
+        L.append("| dataset | " + " | ".join(adjusting) + " |")
+        L.append("|---|" + "---|" * len(adjusting))
+        for n in datasets:
+            if not any(res[n].get(m, {}).get("adjusted") for m in adjusting):
+                continue
+            L.append(f"| {n} | " + " | ".join(
+                f"{res[n][m]['adjusted']}/{info[n]['series']} ({res[n][m]['additive']})" if m in res[n] else "—" for m in adjusting) + " |")
+        L.append("")
+    L.append("| baseline or metric | definition |")
+    L.append("|---|---|")
+    L.append("| `seasonal_naive` | the last season (period m) repeated; normal quantiles from the in-sample residual std, σ√⌈h/m⌉ |")
+    L.append("| `naive` | the last value repeated; normal quantiles, σ√h |")
+    L.append("| `ets` | ETSModel, additive errors, lowest AICc of ANN, AAdN and, with ≥ 2 seasons, ANA, AAdA (heuristic initial "
+             "states when m > 12); quantiles from the analytic forecast variance |")
+    L.append("| `theta` | ThetaModel, deseasonalised when m > 1 and ≥ 2 seasons (additive with non-positive values); quantiles "
+             "from its 20/40/60/80 % intervals, the point forecast as median |")
+    L.append("| baseline input | missing timestamps inserted, NaN forward-filled, leading NaN back-filled |")
+    L.append("| MASE | mean over series of mean \\|y − median\\| / scale; scale = in-sample seasonal-naive MAE (period m) over the "
+             "training part; series with scale 0 are left out |")
+    L.append("| WQL | mean over the 9 levels of 2·Σ pinball / Σ\\|y\\|, pooled over the dataset; NaN targets (nn5, yosemite) skipped |")
+    L.append("")
     L.append("## Summary (geometric mean over datasets)\n")
     L.append("| method | rel MASE | rel WQL | rel WQL vs prob. SN | beats ETS on (MASE) | beats ETS on (WQL) | forecast time, all datasets (s) |")
     L.append("|---|---|---|---|---|---|---|")
