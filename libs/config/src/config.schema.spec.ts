@@ -12,6 +12,13 @@ describe('parseConfig', () => {
     expect(c.http.corsOrigins).toEqual([]);
   });
 
+  it('has floors and caps for schedules and loaded graphs by default; 0 turns the schedule floor off', () => {
+    const c = parseConfig(base);
+    expect(c.schedules).toEqual({ minIntervalS: 60, maxSeriesPerRun: 10_000, maxPerTenant: 100 });
+    expect([c.worker.maxLoadedGraphs, c.worker.graphSweepMs]).toEqual([16, 30_000]);
+    expect(parseConfig({ ...base, TSFM_SCHEDULE_MIN_INTERVAL_S: '0' }).schedules.minIntervalS).toBe(0);
+  });
+
   it('reads TSFM_CORS_ORIGINS as exact origins, or * for any', () => {
     expect(parseConfig({ ...base, TSFM_CORS_ORIGINS: ' https://app.example.com, http://localhost:5173 ' }).http.corsOrigins).toEqual(['https://app.example.com', 'http://localhost:5173']);
     expect(parseConfig({ ...base, TSFM_CORS_ORIGINS: '*' }).http.corsOrigins).toEqual(['*']);
@@ -35,6 +42,11 @@ describe('parseConfig', () => {
     [{ ...base, TSFM_CORS_ORIGINS: 'ftp://files.example.com' }, 'TSFM_CORS_ORIGINS', 'http or https'],
     [{ ...base, TSFM_CORS_ORIGINS: 'app.example.com' }, 'TSFM_CORS_ORIGINS', 'is not an origin'],
     [{ ...base, TSFM_CORS_ORIGINS: '*,https://a.example.com' }, 'TSFM_CORS_ORIGINS', 'cannot be combined'],
+    [{ ...base, TSFM_SCHEDULE_MIN_INTERVAL_S: '-1' }, 'TSFM_SCHEDULE_MIN_INTERVAL_S', 'between 0 and 2678400'],
+    [{ ...base, TSFM_SCHEDULE_MAX_SERIES: '0' }, 'TSFM_SCHEDULE_MAX_SERIES', 'between 1 and'],
+    [{ ...base, TSFM_MAX_SCHEDULES_PER_TENANT: 'many' }, 'TSFM_MAX_SCHEDULES_PER_TENANT', 'must be an integer'],
+    [{ ...base, TSFM_MAX_LOADED_GRAPHS: '0' }, 'TSFM_MAX_LOADED_GRAPHS', 'between 1 and 1024'],
+    [{ ...base, TSFM_GRAPH_SWEEP_INTERVAL_MS: '10' }, 'TSFM_GRAPH_SWEEP_INTERVAL_MS', 'between 100 and'],
   ])('rejects %j naming %s', (env, variable, reason) => {
     let caught: unknown;
     try {
