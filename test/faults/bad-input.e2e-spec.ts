@@ -36,7 +36,7 @@ describe('bad-input corpus (property-based, against the real api)', () => {
   }
 
   beforeAll(async () => {
-    stack = await startStack({ worker: false, env: { TSFM_MAX_BODY_BYTES: '256kb' } });
+    stack = await startStack({ worker: false, env: { TSFM_MAX_BODY_BYTES: '256kb', TSFM_MAX_POINTS_PER_REQUEST: '1000' } });
     key = (await stack.tenant()).key;
     const other = (await stack.tenant()).key;
     seriesId = (await stack.request('POST', '/v1/series', { key, json: { name: 'target', channels: ['a', 'b'] } })).body.id;
@@ -197,6 +197,67 @@ describe('bad-input corpus (property-based, against the real api)', () => {
       await expect4xx(method, path, JSON.stringify({ enabled: true }));
     }
     expect(await digest()).toBe(before);
+  });
+
+  it('inline forecast data answers each fault with the status and code a stored series\' upload answers', async () => {
+    const before = await digest();
+    const ts = ['2024-01-01T00:00:00Z', '2024-01-01T01:00:00Z', '2024-01-01T02:00:00Z'];
+    // TSFM_MAX_POINTS_PER_REQUEST is 1,000 here: 501 rows of 2 channels are one point too many.
+    const big = Array.from({ length: 501 }, (_, i) => Date.UTC(2024, 0, 1) + i * 60_000);
+    // [fault, timestamps, values, status, code]: the same rows go to the stored series (channels a, b) and inline.
+    const rows: [string, unknown, unknown, number, string][] = [
+      ['bad timestamp', [ts[0], '2024-02-30', ts[2]], [[1, 2, 3], [1, 2, 3]], 422, 'INVALID_TIMESTAMP'],
+      ['a timestamp of the wrong type', [ts[0], true, ts[2]], [[1, 2, 3], [1, 2, 3]], 422, 'INVALID_TIMESTAMP'],
+      ['duplicate among unsorted', [ts[2], ts[0], ts[2]], [[1, 2, 3], [1, 2, 3]], 422, 'DUPLICATE_TIMESTAMP'],
+      ['"NaN" as a value', ts, [[1, 'NaN', 3], [1, 2, 3]], 422, 'NAN_VALUE'],
+      ['a numeric string', ts, [[1, '2', 3], [1, 2, 3]], 422, 'NON_NUMERIC_VALUE'],
+      ['a boolean', ts, [[1, true, 3], [1, 2, 3]], 422, 'NON_NUMERIC_VALUE'],
+      ['a short channel array', ts, [[1, 2], [1, 2, 3]], 422, 'CHANNEL_COUNT_MISMATCH'],
+      ['a channel that is not an array', ts, [5, [1, 2, 3]], 422, 'CHANNEL_COUNT_MISMATCH'],
+      ['three channels for two', ts, [[1, 2, 3], [1, 2, 3], [1, 2, 3]], 422, 'CHANNEL_COUNT_MISMATCH'],
+      ['timestamps not an array', 'x', [[1], [1]], 400, 'VALIDATION_FAILED'],
+      ['no timestamps', [], [[], []], 400, 'VALIDATION_FAILED'],
+      ['too many points', big, [big.map(() => 1), big.map(() => 1)], 413, 'PAYLOAD_TOO_LARGE'],
+    ];
+    for (const [fault, timestamps, values, status, code] of rows) {
+      const stored = await stack.request('POST', `/v1/series/${seriesId}/observations`, { key, json: { timestamps, values } });
+      const inline = await stack.request('POST', '/v1/forecasts', { key, json: { data: { timestamps, values, channels: ['a', 'b'] }, horizon: 2, wait: 0 } });
+      expect([fault, stored.status, stored.body.error?.code]).toEqual([fault, status, code]);
+      expect([fault, inline.status, inline.body.error?.code]).toEqual([fault, status, code]);
+    }
+    // Channel names follow POST /v1/series' rules: both answer VALIDATION_FAILED naming the field.
+    const names: [string, unknown[]][] = [
+      ['a comma', ['a,b']],
+      ['a newline', ['a\nb']],
+      ['a formula', ['=HYPERLINK("http://x")']],
+      ['duplicates', ['a', 'a']],
+      ['empty', ['']],
+      ['101 characters', ['x'.repeat(101)]],
+      ['not a string', [1]],
+      ['none', []],
+    ];
+    for (const [fault, channels] of names) {
+      const created = await stack.request('POST', '/v1/series', { key, json: { name: 'never', channels } });
+      const inline = await stack.request('POST', '/v1/forecasts', { key, json: { data: { timestamps: ts, values: [[1, 2, 3]], channels }, horizon: 2, wait: 0 } });
+      const fields = (r: typeof inline) => r.body.error?.details?.map((d: { field: string }) => d.field);
+      expect([fault, created.status, created.body.error?.code, fields(created)]).toEqual([fault, 400, 'VALIDATION_FAILED', ['channels']]);
+      expect([fault, inline.status, inline.body.error?.code, fields(inline)]).toEqual([fault, 400, 'VALIDATION_FAILED', ['data.channels']]);
+    }
+    // At most 256 channels, as for a stored series; unknown fields and non-objects are refused.
+    const wide = await stack.request('POST', '/v1/forecasts', { key, json: { data: { timestamps: ts, values: Array.from({ length: 257 }, () => [1, 2, 3]) }, horizon: 2, wait: 0 } });
+    expect([wide.status, wide.body.error?.code, wide.body.error?.details?.map((d: { field: string }) => d.field)]).toEqual([400, 'VALIDATION_FAILED', ['data.values']]);
+    for (const data of [{ timestamps: ts, values: [[1, 2, 3]], extra: 1 }, 'x', [ts], null]) {
+      const r = await stack.request('POST', '/v1/forecasts', { key, json: { data, horizon: 2, wait: 0 } });
+      expect([JSON.stringify(data), r.status, r.body.error?.code]).toEqual([JSON.stringify(data), 400, 'VALIDATION_FAILED']);
+    }
+    const nullIds = await stack.request('POST', '/v1/forecasts', { key, json: { seriesIds: null, horizon: 2, wait: 0 } });
+    expect([nullIds.status, nullIds.body.error?.code]).toEqual([400, 'VALIDATION_FAILED']);
+    expect(await digest()).toBe(before);
+    // Valid inline data is still accepted (no worker here: queued), sorted, with its channel names.
+    const ok = await stack.request('POST', '/v1/forecasts', { key, json: { data: { timestamps: [ts[2], ts[0], ts[1]], values: [[3, 1, null]], channels: ['load.kw'] }, horizon: 2, wait: 0 } });
+    expect([ok.status, ok.body.status]).toEqual([202, 'QUEUED']);
+    const [row] = await stack.sql<{ data: unknown }>(`SELECT request->'data' AS data FROM forecasts WHERE id = $1`, [ok.body.id]);
+    expect(row.data).toEqual({ timestamps: ts.map(Date.parse), values: [[1, null, 3]], channels: ['load.kw'] });
   });
 
   it('POST /v1/forecasts malformed, and other tenants\' or forged ids anywhere', async () => {

@@ -82,10 +82,11 @@ export class ForecastsService {
       for (const id of dto.seriesIds) await this.series.get(tenantId, id);
       record.seriesIds = dto.seriesIds;
     } else {
-      const raw = dto.data as unknown as Record<string, unknown>;
-      const nCh = Array.isArray(raw.values) ? raw.values.length : 0;
-      const channels = Array.isArray(raw.channels) ? (raw.channels as string[]) : Array.from({ length: Math.max(1, nCh) }, (_, i) => (i ? `value_${i + 1}` : 'value'));
-      const block = parseJsonUpload({ timestamps: raw.timestamps, values: raw.values }, { channels, maxPoints: this.config.http.maxPointsPerRequest });
+      // The DTO checked the shape and channel names; the upload parser checks the rows with the
+      // same codes and point limit as a stored series' upload.
+      const { timestamps, values } = dto.data!;
+      const channels = dto.data!.channels ?? values.map((_, i) => (i ? `value_${i + 1}` : 'value'));
+      const block = parseJsonUpload({ timestamps, values }, { channels, maxPoints: this.config.http.maxPointsPerRequest });
       record.data = { timestamps: block.timestamps, values: block.values, channels };
     }
     return record;

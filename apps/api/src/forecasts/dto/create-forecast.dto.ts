@@ -1,23 +1,48 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
-  ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsIn, IsInt, IsNumber, IsObject, IsOptional, IsString, IsUUID, Max, MaxLength, Min, Validate,
+  ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsIn, IsInt, IsNumber, IsObject, IsOptional, IsString, IsUUID, Max, MaxLength, Min, Validate, ValidateIf, ValidateNested,
 } from 'class-validator';
-import { IsFrequencyLabel } from '../../series/dto/validators';
+import { CHANNEL_NAME_PATTERN, IsChannelNames, IsFrequencyLabel, MAX_CHANNELS } from '../../series/dto/validators';
 
+/**
+ * The shape is checked here with the stored-series rules (channel names, at most 256 channels);
+ * timestamps and values are checked by the upload parser, so each fault gets the upload's code
+ * (INVALID_TIMESTAMP, DUPLICATE_TIMESTAMP, NAN_VALUE, CHANNEL_COUNT_MISMATCH, PAYLOAD_TOO_LARGE, ...).
+ */
 export class InlineDataDto {
-  @ApiProperty({ type: 'array', items: { oneOf: [{ type: 'string' }, { type: 'number' }] } }) timestamps: (string | number)[];
-  @ApiProperty({ type: 'array', items: { type: 'array', items: { type: 'number', nullable: true } }, description: 'One array per channel' }) values: (number | null)[][];
-  @ApiPropertyOptional({ type: [String], description: 'Channel names (default value, value_2, ...)' }) channels?: string[];
+  @ApiProperty({
+    type: 'array', minItems: 1, items: { oneOf: [{ type: 'string' }, { type: 'number' }] },
+    description: 'ISO 8601 or epoch milliseconds, as for POST /v1/series/{id}/observations; any order, no duplicates',
+  })
+  @IsArray() @ArrayMinSize(1)
+  timestamps: (string | number)[];
+
+  @ApiProperty({
+    type: 'array', minItems: 1, maxItems: MAX_CHANNELS, items: { type: 'array', items: { type: 'number', nullable: true } },
+    description: 'One array per channel, each as long as timestamps; null is a missing value',
+  })
+  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(MAX_CHANNELS)
+  values: (number | null)[][];
+
+  @ApiPropertyOptional({
+    type: 'array', minItems: 1, maxItems: MAX_CHANNELS, uniqueItems: true, items: { type: 'string', minLength: 1, maxLength: 100, pattern: CHANNEL_NAME_PATTERN },
+    description: 'Channel names, one per values array, with the rules of a stored series (default value, value_2, ...)',
+  })
+  @IsOptional() @IsChannelNames()
+  channels?: string[];
 }
+
+/** Optional but not nullable: a null seriesIds or data would slip past "exactly one of" checks. */
+const present = (_: object, v: unknown) => v !== undefined;
 
 export class CreateForecastDto {
   @ApiPropertyOptional({ type: [String], format: 'uuid', description: 'Stored series to forecast (or use data)' })
-  @IsOptional() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(1000) @ArrayUnique() @IsUUID('all', { each: true })
+  @ValidateIf(present) @IsArray() @ArrayMinSize(1) @ArrayMaxSize(1000) @ArrayUnique() @IsUUID('all', { each: true })
   seriesIds?: string[];
 
   @ApiPropertyOptional({ type: InlineDataDto, description: 'Inline series for stateless use (or use seriesIds)' })
-  @IsOptional() @IsObject()
+  @ValidateIf(present) @IsObject() @ValidateNested() @Type(() => InlineDataDto)
   data?: InlineDataDto;
 
   @ApiPropertyOptional({ type: [String], description: 'Only these channels (default: all)' })

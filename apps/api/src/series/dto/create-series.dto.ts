@@ -1,8 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
-  ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsObject, IsOptional, IsString, Matches, MaxLength, MinLength, Validate,
+  ArrayMaxSize, ArrayUnique, IsArray, IsObject, IsOptional, IsString, Matches, MaxLength, MinLength, Validate,
 } from 'class-validator';
-import { IsFrequencyLabel, IsIanaTimezone, IsStringRecord } from './validators';
+import { IsChannelNames, IsFrequencyLabel, IsIanaTimezone, IsStringRecord } from './validators';
 
 export class CreateSeriesDto {
   @ApiProperty({ example: 'store-42-sales', description: 'Unique per tenant; 1-200 characters' })
@@ -11,9 +11,7 @@ export class CreateSeriesDto {
   name: string;
 
   @ApiPropertyOptional({ type: [String], example: ['sales', 'visits'], default: ['value'], description: 'Channel (variable) names, 1-256' })
-  @IsOptional() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(256) @ArrayUnique()
-  @IsString({ each: true }) @MinLength(1, { each: true }) @MaxLength(100, { each: true })
-  @Matches(/^[A-Za-z0-9_.-]+$/, { each: true, message: 'channel names may contain letters, digits, "_", "." and "-"' })
+  @IsOptional() @IsChannelNames()
   channels?: string[];
 
   @ApiPropertyOptional({ example: '1h', description: 'Declared frequency (e.g. 5min, 1h, 1D, B, 1W, 1M, 1Q, 1Y); inferred when absent' })

@@ -1,5 +1,24 @@
-import { ValidatorConstraint, ValidatorConstraintInterface, ValidationArguments } from 'class-validator';
+import { applyDecorators } from '@nestjs/common';
+import {
+  ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsString, Matches, MaxLength, MinLength, ValidatorConstraint, ValidatorConstraintInterface, ValidationArguments,
+} from 'class-validator';
 import { parseFrequency } from '#timeseries';
+
+/** At most this many channels per series, stored or inline. */
+export const MAX_CHANNELS = 256;
+export const CHANNEL_NAME_PATTERN = '^[A-Za-z0-9_.-]+$';
+
+/**
+ * The channel-name rules of a stored series (1-256 unique names of 1-100 letters, digits, "_", "."
+ * and "-"), shared by inline forecast data so both answer VALIDATION_FAILED for the same names.
+ */
+export function IsChannelNames(): PropertyDecorator {
+  return applyDecorators(
+    IsArray(), ArrayMinSize(1), ArrayMaxSize(MAX_CHANNELS), ArrayUnique(),
+    IsString({ each: true }), MinLength(1, { each: true }), MaxLength(100, { each: true }),
+    Matches(new RegExp(CHANNEL_NAME_PATTERN), { each: true, message: 'channel names may contain letters, digits, "_", "." and "-"' }),
+  );
+}
 
 @ValidatorConstraint({ name: 'isFrequencyLabel' })
 export class IsFrequencyLabel implements ValidatorConstraintInterface {
