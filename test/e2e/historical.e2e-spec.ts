@@ -198,5 +198,10 @@ describe('historical dates (years 0001..9999) end to end', () => {
       'sunspots 1781-01-01T00:00:00.000Z', 'sunspots 1782-01-01T00:00:00.000Z', 'sunspots 1783-01-01T00:00:00.000Z',
     ]);
     expect(rows.slice(1).every((f) => f.slice(2).every((v) => Number.isFinite(Number(v)) && v !== ''))).toBe(true);
+    // Year 0 is refused like any bad timestamp: exit 2, one line naming the line and the reason.
+    writeFileSync(input, 'series_id,timestamp,value\nx,0001-01-01,1\nx,0000-12-01,2\n');
+    const bad = await run(process.execPath, [path.join(REPO_ROOT, 'bin/tsfm.js'), 'forecast', '--input', input, '--horizon', '3', '--model', MODEL, '--output', out]);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr.trim()).toBe(`tsfm: ${input} line 3: invalid timestamp "0000-12-01": year outside 0001..9999`);
   }, 120_000);
 });

@@ -48,8 +48,9 @@ async function readLong(file: string): Promise<Map<string, InputSeries>> {
     let t: number;
     try {
       t = parseTimestamp(/^\d+$/.test(f[iTs]) ? Number(f[iTs]) : f[iTs]);
-    } catch {
-      throw new CliError(`${where}: invalid timestamp ${JSON.stringify(f[iTs])}`);
+    } catch (e) {
+      // The parser's message quotes the value and says what is wrong (impossible date, year outside 0001..9999, ...).
+      throw new CliError(`${where}: invalid timestamp ${(e as Error).message}`);
     }
     const raw = f[iVal];
     const v = raw === '' ? null : Number(raw);
@@ -79,8 +80,8 @@ async function readAt(file: string): Promise<(id: string) => number[]> {
     let t: number;
     try {
       t = parseTimestamp(/^\d+$/.test(f[iTs]) ? Number(f[iTs]) : f[iTs]);
-    } catch {
-      throw new CliError(`${file} line ${line}: invalid timestamp ${JSON.stringify(f[iTs])}`);
+    } catch (e) {
+      throw new CliError(`${file} line ${line}: invalid timestamp ${(e as Error).message}`);
     }
     if (iId < 0) all.push(t);
     else {
