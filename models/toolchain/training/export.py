@@ -172,7 +172,7 @@ def export_run(run_dir, model_id, out_dir, fixtures=True, licence="Apache-2.0", 
         # The seasons this run drew (whole grid steps): the service reads a series whose season is off
         # them on a grid where it is on them (libs/forecasting pipeline.ts xlstmGrid). Free periods
         # (free_period_prob) are not listed: a share of them did not teach the model other seasons
-        # (training README, xlstm small11).
+        # (training HISTORY.md, xlstm small11).
         entry["seasons"] = trained_seasons(meta.get("data"))
     if default_context:
         # Without a `contextLength` in the request the service feeds at most this many grid steps
