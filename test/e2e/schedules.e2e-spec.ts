@@ -35,7 +35,8 @@ describe('schedules API: CRUD, validation, timers, isolation', () => {
   let timers: AnyQueue;
 
   beforeAll(async () => {
-    stack = await startStack({ worker: false });
+    // These tests tick every second or two: the floor between ticks (its own tests below) is off.
+    stack = await startStack({ worker: false, env: { TSFM_SCHEDULE_MIN_INTERVAL_S: '0' } });
     key = (await stack.tenant()).key;
     other = (await stack.tenant()).key;
     seriesId = (await stack.request('POST', '/v1/series', { key, json: { name: 's1', tags: ['eu'] } })).body.id;
@@ -208,7 +209,7 @@ describe('schedules running on two worker processes', () => {
   }
 
   beforeAll(async () => {
-    stack = await startStack({ worker: false });
+    stack = await startStack({ worker: false, env: { TSFM_SCHEDULE_MIN_INTERVAL_S: '0' } });
     key = (await stack.tenant()).key;
     tagged.push(await makeSeries('a', ['fleet']), await makeSeries('b', ['fleet']));
     await makeSeries('untagged', []);
@@ -391,7 +392,7 @@ describe("schedules on BullMQ's PostgreSQL queue backend", () => {
   let stack: Stack;
 
   beforeAll(async () => {
-    stack = await startStack({ env: { TSFM_QUEUE_BACKEND: 'postgres' } });
+    stack = await startStack({ env: { TSFM_QUEUE_BACKEND: 'postgres', TSFM_SCHEDULE_MIN_INTERVAL_S: '0' } });
   });
   afterAll(() => stack.close());
 
@@ -412,5 +413,136 @@ describe("schedules on BullMQ's PostgreSQL queue backend", () => {
     await stack.request('POST', `/v1/schedules/${id}/pause`, { key });
     const all = await stack.sql<{ n: number; d: number }>(`SELECT count(*)::int AS n, count(DISTINCT scheduled_for)::int AS d FROM schedule_runs WHERE schedule_id = $1`, [id]);
     expect(all[0].n).toBe(all[0].d);
+  });
+});
+
+describe('schedule floors and caps (issue #33): the api refuses, the worker records skipped runs', () => {
+  let stack: Stack;
+  let a: { tenantId: string; key: string };
+  let b: { tenantId: string; key: string };
+  let ticks: AnyQueue;
+  let forecastQueue: AnyQueue;
+
+  beforeAll(async () => {
+    // The default floor (60 s); small caps so a test can pass them. The worker runs in this process.
+    stack = await startStack({ env: { TSFM_MAX_SCHEDULES_PER_TENANT: '3', TSFM_SCHEDULE_MAX_SERIES: '2', TSFM_MAX_QUEUED_FORECASTS: '3' } });
+    a = await stack.tenant();
+    b = await stack.tenant();
+    const qb = queueBackend(stack.config.queue);
+    ticks = new qb.classes.Queue(QueueName.Schedule, { connection: qb.connection(), prefix: qb.prefix });
+    forecastQueue = new qb.classes.Queue(QueueName.Forecast, { connection: qb.connection(), prefix: qb.prefix });
+  });
+  afterAll(async () => {
+    await ticks.close();
+    await forecastQueue.close();
+    await stack.close();
+  });
+
+  async function makeSeries(key: string, name: string, tags: string[]): Promise<string> {
+    const s = readSeries('m4/m4_hourly.csv', { limit: 1, tail: 120 })[0];
+    const id = (await stack.request('POST', '/v1/series', { key, json: { name, tags } })).body.id;
+    expect((await stack.request('POST', `/v1/series/${id}/observations`, { key, json: { timestamps: s.timestamps, values: [s.values] } })).status).toBe(200);
+    return id;
+  }
+
+  /** One tick of a schedule now, as BullMQ's scheduler would deliver it (its own timer is yearly). */
+  async function tick(tenantId: string, scheduleId: string): Promise<RunRow> {
+    const t = Math.floor(Date.now() / 1000) * 1000;
+    await ticks.add('schedule-run', { tenantId, scheduleId }, { jobId: `test-${scheduleId}-${t}` });
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const [run] = await stack.sql<RunRow>(`SELECT * FROM schedule_runs WHERE schedule_id = $1 AND scheduled_for = $2 AND state <> 'QUEUED'`, [scheduleId, new Date(t)]);
+      if (run) return run;
+      if (Date.now() > deadline) throw new Error(`no run for the tick of ${scheduleId}`);
+      await sleep(100);
+    }
+  }
+
+  const create = (key: string, json: Record<string, unknown>) => stack.request('POST', '/v1/schedules', { key, json: { forecast: FORECAST, ...json } });
+
+  it('refuses ticks closer than 60 s apart with 422 SCHEDULE_TOO_FREQUENT naming the minimum, on create and on update; every minute is fine', async () => {
+    const s = await makeSeries(a.key, 'floor', []);
+    for (const [cron, gap] of [['* * * * * *', 1], ['*/30 * * * * *', 30]] as const) {
+      const r = await create(a.key, { name: `fast-${gap}`, cron, seriesIds: [s] });
+      expect([cron, r.status, r.body.error.code, r.body.error.details]).toEqual([cron, 422, 'SCHEDULE_TOO_FREQUENT', { minIntervalSeconds: 60, gapSeconds: gap }]);
+      expect(r.body.error.message).toContain('at most once every 60 s');
+    }
+    expect(await stack.sql(`SELECT id FROM schedules`)).toEqual([]);
+    const ok = await create(a.key, { name: 'minutely', cron: '* * * * *', seriesIds: [s] });
+    expect(ok.status).toBe(201);
+    const p = await stack.request('PATCH', `/v1/schedules/${ok.body.id}`, { key: a.key, json: { cron: '*/10 * * * * *' } });
+    expect([p.status, p.body.error.code]).toEqual([422, 'SCHEDULE_TOO_FREQUENT']);
+    expect((await stack.request('GET', `/v1/schedules/${ok.body.id}`, { key: a.key })).body.cron).toBe('* * * * *');
+    // A schedule stored before the floor can still be paused (and renamed), but not resumed.
+    await stack.sql(`UPDATE schedules SET cron = '* * * * * *' WHERE id = $1`, [ok.body.id]);
+    expect((await stack.request('POST', `/v1/schedules/${ok.body.id}/pause`, { key: a.key })).status).toBe(200);
+    expect((await stack.request('PATCH', `/v1/schedules/${ok.body.id}`, { key: a.key, json: { name: 'renamed' } })).status).toBe(200);
+    const resume = await stack.request('POST', `/v1/schedules/${ok.body.id}/resume`, { key: a.key });
+    expect([resume.status, resume.body.error.code]).toEqual([422, 'SCHEDULE_TOO_FREQUENT']);
+    expect((await stack.request('DELETE', `/v1/schedules/${ok.body.id}`, { key: a.key })).status).toBe(204);
+  });
+
+  it('caps schedules per tenant: 409 SCHEDULE_LIMIT_REACHED past the limit, also for concurrent creates; other tenants unaffected', async () => {
+    const t = await stack.tenant();
+    const s = await makeSeries(t.key, 'cap', []);
+    const results = await Promise.all(Array.from({ length: 6 }, (_, i) => create(t.key, { name: `c${i}`, cron: '0 3 * * *', seriesIds: [s] })));
+    expect(results.map((r) => r.status).sort()).toEqual([201, 201, 201, 409, 409, 409]);
+    for (const r of results.filter((x) => x.status === 409)) expect([r.body.error.code, r.body.error.details]).toEqual(['SCHEDULE_LIMIT_REACHED', { limit: 3 }]);
+    expect((await stack.sql<{ n: number }>(`SELECT count(*)::int AS n FROM schedules WHERE tenant_id = $1`, [t.tenantId]))[0].n).toBe(3);
+    // Another tenant still creates; deleting one makes room again.
+    const sb = await makeSeries(b.key, 'cap-b', []);
+    expect((await create(b.key, { name: 'b-ok', cron: '0 3 * * *', seriesIds: [sb] })).status).toBe(201);
+    const first = results.find((r) => r.status === 201)!.body.id;
+    expect((await stack.request('DELETE', `/v1/schedules/${first}`, { key: t.key })).status).toBe(204);
+    expect((await create(t.key, { name: 'again', cron: '0 3 * * *', seriesIds: [s] })).status).toBe(201);
+  });
+
+  it('a run whose tag matches more series than TSFM_SCHEDULE_MAX_SERIES is SKIPPED as TOO_MANY_SERIES, nothing queued', async () => {
+    for (const n of ['t1', 't2', 't3']) await makeSeries(a.key, n, ['wide']);
+    const id = (await create(a.key, { name: 'wide', cron: '0 0 1 1 *', tag: 'wide' })).body.id;
+    const run = await tick(a.tenantId, id);
+    expect(run).toMatchObject({ state: 'SKIPPED', reason: 'TOO_MANY_SERIES', series_queued: 0, forecast_ids: [] });
+    const api = await stack.request('GET', `/v1/schedules/${id}/runs`, { key: a.key });
+    expect(api.body.items).toHaveLength(1);
+    expect(api.body.items[0]).toMatchObject({
+      state: 'SKIPPED', reason: 'TOO_MANY_SERIES', seriesQueued: 0, forecastIds: [],
+      reasonMessage: '3 series to forecast; a run forecasts at most 2 (TSFM_SCHEDULE_MAX_SERIES)',
+    });
+    expect((await stack.sql<{ n: number }>(`SELECT count(*)::int AS n FROM forecasts WHERE tenant_id = $1`, [a.tenantId]))[0].n).toBe(0);
+    await stack.request('DELETE', `/v1/schedules/${id}`, { key: a.key });
+  });
+
+  it("a run that would take its tenant's waiting forecasts past TSFM_MAX_QUEUED_FORECASTS is SKIPPED as QUEUE_FULL; another tenant's run goes ahead", async () => {
+    const pairA = [await makeSeries(a.key, 'pa1', ['pair']), await makeSeries(a.key, 'pa2', ['pair'])];
+    const pairB = [await makeSeries(b.key, 'pb1', ['pair']), await makeSeries(b.key, 'pb2', ['pair'])];
+    const sa = (await create(a.key, { name: 'pair-a', cron: '0 0 1 1 *', tag: 'pair' })).body.id;
+    const sb = (await create(b.key, { name: 'pair-b', cron: '0 0 1 1 *', tag: 'pair' })).body.id;
+    // Tenant a has 2 forecasts waiting (the queue held): 2 + 2 would pass the limit of 3.
+    await forecastQueue.pause();
+    try {
+      for (const id of pairA) expect((await stack.request('POST', '/v1/forecasts', { key: a.key, json: { seriesIds: [id], horizon: 4, model: 'xlstm-dev', wait: 0 } })).status).toBe(202);
+      const skipped = await tick(a.tenantId, sa);
+      expect(skipped).toMatchObject({ state: 'SKIPPED', reason: 'QUEUE_FULL', series_queued: 0, forecast_ids: [] });
+      const [view] = (await stack.request('GET', `/v1/schedules/${sa}/runs?state=SKIPPED`, { key: a.key })).body.items;
+      expect(view).toMatchObject({ reason: 'QUEUE_FULL', reasonMessage: '2 forecasts of this tenant are waiting; 2 more would pass the limit of 3 (TSFM_MAX_QUEUED_FORECASTS)' });
+      // Tenant b has none waiting: its run starts, though the queue as a whole holds a's.
+      const started = await tick(b.tenantId, sb);
+      expect(started).toMatchObject({ state: 'RUNNING', series_queued: 2 });
+    } finally {
+      await forecastQueue.resume();
+    }
+    const deadline = Date.now() + 60_000;
+    let done: RunRow | undefined;
+    while (!done && Date.now() < deadline) {
+      [done] = await stack.sql<RunRow>(`SELECT * FROM schedule_runs WHERE schedule_id = $1 AND state = 'SUCCEEDED'`, [sb]);
+      await sleep(200);
+    }
+    expect(done).toMatchObject({ series_queued: 2, series_succeeded: 2 });
+    expect(pairB).toHaveLength(2);
+    // With a's backlog drained, a's next tick runs.
+    const waitingA = async () => (await stack.sql<{ n: number }>(`SELECT count(*)::int AS n FROM jobs WHERE tenant_id = $1 AND state = 'QUEUED'`, [a.tenantId]))[0].n;
+    while ((await waitingA()) > 0 && Date.now() < deadline) await sleep(200);
+    await sleep(1000); // the next tick is on a later second than the skipped one
+    expect((await tick(a.tenantId, sa))).toMatchObject({ state: 'RUNNING', series_queued: 2 });
   });
 });

@@ -22,7 +22,8 @@ describe('@tsfm/sdk schedules against the real api and worker', () => {
   let seriesId: string;
 
   beforeAll(async () => {
-    stack = await startStack();
+    // Second-level crons: the floor between ticks off.
+    stack = await startStack({ env: { TSFM_SCHEDULE_MIN_INTERVAL_S: '0' } });
     client = new TsfmClient({ baseUrl: stack.baseUrl, apiKey: (await stack.tenant()).key });
     other = new TsfmClient({ baseUrl: stack.baseUrl, apiKey: (await stack.tenant()).key });
     const m4 = readSeries('m4/m4_hourly.csv', { limit: 1, tail: 200 })[0];
