@@ -50,9 +50,34 @@ function slice(obs: ObservationsJsonBody, from: number, to: number): Observation
   return { timestamps: obs.timestamps.slice(from, to), values: obs.values.map((col) => col.slice(from, to)) };
 }
 
-/** Splits line-oriented text (CSV keeps its header line on every chunk; NDJSON has none) under maxBytes. */
+/**
+ * Records of CSV text: a newline inside a quoted field does not end one (quotes pair up, "" inside
+ * a field too, so an odd count so far leaves a field open). The SDK has no dependencies, so this
+ * only finds record ends; the server parses the fields.
+ */
+function csvRecords(text: string): string[] {
+  const parts = text.split(/(\r?\n)/);
+  const out: string[] = [];
+  let rec = '';
+  let open = false;
+  for (let i = 0; i < parts.length; i += 2) {
+    rec += parts[i];
+    for (let k = parts[i].indexOf('"'); k >= 0; k = parts[i].indexOf('"', k + 1)) open = !open;
+    if (open && i + 1 < parts.length) rec += parts[i + 1];
+    else {
+      out.push(rec);
+      rec = '';
+    }
+  }
+  return out;
+}
+
+/**
+ * Splits line-oriented text (CSV keeps its header line on every chunk; NDJSON has none) under
+ * maxBytes, never inside a quoted CSV field.
+ */
 export function splitLines(text: string, maxBytes: number, header: boolean): string[] {
-  const lines = text.split(/\r?\n/).filter((l) => l.length > 0);
+  const lines = (header ? csvRecords(text) : text.split(/\r?\n/)).filter((l) => l.length > 0);
   const head = header ? lines.shift() ?? '' : '';
   const headBytes = header ? bytes(head) + 1 : 0;
   const chunks: string[] = [];
