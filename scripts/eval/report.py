@@ -233,7 +233,8 @@ def write_markdown(a, manifest, models, methods, datasets, info, res, summary, p
              + (" So was the xlstm's padding of short contexts to whole patches (manifest `contextPadding`)."
                 if any(e.get("contextPadding") for e in manifest["models"]) else "") + "\n")
     L.append("## Reproduce\n")
-    L.append("```sh\nnpm run eval            # data subset -> model forecasts (onnxruntime-node) -> baselines (statsmodels) -> this file\n"
+    L.append("```sh\nexport TSFM_EVAL_DATA=/path/to/data   # the datasets (layout: python3 scripts/eval/eval_data.py)\n"
+             "npm run eval            # data subset -> model forecasts (onnxruntime-node) -> baselines (statsmodels) -> this file\n"
              "npm run eval -- --fresh # drop the cached forecasts under .tmp/eval/ first\n```\n")
     L.append("## What is measured\n")
     L.append("* **Data**: the 17 datasets of `$TSFM_EVAL_DATA/datasets.csv` (M3, M4 hourly/weekly, tourism, NN5, "
