@@ -160,6 +160,20 @@ describe('historical dates (years 0001..9999) end to end', () => {
     expect([bad.status, bad.body.error.code]).toEqual([422, 'INVALID_TIMESTAMP']);
   });
 
+  it('backtests the 18th-century monthly series: stored origins and window timestamps stay on its grid', async () => {
+    const r = await stack.request('POST', '/v1/backtests', { key, json: { seriesIds: [ids['monthly.json']], models: ['naive'], horizon: 6, windows: 2, step: 6 } });
+    expect(r.status, r.text).toBe(202);
+    expect((await waitForJob(stack, key, r.body.jobId, 60_000)).state).toBe('SUCCEEDED');
+    const items = (await stack.request('GET', `/v1/backtests/${r.body.id}/forecasts`, { key })).body.items as { origin: string; timestamps: string[]; actuals: number[] }[];
+    const months = (y: number, from: number) => Array.from({ length: 6 }, (_, k) => isoOf(`${y}-${String(from + k).padStart(2, '0')}-01`));
+    expect(items.map((f) => [f.origin, f.timestamps]).sort()).toEqual([
+      ['1763-12-01T00:00:00.000Z', months(1764, 1)],
+      ['1764-06-01T00:00:00.000Z', months(1764, 7)],
+    ]);
+    const held = items.find((f) => f.origin.startsWith('1764-06'))!;
+    expect(held.actuals).toEqual(monthly.values.slice(-6));
+  });
+
   it('refuses a horizon that would pass 9999-12-31 (HORIZON_TOO_LONG) and forecasts up to it', async () => {
     const ts = Array.from({ length: 60 }, (_, i) => isoOf(`${9995 + Math.floor(i / 12)}-${String((i % 12) + 1).padStart(2, '0')}-01`));
     expect(ts[ts.length - 1]).toBe('9999-12-01T00:00:00.000Z');
