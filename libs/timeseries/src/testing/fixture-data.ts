@@ -2,7 +2,6 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { LongSeries, readLongCsv } from '../csv';
-import { parseTimestamp } from '../parse-timestamp';
 
 /**
  * The committed subsets of the real datasets (test/fixtures/data, same layout as the full data),
@@ -31,8 +30,7 @@ export function loadDataset(file: string, dir = FIXTURE_DIR): Map<string, LongSe
   const key = path.join(dir, file);
   let d = cache.get(key);
   if (!d) {
-    // M3 starts in 1750 (placeholder years): the loader widens the API's 1900..2200 bounds.
-    d = readLongCsv(readFileSync(key, 'utf8'), (s) => parseTimestamp(s, { minYear: 1700, maxYear: 2200 }));
+    d = readLongCsv(readFileSync(key, 'utf8'));
     cache.set(key, d);
   }
   return d;
