@@ -46,10 +46,21 @@ export class ForecastsController {
     return forecastToCsv(f);
   }
 
+  /** One series of the forecast (the first by default), one panel per channel; 404 CHANNEL_NOT_FOUND for a channel it lacks. */
   @Get('forecasts/:id/plot.svg')
   @ApiProduces('image/svg+xml')
-  async plot(@TenantId() tenantId: string, @Param('id') id: string, @Res({ passthrough: true }) res: Response): Promise<string> {
-    const svg = await this.plots.render(tenantId, id);
+  @ApiQuery({ name: 'channel', required: false, description: 'Comma-separated channels to draw, in this order (default: all)', example: 'load,temp' })
+  @ApiQuery({ name: 'seriesId', required: false, description: 'Which series of a multi-series forecast (default: the first that succeeded)' })
+  async plot(
+    @TenantId() tenantId: string,
+    @Param('id') id: string,
+    @Query('channel') channel: string | string[] | undefined,
+    @Query('seriesId') seriesId: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<string> {
+    // ?channel=a,b and ?channel=a&channel=b both work; channel names cannot hold commas.
+    const channels = channel === undefined ? undefined : [channel].flat().flatMap((c) => c.split(',')).map((c) => c.trim()).filter(Boolean);
+    const svg = await this.plots.render(tenantId, id, { channels, seriesId: typeof seriesId === 'string' ? seriesId : undefined });
     res.type('image/svg+xml');
     return svg;
   }

@@ -47,9 +47,13 @@ export class ForecastsResource {
     return (await request<string>(this.http, { method: 'GET', path: `/v1/forecasts/${seg(id)}`, query: { format: 'csv' }, responseType: 'text', signal: o.signal })).data;
   }
 
-  /** An SVG plot of history and forecast bands. */
-  async plotSvg(id: string, o: CallOptions = {}): Promise<string> {
-    return (await request<string>(this.http, { method: 'GET', path: `/v1/forecasts/${seg(id)}/plot.svg`, responseType: 'text', signal: o.signal })).data;
+  /**
+   * An SVG plot of history and forecast bands: one series (the first, or `seriesId`), a panel per
+   * channel (all, or `channels` in that order; one the forecast lacks is a 404 CHANNEL_NOT_FOUND).
+   */
+  async plotSvg(id: string, o: CallOptions & { channels?: string[]; seriesId?: string } = {}): Promise<string> {
+    const query = { ...(o.channels ? { channel: o.channels.join(',') } : {}), ...(o.seriesId ? { seriesId: o.seriesId } : {}) };
+    return (await request<string>(this.http, { method: 'GET', path: `/v1/forecasts/${seg(id)}/plot.svg`, query, responseType: 'text', signal: o.signal })).data;
   }
 
   async list(q: ForecastsControllerListQuery = {}, o: CallOptions = {}): Promise<ForecastPageResponse> {
