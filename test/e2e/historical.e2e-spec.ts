@@ -153,6 +153,9 @@ describe('historical dates (years 0001..9999) end to end', () => {
     const r = await stack.request('POST', '/v1/forecasts', { key, json: { seriesIds: [ids['early.ndjson']], horizon: 3, model: MODEL, wait: 60 } });
     expect([r.status, r.body.status], r.text).toEqual([200, 'SUCCEEDED']);
     expect(r.body.series[0].timestamps).toEqual(['0901-01-01', '0902-01-01', '0903-01-01'].map(isoOf));
+    expect((await stack.request('GET', `/v1/forecasts/${r.body.id}`, { key })).body.series[0].timestamps).toEqual(r.body.series[0].timestamps);
+    const csv = (await stack.request('GET', `/v1/forecasts/${r.body.id}?format=csv`, { key })).text.trim().split('\n');
+    expect(csv.slice(1).map((l) => l.split(',')[2])).toEqual(r.body.series[0].timestamps);
     const u = await stack.request('POST', '/v1/forecasts', { key, json: { seriesIds: [ids['monthly.csv']], until: '1765-03-01', model: MODEL, wait: 60 } });
     expect([u.status, u.body.status], u.text).toEqual([200, 'SUCCEEDED']);
     expect(u.body.series[0].timestamps).toEqual(['1765-01-01', '1765-02-01', '1765-03-01'].map(isoOf));
