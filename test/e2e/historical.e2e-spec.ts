@@ -149,7 +149,7 @@ describe('historical dates (years 0001..9999) end to end', () => {
     expect(years.filter((yr) => yr >= lo && yr <= hi), labels.join(' | ')).not.toEqual([]);
   });
 
-  it('forecasts the years 800..900 series into 901 and an 18th-century month with until', async () => {
+  it('forecasts the years 800..900 series into 901, and 18th-century months with until and at', async () => {
     const r = await stack.request('POST', '/v1/forecasts', { key, json: { seriesIds: [ids['early.ndjson']], horizon: 3, model: MODEL, wait: 60 } });
     expect([r.status, r.body.status], r.text).toEqual([200, 'SUCCEEDED']);
     expect(r.body.series[0].timestamps).toEqual(['0901-01-01', '0902-01-01', '0903-01-01'].map(isoOf));
@@ -159,6 +159,10 @@ describe('historical dates (years 0001..9999) end to end', () => {
     const u = await stack.request('POST', '/v1/forecasts', { key, json: { seriesIds: [ids['monthly.csv']], until: '1765-03-01', model: MODEL, wait: 60 } });
     expect([u.status, u.body.status], u.text).toEqual([200, 'SUCCEEDED']);
     expect(u.body.series[0].timestamps).toEqual(['1765-01-01', '1765-02-01', '1765-03-01'].map(isoOf));
+    const at = ['1765-01-16T12:00:00.000Z', '1765-02-01T00:00:00.000Z'];
+    const a = await stack.request('POST', '/v1/forecasts', { key, json: { seriesIds: [ids['monthly.csv']], at, model: MODEL, wait: 60 } });
+    expect([a.status, a.body.series[0].timestamps], a.text).toEqual([200, at]);
+    expect(a.body.series[0].metadata.output).toMatchObject({ mode: 'at', exact: 1, interpolated: 1 });
     const bad = await stack.request('POST', '/v1/forecasts', { key, json: { seriesIds: [ids['monthly.csv']], until: '10000-01-01', model: MODEL } });
     expect([bad.status, bad.body.error.code]).toEqual([422, 'INVALID_TIMESTAMP']);
   });
