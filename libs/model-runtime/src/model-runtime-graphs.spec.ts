@@ -35,7 +35,8 @@ describe('ModelRuntime: loaded graphs (full fine-tunes)', () => {
 
   const load = (id: string) => rt.loadGraph({ ...base, id }, onnx, head);
   const ids = () => rt.loadedGraphs().map((g) => g.id);
-  const files = async () => readdirSync(await rt.graphDirectory()).sort();
+  // Each load writes its own file, <id>.<n>.onnx.
+  const files = async () => readdirSync(await rt.graphDirectory()).map((f) => f.replace(/\.\d+\.onnx$/, '')).sort();
 
   it('writes graphs to a private folder (0700, made by mkdtemp under the temp dir), never the shared /tmp/tsfm-graphs', async () => {
     await load('ft-a');
@@ -43,8 +44,9 @@ describe('ModelRuntime: loaded graphs (full fine-tunes)', () => {
     expect(path.dirname(dir)).toBe(os.tmpdir());
     expect(path.basename(dir)).toMatch(/^tsfm-graphs-[A-Za-z0-9]{6}$/);
     expect(statSync(dir).mode & 0o777).toBe(0o700);
-    expect(statSync(path.join(dir, 'ft-a.onnx')).mode & 0o777).toBe(0o600);
-    expect(await files()).toEqual(['ft-a.onnx']);
+    expect(statSync(rt.loadedGraphs()[0].file).mode & 0o777).toBe(0o600);
+    expect(path.dirname(rt.loadedGraphs()[0].file)).toBe(dir);
+    expect(await files()).toEqual(['ft-a']);
   });
 
   it('at the cap, loading another graph unloads the least recently used one (not the oldest loaded)', async () => {
@@ -57,7 +59,7 @@ describe('ModelRuntime: loaded graphs (full fine-tunes)', () => {
     expect(ids()).toEqual(['ft-a', 'ft-c']);
     expect(rt.has('ft-b')).toBe(false);
     expect(rt.models().map((m) => m.entry.id).sort()).toEqual(['ft-a', 'ft-c', 'ssm-dev']);
-    expect(await files()).toEqual(['ft-a.onnx', 'ft-c.onnx']);
+    expect(await files()).toEqual(['ft-a', 'ft-c']);
     // Next out: ft-a (ft-c was used after it).
     await load('ft-d');
     expect(ids()).toEqual(['ft-c', 'ft-d']);
@@ -88,14 +90,14 @@ describe('ModelRuntime: loaded graphs (full fine-tunes)', () => {
     expect(await rt.unloadGraph('ft-d')).toBe(false);
     expect(await rt.unloadGraph('ssm-dev')).toBe(false);
     expect(ids()).toEqual(['ft-a']);
-    expect(await files()).toEqual(['ft-a.onnx']);
+    expect(await files()).toEqual(['ft-a']);
     expect(rt.isCatalogModel('ssm-dev')).toBe(true);
     expect((await rt.forecast('ssm-dev', [{ context, horizon: 4 }]))[0].quantiles).toHaveLength(4);
   });
 
   it('close removes the graph folder', async () => {
     const dir = await rt.graphDirectory();
-    expect(existsSync(path.join(dir, 'ft-a.onnx'))).toBe(true);
+    expect(existsSync(rt.loadedGraphs()[0].file)).toBe(true);
     closed = true;
     await rt.close();
     expect(existsSync(dir)).toBe(false);

@@ -146,6 +146,7 @@ export class ModelRuntime {
   private readonly unloaded = new Set<string>();
   /** Where graph bytes are written for ONNX Runtime to read: private to this process (0700), removed on close. */
   private graphDir: Promise<string> | null = null;
+  private graphFiles = 0;
 
   private constructor(private readonly opts: RuntimeOptions) {}
 
@@ -192,9 +193,9 @@ export class ModelRuntime {
     return this.entries.has(id) && !this.extra.has(id);
   }
 
-  /** The graphs loaded with loadGraph, least recently used first, with the sha256 of each graph. */
-  loadedGraphs(): { id: string; sha256: string; inUse: number }[] {
-    return [...this.extra].map(([id, g]) => ({ id, sha256: g.sha256, inUse: g.inUse }));
+  /** The graphs loaded with loadGraph, least recently used first: the sha256 of each graph and the file it was read from. */
+  loadedGraphs(): { id: string; sha256: string; inUse: number; file: string }[] {
+    return [...this.extra].map(([id, g]) => ({ id, sha256: g.sha256, inUse: g.inUse, file: g.file }));
   }
 
   /** The private folder graphs are written to (made on first use). */
@@ -230,9 +231,9 @@ export class ModelRuntime {
       p = (async () => {
         try {
           await Promise.all(evictions);
-          // One file per loaded id (ids are the resolver's ft-<sha256 prefix>): unloading one never removes another's.
+          // One file per load: the removal of an unloaded copy still under way never hits a reload of the same graph.
           if (!/^[A-Za-z0-9_.-]{1,100}$/.test(entry.id)) throw new Error(`graph id ${JSON.stringify(entry.id)} is not a file name`);
-          g.file = path.join(await this.graphDirectory(), `${entry.id}.onnx`);
+          g.file = path.join(await this.graphDirectory(), `${entry.id}.${++this.graphFiles}.onnx`);
           await writeFile(g.file, onnx, { mode: 0o600 });
           await this.load(entry, { onnxPath: g.file, head });
         } catch (err) {
