@@ -1,7 +1,6 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { CsvFormatError, formatCsv, parseCsv, protectCell, readCsvRows, readLongCsv, unprotectCell, writeCsvFile } from './csv';
 import { TimestampError } from './parse-timestamp';
@@ -60,23 +59,32 @@ describe('parseCsv', () => {
 });
 
 describe('readCsvRows (streaming)', () => {
-  it('yields the same rows as parseCsv from a file read in small chunks', async () => {
-    const text = '\uFEFFseries_id,timestamp,value\r\n"a,1","2024-01-01",1\r\n"b\nc",2024-01-02,\r\n\r\n';
+  const tmp = (text: string) => {
     const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'csv-')), 'in.csv');
     writeFileSync(file, text);
-    const fromFile: unknown[] = [];
-    for await (const r of readCsvRows(file)) fromFile.push(r);
-    expect(fromFile).toEqual(parseCsv(text));
-    const chunks: unknown[] = [];
-    for await (const r of readCsvRows(Readable.from(text.match(/[\s\S]{1,3}/g)!))) chunks.push(r);
-    expect(chunks).toEqual(fromFile);
+    return file;
+  };
+  const read = async (file: string) => {
+    const out: unknown[] = [];
+    for await (const r of readCsvRows(file)) out.push(r);
+    return out;
+  };
+
+  it('yields the same rows and lines as parseCsv, across read chunks (64 KiB) with quoted newlines', async () => {
+    const rows = Array.from({ length: 6000 }, (_, i) => `"id ${i},\r\n""x""",2024-01-01,${i}`);
+    const text = '\uFEFFseries_id,timestamp,value\r\n' + rows.join('\r\n') + '\r\n\r\n';
+    expect(text.length).toBeGreaterThan(3 * 65536);
+    const streamed = await read(tmp(text));
+    expect(streamed).toEqual(parseCsv(text));
+    expect(streamed).toHaveLength(6001);
+    expect(streamed[6000]).toEqual({ line: 12000, fields: ['id 5999,\r\n"x"', '2024-01-01', '5999'] });
   });
 
-  it('rejects malformed CSV and a missing file', async () => {
-    const read = async (input: string | Readable) => {
-      for await (const _ of readCsvRows(input)) void _;
-    };
-    await expect(read(Readable.from(['h,v\n"x,1\n']))).rejects.toMatchObject({ code: 'MALFORMED_CSV', line: 2 });
+  it('places a malformed record at the line it starts, even far past what the consumer has read', async () => {
+    const good = Array.from({ length: 5000 }, (_, i) => `${i},"a\nb"`).join('\n');
+    await expect(read(tmp(`h,v\n${good}\n"open,1\n2,3\n`))).rejects.toMatchObject({ code: 'MALFORMED_CSV', line: 10002, details: { reason: 'CSV_QUOTE_NOT_CLOSED' } });
+    await expect(read(tmp(`h,v\n${good}\n"a"b,1\n`))).rejects.toMatchObject({ code: 'MALFORMED_CSV', line: 10002 });
+    await expect(read(tmp('h,v\n1,2\n3\n'))).rejects.toMatchObject({ code: 'MALFORMED_CSV', line: 3, details: { reason: 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH' } });
     await expect(read('/nonexistent/in.csv')).rejects.toMatchObject({ code: 'ENOENT' });
   });
 });

@@ -1,7 +1,7 @@
 import { createReadStream, createWriteStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { CsvError, InfoRecord, Options as ParseOptions, parse as parseStream } from 'csv-parse';
+import { CsvError, Options as ParseOptions, parse as parseStream } from 'csv-parse';
 import { CsvError as SyncCsvError, parse as parseSync } from 'csv-parse/sync';
 import { Options as StringifyOptions, stringify as stringifyStream } from 'csv-stringify';
 import { stringify as stringifySync } from 'csv-stringify/sync';
@@ -41,10 +41,11 @@ export class CsvFormatError extends TimeseriesError {
 }
 
 /**
- * csv-parse options feeding each record to `rows` as it is parsed, so row lines are known even
- * when a later record fails (a stream parses ahead of its consumer).
+ * csv-parse options. With `track`, each record goes to it as it is parsed (and is dropped): only
+ * to place an error, since csv-parse builds an info object per record for on_record, which
+ * halves its speed, and a stream's consumer lags its parser (records in between are lost on error).
  */
-function parseOptions(o: CsvReadOptions, rows: Rows): ParseOptions {
+function parseOptions(o: CsvReadOptions, track?: Rows): ParseOptions {
   return {
     bom: true,
     // \r\n and \n anywhere in one file, as the line-splitting readers allowed; a lone \r stays content.
@@ -52,25 +53,26 @@ function parseOptions(o: CsvReadOptions, rows: Rows): ParseOptions {
     // Field counts are checked in Rows so blank lines do not count as short rows.
     relax_column_count: true,
     trim: o.trim ?? false,
-    // The typings tie on_record's output to its input type; it returns CsvRow (or null to skip).
-    on_record: ((record: string[], info: InfoRecord) => rows.take(record, info.lines)) as unknown as ParseOptions['on_record'],
+    ...(track ? { on_record: ((record: string[]) => (track.take(record), null)) as unknown as ParseOptions['on_record'] } : {}),
   };
 }
 
 /**
  * Turns csv-parse records into rows: blank and whitespace-only lines (a trailing newline, CRLF
- * leftovers) are skipped, and each record starts on the line after the previous one ended.
+ * leftovers) are skipped. Records end at \n, so one spans 1 + the \n inside its fields lines.
  */
 class Rows {
-  /** The line the record being parsed started on. */
+  /** The line the next record starts on. */
   nextLine = 1;
   private width = -1;
 
   constructor(private readonly o: CsvReadOptions) {}
 
-  take(f: string[], endLine: number): CsvRow | null {
+  take(f: string[]): CsvRow | null {
     const line = this.nextLine;
-    this.nextLine = endLine + 1;
+    let span = 1;
+    for (const x of f) for (let k = x.indexOf('\n'); k >= 0; k = x.indexOf('\n', k + 1)) span++;
+    this.nextLine += span;
     if (f.length === 1 && f[0].trim() === '') return null;
     if (this.width < 0) this.width = f.length;
     else if (f.length !== this.width && this.o.columns !== 'ragged') {
@@ -79,39 +81,72 @@ class Rows {
     return { line, fields: f };
   }
 
-  error(e: unknown): unknown {
-    // csv-parse/sync bundles its own copy of the class.
-    if (!(e instanceof CsvError || e instanceof SyncCsvError)) return e;
+  /** A csv-parse error met while this tracked every record before it, as a CsvFormatError. */
+  error(e: CsvError | SyncCsvError): CsvFormatError {
     // An unclosed quote is reported where the text ends; the record it opened is more useful.
-    const line = e.code === 'CSV_QUOTE_NOT_CLOSED' ? this.nextLine : typeof e.lines === 'number' ? e.lines : this.nextLine;
-    const message = e.code === 'CSV_QUOTE_NOT_CLOSED' ? `a quoted field opened on this line is never closed` : e.message;
-    return new CsvFormatError(`CSV line ${line}: ${message}`, line, e.code);
+    if (e.code === 'CSV_QUOTE_NOT_CLOSED') return new CsvFormatError(`CSV line ${this.nextLine}: a quoted field opened on this line is never closed`, this.nextLine, e.code);
+    const line = typeof e.lines === 'number' ? e.lines : this.nextLine;
+    return new CsvFormatError(`CSV line ${line}: ${e.message}`, line, e.code);
   }
 }
+
+// csv-parse/sync bundles its own copy of the class.
+const isCsvError = (e: unknown): e is CsvError | SyncCsvError => e instanceof CsvError || e instanceof SyncCsvError;
 
 /** Parses a whole CSV text (a request body): header included as the first row. */
 export function parseCsv(text: string, o: CsvReadOptions = {}): CsvRow[] {
-  const rows = new Rows(o);
+  let records: string[][];
   try {
-    return parseSync(text, parseOptions(o, rows)) as unknown as CsvRow[];
+    records = parseSync(text, parseOptions(o));
   } catch (e) {
-    throw rows.error(e);
+    if (!isCsvError(e)) throw e;
+    // Parse again, tracking records, to say where the failing one starts.
+    const track = new Rows({ ...o, columns: 'ragged' });
+    try {
+      parseSync(text, parseOptions(o, track));
+    } catch (again) {
+      if (isCsvError(again)) throw track.error(again);
+      throw again;
+    }
+    throw track.error(e);
   }
+  const rows = new Rows(o);
+  const out: CsvRow[] = [];
+  for (const r of records) {
+    const row = rows.take(r);
+    if (row) out.push(row);
+  }
+  return out;
 }
 
-/** Streams a CSV file or stream row by row (header first), so a large input is never one string. */
-export async function* readCsvRows(input: string | Readable, o: CsvReadOptions = {}): AsyncGenerator<CsvRow> {
-  const source = typeof input === 'string' ? createReadStream(input) : input;
-  const rows = new Rows(o);
-  const parser = source.pipe(parseStream(parseOptions(o, rows)));
+function records(file: string, options: ParseOptions): AsyncIterable<string[]> {
+  const source = createReadStream(file);
+  const parser = source.pipe(parseStream(options));
   // A read error (missing file) does not travel through pipe(); hand it to the parser.
   source.once('error', (e: Error) => parser.destroy(e));
+  parser.once('close', () => source.destroy());
+  return parser;
+}
+
+/** Streams a CSV file row by row (header first), so a large input is never one string. */
+export async function* readCsvRows(file: string, o: CsvReadOptions = {}): AsyncGenerator<CsvRow> {
+  const rows = new Rows(o);
   try {
-    for await (const row of parser) yield row as CsvRow;
-  } catch (e: unknown) {
-    throw rows.error(e);
-  } finally {
-    source.destroy();
+    for await (const r of records(file, parseOptions(o))) {
+      const row = rows.take(r);
+      if (row) yield row;
+    }
+  } catch (e) {
+    if (!isCsvError(e)) throw e;
+    // The consumer lags the parser: read the file again, tracking records, to place the error.
+    const track = new Rows({ ...o, columns: 'ragged' });
+    try {
+      for await (const _ of records(file, parseOptions(o, track))) void _;
+    } catch (again) {
+      if (isCsvError(again)) throw track.error(again);
+      throw again;
+    }
+    throw track.error(e);
   }
 }
 
