@@ -8,5 +8,6 @@ export MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund
 fi
-npm run -s build
+# The service only: the SDK (npm run build:sdk) is not needed to serve.
+npm run -s build:server
 exec node bin/tsfm.js serve "$@"

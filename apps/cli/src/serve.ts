@@ -55,12 +55,16 @@ export async function serve(opts: ServeOptions): Promise<void> {
     if (db) await db.stop().catch((err: Error) => process.stderr.write(`tsfm: stopping the embedded PostgreSQL: ${err.message}\n`));
     process.exit(code);
   };
+  let firstSignalAt = 0;
   const onSignal = () => {
     if (!stopping) {
+      firstSignalAt = Date.now();
       process.stdout.write('\nstopping: api and worker first, then the database (again to force)\n');
       void stop(0);
       return;
     }
+    // One Ctrl-C can arrive twice: from the terminal and forwarded by a wrapper (npm run serve).
+    if (Date.now() - firstSignalAt < 1000) return;
     process.stdout.write('forcing: killing api and worker\n');
     for (const c of children) c.kill('SIGKILL');
   };
