@@ -24,12 +24,12 @@ function assertTraversableByOthers(target: string): void {
   let dir = path.resolve(target);
   for (;;) {
     if (existsSync(dir) && (statSync(dir).mode & 0o001) === 0) {
-      throw new Error(
+      throw Object.assign(new Error(
         `embedded PostgreSQL cannot start: running as root, and ${dir} is not enterable by other users ` +
           `(mode ${(statSync(dir).mode & 0o777).toString(8)}), so the postgres user cannot reach ${target}. ` +
           'Move the project out of that folder (for example under /opt or /srv), run as a non-root user, ' +
           'or set DATABASE_URL to an existing PostgreSQL.',
-      );
+      ), { code: 'EMBEDDED_POSTGRES_UNREACHABLE' });
     }
     const parent = path.dirname(dir);
     if (parent === dir) return;
@@ -123,7 +123,11 @@ export async function startEmbeddedPostgres(dataDir: string, port: number): Prom
     await run(pgCtl, ['start', '-D', dataDir, '-w', '-t', '60', '-s', '-l', log, '-o', `-p ${port} -c listen_addresses=127.0.0.1`], ids);
   } catch (err) {
     const tail = existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n').slice(-5).join('\n') : '';
-    throw new Error(`embedded PostgreSQL did not start on port ${port} (log: ${log}):\n${tail || (err as { stderr?: string }).stderr || (err as Error).message}`);
+    // A code: main prints the message alone, without a stack (the cause is the machine's, not ours).
+    throw Object.assign(
+      new Error(`embedded PostgreSQL did not start on port ${port} (another port: --pg-port N; log: ${log}):\n${tail || (err as { stderr?: string }).stderr || (err as Error).message}`, { cause: err }),
+      { code: 'EMBEDDED_POSTGRES_START' },
+    );
   }
   try {
     await ensureDatabase(port);
