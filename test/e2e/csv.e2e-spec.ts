@@ -110,6 +110,15 @@ describe('CSV through the api and the CLI', () => {
     expect(rows.map((x) => x.slice(0, 2))).toEqual(expected);
     expect(rows.every((x) => x.slice(2).every((v) => Number.isFinite(Number(v)) && v !== ''))).toBe(true);
 
+    // --at per series, quoted the same way: each series gets its own timestamps back.
+    const at = path.join(dir, 'at.csv');
+    const asked = ids.map((_, k) => new Date(last + (k + 1) * 1.5 * H).toISOString());
+    writeFileSync(at, '\uFEFF"timestamp","series_id"\r\n' + ids.map((id, k) => `${asked[k]},${quote(id)}`).join('\r\n') + '\r\n');
+    const byAt = await run(['forecast', '--input', input, '--at', at, '--model', 'ssm-dev', '--quantiles', '0.5', '--output', out]);
+    expect(byAt.status, byAt.stderr).toBe(0);
+    const atRows = cells(readFileSync(out, 'utf8')).slice(1).map((x) => x.slice(0, 2));
+    expect(atRows).toEqual(ids.map((id, k) => [id.startsWith('=') ? `'${id}` : id, asked[k]]).sort((a, b) => (a[0] < b[0] ? -1 : 1)));
+
     writeFileSync(input, 'series_id,timestamp,value\nx,2024-01-01,1\n"y,2024-01-02,2\n');
     const bad = await run(['forecast', '--input', input, '--horizon', '3', '--model', 'ssm-dev', '--output', out]);
     expect(bad.status).toBe(2);
