@@ -99,7 +99,8 @@ function slope(t: number[], y: number[]): number {
   return den === 0 ? 0 : num / den;
 }
 
-async function http(base: string, key: string, method: string, p: string, json?: unknown): Promise<{ status: number; body: any }> { // eslint-disable-line @typescript-eslint/no-explicit-any -- response JSON of several endpoints; each caller reads the fields it expects
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- response JSON of several endpoints; each caller reads the fields it expects
+async function http(base: string, key: string, method: string, p: string, json?: unknown): Promise<{ status: number; body: any }> {
   const res = await fetch(base + p, {
     method,
     headers: { authorization: `Bearer ${key}`, ...(json === undefined ? {} : { 'content-type': 'application/json' }) },

@@ -21,7 +21,8 @@ describe('fine-tunes: head method on real data', () => {
   const ids: string[] = [];
   let tuned: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- response JSON; the tests read the fields they expect
 
-  async function finish(key: string, id: string): Promise<any> { // eslint-disable-line @typescript-eslint/no-explicit-any -- response JSON; the tests read the fields they expect
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- response JSON; the tests read the fields they expect
+  async function finish(key: string, id: string): Promise<any> {
     const ft = await stack.request('GET', `/v1/finetunes/${id}`, { key });
     await waitForJob(stack, key, ft.body.jobId, 240_000);
     return (await stack.request('GET', `/v1/finetunes/${id}`, { key })).body;

@@ -100,7 +100,8 @@ export async function startStack(opts: { env?: Record<string, string>; worker?: 
 }
 
 /** Polls GET /v1/jobs/{id} until the job is final. */
-export async function waitForJob(stack: Stack, key: string, jobId: string, timeoutMs = 30_000): Promise<any> { // eslint-disable-line @typescript-eslint/no-explicit-any -- the finished job's JSON; each test reads the fields it expects
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the finished job's JSON; each test reads the fields it expects
+export async function waitForJob(stack: Stack, key: string, jobId: string, timeoutMs = 30_000): Promise<any> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const r = await stack.request('GET', `/v1/jobs/${jobId}`, { key });

@@ -15,7 +15,8 @@ export interface ProviderChoice {
 }
 
 interface Pending {
-  resolve: (v: any) => void; // eslint-disable-line @typescript-eslint/no-explicit-any
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- holds the resolve of each call's promise, whatever its reply type
+  resolve: (v: any) => void;
   reject: (e: Error) => void;
 }
 

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { BadRequestError, ConflictError, DomainError, InvalidInputError, UnavailableError } from '#common';
 import { APP_CONFIG, AppConfig } from '#config';
-import { ScheduleEntity, ScheduleRunsRepository, ScheduleTemplate, SchedulesRepository, SeriesRepository, TransactionRunner, Tx } from '#db';
+import { ScheduleRunsRepository, ScheduleTemplate, SchedulesRepository, SeriesRepository, TransactionRunner, Tx } from '#db';
 import { JobQueueService, QueueName, removeScheduleTimer, scheduleFrequencyError, scheduleTimingError, upsertScheduleTimer } from '#jobs';
 import { DirectoryModel, ModelDirectory, checkModelLimits } from '../models/model-directory.service';
 import { CreateScheduleDto } from './dto/create-schedule.dto';

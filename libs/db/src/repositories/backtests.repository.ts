@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { BadRequestError, NotFoundError, isUuid } from '#common';
 import { Page, decodeCursor, encodeCursor } from './cursor';
+import { RawRow } from './raw-row';
 
 export interface BacktestRow {
   id: string;
@@ -36,7 +37,7 @@ export interface BacktestForecastRow {
   quantiles: number[][];
 }
 
-function toRow(r: Record<string, any>): BacktestRow { // eslint-disable-line @typescript-eslint/no-explicit-any -- a raw row from DataSource.query(), which TypeORM types as any
+function toRow(r: RawRow): BacktestRow {
   // A job cancelled (or failed) before the worker wrote a result settles its backtest too.
   const settledByJob = (r.status === 'QUEUED' || r.status === 'RUNNING') && (r.job_state === 'CANCELLED' || r.job_state === 'FAILED');
   return {
@@ -116,7 +117,7 @@ export class BacktestsRepository {
        ORDER BY model_id, series_id, channel, window_index LIMIT $${params.push(f.limit + 1)}`,
       params,
     );
-    const page: BacktestForecastRow[] = rows.slice(0, f.limit).map((r: Record<string, any>) => ({ // eslint-disable-line @typescript-eslint/no-explicit-any -- a raw row from DataSource.query(), which TypeORM types as any
+    const page: BacktestForecastRow[] = rows.slice(0, f.limit).map((r: RawRow) => ({
       modelId: r.model_id, seriesId: r.series_id, channel: r.channel, window: r.window_index, origin: Number(r.origin_ms),
       timestamps: (r.ms ?? []).map(Number), actuals: r.actuals, levels: r.levels, quantiles: r.quantiles,
     }));

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { ConflictError, NotFoundError, isUuid } from '#common';
 import { Page, decodeCursor, encodeCursor } from './cursor';
+import { RawRow } from './raw-row';
 
 export interface FinetuneRow {
   id: string;
@@ -24,7 +25,7 @@ export interface FinetuneRow {
   cursorTs?: string;
 }
 
-function toRow(r: Record<string, any>): FinetuneRow { // eslint-disable-line @typescript-eslint/no-explicit-any
+function toRow(r: RawRow): FinetuneRow {
   // A job that failed or was cancelled before the worker wrote its outcome settles the fine-tune too.
   const settledByJob = (r.status === 'QUEUED' || r.status === 'RUNNING') && (r.job_state === 'CANCELLED' || r.job_state === 'FAILED');
   return {

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { NotFoundError, isUuid } from '#common';
 import { Page, decodeCursor, encodeCursor } from './cursor';
+import { RawRow } from './raw-row';
 
 export interface ForecastRow {
   id: string;
@@ -31,7 +32,7 @@ export interface ForecastResultRow {
   metadata: Record<string, unknown> | null;
 }
 
-function toRow(r: Record<string, any>): ForecastRow { // eslint-disable-line @typescript-eslint/no-explicit-any -- a raw row from DataSource.query(), which TypeORM types as any
+function toRow(r: RawRow): ForecastRow {
   // A job cancelled (or failed) before the worker wrote a result settles its forecast too.
   const settledByJob = (r.status === 'QUEUED' || r.status === 'RUNNING') && (r.job_state === 'CANCELLED' || r.job_state === 'FAILED');
   return {
@@ -85,7 +86,7 @@ export class ForecastsRepository {
        FROM forecast_results WHERE forecast_id = $1 ORDER BY series_key, channel`,
       [forecastId],
     );
-    return rows.map((r: Record<string, any>) => ({ // eslint-disable-line @typescript-eslint/no-explicit-any -- a raw row from DataSource.query(), which TypeORM types as any
+    return rows.map((r: RawRow) => ({
       seriesKey: r.series_key, seriesId: r.series_id, channel: r.channel, status: r.status, errorCode: r.error_code,
       errorMessage: r.error_message, timestamps: r.ms ? r.ms.map(Number) : null, levels: r.levels, quantiles: r.quantiles, metadata: r.metadata,
     }));
@@ -133,8 +134,8 @@ export class ForecastsRepository {
   }
 
   /** What the workers seen in the last 5 minutes report about their models. */
-  async runtimeStatus(): Promise<{ workerId: string; models: any; updatedAt: Date }[]> { // eslint-disable-line @typescript-eslint/no-explicit-any -- each worker's JSONB report, passed through as stored
+  async runtimeStatus(): Promise<{ workerId: string; models: unknown; updatedAt: Date }[]> {
     const rows = await this.ds.query(`SELECT * FROM runtime_status WHERE updated_at > now() - interval '5 minutes' ORDER BY updated_at DESC`);
-    return rows.map((r: Record<string, any>) => ({ workerId: r.worker_id, models: r.models, updatedAt: r.updated_at })); // eslint-disable-line @typescript-eslint/no-explicit-any -- a raw row from DataSource.query(), which TypeORM types as any
+    return rows.map((r: RawRow) => ({ workerId: r.worker_id, models: r.models, updatedAt: r.updated_at }));
   }
 }

@@ -4,6 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { BadRequestError, isUuid } from '#common';
 import { ScheduleRunEntity } from '../entities/schedule.entity';
 import { Page } from './cursor';
+import { RawRow } from './raw-row';
 
 // Live counts from the jobs rows while a run is open; the stored counts once it is final.
 const COLUMNS = `r.id, r.tenant_id, r.schedule_id, r.scheduled_for, r.state, r.reason, r.reason_message, r.catch_up, r.series_queued,
@@ -13,7 +14,7 @@ const COLUMNS = `r.id, r.tenant_id, r.schedule_id, r.scheduled_for, r.state, r.r
   CASE WHEN r.state = 'RUNNING' THEN (SELECT count(*) FROM jobs j WHERE j.id = ANY(r.job_ids) AND j.state IN ('FAILED','CANCELLED'))::int
        ELSE r.series_failed END AS series_failed`;
 
-function toEntity(r: Record<string, any>): ScheduleRunEntity { // eslint-disable-line @typescript-eslint/no-explicit-any
+function toEntity(r: RawRow): ScheduleRunEntity {
   return {
     id: r.id, tenantId: r.tenant_id, scheduleId: r.schedule_id, scheduledFor: r.scheduled_for, state: r.state, reason: r.reason, reasonMessage: r.reason_message,
     catchUp: r.catch_up, seriesQueued: r.series_queued, seriesSucceeded: r.series_succeeded, seriesFailed: r.series_failed,

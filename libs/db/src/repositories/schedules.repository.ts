@@ -3,6 +3,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { ConflictError, NotFoundError, isUuid } from '#common';
 import { ScheduleEntity, ScheduleOverlap, ScheduleTemplate } from '../entities/schedule.entity';
 import { Page, decodeCursor, encodeCursor } from './cursor';
+import { RawRow } from './raw-row';
 
 export interface NewSchedule {
   id: string;
@@ -22,7 +23,7 @@ export type SchedulePatch = Partial<Omit<NewSchedule, 'id'>>;
 const COLUMNS = `id, tenant_id, name, cron, timezone, series_ids, tag, model_id, template, enabled, overlap, catch_up,
   created_at, updated_at, created_at::text AS cursor_ts`;
 
-function toEntity(r: Record<string, any>): ScheduleEntity { // eslint-disable-line @typescript-eslint/no-explicit-any
+function toEntity(r: RawRow): ScheduleEntity {
   return {
     id: r.id, tenantId: r.tenant_id, name: r.name, cron: r.cron, timezone: r.timezone, seriesIds: r.series_ids, tag: r.tag,
     modelId: r.model_id, template: r.template, enabled: r.enabled, overlap: r.overlap, catchUp: r.catch_up,

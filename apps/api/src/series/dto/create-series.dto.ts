@@ -4,10 +4,12 @@ import {
 } from 'class-validator';
 import { IsChannelNames, IsFrequencyLabel, IsIanaTimezone, IsStringRecord } from './validators';
 
+// eslint-disable-next-line no-control-regex -- the pattern exists to reject control characters
+const NO_CONTROL_CHARACTERS = /^[^\u0000-\u001f]+$/;
+
 export class CreateSeriesDto {
   @ApiProperty({ example: 'store-42-sales', description: 'Unique per tenant; 1-200 characters' })
-  // eslint-disable-next-line no-control-regex -- the pattern exists to reject control characters
-  @IsString() @MinLength(1) @MaxLength(200) @Matches(/^[^\u0000-\u001f]+$/, { message: 'name must not contain control characters' })
+  @IsString() @MinLength(1) @MaxLength(200) @Matches(NO_CONTROL_CHARACTERS, { message: 'name must not contain control characters' })
   name: string;
 
   @ApiPropertyOptional({ type: [String], example: ['sales', 'visits'], default: ['value'], description: 'Channel (variable) names, 1-256' })
