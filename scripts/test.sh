@@ -18,6 +18,7 @@ $PY -c 'import torch, onnx, numpy, pytest' >/dev/null 2>&1 || need+=(python3-tor
 $PY -c 'import scipy' >/dev/null 2>&1 || need+=(python3-scipy)
 $PY -c 'import statsmodels' >/dev/null 2>&1 || need+=(python3-statsmodels)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)  # the SDK's browser test (test/sdk/sdk-browser.e2e-spec.ts)
+command -v flake8 >/dev/null 2>&1 || need+=(flake8)  # npm run lint's Python part (.flake8)
 if [ ${#need[@]} -gt 0 ]; then
   log "apt-get install ${need[*]}"
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
@@ -47,6 +48,9 @@ export TEST_REDIS_URL="redis://127.0.0.1:$TEST_REDIS_PORT"
 # --- suites ---------------------------------------------------------------------------------------
 mkdir -p .tmp
 status=0
+log "lint: ESLint, Prettier, flake8 (npm run lint)"
+npm run -s lint || status=1
+
 log "openapi document matches the committed copy"
 node dist/apps/api/src/cli/openapi-write.js --check || status=1
 

@@ -13,7 +13,6 @@ the test points, cached in .tmp/eval/forecasts/<method>/<dataset>.json.
 """
 import argparse
 import json
-import math
 import os
 import time
 import warnings

@@ -95,7 +95,7 @@ def card(e, res, summary, info, best, date, commit, runs_dir="models/runs"):
                  + ("; ".join(f"m = {m}: p = {q}" for m, q in sp.items()) + "; any other season: p = m" if sp else "p = m") + " |")
     L.append("")
     L.append("## Training\n")
-    L.append(f"* Data: synthetic only (`models/toolchain/synthetic`), no real series. Generator mixture: "
+    L.append("* Data: synthetic only (`models/toolchain/synthetic`), no real series. Generator mixture: "
              + ", ".join(f"{k} {v:g}" for k, v in (g.get("mixture") or {}).items())
              + "; augmentations: " + ", ".join(f"{k} {v:g}" for k, v in (g.get("augmentations") or {}).items())
              + f"; target periods {g.get('targetPeriods')} reached by resampling base series within ×{g.get('maxResampleRate')}.")
@@ -159,7 +159,7 @@ def card(e, res, summary, info, best, date, commit, runs_dir="models/runs"):
     L.append(f"Geometric mean: **rel MASE {f3(s['relMase'])}, rel WQL {f3(s['relWql'])}**; ETS: rel MASE "
              f"{f3(summary['ets']['relMase'])}, rel WQL {f3(summary['ets']['relWql'])}. Beats ETS (MASE) on "
              f"{s['beatsEtsMase']} of {s['datasets']} datasets.\n")
-    L.append(f"| dataset | H | m | MASE | WQL | rel MASE | rel WQL | ETS rel MASE | ETS rel WQL |\n|---|---|---|---|---|---|---|---|---|")
+    L.append("| dataset | H | m | MASE | WQL | rel MASE | rel WQL | ETS rel MASE | ETS rel WQL |\n|---|---|---|---|---|---|---|---|---|")
     for n in sorted(rows):
         r = rows[n].get(mid)
         if not r:

@@ -17,7 +17,7 @@ import subprocess
 
 import numpy as np
 
-from wql import LEVELS, pinball_sums, wql as pooled_wql
+from wql import LEVELS, pinball_sums
 BASELINES = ["seasonal_naive", "naive", "ets", "theta"]
 TARGETS = {"relMase": 1.0, "relWql": 0.7, "defaultRelMase": 0.85}
 RESAMPLES = 1000  # series bootstrap draws (bootstrap)

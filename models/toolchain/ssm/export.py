@@ -9,7 +9,6 @@ import torch.nn as nn
 from ..common.manifest import sha256_file
 from ..common.onnx_functions import OPSET, attach_functions
 from ..common.safetensors import save_safetensors
-from .model import SsmForecaster
 from .onnx_ops import legendre_basis_export, legendre_basis_function, s5_scan_export, s5_scan_function
 
 HEAD_NAMES = ["head.weight", "head.bias"]

@@ -1,11 +1,9 @@
 """toolchain.training.export: a few-step tiny run -> ONNX + head sidecar + fixtures + manifest entry."""
 import json
-import os
 
 import numpy as np
 import onnx
 import pytest
-import torch
 
 from toolchain.common.manifest import sha256_file
 from toolchain.common.safetensors import load_safetensors

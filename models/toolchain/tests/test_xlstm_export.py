@@ -108,7 +108,7 @@ def test_fixtures_cover_the_required_cases():
     total = sum(os.path.getsize(os.path.join(FIXTURES, f)) for f in os.listdir(FIXTURES))
     assert total < 5e6
     for c, t in cases:
-        k, (B, L) = int(t["new_patches"][0]), t["context"].shape
+        k, (B, _) = int(t["new_patches"][0]), t["context"].shape
         assert t["quantiles"].shape == (B, 32 * k, 9) and t["embeddings"].shape == (B, k, 128)
         assert np.isfinite(t["quantiles"]).all(), c["name"]
     assert math.isfinite(index["bf16VsFp32"]["maxAbsErrorInScaleUnits"])
