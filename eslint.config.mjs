@@ -2,6 +2,7 @@
 // Python lint); `npm run format` applies the fixes. Formatting is Prettier's job alone:
 // eslint-config-prettier comes last and turns off every stylistic rule that would fight it.
 import js from '@eslint/js';
+import { defineConfig, globalIgnores } from 'eslint/config';
 import prettier from 'eslint-config-prettier';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
@@ -28,17 +29,9 @@ const local = {
   },
 };
 
-export default tseslint.config(
-  {
-    ignores: [
-      '**/dist/**',
-      '**/node_modules/**',
-      '.tmp/**',
-      'coverage/**',
-      'models/**',
-      'docs/**',
-    ],
-  },
+export default defineConfig(
+  // Build output, dependencies, scratch space; models/ is Python (flake8) and model files.
+  globalIgnores(['**/dist/', '**/node_modules/', '.tmp/', 'coverage/', 'models/', 'docs/']),
   {
     plugins: { local },
     rules: { 'local/disable-needs-reason': 'error' },
@@ -48,7 +41,9 @@ export default tseslint.config(
     },
   },
   js.configs.recommended,
-  ...tseslint.configs.recommended,
+  // Not the type-checked set: with type information a full run took 92 s (38 s CPU) on two shared
+  // cores against 12 s without, and 1,600 of its findings were no-unsafe-* on untyped response JSON.
+  tseslint.configs.recommended,
   {
     languageOptions: {
       ecmaVersion: 2023,
