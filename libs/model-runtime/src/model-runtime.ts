@@ -323,7 +323,6 @@ export class ModelRuntime {
   async embed(modelId: string, series: SeriesRequest[], chunk = 32): Promise<WindowEmbedding[]> {
     const entry = this.entry(modelId);
     const head = this.heads.get(`${modelId}:default`)!;
-    const C = entry.contextLength;
     const P = entry.patchSize;
     type Row = { req: number; context: Float32Array; params: string };
     const rows: Row[] = [];
