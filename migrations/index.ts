@@ -9,4 +9,14 @@ import { IdempotencyHeaders1764375100000 } from './1764375100000-idempotency-hea
 import { ScheduleLimits1764375200000 } from './1764375200000-schedule-limits';
 
 /** Every migration, oldest first. Imported by the DataSource so dist/ and tests run the same list. */
-export const MIGRATIONS = [InitialSchema1764374400000, IdempotencyKeys1764374500000, Forecasts1764374600000, RateLimits1764374700000, Backtests1764374800000, Schedules1764374900000, Finetunes1764375000000, IdempotencyHeaders1764375100000, ScheduleLimits1764375200000];
+export const MIGRATIONS = [
+  InitialSchema1764374400000,
+  IdempotencyKeys1764374500000,
+  Forecasts1764374600000,
+  RateLimits1764374700000,
+  Backtests1764374800000,
+  Schedules1764374900000,
+  Finetunes1764375000000,
+  IdempotencyHeaders1764375100000,
+  ScheduleLimits1764375200000,
+];

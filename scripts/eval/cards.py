@@ -182,7 +182,7 @@ def card(e, res, summary, info, best, date, commit, runs_dir="models/runs"):
                  + (f" (manifest `seasons`: {', '.join(map(str, seasons))} steps)" if seasons else "")
                  + ": off them a clean season reads 2.7–4.9× worse than seasonal naive (`scripts/eval/sine_probe.py`). "
                  "So the service reads a fixed-step series whose season is off that list, or would fill the context fewer "
-                 "than 8 times, on another grid on which it is on the list and fits (README, Forecasts: e.g. 10-minute data "
+                 "than 8 times, on another grid on which it is on the list and fits (docs/FORECASTING.md: e.g. 10-minute data "
                  "on a 15-minute grid) and interpolates the forecast back "
                  "(`metadata.modelGrid.coarsening`); detail within a coarser step is not forecast. Business days (season 5) "
                  "keep their own grid and their weekly season is not copied (`test/models/seasons.spec.ts`: 4.55× seasonal naive "

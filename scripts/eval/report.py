@@ -225,7 +225,7 @@ def write_markdown(a, manifest, models, methods, datasets, info, res, summary, p
     L.append("The models' weights are trained on synthetic data only (models/cards/) and the baselines are fitted per series "
              "on the training part. The serving settings (the negation ensemble, the xlstm's grid rule (8 cycles in its context; seasons on its training list), "
              "ssm-small's context-selection candidates, top 2 and 2 windows) were each picked among a few variants measured "
-             "on this evaluation (models/toolchain/training/README.md lists them), so their share of the gains is "
+             "on this evaluation (models/toolchain/training/HISTORY.md lists them), so their share of the gains is "
              "somewhat optimistic."
              + (" The seasonal adjustment, its number of seasons and the xlstm's additive alternative were chosen on held-out windows at the end of "
                 "the training parts (`scripts/eval/holdout.py`), not on the test windows."

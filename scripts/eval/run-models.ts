@@ -53,7 +53,9 @@ export function servingCodeHash(): string {
   const h = createHash('sha256');
   const dirs = ['libs/forecasting/src', 'libs/model-runtime/src', 'libs/timeseries/src'];
   for (const d of dirs) {
-    for (const f of readdirSync(path.join(REPO, d)).filter((x) => /\.(ts|js)$/.test(x) && !x.includes('.spec.')).sort()) {
+    for (const f of readdirSync(path.join(REPO, d))
+      .filter((x) => /\.(ts|js)$/.test(x) && !x.includes('.spec.'))
+      .sort()) {
       h.update(`${d}/${f}\0`).update(readFileSync(path.join(REPO, d, f)));
     }
   }
@@ -73,7 +75,13 @@ function arg(name: string): string | undefined {
 export async function forecastDataset(runtime: ModelRuntime, entry: ManifestEntry, d: EvalDataset): Promise<SeriesOutcome[]> {
   const context = Number(arg('--context') ?? 0);
   const opts: ForecastOptions = {
-    span: { horizon: d.H }, frequency: d.frequency, quantiles: LEVELS, coarsen: true, selectContext: true, adjustSeasons: true, ...(context > 0 ? { contextLength: context } : {}),
+    span: { horizon: d.H },
+    frequency: d.frequency,
+    quantiles: LEVELS,
+    coarsen: true,
+    selectContext: true,
+    adjustSeasons: true,
+    ...(context > 0 ? { contextLength: context } : {}),
   };
   const prepared: (PreparedSeries | DomainError)[] = d.series.map((s) => {
     try {
@@ -97,7 +105,8 @@ export async function forecastDataset(runtime: ModelRuntime, entry: ManifestEntr
     const missing = s.testT.filter((t) => !at.has(t));
     if (missing.length) return { id: s.id, q: null, error: `forecast timestamps do not cover ${missing.length} test timestamps` };
     return {
-      id: s.id, q: s.testT.map((t) => r.quantiles[at.get(t)!].map((v) => Math.round(v * 1e6) / 1e6)),
+      id: s.id,
+      q: s.testT.map((t) => r.quantiles[at.get(t)!].map((v) => Math.round(v * 1e6) / 1e6)),
       ...(r.metadata.seasonalAdjustment ? { adjusted: r.metadata.seasonalAdjustment.period } : {}),
       ...(r.metadata.seasonalAdjustment?.kind === 'additive' ? { additive: true } : {}),
     };
@@ -119,13 +128,20 @@ async function main(): Promise<void> {
   try {
     for (const id of wanted) {
       const entry = runtime.entry(id);
-      for (const f of readdirSync(seriesDir).filter((x) => x.endsWith('.json')).sort()) {
+      for (const f of readdirSync(seriesDir)
+        .filter((x) => x.endsWith('.json'))
+        .sort()) {
         const file = path.join(outDir, id, f);
         if (existsSync(file) && statSync(file).mtimeMs >= statSync(path.join(seriesDir, f)).mtimeMs) {
           const cached = JSON.parse(readFileSync(file, 'utf8'));
-          if (cached.sha256 === entry.sha256 && (cached.negationEnsemble ?? false) === (entry.negationEnsemble ?? false) && cached.servingCode === code
-            && JSON.stringify(cached.contextSelection ?? null) === JSON.stringify(entry.contextSelection ?? null)
-            && JSON.stringify(cached.seasonalAdjustment ?? null) === JSON.stringify(entry.seasonalAdjustment ?? null)) continue;
+          if (
+            cached.sha256 === entry.sha256 &&
+            (cached.negationEnsemble ?? false) === (entry.negationEnsemble ?? false) &&
+            cached.servingCode === code &&
+            JSON.stringify(cached.contextSelection ?? null) === JSON.stringify(entry.contextSelection ?? null) &&
+            JSON.stringify(cached.seasonalAdjustment ?? null) === JSON.stringify(entry.seasonalAdjustment ?? null)
+          )
+            continue;
         }
         const d: EvalDataset = JSON.parse(readFileSync(path.join(seriesDir, f), 'utf8'));
         const t0 = performance.now();
@@ -133,8 +149,24 @@ async function main(): Promise<void> {
         const seconds = (performance.now() - t0) / 1000;
         const failed = series.filter((s) => s.q === null);
         mkdirSync(path.dirname(file), { recursive: true });
-        writeFileSync(file, JSON.stringify({ method: id, sha256: entry.sha256, negationEnsemble: entry.negationEnsemble ?? false, contextSelection: entry.contextSelection ?? null, seasonalAdjustment: entry.seasonalAdjustment ?? null, servingCode: code, dataset: d.dataset, series, failed: failed.length, seconds }));
-        console.log(`${d.dataset} ${id}: ${series.length} series, ${seconds.toFixed(1)} s, failed ${failed.length}${failed.length ? ` (${failed[0].error})` : ''}`);
+        writeFileSync(
+          file,
+          JSON.stringify({
+            method: id,
+            sha256: entry.sha256,
+            negationEnsemble: entry.negationEnsemble ?? false,
+            contextSelection: entry.contextSelection ?? null,
+            seasonalAdjustment: entry.seasonalAdjustment ?? null,
+            servingCode: code,
+            dataset: d.dataset,
+            series,
+            failed: failed.length,
+            seconds,
+          }),
+        );
+        console.log(
+          `${d.dataset} ${id}: ${series.length} series, ${seconds.toFixed(1)} s, failed ${failed.length}${failed.length ? ` (${failed[0].error})` : ''}`,
+        );
       }
     }
   } finally {

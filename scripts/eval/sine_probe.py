@@ -5,8 +5,8 @@ the period); prints the mean over `--draws` series of the model median's MAE div
 naive's. A model that reads the season off the context scores well below 1 (the noise alone, sd 0.5,
 leaves an MAE of 0.40 against seasonal naive's ~0.56).
 
-  cd models && PYTHONPATH=. /usr/bin/python3 ../scripts/eval/sine_probe.py runs/xlstm-small7 runs/xlstm-small5
-  cd models && PYTHONPATH=. /usr/bin/python3 ../scripts/eval/sine_probe.py runs/ssm-small7 --periods 2,3,4,5,6,7,10,72,144
+  cd models && PYTHONPATH=. /usr/bin/python3 ../scripts/eval/sine_probe.py runs/xlstm-small14
+  cd models && PYTHONPATH=. /usr/bin/python3 ../scripts/eval/sine_probe.py runs/ssm-small9 --periods 2,3,4,5,6,7,10,72,144
 """
 import argparse
 import os

@@ -18,7 +18,9 @@ const HORIZON = Number(process.env.BENCH_HORIZON ?? 18);
 async function main(): Promise<void> {
   const { entry, runtime, trains } = await modelBench(MODEL);
   if (entry.family !== 'xlstm' || !entry.contextPadding) throw new Error(`${MODEL} is not an xlstm with a manifest contextPadding`);
-  console.log(`${MODEL}: contextPadding ${JSON.stringify(entry.contextPadding)}, window ${entry.contextLength}, horizon ${HORIZON}, negationEnsemble ${entry.negationEnsemble === true}, ${runtime.models().find((m) => m.entry.id === MODEL)!.provider.active}`);
+  console.log(
+    `${MODEL}: contextPadding ${JSON.stringify(entry.contextPadding)}, window ${entry.contextLength}, horizon ${HORIZON}, negationEnsemble ${entry.negationEnsemble === true}, ${runtime.models().find((m) => m.entry.id === MODEL)!.provider.active}`,
+  );
   // Mixed: 12-700 points, spread so that most patch counts from 1 to 22 occur.
   const mixed = trains.map((_, i) => Math.round(12 * Math.pow(700 / 12, i / (trains.length - 1))));
   const cases: [string, number[]][] = [
@@ -27,12 +29,17 @@ async function main(): Promise<void> {
     ['50 series of 700 points', trains.map(() => 700)],
     ['50 series of 12-700 points (mixed)', mixed],
   ];
-  console.log('| case | fed at whole patches: s per call | padded to the window: s per call | ratio (window / patches) | model runs, patches | model runs, window |');
+  console.log(
+    '| case | fed at whole patches: s per call | padded to the window: s per call | ratio (window / patches) | model runs, patches | model runs, window |',
+  );
   console.log('|---|---|---|---|---|---|');
   for (const [label, lengths] of cases) {
-    const reqs = (pad: boolean): SeriesRequest[] => trains.map((t, i) => ({
-      context: Float32Array.from(t.slice(t.length - lengths[i])), horizon: HORIZON, ...(pad ? { padToContext: true } : {}),
-    }));
+    const reqs = (pad: boolean): SeriesRequest[] =>
+      trains.map((t, i) => ({
+        context: Float32Array.from(t.slice(t.length - lengths[i])),
+        horizon: HORIZON,
+        ...(pad ? { padToContext: true } : {}),
+      }));
     const runs = () => runtime.models().find((m) => m.entry.id === MODEL)!.batching.runs;
     const timeAndRuns = async (pad: boolean): Promise<[number, number]> => {
       const s = await medianSeconds(() => runtime.forecast(MODEL, reqs(pad)), 5);

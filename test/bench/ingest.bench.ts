@@ -23,15 +23,20 @@ function block(seriesIdx: number, channels: number) {
 
 async function pool<T>(items: T[], n: number, fn: (t: T) => Promise<void>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: n }, async () => {
-    while (next < items.length) await fn(items[next++]);
-  }));
+  await Promise.all(
+    Array.from({ length: n }, async () => {
+      while (next < items.length) await fn(items[next++]);
+    }),
+  );
 }
 
 async function httpCase(stack: Awaited<ReturnType<typeof startStack>>, key: string, series: number, channels: number): Promise<number> {
   const ids: string[] = [];
   for (let s = 0; s < series; s++) {
-    const r = await stack.request('POST', '/v1/series', { key, json: { name: `b${channels}-${s}`, channels: Array.from({ length: channels }, (_, c) => `c${c}`) } });
+    const r = await stack.request('POST', '/v1/series', {
+      key,
+      json: { name: `b${channels}-${s}`, channels: Array.from({ length: channels }, (_, c) => `c${c}`) },
+    });
     ids.push(r.body.id);
   }
   const bodies = ids.map((id, s) => ({ id, body: JSON.stringify(block(s, channels)) }));
@@ -77,10 +82,17 @@ async function main(): Promise<void> {
       const points = series * STEPS * channels;
       const http = await httpCase(stack, key, series, channels);
       const copy = await copyCase(stack.config.databaseUrl, series, channels);
-      const n = await stack.sql<{ n: number }>(`SELECT count(*)::int AS n FROM observations o JOIN series s ON s.id = o.series_id WHERE cardinality(s.channels) = $1`, [channels]);
+      const n = await stack.sql<{ n: number }>(
+        `SELECT count(*)::int AS n FROM observations o JOIN series s ON s.id = o.series_id WHERE cardinality(s.channels) = $1`,
+        [channels],
+      );
       if (n[0].n !== series * STEPS) throw new Error(`expected ${series * STEPS} rows, found ${n[0].n}`);
       console.log(
-        `${name.padEnd(11)} | ${String(points).padEnd(9)} | ${http.toFixed(2).padStart(6)} | ${Math.round(points / http).toString().padStart(13)} | ${copy.toFixed(2).padStart(6)} | ${Math.round(points / copy).toString().padStart(13)} | ${(copy / http).toFixed(2)}`,
+        `${name.padEnd(11)} | ${String(points).padEnd(9)} | ${http.toFixed(2).padStart(6)} | ${Math.round(points / http)
+          .toString()
+          .padStart(13)} | ${copy.toFixed(2).padStart(6)} | ${Math.round(points / copy)
+          .toString()
+          .padStart(13)} | ${(copy / http).toFixed(2)}`,
       );
     }
   } finally {

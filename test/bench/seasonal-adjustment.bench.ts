@@ -18,11 +18,18 @@ async function main(): Promise<void> {
   if (!entry.seasonalAdjustment) throw new Error(`${MODEL} has no seasonalAdjustment in the manifest`);
   const t0 = Date.UTC(2020, 0, 1);
   console.log(`${MODEL}: seasonalAdjustment ${JSON.stringify(entry.seasonalAdjustment)}, ${runtime.models()[0].provider.active}`);
-  console.log('| series | points each | frequency | adjusted | prepare + finish, plain (ms) | with adjustment (ms) | ratio | model time, one forecastPrepared (ms) |');
+  console.log(
+    '| series | points each | frequency | adjusted | prepare + finish, plain (ms) | with adjustment (ms) | ratio | model time, one forecastPrepared (ms) |',
+  );
   console.log('|---|---|---|---|---|---|---|---|');
-  for (const [freq, stepMs, repeat] of [['1h', 3_600_000, 1], ['5min', 300_000, 6]] as const) {
+  for (const [freq, stepMs, repeat] of [
+    ['1h', 3_600_000, 1],
+    ['5min', 300_000, 6],
+  ] as const) {
     const series = trains.map((train) => {
-      const vs = Array.from({ length: repeat }, () => train).flat().slice(0, 4000);
+      const vs = Array.from({ length: repeat }, () => train)
+        .flat()
+        .slice(0, 4000);
       return { ts: vs.map((_, i) => t0 + i * stepMs), vs };
     });
     const opts = (adjust: boolean): ForecastOptions => ({ span: { horizon: 48 }, frequency: freq, quantiles: LEVELS, coarsen: true, adjustSeasons: adjust });
@@ -37,7 +44,9 @@ async function main(): Promise<void> {
     const b = await medianSeconds(cycle(true), 5);
     const m = await medianSeconds(() => forecastPrepared(runtime, MODEL, adjusted, entry.quantiles), 3);
     const n = adjusted.filter((p) => p.seasonalAdjustment).length;
-    console.log(`| ${series.length} | ${series[0].vs.length} | ${freq} | ${n} | ${(a * 1000).toFixed(1)} | ${(b * 1000).toFixed(1)} | ${(b / a).toFixed(2)}× | ${(m * 1000).toFixed(0)} |`);
+    console.log(
+      `| ${series.length} | ${series[0].vs.length} | ${freq} | ${n} | ${(a * 1000).toFixed(1)} | ${(b * 1000).toFixed(1)} | ${(b / a).toFixed(2)}× | ${(m * 1000).toFixed(0)} |`,
+    );
   }
   await runtime.close();
 }

@@ -139,7 +139,13 @@ async function waitReady(base: string, timeoutMs = 120_000): Promise<void> {
 }
 
 /** Runs the three classes at once for `seconds` with BASE[class] * scale connections each. */
-async function phase(base: string, key: string, ctx: { seriesIds: string[]; forecastIds: string[]; jobIds: string[]; ingestCursor: { n: number } }, scale: number, seconds: number): Promise<PhaseResult> {
+async function phase(
+  base: string,
+  key: string,
+  ctx: { seriesIds: string[]; forecastIds: string[]; jobIds: string[]; ingestCursor: { n: number } },
+  scale: number,
+  seconds: number,
+): Promise<PhaseResult> {
   const auth = { authorization: `Bearer ${key}` };
   const json = { ...auth, 'content-type': 'application/json' };
   const { seriesIds, forecastIds, jobIds, ingestCursor } = ctx;
@@ -148,19 +154,21 @@ async function phase(base: string, key: string, ctx: { seriesIds: string[]; fore
   const models = ['xlstm-dev', 'ssm-dev'];
   const forecastBody = (wait: number) => () => JSON.stringify({ seriesIds: [seriesIds[f % seriesIds.length]], horizon: 24, model: models[f++ % 2], wait });
   const requests: Record<Klass, autocannon.Request[]> = {
-    ingest: [{
-      method: 'POST',
-      headers: json,
-      setupRequest: (req) => {
-        const n = ingestCursor.n++;
-        const s = n % seriesIds.length;
-        const block = Math.floor(n / seriesIds.length);
-        const start = 600 + block * 100;
-        const timestamps = Array.from({ length: 100 }, (_, i) => T0 + (start + i) * H);
-        const values = [timestamps.map((_, i) => 100 + 10 * Math.sin((2 * Math.PI * (start + i)) / 24) + s)];
-        return { ...req, path: `/v1/series/${seriesIds[s]}/observations`, body: JSON.stringify({ timestamps, values }) };
+    ingest: [
+      {
+        method: 'POST',
+        headers: json,
+        setupRequest: (req) => {
+          const n = ingestCursor.n++;
+          const s = n % seriesIds.length;
+          const block = Math.floor(n / seriesIds.length);
+          const start = 600 + block * 100;
+          const timestamps = Array.from({ length: 100 }, (_, i) => T0 + (start + i) * H);
+          const values = [timestamps.map((_, i) => 100 + 10 * Math.sin((2 * Math.PI * (start + i)) / 24) + s)];
+          return { ...req, path: `/v1/series/${seriesIds[s]}/observations`, body: JSON.stringify({ timestamps, values }) };
+        },
       },
-    }],
+    ],
     forecast: [
       ...[30, 30, 30, 0].map((wait) => ({
         method: 'POST' as const,
@@ -169,32 +177,41 @@ async function phase(base: string, key: string, ctx: { seriesIds: string[]; fore
         setupRequest: (req: autocannon.Request) => ({ ...req, body: forecastBody(wait)() }),
       })),
     ],
-    read: [{
-      method: 'GET',
-      headers: auth,
-      setupRequest: (req) => {
-        const i = r++;
-        const paths = [
-          `/v1/series/${seriesIds[i % seriesIds.length]}`,
-          '/v1/forecasts?limit=20',
-          `/v1/forecasts/${forecastIds[i % forecastIds.length]}`,
-          `/v1/jobs/${jobIds[i % jobIds.length]}`,
-        ];
-        return { ...req, path: paths[i % paths.length] };
+    read: [
+      {
+        method: 'GET',
+        headers: auth,
+        setupRequest: (req) => {
+          const i = r++;
+          const paths = [
+            `/v1/series/${seriesIds[i % seriesIds.length]}`,
+            '/v1/forecasts?limit=20',
+            `/v1/forecasts/${forecastIds[i % forecastIds.length]}`,
+            `/v1/jobs/${jobIds[i % jobIds.length]}`,
+          ];
+          return { ...req, path: paths[i % paths.length] };
+        },
       },
-    }],
+    ],
   };
   const byClass = Object.fromEntries(CLASSES.map((c) => [c, { latencies: [], statuses: new Map(), errors: 0 }])) as unknown as Record<Klass, ClassStats>;
   const t = performance.now();
-  await Promise.all(CLASSES.map((c) => new Promise<void>((resolve, reject) => {
-    const inst = autocannon({ url: base, connections: BASE[c] * scale, duration: seconds, timeout: 60, requests: requests[c] }, (err) => (err ? reject(err) : resolve()));
-    inst.on('response', (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
-      const s = byClass[c];
-      s.latencies.push(Math.round(responseTime * 10) / 10);
-      s.statuses.set(statusCode, (s.statuses.get(statusCode) ?? 0) + 1);
-    });
-    inst.on('reqError', () => byClass[c].errors++);
-  })));
+  await Promise.all(
+    CLASSES.map(
+      (c) =>
+        new Promise<void>((resolve, reject) => {
+          const inst = autocannon({ url: base, connections: BASE[c] * scale, duration: seconds, timeout: 60, requests: requests[c] }, (err) =>
+            err ? reject(err) : resolve(),
+          );
+          inst.on('response', (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
+            const s = byClass[c];
+            s.latencies.push(Math.round(responseTime * 10) / 10);
+            s.statuses.set(statusCode, (s.statuses.get(statusCode) ?? 0) + 1);
+          });
+          inst.on('reqError', () => byClass[c].errors++);
+        }),
+    ),
+  );
   return { seconds: (performance.now() - t) / 1000, byClass };
 }
 
@@ -218,7 +235,13 @@ function summarize(r: PhaseResult) {
       statuses: Object.fromEntries([...statuses].sort(([a], [b]) => a - b)),
     };
   };
-  return [...CLASSES.map((c) => row(c, [r.byClass[c]])), row('overall', CLASSES.map((c) => r.byClass[c]))];
+  return [
+    ...CLASSES.map((c) => row(c, [r.byClass[c]])),
+    row(
+      'overall',
+      CLASSES.map((c) => r.byClass[c]),
+    ),
+  ];
 }
 
 function table(rows: ReturnType<typeof summarize>): string {
@@ -271,7 +294,10 @@ async function main(): Promise<void> {
       const c = await http(base, key, 'POST', '/v1/series', { name: `soak-${s}` });
       if (c.status !== 201) throw new Error(`seed series: ${c.status} ${JSON.stringify(c.body)}`);
       const timestamps = Array.from({ length: 600 }, (_, i) => T0 + i * H);
-      const up = await http(base, key, 'POST', `/v1/series/${c.body.id}/observations`, { timestamps, values: [timestamps.map((_, i) => 100 + 10 * Math.sin((2 * Math.PI * i) / 24) + s)] });
+      const up = await http(base, key, 'POST', `/v1/series/${c.body.id}/observations`, {
+        timestamps,
+        values: [timestamps.map((_, i) => 100 + 10 * Math.sin((2 * Math.PI * i) / 24) + s)],
+      });
       if (up.status !== 200) throw new Error(`seed observations: ${up.status} ${JSON.stringify(up.body)}`);
       seriesIds.push(c.body.id);
     }
@@ -296,7 +322,9 @@ async function main(): Promise<void> {
       for (const s of [1, 2, 4, 8]) {
         const o = summarize(await phase(base, key, ctx, s, RAMP_SECONDS)).at(-1)!;
         const ok = o.p99 <= P99_LIMIT_MS && o.s5xx === 0 && o.s429 === 0 && o.socketErrors === 0;
-        console.log(`  scale ${s} (${5 * s} connections): ${o.rps.toFixed(1)} req/s, p50 ${o.p50.toFixed(0)} ms, p99 ${o.p99.toFixed(0)} ms, 5xx ${o.s5xx}, 429 ${o.s429}${ok ? '' : '  (rejected)'}`);
+        console.log(
+          `  scale ${s} (${5 * s} connections): ${o.rps.toFixed(1)} req/s, p50 ${o.p50.toFixed(0)} ms, p99 ${o.p99.toFixed(0)} ms, 5xx ${o.s5xx}, 429 ${o.s429}${ok ? '' : '  (rejected)'}`,
+        );
         if (ok) accepted.push({ scale: s, rps: o.rps });
       }
       const top = Math.max(0, ...accepted.map((a) => a.rps));
@@ -324,7 +352,9 @@ async function main(): Promise<void> {
     // floor, the lowest RSS in it (what survives a collection), alongside its mean. Growth of the
     // floor by >10% and >32 MiB is "growing" while the floor's second-half slope is still above
     // 1 MiB/min, and "levelled off" when it has flattened (heap and caches warming up).
-    console.log(`RSS MiB  | before load | soak start | soak end |   max | first ${w} mean / floor | last ${w} mean / floor | floor growth | 2nd-half floor slope MiB/min`);
+    console.log(
+      `RSS MiB  | before load | soak start | soak end |   max | first ${w} mean / floor | last ${w} mean / floor | floor growth | 2nd-half floor slope MiB/min`,
+    );
     const verdicts: string[] = [];
     const endT = soak.at(-1)!.t;
     const floors = (proc: 'api' | 'worker', from: number, to: number) => {
@@ -341,7 +371,15 @@ async function main(): Promise<void> {
       const [f0, f1] = [Math.min(...first), Math.min(...last)];
       const growth = (f1 - f0) / f0;
       const half = floors(proc, soakStart + (endT - soakStart) / 2, endT);
-      const perMin = half.length > 1 ? (slope(half.map((x) => x.t), half.map((x) => x.v)) * 60) / 1024 : 0;
+      const perMin =
+        half.length > 1
+          ? (slope(
+              half.map((x) => x.t),
+              half.map((x) => x.v),
+            ) *
+              60) /
+            1024
+          : 0;
       const grewBy = growth > 0.1 && f1 - f0 > 32 * 1024;
       verdicts.push(`${proc} ${!grewBy ? 'stable' : perMin > 1 ? 'GROWING' : 'grew, then levelled off'}`);
       console.log(
@@ -352,7 +390,9 @@ async function main(): Promise<void> {
     console.log(`RSS every 10 s (MiB) api: ${every10.map((s) => mb(s.api)).join(' ')}`);
     console.log(`RSS every 10 s (MiB) worker: ${every10.map((s) => mb(s.worker)).join(' ')}`);
     const overall = summarize(result).at(-1)!;
-    console.log(`verdict: ${overall.s5xx === 0 ? 'no 5xx' : `${overall.s5xx} 5xx (FAIL)`}; ${overall.s429} 429; memory ${verdicts.join(', ')} (RSS floor of the last ${w} against the first ${w} after a ${WARMUP_S.toFixed(0)} s warm-up: growth >10% and >32 MiB with a second-half floor slope >1 MiB/min is GROWING)`);
+    console.log(
+      `verdict: ${overall.s5xx === 0 ? 'no 5xx' : `${overall.s5xx} 5xx (FAIL)`}; ${overall.s429} 429; memory ${verdicts.join(', ')} (RSS floor of the last ${w} against the first ${w} after a ${WARMUP_S.toFixed(0)} s warm-up: growth >10% and >32 MiB with a second-half floor slope >1 MiB/min is GROWING)`,
+    );
     if (overall.s5xx > 0) process.exitCode = 1;
   } finally {
     if (sampler) clearInterval(sampler);

@@ -24,9 +24,12 @@ function close(actual: number | null, expected: number, rel = 1e-9): void {
 
 /** In-sample seasonal-naive mean |e| and mean e² over raw[0..last], lag M, pairs with a missing value skipped. */
 function scales(raw: (number | null)[], last: number): { s1: number; s2: number } {
-  let a = 0, b = 0, n = 0;
+  let a = 0,
+    b = 0,
+    n = 0;
   for (let t = M; t <= last; t++) {
-    const x = raw[t], z = raw[t - M];
+    const x = raw[t],
+      z = raw[t - M];
     if (x === null || z === null) continue;
     a += Math.abs(x - z);
     b += (x - z) ** 2;
@@ -36,7 +39,18 @@ function scales(raw: (number | null)[], last: number): { s1: number; s2: number 
 }
 
 function expected(pairs: Pair[]) {
-  let n = 0, abs = 0, sq = 0, ape = 0, nApe = 0, sape = 0, absY = 0, err = 0, sc1 = 0, sc2 = 0, in80 = 0, width = 0;
+  let n = 0,
+    abs = 0,
+    sq = 0,
+    ape = 0,
+    nApe = 0,
+    sape = 0,
+    absY = 0,
+    err = 0,
+    sc1 = 0,
+    sc2 = 0,
+    in80 = 0,
+    width = 0;
   const pin = LEVELS.map(() => 0);
   for (const { y, q, s1, s2 } of pairs) {
     if (y === null) continue;
@@ -59,9 +73,20 @@ function expected(pairs: Pair[]) {
   }
   const wql = pin.map((s) => (2 * s) / absY);
   return {
-    count: n, excluded: pairs.length - n, mae: abs / n, rmse: Math.sqrt(sq / n), mape: ape / nApe, smape: sape / n, wape: abs / absY,
-    mase: sc1 / n, rmsse: Math.sqrt(sc2 / n), bias: err / n, meanWql: wql.reduce((a, b) => a + b, 0) / wql.length,
-    wql: Object.fromEntries(LEVELS.map((l, k) => [String(l), wql[k]])), coverage: { '80': in80 / n }, width: { '80': width / n },
+    count: n,
+    excluded: pairs.length - n,
+    mae: abs / n,
+    rmse: Math.sqrt(sq / n),
+    mape: ape / nApe,
+    smape: sape / n,
+    wape: abs / absY,
+    mase: sc1 / n,
+    rmsse: Math.sqrt(sc2 / n),
+    bias: err / n,
+    meanWql: wql.reduce((a, b) => a + b, 0) / wql.length,
+    wql: Object.fromEntries(LEVELS.map((l, k) => [String(l), wql[k]])),
+    coverage: { '80': in80 / n },
+    width: { '80': width / n },
   };
 }
 
@@ -112,7 +137,8 @@ describe('backtests end to end (real data, real api + worker)', () => {
     await upload('untagged', { timestamps: base.timestamps.slice(0, 40), values: base.values.slice(0, 40) }, ['other']);
 
     const r = await stack.request('POST', '/v1/backtests', {
-      key, json: { tag: 'bt', models: MODELS, horizon: H, windows: W, step: STEP, quantiles: LEVELS, seasonalPeriod: M },
+      key,
+      json: { tag: 'bt', models: MODELS, horizon: H, windows: W, step: STEP, quantiles: LEVELS, seasonalPeriod: M },
     });
     expect(r.status).toBe(202);
     expect(r.headers.get('location')).toBe(`/v1/backtests/${r.body.id}`);
@@ -221,7 +247,8 @@ describe('backtests end to end (real data, real api + worker)', () => {
     // 9 scalars + 3 WQL levels + coverage_80 + width_80 per scope; scopes per model: 1 overall + 3 series + 9 windows.
     expect(lines.length - 1).toBe(MODELS.length * 14 * (1 + okNames.length * (1 + W)));
     const rows = lines.slice(1).map((l) => l.split(','));
-    const find = (model: string, scope: string, sid: string, win: string, metric: string) => rows.find((c) => c[0] === model && c[1] === scope && c[2] === sid && c[4] === win && c[5] === metric)!;
+    const find = (model: string, scope: string, sid: string, win: string, metric: string) =>
+      rows.find((c) => c[0] === model && c[1] === scope && c[2] === sid && c[4] === win && c[5] === metric)!;
     expect(Number(find('ets', 'overall', '', '', 'mae')[6])).toBe(backtest.metrics.ets.metrics.mae);
     expect(Number(find('ets', 'overall', '', '', 'mae')[7])).toBe(backtest.metrics.ets.relative.mae);
     const w1 = find('xlstm-dev', 'window', ids.gappy, '1', 'coverage_80');
@@ -301,7 +328,9 @@ describe('backtests end to end (real data, real api + worker)', () => {
     expect((await waitForJob(stack, key, r.body.jobId, 60_000)).state).toBe('FAILED');
     const got = (await stack.request('GET', `/v1/backtests/${r.body.id}`, { key })).body;
     expect(got).toMatchObject({ status: 'FAILED', error: { code: 'CHANNEL_NOT_FOUND' } });
-    expect(got.series).toEqual([expect.objectContaining({ seriesId: ids.H1, channel: null, status: 'FAILED', error: expect.objectContaining({ code: 'CHANNEL_NOT_FOUND' }) })]);
+    expect(got.series).toEqual([
+      expect.objectContaining({ seriesId: ids.H1, channel: null, status: 'FAILED', error: expect.objectContaining({ code: 'CHANNEL_NOT_FOUND' }) }),
+    ]);
     expect(got.metrics).toEqual({ naive: null });
   });
 
@@ -327,7 +356,10 @@ describe('backtests end to end (real data, real api + worker)', () => {
   });
 
   it('cancel: a queued backtest is cancelled at once, a running one at its next model; nothing is written', async () => {
-    const r = await stack.request('POST', '/v1/backtests', { key, json: { seriesIds: [ids.H1, ids.H2], models: ['ets', 'naive'], horizon: 24, windows: 10, step: 24 } });
+    const r = await stack.request('POST', '/v1/backtests', {
+      key,
+      json: { seriesIds: [ids.H1, ids.H2], models: ['ets', 'naive'], horizon: 24, windows: 10, step: 24 },
+    });
     expect(r.status).toBe(202);
     const c = await stack.request('POST', `/v1/jobs/${r.body.jobId}/cancel`, { key });
     expect([200, 202]).toContain(c.status);
@@ -363,7 +395,10 @@ describe('backtests end to end (real data, real api + worker)', () => {
   });
 
   it('a catalog model with context selection (ssm-small) forecasts each window as POST /v1/forecasts does from the same history', async () => {
-    const r = await stack.request('POST', '/v1/backtests', { key, json: { seriesIds: [ids.H1], models: ['ssm-small'], horizon: H, windows: 1, quantiles: LEVELS } });
+    const r = await stack.request('POST', '/v1/backtests', {
+      key,
+      json: { seriesIds: [ids.H1], models: ['ssm-small'], horizon: H, windows: 1, quantiles: LEVELS },
+    });
     expect((await waitForJob(stack, key, r.body.jobId, 120_000)).state).toBe('SUCCEEDED');
     const items = (await stack.request('GET', `/v1/backtests/${r.body.id}/forecasts`, { key })).body.items;
     expect(items).toHaveLength(1);
@@ -371,7 +406,8 @@ describe('backtests end to end (real data, real api + worker)', () => {
     const s = raw.H1;
     const n = s.values.length - H;
     const f = await stack.request('POST', '/v1/forecasts', {
-      key, json: { data: { timestamps: s.timestamps.slice(0, n), values: [s.values.slice(0, n)] }, horizon: H, model: 'ssm-small', quantiles: LEVELS, wait: 60 },
+      key,
+      json: { data: { timestamps: s.timestamps.slice(0, n), values: [s.values.slice(0, n)] }, horizon: H, model: 'ssm-small', quantiles: LEVELS, wait: 60 },
     });
     expect([f.status, f.body.status]).toEqual([200, 'SUCCEEDED']);
     const out = f.body.series[0];

@@ -8,7 +8,8 @@ import { REPO_ROOT } from '../support/env';
 function tsfm(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(process.execPath, [path.join(REPO_ROOT, 'bin/tsfm.js'), ...args], { env: { PATH: process.env.PATH }, timeout: 30_000 }, (err, stdout, stderr) =>
-      resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }));
+      resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
   });
 }
 
@@ -20,13 +21,22 @@ describe('tsfm command line', () => {
   writeFileSync(input, 'series_id,timestamp,value\na,2024-01-01T00:00:00Z,1\n');
 
   it.each([
-    [['forecast', '--input', input, '--output', output, '--horizn', '5'], 'tsfm: unknown option --horizn (did you mean --horizon?); see tsfm forecast --help\n'],
-    [['forecast', '--input', input, '--output', output, '--horizon', '5', '--covariates', 'x.csv'], 'tsfm: unknown option --covariates; see tsfm forecast --help\n'],
+    [
+      ['forecast', '--input', input, '--output', output, '--horizn', '5'],
+      'tsfm: unknown option --horizn (did you mean --horizon?); see tsfm forecast --help\n',
+    ],
+    [
+      ['forecast', '--input', input, '--output', output, '--horizon', '5', '--covariates', 'x.csv'],
+      'tsfm: unknown option --covariates; see tsfm forecast --help\n',
+    ],
     [['forecast', '--input', input, '--output'], 'tsfm: option --output needs a value\n'],
     [['forecast', '--input', input, '--output', output, '--horizon', '5', 'extra'], 'tsfm: unexpected argument "extra"; see tsfm forecast --help\n'],
     [['serve', '--prot', '9000'], 'tsfm: unknown option --prot (did you mean --port?); see tsfm serve --help\n'],
     [['serve', '--port', '99999'], 'tsfm: --port must be an integer from 1 to 65534, not "99999"\n'],
-    [['finetune', '--key', 'k', '--name', 'x', '--horizon', '4', '--lerning-rate', '0.1'], 'tsfm: unknown option --lerning-rate (did you mean --learning-rate?); see tsfm finetune --help\n'],
+    [
+      ['finetune', '--key', 'k', '--name', 'x', '--horizon', '4', '--lerning-rate', '0.1'],
+      'tsfm: unknown option --lerning-rate (did you mean --learning-rate?); see tsfm finetune --help\n',
+    ],
     [['key', 'create', '--tennant', 'acme'], 'tsfm: unknown option --tennant (did you mean --tenant?); see tsfm key create --help\n'],
     [['key', 'revoke'], 'tsfm: key needs a subcommand: tsfm key create ("revoke" is not one)\n'],
   ])('%j: exit 2, one line naming it, nothing run', async (args, stderr) => {

@@ -13,7 +13,8 @@ const cells = (text: string) => parseCsv(text).map((r) => r.fields);
 function run(args: string[]): Promise<{ status: number; stderr: string }> {
   return new Promise((resolve) => {
     execFile(process.execPath, [path.join(REPO_ROOT, 'bin/tsfm.js'), ...args], { timeout: 60_000 }, (err, _out, stderr) =>
-      resolve({ status: err ? ((err as { code?: number }).code ?? 1) : 0, stderr }));
+      resolve({ status: err ? ((err as { code?: number }).code ?? 1) : 0, stderr }),
+    );
   });
 }
 
@@ -41,7 +42,10 @@ describe('CSV through the api and the CLI', () => {
     const again = await stack.request('POST', `/v1/series/${id}/observations`, { key, body: down.text, contentType: 'text/csv' });
     expect([again.status, again.body.written]).toEqual([200, 2]);
     expect((await stack.request('GET', `/v1/series/${id}/observations`, { key })).body).toEqual(json);
-    expect(json.values).toEqual([[-1.5, null], [0.5, 2]]);
+    expect(json.values).toEqual([
+      [-1.5, null],
+      [0.5, 2],
+    ]);
   });
 
   it('a quoted header name holding a comma and a newline is read as one name (and refused: channel names cannot hold them)', async () => {
@@ -63,7 +67,11 @@ describe('CSV through the api and the CLI', () => {
       expect([body, r.status, r.body.error.code, r.body.error.details]).toEqual([body, status, code, details]);
       expect(r.body.error.message).toMatch(/^CSV line \d+: /);
     }
-    const ragged = await stack.request('POST', `/v1/series/${id}/observations`, { key, body: 'timestamp,v\n"2024-01-01\n",1\n2024-01-02\n2024-01-03,1,2\n', contentType: 'text/csv' });
+    const ragged = await stack.request('POST', `/v1/series/${id}/observations`, {
+      key,
+      body: 'timestamp,v\n"2024-01-01\n",1\n2024-01-02\n2024-01-03,1,2\n',
+      contentType: 'text/csv',
+    });
     expect([ragged.status, ragged.body.error.code]).toEqual([422, 'CHANNEL_COUNT_MISMATCH']);
     expect(ragged.body.error.details.problems.map((p: { line: number }) => p.line)).toEqual([4, 5]);
     expect(await count(id)).toBe(0);
@@ -74,7 +82,14 @@ describe('CSV through the api and the CLI', () => {
     const timestamps = Array.from({ length: n }, (_, i) => Date.UTC(2024, 0, 1) + i * H);
     const wave = timestamps.map((_, i) => 10 + Math.sin((2 * Math.PI * i) / 24));
     const r = await stack.request('POST', '/v1/forecasts', {
-      key, json: { data: { timestamps, values: [wave, wave.map((v) => -v)], channels: ['-load', 'temp'] }, horizon: 4, model: 'ssm-dev', quantiles: [0.1, 0.5, 0.9], wait: 60 },
+      key,
+      json: {
+        data: { timestamps, values: [wave, wave.map((v) => -v)], channels: ['-load', 'temp'] },
+        horizon: 4,
+        model: 'ssm-dev',
+        quantiles: [0.1, 0.5, 0.9],
+        wait: 60,
+      },
     });
     expect([r.status, r.body.status]).toEqual([200, 'SUCCEEDED']);
     const csv = await stack.request('GET', `/v1/forecasts/${r.body.id}?format=csv`, { key });
@@ -97,7 +112,8 @@ describe('CSV through the api and the CLI', () => {
     const ids = ['a, "quoted" id', 'two\nlines', '=1+1'];
     const quote = (s: string) => `"${s.replace(/"/g, '""')}"`;
     const lines = ['series_id,timestamp,value'];
-    for (const id of ids) for (let i = 0; i < 200; i++) lines.push(`${quote(id)},"${new Date(Date.UTC(2024, 0, 1) + i * H).toISOString()}",${(10 + Math.sin(i / 3)).toFixed(4)}`);
+    for (const id of ids)
+      for (let i = 0; i < 200; i++) lines.push(`${quote(id)},"${new Date(Date.UTC(2024, 0, 1) + i * H).toISOString()}",${(10 + Math.sin(i / 3)).toFixed(4)}`);
     const input = path.join(dir, 'in.csv');
     writeFileSync(input, '\uFEFF' + lines.join('\r\n') + '\r\n\r\n');
     const out = path.join(dir, 'out.csv');
@@ -116,7 +132,9 @@ describe('CSV through the api and the CLI', () => {
     writeFileSync(at, '\uFEFF"timestamp","series_id"\r\n' + ids.map((id, k) => `${asked[k]},${quote(id)}`).join('\r\n') + '\r\n');
     const byAt = await run(['forecast', '--input', input, '--at', at, '--model', 'ssm-dev', '--quantiles', '0.5', '--output', out]);
     expect(byAt.status, byAt.stderr).toBe(0);
-    const atRows = cells(readFileSync(out, 'utf8')).slice(1).map((x) => x.slice(0, 2));
+    const atRows = cells(readFileSync(out, 'utf8'))
+      .slice(1)
+      .map((x) => x.slice(0, 2));
     expect(atRows).toEqual(ids.map((id, k) => [id.startsWith('=') ? `'${id}` : id, asked[k]]).sort((a, b) => (a[0] < b[0] ? -1 : 1)));
 
     writeFileSync(input, 'series_id,timestamp,value\nx,2024-01-01,1\n"y,2024-01-02,2\n');

@@ -35,7 +35,12 @@ describe('tsfm serve on embedded defaults', () => {
     const exit = new Promise<{ code: number | null; signal: string | null }>((r) => child!.once('exit', (code, signal) => r({ code, signal })));
     const deadline = Date.now() + 90_000;
     for (;;) {
-      const up = out.includes('tsfm is starting') ? await fetch(`http://127.0.0.1:${port}/health/ready`).then((r) => r.ok, () => false) : false;
+      const up = out.includes('tsfm is starting')
+        ? await fetch(`http://127.0.0.1:${port}/health/ready`).then(
+            (r) => r.ok,
+            () => false,
+          )
+        : false;
       if (up) break;
       if (child.exitCode !== null || Date.now() > deadline) throw new Error(`serve did not come up:\n${out}`);
       await new Promise((r) => setTimeout(r, 250));
@@ -46,7 +51,8 @@ describe('tsfm serve on embedded defaults', () => {
   function cli(args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
     return new Promise((resolve) => {
       execFile(process.execPath, [TSFM, ...args], { env: { ...env, ...extraEnv }, timeout: 60_000 }, (err, stdout, stderr) =>
-        resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }));
+        resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+      );
     });
   }
 
@@ -68,9 +74,19 @@ describe('tsfm serve on embedded defaults', () => {
     expect(out()).toContain(`http://127.0.0.1:${port}`);
     expect(out()).not.toContain('lost yours?');
     const h = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
-    const s = await (await fetch(`http://127.0.0.1:${port}/v1/series`, { method: 'POST', headers: h, body: JSON.stringify({ name: 'smoke', channels: ['a', 'b'] }) })).json();
+    const s = await (
+      await fetch(`http://127.0.0.1:${port}/v1/series`, { method: 'POST', headers: h, body: JSON.stringify({ name: 'smoke', channels: ['a', 'b'] }) })
+    ).json();
     const up = await fetch(`http://127.0.0.1:${port}/v1/series/${s.id}/observations`, {
-      method: 'POST', headers: h, body: JSON.stringify({ timestamps: ['2024-01-01T00:00:00Z', '2024-01-01T00:10:00Z'], values: [[1, 2], [null, 4]] }),
+      method: 'POST',
+      headers: h,
+      body: JSON.stringify({
+        timestamps: ['2024-01-01T00:00:00Z', '2024-01-01T00:10:00Z'],
+        values: [
+          [1, 2],
+          [null, 4],
+        ],
+      }),
     });
     expect(up.status).toBe(200);
     const jobId = (await up.json()).statsJob.id;
@@ -82,7 +98,10 @@ describe('tsfm serve on embedded defaults', () => {
     }
     expect(state).toBe('SUCCEEDED');
     const back = await (await fetch(`http://127.0.0.1:${port}/v1/series/${s.id}/observations`, { headers: h })).json();
-    expect(back.values).toEqual([[1, 2], [null, 4]]);
+    expect(back.values).toEqual([
+      [1, 2],
+      [null, 4],
+    ]);
     const health = await fetch(`http://127.0.0.1:${port}/health`);
     expect(health.status).toBe(200);
     expect(await health.json()).toEqual({ status: 'ok', live: { path: '/health/live', status: 'ok' }, ready: { path: '/health/ready', status: 'ok' } });
@@ -97,7 +116,11 @@ describe('tsfm serve on embedded defaults', () => {
     expect(await modelsStatus(cliKey)).toBe(200);
     expect(await modelsStatus(firstKey!)).toBe(200);
     const bad = await cli(['key', 'create', '--tenant', 'acme', '--data-dir', dataDir]);
-    expect(bad).toEqual({ code: 1, stdout: '', stderr: 'tsfm: no tenant named "acme" (tenants: "default"); a new tenant: npm run tenant:create -- --name <name>\n' });
+    expect(bad).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'tsfm: no tenant named "acme" (tenants: "default"); a new tenant: npm run tenant:create -- --name <name>\n',
+    });
   });
 
   it('SIGTERM: the api and worker drain, then the embedded database stops; exit 0, nothing printed as an error', async () => {

@@ -33,9 +33,18 @@ describe('full fine-tune graphs in the worker', () => {
     const graph = readFileSync(path.join(MODELS, entry.file));
     const head = readFileSync(path.join(MODELS, entry.head.file));
     const [g, h] = [sha(graph), sha(head)];
-    await stack.sql(`INSERT INTO model_graphs (sha256, base_model, entry, data, bytes) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`, [g, base, JSON.stringify(entry), graph, graph.length]);
+    await stack.sql(`INSERT INTO model_graphs (sha256, base_model, entry, data, bytes) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`, [
+      g,
+      base,
+      JSON.stringify(entry),
+      graph,
+      graph.length,
+    ]);
     await stack.sql(`INSERT INTO model_heads (sha256, base_model, data, bytes) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`, [h, base, head, head.length]);
-    const [job] = await stack.sql<{ id: string }>(`INSERT INTO jobs (tenant_id, type, state, payload) VALUES ($1, 'finetune', 'SUCCEEDED', '{}') RETURNING id`, [tenantId]);
+    const [job] = await stack.sql<{ id: string }>(
+      `INSERT INTO jobs (tenant_id, type, state, payload) VALUES ($1, 'finetune', 'SUCCEEDED', '{}') RETURNING id`,
+      [tenantId],
+    );
     const id = randomUUID();
     await stack.sql(
       `INSERT INTO finetunes (id, tenant_id, job_id, name, base_model, method, params, status, metrics, head_sha256, graph_sha256, finished_at)
@@ -68,7 +77,7 @@ describe('full fine-tune graphs in the worker', () => {
     }
   }
 
-  it('at the cap a tenant\'s graph makes room by unloading the least recently used one, instead of refusing', async () => {
+  it("at the cap a tenant's graph makes room by unloading the least recently used one, instead of refusing", async () => {
     const a = await stack.tenant();
     const b = await stack.tenant();
     const fa = await storeFull(a.tenantId, 'mine', 'ssm-dev');
@@ -87,10 +96,14 @@ describe('full fine-tune graphs in the worker', () => {
     expect(statSync(dir).mode & 0o777).toBe(0o700);
     expect(dir).not.toBe('/tmp/tsfm-graphs');
     // Only the loaded graph's file is there (b's was removed with its session).
-    await waitFor('b\'s graph file to be removed', () => readdirSync(dir).length === 1);
+    await waitFor("b's graph file to be removed", () => readdirSync(dir).length === 1);
     expect(readdirSync(dir)).toEqual([path.basename(runtime.loadedGraphs()[0].file)]);
     expect(path.basename(runtime.loadedGraphs()[0].file)).toMatch(new RegExp(`^${fa.graphId}\\.\\d+\\.onnx$`));
-    for (const [t, f] of [[a, fa], [b, fb]] as const) expect((await stack.request('DELETE', `/v1/finetunes/${f.id}`, { key: t.key })).status).toBe(204);
+    for (const [t, f] of [
+      [a, fa],
+      [b, fb],
+    ] as const)
+      expect((await stack.request('DELETE', `/v1/finetunes/${f.id}`, { key: t.key })).status).toBe(204);
     await waitFor('no graph loaded', () => loaded().length === 0);
   });
 
@@ -116,7 +129,12 @@ describe('full fine-tune graphs in the worker', () => {
     expect((await stack.request('DELETE', `/v1/finetunes/${fb.id}`, { key: b.key })).status).toBe(204);
     await waitFor('the graph to be unloaded', () => loaded().length === 0);
     expect(runtime.has(fa.graphId)).toBe(false);
-    expect(runtime.models().map((m) => m.entry.id).sort()).toEqual(manifest.models.map((m) => m.id).sort());
+    expect(
+      runtime
+        .models()
+        .map((m) => m.entry.id)
+        .sort(),
+    ).toEqual(manifest.models.map((m) => m.id).sort());
     // The file goes once the inference thread has released the session.
     await waitFor('the graph file to be removed', () => !existsSync(file));
   });

@@ -29,7 +29,19 @@ describe('fine-tunes: method "full" through the PyTorch toolchain', () => {
 
   it('fine-tunes the last block, registers a new graph, and forecasts with it', async () => {
     const r = await stack.request('POST', '/v1/finetunes', {
-      key, json: { name: 'full-v1', baseModel: 'xlstm-small', method: 'full', blocks: 1, tag: 'full', horizon: 24, steps: 12, learningRate: 3e-4, batchSize: 16, seed: 1 },
+      key,
+      json: {
+        name: 'full-v1',
+        baseModel: 'xlstm-small',
+        method: 'full',
+        blocks: 1,
+        tag: 'full',
+        horizon: 24,
+        steps: 12,
+        learningRate: 3e-4,
+        batchSize: 16,
+        seed: 1,
+      },
     });
     expect(r.status).toBe(202);
     expect(r.body.params).toMatchObject({ blocks: 1, steps: 12 });
@@ -38,7 +50,9 @@ describe('fine-tunes: method "full" through the PyTorch toolchain', () => {
     expect([f.status, f.errorCode, f.errorMessage]).toEqual(['SUCCEEDED', null, null]);
     expect(f.method).toBe('full');
     const v = f.metrics.validation;
-    console.log(`full fine-tune of xlstm-small: WQL ${v.zeroShot.wql} -> ${v.finetuned.wql} (${v.relativeWql}), MASE ${v.zeroShot.mase} -> ${v.finetuned.mase} (${v.relativeMase}), best step ${f.metrics.training.bestStep}`);
+    console.log(
+      `full fine-tune of xlstm-small: WQL ${v.zeroShot.wql} -> ${v.finetuned.wql} (${v.relativeWql}), MASE ${v.zeroShot.mase} -> ${v.finetuned.mase} (${v.relativeMase}), best step ${f.metrics.training.bestStep}`,
+    );
     expect(v.windows).toBe(ids.length);
     // Measured (13 series, 219 training windows, 12 steps of the last block, 586,048 parameters), with
     // the windows seasonally adjusted as xlstm-small reads its series (metrics in the adjusted units):
@@ -61,7 +75,9 @@ describe('fine-tunes: method "full" through the PyTorch toolchain', () => {
     const seasons = [4, 7, 12, 24, 48, 52, 96, 168, 288];
     expect(await stack.sql(`SELECT entry->'seasons' AS s FROM model_graphs WHERE sha256 = $1`, [f.metrics.graphSha256])).toEqual([{ s: seasons }]);
     // ... and its contextPadding (the graph pads short contexts as the base does).
-    expect(await stack.sql(`SELECT entry->'contextPadding' AS p FROM model_graphs WHERE sha256 = $1`, [f.metrics.graphSha256])).toEqual([{ p: { minPatches: 1 } }]);
+    expect(await stack.sql(`SELECT entry->'contextPadding' AS p FROM model_graphs WHERE sha256 = $1`, [f.metrics.graphSha256])).toEqual([
+      { p: { minPatches: 1 } },
+    ]);
 
     const models = (await stack.request('GET', '/v1/models', { key })).body;
     expect(models.find((m: { id: string }) => m.id === 'full-v1')).toMatchObject({ finetuned: true, baseModel: 'xlstm-small' });
@@ -84,7 +100,10 @@ describe('fine-tunes: method "full" through the PyTorch toolchain', () => {
     const sid = (await stack.request('POST', '/v1/series', { key: other, json: { name: 'o', frequency: '1M' } })).body.id;
     await stack.request('POST', `/v1/series/${sid}/observations`, { key: other, json: { timestamps: src.timestamps, values: [src.values] } });
     const lookalike = `ft-${f.metrics.graphSha256.slice(0, 24)}`;
-    const o = await stack.request('POST', '/v1/finetunes', { key: other, json: { name: lookalike, baseModel: 'xlstm-dev', seriesIds: [sid], horizon: 12, steps: 5 } });
+    const o = await stack.request('POST', '/v1/finetunes', {
+      key: other,
+      json: { name: lookalike, baseModel: 'xlstm-dev', seriesIds: [sid], horizon: 12, steps: 5 },
+    });
     await waitForJob(stack, other, o.body.jobId, 120_000);
     const theirs = await stack.request('POST', '/v1/forecasts', { key: other, json: { seriesIds: [sid], horizon: 12, model: lookalike, wait: 60 } });
     expect(theirs.status).toBe(200);
@@ -97,14 +116,17 @@ describe('fine-tunes: method "full" through the PyTorch toolchain', () => {
 
   it('fine-tunes ssm-small (its checkpoint in models/runs) by scale-factor groups and serves the new graph', async () => {
     const r = await stack.request('POST', '/v1/finetunes', {
-      key, json: { name: 'ssm-full', baseModel: 'ssm-small', method: 'full', tag: 'full', horizon: 24, steps: 8, learningRate: 3e-4, batchSize: 16, seed: 1 },
+      key,
+      json: { name: 'ssm-full', baseModel: 'ssm-small', method: 'full', tag: 'full', horizon: 24, steps: 8, learningRate: 3e-4, batchSize: 16, seed: 1 },
     });
     expect(r.status).toBe(202);
     await waitForJob(stack, key, r.body.jobId, 600_000);
     const f = (await stack.request('GET', `/v1/finetunes/${r.body.id}`, { key })).body;
     expect([f.status, f.errorCode]).toEqual(['SUCCEEDED', null]);
     const sv = f.metrics.validation;
-    console.log(`full fine-tune of ssm-small: WQL ${sv.zeroShot.wql} -> ${sv.finetuned.wql} (${sv.relativeWql}), MASE ${sv.zeroShot.mase} -> ${sv.finetuned.mase} (${sv.relativeMase}), best step ${f.metrics.training.bestStep}`);
+    console.log(
+      `full fine-tune of ssm-small: WQL ${sv.zeroShot.wql} -> ${sv.finetuned.wql} (${sv.relativeWql}), MASE ${sv.zeroShot.mase} -> ${sv.finetuned.mase} (${sv.relativeMase}), best step ${f.metrics.training.bestStep}`,
+    );
     // Measured (13 series, 219 windows, last encoder layer + decoder = 119,968 parameters, 8 steps),
     // with seasonally adjusted windows as ssm-small reads its series: validation WQL 0.1783 -> 0.1575
     // (relative 0.884), MASE 1.737 -> 1.506 (0.867), best at step 8 (ssm-small from its one 2-hour run
@@ -124,7 +146,9 @@ describe('fine-tunes: method "full" through the PyTorch toolchain', () => {
     // small5: 0.1571, 1.794; 0.930 / 0.966;
     // small4: 0.1586, 1.800; 0.917 / 0.973;
     // small4 before context selection: 0.1595, 1.836; 0.912 / 0.954).
-    console.log(`ssm-small as served: WQL ${sv.servedZeroShot.wql} (fine-tuned / served ${sv.relativeWqlVsServed}), MASE ${sv.servedZeroShot.mase} (${sv.relativeMaseVsServed})`);
+    console.log(
+      `ssm-small as served: WQL ${sv.servedZeroShot.wql} (fine-tuned / served ${sv.relativeWqlVsServed}), MASE ${sv.servedZeroShot.mase} (${sv.relativeMaseVsServed})`,
+    );
     // The two passes' WQL can come close (small9: 3e-4 apart); their MASE differs by 3.5 %.
     expect(Math.abs(sv.servedZeroShot.mase / sv.zeroShot.mase - 1)).toBeGreaterThan(0.01);
     expect(sv.relativeWqlVsServed).toBeCloseTo(sv.finetuned.wql / sv.servedZeroShot.wql, 12);
@@ -143,7 +167,10 @@ describe('fine-tunes: method "full" without the toolchain', () => {
     try {
       const { key } = await stack.tenant();
       const s = await stack.request('POST', '/v1/series', { key, json: { name: 's' } });
-      const r = await stack.request('POST', '/v1/finetunes', { key, json: { name: 'x', baseModel: 'xlstm-small', method: 'full', seriesIds: [s.body.id], horizon: 12 } });
+      const r = await stack.request('POST', '/v1/finetunes', {
+        key,
+        json: { name: 'x', baseModel: 'xlstm-small', method: 'full', seriesIds: [s.body.id], horizon: 12 },
+      });
       expect([r.status, r.body.error.code]).toEqual([422, 'FULL_FINETUNE_UNAVAILABLE']);
       expect(r.body.error.message).toContain('apt-get install python3-torch python3-onnx');
       expect(await stack.sql(`SELECT count(*)::int AS n FROM finetunes`)).toEqual([{ n: 0 }]);
@@ -166,7 +193,10 @@ describe('fine-tune event streams and api shutdown', () => {
     const first = new TextDecoder().decode((await reader.read()).value);
     expect(first).toMatch(/^event: progress\ndata: \{.*"status":"QUEUED"/);
     const t = Date.now();
-    const ended = (async () => { while (!(await reader.read()).done); return Date.now() - t; })();
+    const ended = (async () => {
+      while (!(await reader.read()).done);
+      return Date.now() - t;
+    })();
     await stack.close();
     expect(await ended).toBeLessThan(5000); // the stream stays open up to an hour otherwise
     expect(Date.now() - t).toBeLessThan(10_000);

@@ -54,7 +54,9 @@ describe('fine-tunes: head method on real data', () => {
     expect(tuned.status).toBe('SUCCEEDED');
     expect(tuned.headSha256).toMatch(/^[0-9a-f]{64}$/);
     const v = tuned.metrics.validation;
-    console.log(`head fine-tune of ${BASE}: WQL ${v.zeroShot.wql} -> ${v.finetuned.wql} (${v.relativeWql}), MASE ${v.zeroShot.mase} -> ${v.finetuned.mase} (${v.relativeMase}), best step ${tuned.metrics.training.bestStep}, adjusted windows ${tuned.metrics.training.adjustedWindows}`);
+    console.log(
+      `head fine-tune of ${BASE}: WQL ${v.zeroShot.wql} -> ${v.finetuned.wql} (${v.relativeWql}), MASE ${v.zeroShot.mase} -> ${v.finetuned.mase} (${v.relativeMase}), best step ${tuned.metrics.training.bestStep}, adjusted windows ${tuned.metrics.training.adjustedWindows}`,
+    );
     console.log(`served zero-shot: WQL ${v.servedZeroShot.wql} (${v.relativeWqlVsServed}), MASE ${v.servedZeroShot.mase} (${v.relativeMaseVsServed})`);
     expect(v.windows).toBe(series.length);
     // Cut as xlstm-small reads its series: seasonally adjusted (its manifest), most of these monthly series pass the test.
@@ -91,7 +93,9 @@ describe('fine-tunes: head method on real data', () => {
     expect(tuned.metrics.training.seriesUsed).toBe(series.length);
     expect(tuned.progress.phase).toBe('done');
     expect(tuned.progress.history.length).toBeGreaterThan(1);
-    expect(tuned.progress.history[0]).toEqual(expect.objectContaining({ step: expect.any(Number), trainLoss: expect.any(Number), validationWql: expect.any(Number) }));
+    expect(tuned.progress.history[0]).toEqual(
+      expect.objectContaining({ step: expect.any(Number), trainLoss: expect.any(Number), validationWql: expect.any(Number) }),
+    );
   }, 300_000);
 
   it('the same data, parameters and seed give bit-identical head weights (one content-addressed head)', async () => {
@@ -126,7 +130,12 @@ describe('fine-tunes: head method on real data', () => {
     // The fine-tune was trained on seasonally adjusted windows (its base's manifest), so its forecasts read the series adjusted too.
     // Its windows were adjusted multiplicatively only (windowAdjustment: the base's cycles, not its `additive` choice).
     const windowEntry = entry.seasonalAdjustment ? { ...entry, seasonalAdjustment: windowAdjustment(entry.seasonalAdjustment) } : entry;
-    const prep = prepareSeries(s.timestamps.map((t) => parseTimestamp(t)), s.values, windowEntry, { span: { horizon: 24 }, declaredFrequency: '1M', quantiles: entry.quantiles, adjustSeasons: true, padToContext });
+    const prep = prepareSeries(
+      s.timestamps.map((t) => parseTimestamp(t)),
+      s.values,
+      windowEntry,
+      { span: { horizon: 24 }, declaredFrequency: '1M', quantiles: entry.quantiles, adjustSeasons: true, padToContext },
+    );
     expect(prep.request.context.length).toBeLessThan(entry.contextLength); // short enough for the padding to matter
     // xlstm-small's manifest has a seasonalAdjustment (this monthly series passes its test); ssm-dev's has none.
     expect(prep.seasonalAdjustment?.period ?? null).toBe(entry.seasonalAdjustment ? 12 : null);
@@ -139,18 +148,27 @@ describe('fine-tunes: head method on real data', () => {
     }
     // metadata.modelInput: the context's length and the length it was fed at, as the head was trained on.
     const n = prep.request.context.length;
-    expect(ft.body.series[0].metadata.modelInput).toEqual(entry.family === 'xlstm'
-      ? { rule: padToContext ? 'window' : 'whole-patches', contextSteps: [n], fedSteps: [padToContext ? entry.contextLength : Math.ceil(n / 32) * 32] }
-      : { rule: 'window', contextSteps: [n], fedSteps: [Math.floor(entry.contextLength / prep.request.scaleFactor!)] });
+    expect(ft.body.series[0].metadata.modelInput).toEqual(
+      entry.family === 'xlstm'
+        ? { rule: padToContext ? 'window' : 'whole-patches', contextSteps: [n], fedSteps: [padToContext ? entry.contextLength : Math.ceil(n / 32) * 32] }
+        : { rule: 'window', contextSteps: [n], fedSteps: [Math.floor(entry.contextLength / prep.request.scaleFactor!)] },
+    );
     const [w] = await svc.embed(entry, [{ request: prep.request, target: new Float64Array(24).fill(NaN), factors: null, maseScale: 1 }]);
     const bytes = (await stack.sql<{ data: Buffer }>(`SELECT data FROM model_heads WHERE sha256 = $1`, [sha]))[0].data;
     const t = readSafetensors(bytes).tensors;
     const spec = new HeadSpec(entry.family, Object.fromEntries(Object.entries(t).map(([k, v]) => [k, v.shape])));
-    const offline = reseasonalize(predictWindow(spec, toParams(Object.fromEntries(Object.entries(t).map(([k, v]) => [k, v.data as Float32Array]))), w), prep.seasonalAdjustment);
+    const offline = reseasonalize(
+      predictWindow(spec, toParams(Object.fromEntries(Object.entries(t).map(([k, v]) => [k, v.data as Float32Array]))), w),
+      prep.seasonalAdjustment,
+    );
     const levels = ['0.1', '0.2', '0.3', '0.4', '0.5', '0.6', '0.7', '0.8', '0.9'];
     const scale = Math.max(...qf.map(Math.abs));
     let worst = 0;
-    offline.forEach((row, k) => levels.forEach((l, q) => { worst = Math.max(worst, Math.abs(row[q] - ft.body.series[0].quantiles[l][k]) / scale); }));
+    offline.forEach((row, k) =>
+      levels.forEach((l, q) => {
+        worst = Math.max(worst, Math.abs(row[q] - ft.body.series[0].quantiles[l][k]) / scale);
+      }),
+    );
     expect(worst).toBeLessThan(1e-4);
     return qf;
   }
@@ -173,7 +191,10 @@ describe('fine-tunes: head method on real data', () => {
   }, 120_000);
 
   it('ssm family: the fine-tuned head (Legendre decoder, tiling, quantile matrix) serves what the offline head computes', async () => {
-    const r = await stack.request('POST', '/v1/finetunes', { key: a.key, json: { name: 'tourism-ssm', ...PARAMS, baseModel: 'ssm-dev', steps: 30, learningRate: 1e-2 } });
+    const r = await stack.request('POST', '/v1/finetunes', {
+      key: a.key,
+      json: { name: 'tourism-ssm', ...PARAMS, baseModel: 'ssm-dev', steps: 30, learningRate: 1e-2 },
+    });
     const f = await finish(a.key, r.body.id);
     expect(f.status).toBe('SUCCEEDED');
     expect(f.metrics.validation.relativeWql).toBeLessThan(1);
@@ -183,14 +204,24 @@ describe('fine-tunes: head method on real data', () => {
   it('fine-tuned models are resources of their tenant only', async () => {
     const mine = await stack.request('GET', '/v1/models', { key: a.key });
     const row = mine.body.find((m: { id: string }) => m.id === 'tourism-v1');
-    expect(row).toMatchObject({ finetuned: true, baseModel: BASE, finetuneId: tuned.id, sha256: tuned.headSha256, seasonalAdjustment: { cycles: 6, additive: null }, contextPadding: { minPatches: 1 } });
+    expect(row).toMatchObject({
+      finetuned: true,
+      baseModel: BASE,
+      finetuneId: tuned.id,
+      sha256: tuned.headSha256,
+      seasonalAdjustment: { cycles: 6, additive: null },
+      contextPadding: { minPatches: 1 },
+    });
     expect(row.metrics.validation.relativeWql).toBeCloseTo(tuned.metrics.validation.relativeWql, 12);
     const theirs = await stack.request('GET', '/v1/models', { key: b.key });
     expect(theirs.body.some((m: { id: string }) => m.id.startsWith('tourism'))).toBe(false);
     expect((await stack.request('GET', `/v1/finetunes/${tuned.id}`, { key: b.key })).status).toBe(404);
     expect((await stack.request('GET', `/v1/finetunes/${tuned.id}/events`, { key: b.key })).status).toBe(404);
     expect((await stack.request('GET', '/v1/finetunes', { key: b.key })).body.items).toEqual([]);
-    const f = await stack.request('POST', '/v1/forecasts', { key: b.key, json: { data: { timestamps: ['2020-01-01', '2020-02-01', '2020-03-01'], values: [[1, 2, 3]] }, horizon: 2, model: 'tourism-v1' } });
+    const f = await stack.request('POST', '/v1/forecasts', {
+      key: b.key,
+      json: { data: { timestamps: ['2020-01-01', '2020-02-01', '2020-03-01'], values: [[1, 2, 3]] }, horizon: 2, model: 'tourism-v1' },
+    });
     expect(f.status).toBe(404);
     expect(f.body.error.code).toBe('MODEL_NOT_FOUND');
     expect((await stack.request('DELETE', '/v1/models/tourism-v1', { key: b.key })).status).toBe(404);
@@ -199,7 +230,10 @@ describe('fine-tunes: head method on real data', () => {
     const bSeries = await stack.request('POST', '/v1/series', { key: b.key, json: { name: 'b' } });
     const steal = await stack.request('POST', '/v1/finetunes', { key: b.key, json: { name: 'tourism-v1', baseModel: BASE, seriesIds: [ids[0]], horizon: 24 } });
     expect(steal.status).toBe(404);
-    const own = await stack.request('POST', '/v1/finetunes', { key: b.key, json: { name: 'tourism-v1', baseModel: BASE, seriesIds: [bSeries.body.id], horizon: 24 } });
+    const own = await stack.request('POST', '/v1/finetunes', {
+      key: b.key,
+      json: { name: 'tourism-v1', baseModel: BASE, seriesIds: [bSeries.body.id], horizon: 24 },
+    });
     expect(own.status).toBe(202);
     const failed = await finish(b.key, own.body.id);
     expect(failed.status).toBe('FAILED');
@@ -252,12 +286,17 @@ describe('fine-tunes: head method on real data', () => {
     // The same stream opened after the job ended replays the curve, then done.
     const late = await (await fetch(`${stack.baseUrl}/v1/finetunes/${r.body.id}/events`, { headers: { authorization: `Bearer ${a.key}` } })).text();
     const lateEvents = [...late.matchAll(/event: (\w+)\ndata: (.*)\n\n/g)].map((m) => ({ event: m[1], data: JSON.parse(m[2]) }));
-    expect(lateEvents.filter((e) => e.data.progress?.phase === 'training').map((e) => [e.data.progress.step, e.data.status])).toEqual(curve.map((step) => [step, 'RUNNING']));
+    expect(lateEvents.filter((e) => e.data.progress?.phase === 'training').map((e) => [e.data.progress.step, e.data.status])).toEqual(
+      curve.map((step) => [step, 'RUNNING']),
+    );
     expect(lateEvents.map((e) => e.event).slice(-1)).toEqual(['done']);
   }, 240_000);
 
   it('deletes a fine-tuned model; its head goes when no other model shares it', async () => {
-    const sched = await stack.request('POST', '/v1/schedules', { key: a.key, json: { name: 'uses-ft', cron: '0 2 * * *', tag: 'tourism', forecast: { model: 'tourism-v1', horizon: 12 }, enabled: false } });
+    const sched = await stack.request('POST', '/v1/schedules', {
+      key: a.key,
+      json: { name: 'uses-ft', cron: '0 2 * * *', tag: 'tourism', forecast: { model: 'tourism-v1', horizon: 12 }, enabled: false },
+    });
     expect(sched.status).toBe(201);
     const inUse = await stack.request('DELETE', '/v1/models/tourism-v1', { key: a.key });
     expect([inUse.status, inUse.body.error?.code]).toEqual([409, 'MODEL_IN_USE']);

@@ -44,7 +44,10 @@ describe('forecasts end to end (real data, real models in onnxruntime-node)', ()
   });
   afterAll(() => stack.close());
 
-  const m4 = () => Object.entries(ids).filter(([k]) => k.startsWith('H')).map(([, v]) => v);
+  const m4 = () =>
+    Object.entries(ids)
+      .filter(([k]) => k.startsWith('H'))
+      .map(([, v]) => v);
 
   it('xlstm: M4 hourly, horizon 48, synchronous 200 with shapes, runtime record and stored rows', async () => {
     const r = await stack.request('POST', '/v1/forecasts', { key, json: { seriesIds: m4(), horizon: 48, model: 'xlstm-dev', wait: 60 } });
@@ -71,7 +74,10 @@ describe('forecasts end to end (real data, real models in onnxruntime-node)', ()
   });
 
   it('ssm: scale factor from the detected daily season, recorded in the metadata', async () => {
-    const r = await stack.request('POST', '/v1/forecasts', { key, json: { seriesIds: [m4()[0]], horizon: 30, model: 'ssm-dev', quantiles: [0.1, 0.5, 0.9], wait: 60 } });
+    const r = await stack.request('POST', '/v1/forecasts', {
+      key,
+      json: { seriesIds: [m4()[0]], horizon: 30, model: 'ssm-dev', quantiles: [0.1, 0.5, 0.9], wait: 60 },
+    });
     expect(r.status).toBe(200);
     const s = r.body.series[0];
     expect(s.metadata.seasonalPeriod).toBe(24);
@@ -81,7 +87,10 @@ describe('forecasts end to end (real data, real models in onnxruntime-node)', ()
   });
 
   it('irregular pedestrian and peyton_manning: source and model grid metadata', async () => {
-    const r = await stack.request('POST', '/v1/forecasts', { key, json: { seriesIds: [ids.pedestrian, ids.peyton], horizon: 24, model: 'xlstm-dev', wait: 60 } });
+    const r = await stack.request('POST', '/v1/forecasts', {
+      key,
+      json: { seriesIds: [ids.pedestrian, ids.peyton], horizon: 24, model: 'xlstm-dev', wait: 60 },
+    });
     expect(r.body.status).toBe('SUCCEEDED');
     const [ped, pey] = [ids.pedestrian, ids.peyton].map((id) => r.body.series.find((s: { seriesId: string }) => s.seriesId === id));
     expect(ped.metadata.sourceGrid.inferredFrequency).toBe('1h');
@@ -109,10 +118,19 @@ describe('forecasts end to end (real data, real models in onnxruntime-node)', ()
   it('inline data (stateless) with two channels', async () => {
     const s = readSeries('m4/m4_hourly.csv', { limit: 1, tail: 300 })[0];
     const r = await stack.request('POST', '/v1/forecasts', {
-      key, json: { data: { timestamps: s.timestamps, values: [s.values, s.values.map((v) => (v === null ? null : v * 2))], channels: ['a', 'b'] }, horizon: 12, model: 'ssm-dev', wait: 60 },
+      key,
+      json: {
+        data: { timestamps: s.timestamps, values: [s.values, s.values.map((v) => (v === null ? null : v * 2))], channels: ['a', 'b'] },
+        horizon: 12,
+        model: 'ssm-dev',
+        wait: 60,
+      },
     });
     expect(r.status).toBe(200);
-    expect(r.body.series.map((x: { channel: string; seriesId: string | null }) => [x.channel, x.seriesId])).toEqual([['a', null], ['b', null]]);
+    expect(r.body.series.map((x: { channel: string; seriesId: string | null }) => [x.channel, x.seriesId])).toEqual([
+      ['a', null],
+      ['b', null],
+    ]);
   });
 
   it('xlstm-small on 5-minute data reads a 15-minute grid (8 daily cycles in its context) and answers on 5-minute steps', async () => {
@@ -122,7 +140,8 @@ describe('forecasts end to end (real data, real models in onnxruntime-node)', ()
     const end = s.values.length - day;
     const train = s.values.slice(end - 4096, end);
     const r = await stack.request('POST', '/v1/forecasts', {
-      key, json: { data: { timestamps: s.timestamps.slice(end - 4096, end), values: [train] }, horizon: day, model: 'xlstm-small', wait: 60 },
+      key,
+      json: { data: { timestamps: s.timestamps.slice(end - 4096, end), values: [train] }, horizon: day, model: 'xlstm-small', wait: 60 },
     });
     expect([r.status, r.body.error]).toEqual([200, null]);
     const out = r.body.series[0];
@@ -134,14 +153,21 @@ describe('forecasts end to end (real data, real models in onnxruntime-node)', ()
     // Measured 0.796 with the small14 weights (small8's 1.038, small7's 1.063, small5's 1.43; seasonal naive 0.378); the same request
     // read on the 5-minute grid (no coarsening) measured 5.29 with earlier weights: there the forecast decays to the mean after about two patches.
     const x = train.map((v) => (v === null ? NaN : v));
-    const diffs = x.slice(day).map((v, i) => Math.abs(v - x[i])).filter(Number.isFinite);
+    const diffs = x
+      .slice(day)
+      .map((v, i) => Math.abs(v - x[i]))
+      .filter(Number.isFinite);
     const scale = diffs.reduce((a, v) => a + v, 0) / diffs.length;
     const y = s.values.slice(end);
     const med = out.quantiles['0.5'] as number[];
     const errs = y.map((v, i) => (v === null ? NaN : Math.abs(v - med[i]))).filter(Number.isFinite);
     const mase = errs.reduce((a, v) => a + v, 0) / errs.length / scale;
-    const sn = y.map((v, i) => (v === null || x[x.length - day + i] !== x[x.length - day + i] ? NaN : Math.abs(v - x[x.length - day + i]))).filter(Number.isFinite);
-    console.log(`xlstm-small on the held-out yosemite day: MASE ${mase.toFixed(3)} (seasonal naive ${(sn.reduce((a, v) => a + v, 0) / sn.length / scale).toFixed(3)})`);
+    const sn = y
+      .map((v, i) => (v === null || x[x.length - day + i] !== x[x.length - day + i] ? NaN : Math.abs(v - x[x.length - day + i])))
+      .filter(Number.isFinite);
+    console.log(
+      `xlstm-small on the held-out yosemite day: MASE ${mase.toFixed(3)} (seasonal naive ${(sn.reduce((a, v) => a + v, 0) / sn.length / scale).toFixed(3)})`,
+    );
     expect(mase).toBeLessThan(1.0);
   }, 120_000);
 
@@ -163,7 +189,10 @@ describe('forecasts end to end (real data, real models in onnxruntime-node)', ()
     try {
       const k = (await limited.tenant()).key;
       const c = await limited.request('POST', '/v1/series', { key: k, json: { name: 'x' } });
-      await limited.request('POST', `/v1/series/${c.body.id}/observations`, { key: k, json: { timestamps: [0, 3_600_000, 7_200_000].map((t) => t + Date.UTC(2024, 0, 1)), values: [[1, 2, 3]] } });
+      await limited.request('POST', `/v1/series/${c.body.id}/observations`, {
+        key: k,
+        json: { timestamps: [0, 3_600_000, 7_200_000].map((t) => t + Date.UTC(2024, 0, 1)), values: [[1, 2, 3]] },
+      });
       const codes: number[] = [];
       const accepted: { id: string; jobId: string }[] = [];
       for (let i = 0; i < 5; i++) {
@@ -236,20 +265,37 @@ describe('forecasts end to end (real data, real models in onnxruntime-node)', ()
     expect(x).toMatchObject({ family: 'xlstm', maxContext: 512, quantiles: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9], supportsMissingValues: true });
     expect(x.runtime.workers[0].provider.active).toBe('cpu');
     // The manifest's negationEnsemble: on for the shipped trained models, off for the parity models.
-    const flags = Object.fromEntries(r.body.filter((m: { finetuned: boolean }) => !m.finetuned).map((m: { id: string; negationEnsemble: boolean }) => [m.id, m.negationEnsemble]));
+    const flags = Object.fromEntries(
+      r.body.filter((m: { finetuned: boolean }) => !m.finetuned).map((m: { id: string; negationEnsemble: boolean }) => [m.id, m.negationEnsemble]),
+    );
     expect(flags).toEqual({ 'ssm-dev': false, 'ssm-small': true, 'xlstm-dev': false, 'xlstm-small': true });
-    const selection = Object.fromEntries(r.body.filter((m: { finetuned: boolean }) => !m.finetuned).map((m: { id: string; contextSelection: unknown }) => [m.id, m.contextSelection]));
-    expect(selection).toEqual({ 'ssm-dev': null, 'ssm-small': { candidates: [128, 256, 512, 1024, 2048], top: 2, windows: 2 }, 'xlstm-dev': null, 'xlstm-small': null });
+    const selection = Object.fromEntries(
+      r.body.filter((m: { finetuned: boolean }) => !m.finetuned).map((m: { id: string; contextSelection: unknown }) => [m.id, m.contextSelection]),
+    );
+    expect(selection).toEqual({
+      'ssm-dev': null,
+      'ssm-small': { candidates: [128, 256, 512, 1024, 2048], top: 2, windows: 2 },
+      'xlstm-dev': null,
+      'xlstm-small': null,
+    });
     // The manifest's seasons: the xlstm grid rule's list, from xlstm-small's training config; none elsewhere.
-    const seasons = Object.fromEntries(r.body.filter((m: { finetuned: boolean }) => !m.finetuned).map((m: { id: string; seasons: unknown }) => [m.id, m.seasons]));
+    const seasons = Object.fromEntries(
+      r.body.filter((m: { finetuned: boolean }) => !m.finetuned).map((m: { id: string; seasons: unknown }) => [m.id, m.seasons]),
+    );
     expect(seasons).toEqual({ 'ssm-dev': null, 'ssm-small': null, 'xlstm-dev': null, 'xlstm-small': [4, 7, 12, 24, 48, 52, 96, 168, 288] });
     // The manifest's scalePeriods: ssm-small reads a season of 2 at the scale factor of 4 (measured for it); none elsewhere.
-    const scales = Object.fromEntries(r.body.filter((m: { finetuned: boolean }) => !m.finetuned).map((m: { id: string; scalePeriods: unknown }) => [m.id, m.scalePeriods]));
+    const scales = Object.fromEntries(
+      r.body.filter((m: { finetuned: boolean }) => !m.finetuned).map((m: { id: string; scalePeriods: unknown }) => [m.id, m.scalePeriods]),
+    );
     expect(scales).toEqual({ 'ssm-dev': null, 'ssm-small': { 2: 4 }, 'xlstm-dev': null, 'xlstm-small': null });
     // The manifest's contextPadding: xlstm-small pads a short context to whole patches, as its pre-training did.
-    const padding = Object.fromEntries(r.body.filter((m: { finetuned: boolean }) => !m.finetuned).map((m: { id: string; contextPadding: unknown }) => [m.id, m.contextPadding]));
+    const padding = Object.fromEntries(
+      r.body.filter((m: { finetuned: boolean }) => !m.finetuned).map((m: { id: string; contextPadding: unknown }) => [m.id, m.contextPadding]),
+    );
     expect(padding).toEqual({ 'ssm-dev': null, 'ssm-small': null, 'xlstm-dev': null, 'xlstm-small': { minPatches: 1 } });
-    const adjustment = Object.fromEntries(r.body.filter((m: { finetuned: boolean }) => !m.finetuned).map((m: { id: string; seasonalAdjustment: unknown }) => [m.id, m.seasonalAdjustment]));
+    const adjustment = Object.fromEntries(
+      r.body.filter((m: { finetuned: boolean }) => !m.finetuned).map((m: { id: string; seasonalAdjustment: unknown }) => [m.id, m.seasonalAdjustment]),
+    );
     expect(adjustment).toEqual({ 'ssm-dev': null, 'ssm-small': { cycles: 6, additive: 0.7 }, 'xlstm-dev': null, 'xlstm-small': { cycles: 6, additive: 0.7 } });
   });
 
@@ -283,7 +329,7 @@ describe('forecasts end to end (real data, real models in onnxruntime-node)', ()
     expect(dev.body.series[0].metadata.seasonalAdjustment).toBeNull();
   });
 
-  it('ssm-small picks its context per series on the history\'s last horizon, unless the request names a contextLength', async () => {
+  it("ssm-small picks its context per series on the history's last horizon, unless the request names a contextLength", async () => {
     const r = await stack.request('POST', '/v1/forecasts', { key, json: { seriesIds: [ids.peyton], horizon: 30, model: 'ssm-small', wait: 60 } });
     expect([r.status, r.body.status]).toEqual([200, 'SUCCEEDED']);
     const md = r.body.series[0].metadata;
@@ -295,12 +341,18 @@ describe('forecasts end to end (real data, real models in onnxruntime-node)', ()
     expect(cs.scores).toHaveLength(5);
     for (const v of cs.scores) expect(v).toBeGreaterThan(0);
     // The two lowest scores are the averaged candidates, best first.
-    const ranked = cs.candidates.map((c: number, k: number) => [cs.scores[k], c]).sort((a: number[], b: number[]) => a[0] - b[0]).map((x: number[]) => x[1]);
+    const ranked = cs.candidates
+      .map((c: number, k: number) => [cs.scores[k], c])
+      .sort((a: number[], b: number[]) => a[0] - b[0])
+      .map((x: number[]) => x[1]);
     expect(cs.chosen).toEqual(ranked.slice(0, 2));
     // Each chosen context fed at the ssm's window of ⌊2048 / s⌋ steps (s = 24 / the detected season).
     expect(md.scaleFactor).toBeGreaterThan(1);
     expect(md.modelInput).toEqual({ rule: 'window', contextSteps: cs.chosen, fedSteps: cs.chosen.map(() => Math.floor(2048 / md.scaleFactor)) });
-    const fixed = await stack.request('POST', '/v1/forecasts', { key, json: { seriesIds: [ids.peyton], horizon: 30, model: 'ssm-small', contextLength: 1024, wait: 60 } });
+    const fixed = await stack.request('POST', '/v1/forecasts', {
+      key,
+      json: { seriesIds: [ids.peyton], horizon: 30, model: 'ssm-small', contextLength: 1024, wait: 60 },
+    });
     expect(fixed.body.series[0].metadata.contextSelection).toBeNull();
     expect(fixed.body.series[0].metadata.modelGrid.length).toBe(1024);
     // A 1,024-step context is one of the candidates: its forecast differs from the averaged one unless it was picked alone.
@@ -308,8 +360,11 @@ describe('forecasts end to end (real data, real models in onnxruntime-node)', ()
   });
 
   it('200 concurrent single-series forecasts all succeed and are batched', async () => {
-    const posts = await Promise.all(Array.from({ length: 200 }, (_, i) =>
-      stack.request('POST', '/v1/forecasts', { key, json: { seriesIds: [m4()[i % 3]], horizon: 8, model: 'xlstm-dev', wait: 0 } })));
+    const posts = await Promise.all(
+      Array.from({ length: 200 }, (_, i) =>
+        stack.request('POST', '/v1/forecasts', { key, json: { seriesIds: [m4()[i % 3]], horizon: 8, model: 'xlstm-dev', wait: 0 } }),
+      ),
+    );
     expect(posts.every((p) => p.status === 202)).toBe(true);
     const jobs = await Promise.all(posts.map((p) => waitForJob(stack, key, p.body.jobId, 120_000)));
     expect(jobs.every((j) => j.state === 'SUCCEEDED')).toBe(true);
@@ -325,17 +380,36 @@ describe('forecasts end to end (real data, real models in onnxruntime-node)', ()
     writeFileSync(input, 'series_id,timestamp,value\n' + series.flatMap((s) => s.timestamps.map((t, i) => `${s.id},${t},${s.values[i] ?? ''}`)).join('\n'));
     const out = path.join(dir, 'out.csv');
     // Async, so the api in this process keeps serving while the CLI runs.
-    const r = await run(process.execPath, [path.join(REPO_ROOT, 'bin/tsfm.js'), 'forecast', '--input', input, '--horizon', '24', '--model', 'xlstm-dev', '--output', out]);
+    const r = await run(process.execPath, [
+      path.join(REPO_ROOT, 'bin/tsfm.js'),
+      'forecast',
+      '--input',
+      input,
+      '--horizon',
+      '24',
+      '--model',
+      'xlstm-dev',
+      '--output',
+      out,
+    ]);
     expect(r.status, r.stderr).toBe(0);
     const lines = readFileSync(out, 'utf8').trim().split('\n');
     expect(lines[0]).toBe('series_id,timestamp,q0.1,q0.2,q0.3,q0.4,q0.5,q0.6,q0.7,q0.8,q0.9');
     expect(lines).toHaveLength(1 + 3 * 24);
-    const api = await stack.request('POST', '/v1/forecasts', { key, json: { seriesIds: series.map((s) => ids[s.id]), horizon: 24, model: 'xlstm-dev', wait: 60 } });
+    const api = await stack.request('POST', '/v1/forecasts', {
+      key,
+      json: { seriesIds: series.map((s) => ids[s.id]), horizon: 24, model: 'xlstm-dev', wait: 60 },
+    });
     for (const s of api.body.series) {
       const name = series.find((x) => ids[x.id] === s.seriesId)!.id;
-      const rows = lines.slice(1).filter((l) => l.startsWith(`${name},`)).map((l) => l.split(','));
+      const rows = lines
+        .slice(1)
+        .filter((l) => l.startsWith(`${name},`))
+        .map((l) => l.split(','));
       expect(rows.map((x) => x[1])).toEqual(s.timestamps);
-      rows.forEach((row, i) => row.slice(2).forEach((v, k) => expect(Number(v)).toBeCloseTo(s.quantiles[['0.1', '0.2', '0.3', '0.4', '0.5', '0.6', '0.7', '0.8', '0.9'][k]][i], 3)));
+      rows.forEach((row, i) =>
+        row.slice(2).forEach((v, k) => expect(Number(v)).toBeCloseTo(s.quantiles[['0.1', '0.2', '0.3', '0.4', '0.5', '0.6', '0.7', '0.8', '0.9'][k]][i], 3)),
+      );
     }
     const bad = await run(process.execPath, [path.join(REPO_ROOT, 'bin/tsfm.js'), 'forecast', '--input', input, '--output', out]);
     expect(bad.status).toBe(2);
@@ -344,7 +418,9 @@ describe('forecasts end to end (real data, real models in onnxruntime-node)', ()
 
   it('running the same job again leaves one result', async () => {
     const r = await stack.request('POST', '/v1/forecasts', { key, json: { seriesIds: m4(), horizon: 4, model: 'xlstm-dev', wait: 60 } });
-    const job = (await stack.sql<{ payload: { jobId: string; tenantId: string; forecastId: string } }>(`SELECT payload FROM jobs WHERE id = $1`, [r.body.jobId]))[0];
+    const job = (
+      await stack.sql<{ payload: { jobId: string; tenantId: string; forecastId: string } }>(`SELECT payload FROM jobs WHERE id = $1`, [r.body.jobId])
+    )[0];
     const before = await stack.sql(`SELECT finished_at, runtime FROM forecasts WHERE id = $1`, [r.body.id]);
     // A second execution (a redelivered job) computes again, but its write is rolled back.
     const outcome = await stack.worker!.get(ForecastService).run(job.payload);

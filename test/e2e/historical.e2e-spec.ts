@@ -64,8 +64,16 @@ describe('historical dates (years 0001..9999) end to end', () => {
       format === 'json'
         ? await stack.request('POST', url, { key, json: { timestamps: rows.timestamps, values: [rows.values] } })
         : format === 'csv'
-          ? await stack.request('POST', url, { key, body: `timestamp,value\n${rows.timestamps.map((t, i) => `${t},${rows.values[i]}`).join('\n')}\n`, contentType: 'text/csv' })
-          : await stack.request('POST', url, { key, body: rows.timestamps.map((t, i) => JSON.stringify({ timestamp: t, value: rows.values[i] })).join('\n'), contentType: 'application/x-ndjson' });
+          ? await stack.request('POST', url, {
+              key,
+              body: `timestamp,value\n${rows.timestamps.map((t, i) => `${t},${rows.values[i]}`).join('\n')}\n`,
+              contentType: 'text/csv',
+            })
+          : await stack.request('POST', url, {
+              key,
+              body: rows.timestamps.map((t, i) => JSON.stringify({ timestamp: t, value: rows.values[i] })).join('\n'),
+              contentType: 'application/x-ndjson',
+            });
     expect([up.status, up.body.written], up.text).toEqual([200, rows.timestamps.length]);
     expect((await waitForJob(stack, key, up.body.statsJob.id)).state).toBe('SUCCEEDED');
     return c.body.id;
@@ -91,8 +99,11 @@ describe('historical dates (years 0001..9999) end to end', () => {
       expect(csv.text.trim().split('\n')).toEqual(['timestamp,value', ...rows.timestamps.map((t, i) => `${isoOf(t)},${rows.values[i]}`)]);
       const s = await stack.request('GET', `/v1/series/${id}`, { key });
       expect(s.body.stats).toMatchObject({
-        count: rows.timestamps.length, first: isoOf(rows.timestamps[0]), last: isoOf(rows.timestamps[rows.timestamps.length - 1]),
-        inferredFrequency: name === 'monthly' ? '1M' : '1Y', missingSteps: 0,
+        count: rows.timestamps.length,
+        first: isoOf(rows.timestamps[0]),
+        last: isoOf(rows.timestamps[rows.timestamps.length - 1]),
+        inferredFrequency: name === 'monthly' ? '1M' : '1Y',
+        missingSteps: 0,
       });
     }
   });
@@ -109,17 +120,28 @@ describe('historical dates (years 0001..9999) end to end', () => {
 
   it('refuses years 0 and 10000 in CSV and NDJSON uploads with 422 INVALID_TIMESTAMP naming the row', async () => {
     const id = ids['yearly.csv'];
-    const csv = await stack.request('POST', `/v1/series/${id}/observations`, { key, body: 'timestamp,value\n1700-01-01,1\n0000-01-01,2\n', contentType: 'text/csv' });
+    const csv = await stack.request('POST', `/v1/series/${id}/observations`, {
+      key,
+      body: 'timestamp,value\n1700-01-01,1\n0000-01-01,2\n',
+      contentType: 'text/csv',
+    });
     expect([csv.status, csv.body.error.code]).toEqual([422, 'INVALID_TIMESTAMP']);
     expect(csv.body.error.details.problems).toEqual([expect.objectContaining({ row: 1, line: 3, reason: expect.stringContaining('year outside 0001..9999') })]);
-    const nd = await stack.request('POST', `/v1/series/${id}/observations`, { key, body: '{"timestamp":"+010000-01-01T00:00:00.000Z","value":1}', contentType: 'application/x-ndjson' });
+    const nd = await stack.request('POST', `/v1/series/${id}/observations`, {
+      key,
+      body: '{"timestamp":"+010000-01-01T00:00:00.000Z","value":1}',
+      contentType: 'application/x-ndjson',
+    });
     expect([nd.status, nd.body.error.code, nd.body.error.details.problems[0].row]).toEqual([422, 'INVALID_TIMESTAMP', 0]);
     // Nothing of either request was written.
     expect((await stack.request('GET', `/v1/series/${id}/observations`, { key })).body.timestamps).toHaveLength(yearly.timestamps.length);
   });
 
   it(`forecasts the 18th-century monthly and yearly series with ${MODEL}: the grid continues, the CSV and the plot carry it`, async () => {
-    const r = await stack.request('POST', '/v1/forecasts', { key, json: { seriesIds: [ids['monthly.json'], ids['yearly.json']], horizon: 6, model: MODEL, wait: 60 } });
+    const r = await stack.request('POST', '/v1/forecasts', {
+      key,
+      json: { seriesIds: [ids['monthly.json'], ids['yearly.json']], horizon: 6, model: MODEL, wait: 60 },
+    });
     expect([r.status, r.body.status], r.text).toEqual([200, 'SUCCEEDED']);
     const bySeries = (id: string) => r.body.series.find((s: { seriesId: string }) => s.seriesId === id);
     const m = bySeries(ids['monthly.json']);
@@ -132,7 +154,11 @@ describe('historical dates (years 0001..9999) end to end', () => {
     const g = await stack.request('GET', `/v1/forecasts/${r.body.id}`, { key });
     expect(g.body.series.map((s: { timestamps: string[] }) => s.timestamps)).toEqual(r.body.series.map((s: { timestamps: string[] }) => s.timestamps));
     const csv = (await stack.request('GET', `/v1/forecasts/${r.body.id}?format=csv`, { key })).text.trim().split('\n');
-    const rowsOf = (id: string) => csv.slice(1).map((l) => l.split(',')).filter((f) => f[0] === id);
+    const rowsOf = (id: string) =>
+      csv
+        .slice(1)
+        .map((l) => l.split(','))
+        .filter((f) => f[0] === id);
     expect(rowsOf(ids['monthly.json']).map((f) => f[2])).toEqual(m.timestamps);
     expect(rowsOf(ids['yearly.json']).map((f) => f[2])).toEqual(y.timestamps);
     expect(rowsOf(ids['monthly.json']).map((f) => Number(f[csv[0].split(',').indexOf('q0.5')]))).toEqual(m.quantiles['0.5']);
@@ -146,7 +172,10 @@ describe('historical dates (years 0001..9999) end to end', () => {
     const [lo, hi] = plotted.seriesId === ids['monthly.json'] ? [1757, 1765] : [1700, 1786];
     const labels = [...svg.text.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((x) => x[1]).filter((l) => !l.includes(plotted.seriesId));
     const years = labels.flatMap((l) => [...l.matchAll(/(?<!\d)(\d{4})(?!\d)/g)].map((x) => Number(x[1])));
-    expect(years.filter((yr) => yr >= lo && yr <= hi), labels.join(' | ')).not.toEqual([]);
+    expect(
+      years.filter((yr) => yr >= lo && yr <= hi),
+      labels.join(' | '),
+    ).not.toEqual([]);
   });
 
   it('forecasts the years 800..900 series into 901, and 18th-century months with until and at', async () => {
@@ -168,10 +197,17 @@ describe('historical dates (years 0001..9999) end to end', () => {
   });
 
   it('backtests the 18th-century monthly series: stored origins and window timestamps stay on its grid', async () => {
-    const r = await stack.request('POST', '/v1/backtests', { key, json: { seriesIds: [ids['monthly.json']], models: ['naive'], horizon: 6, windows: 2, step: 6 } });
+    const r = await stack.request('POST', '/v1/backtests', {
+      key,
+      json: { seriesIds: [ids['monthly.json']], models: ['naive'], horizon: 6, windows: 2, step: 6 },
+    });
     expect(r.status, r.text).toBe(202);
     expect((await waitForJob(stack, key, r.body.jobId, 60_000)).state).toBe('SUCCEEDED');
-    const items = (await stack.request('GET', `/v1/backtests/${r.body.id}/forecasts`, { key })).body.items as { origin: string; timestamps: string[]; actuals: number[] }[];
+    const items = (await stack.request('GET', `/v1/backtests/${r.body.id}/forecasts`, { key })).body.items as {
+      origin: string;
+      timestamps: string[];
+      actuals: number[];
+    }[];
     const months = (y: number, from: number) => Array.from({ length: 6 }, (_, k) => isoOf(`${y}-${String(from + k).padStart(2, '0')}-01`));
     expect(items.map((f) => [f.origin, f.timestamps]).sort()).toEqual([
       ['1763-12-01T00:00:00.000Z', months(1764, 1)],
@@ -198,7 +234,10 @@ describe('historical dates (years 0001..9999) end to end', () => {
     // new Date(Date.UTC(50, 0, 1)) would be 1950: setUTCFullYear takes the year as given.
     const year50 = new Date(0);
     year50.setUTCFullYear(50, 0, 1);
-    await client.series.uploadObservations(s.id, { timestamps: [year50.getTime(), '1700-01-01T00:00:00Z', new Date('1700-02-01T00:00:00Z').toISOString()], values: [[1, 2, 3]] });
+    await client.series.uploadObservations(s.id, {
+      timestamps: [year50.getTime(), '1700-01-01T00:00:00Z', new Date('1700-02-01T00:00:00Z').toISOString()],
+      values: [[1, 2, 3]],
+    });
     const back = await client.series.readObservations(s.id, { from: '0050-01-01', to: String(Date.parse('1700-01-31T00:00:00Z')) });
     expect(back.timestamps).toEqual(['0050-01-01T00:00:00.000Z', '1700-01-01T00:00:00.000Z']);
     expect(back.values).toEqual([[1, 2]]);
@@ -210,18 +249,47 @@ describe('historical dates (years 0001..9999) end to end', () => {
     const out = path.join(dir, 'out.csv');
     const long = (id: string, r: Rows) => r.timestamps.map((t, i) => `${id},${t},${r.values[i]}`);
     writeFileSync(input, ['series_id,timestamp,value', ...long('paris', monthly), ...long('sunspots', yearly)].join('\n') + '\n');
-    const r = await run(process.execPath, [path.join(REPO_ROOT, 'bin/tsfm.js'), 'forecast', '--input', input, '--horizon', '3', '--model', MODEL, '--output', out]);
+    const r = await run(process.execPath, [
+      path.join(REPO_ROOT, 'bin/tsfm.js'),
+      'forecast',
+      '--input',
+      input,
+      '--horizon',
+      '3',
+      '--model',
+      MODEL,
+      '--output',
+      out,
+    ]);
     expect(r.status, r.stderr).toBe(0);
-    const rows = readFileSync(out, 'utf8').trim().split('\n').map((l) => l.split(','));
+    const rows = readFileSync(out, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => l.split(','));
     expect(rows[0].slice(0, 2)).toEqual(['series_id', 'timestamp']);
     expect(rows.slice(1).map((f) => `${f[0]} ${f[1]}`)).toEqual([
-      'paris 1765-01-01T00:00:00.000Z', 'paris 1765-02-01T00:00:00.000Z', 'paris 1765-03-01T00:00:00.000Z',
-      'sunspots 1781-01-01T00:00:00.000Z', 'sunspots 1782-01-01T00:00:00.000Z', 'sunspots 1783-01-01T00:00:00.000Z',
+      'paris 1765-01-01T00:00:00.000Z',
+      'paris 1765-02-01T00:00:00.000Z',
+      'paris 1765-03-01T00:00:00.000Z',
+      'sunspots 1781-01-01T00:00:00.000Z',
+      'sunspots 1782-01-01T00:00:00.000Z',
+      'sunspots 1783-01-01T00:00:00.000Z',
     ]);
     expect(rows.slice(1).every((f) => f.slice(2).every((v) => Number.isFinite(Number(v)) && v !== ''))).toBe(true);
     // Year 0 is refused like any bad timestamp: exit 2, one line naming the line and the reason.
     writeFileSync(input, 'series_id,timestamp,value\nx,0001-01-01,1\nx,0000-12-01,2\n');
-    const bad = await run(process.execPath, [path.join(REPO_ROOT, 'bin/tsfm.js'), 'forecast', '--input', input, '--horizon', '3', '--model', MODEL, '--output', out]);
+    const bad = await run(process.execPath, [
+      path.join(REPO_ROOT, 'bin/tsfm.js'),
+      'forecast',
+      '--input',
+      input,
+      '--horizon',
+      '3',
+      '--model',
+      MODEL,
+      '--output',
+      out,
+    ]);
     expect(bad.status).toBe(2);
     expect(bad.stderr.trim()).toBe(`tsfm: ${input} line 3: invalid timestamp "0000-12-01": year outside 0001..9999`);
   }, 120_000);

@@ -4,7 +4,25 @@ import { createDataSource } from '#db';
 import { MIGRATIONS } from '../../migrations';
 import { createScratchDatabase } from '../support/database';
 
-const TABLES = ['api_keys', 'backtest_forecasts', 'backtests', 'finetunes', 'forecast_results', 'forecasts', 'idempotency_keys', 'jobs', 'model_graphs', 'model_heads', 'observations', 'rate_limits', 'runtime_status', 'schedule_runs', 'schedules', 'series', 'tenants'];
+const TABLES = [
+  'api_keys',
+  'backtest_forecasts',
+  'backtests',
+  'finetunes',
+  'forecast_results',
+  'forecasts',
+  'idempotency_keys',
+  'jobs',
+  'model_graphs',
+  'model_heads',
+  'observations',
+  'rate_limits',
+  'runtime_status',
+  'schedule_runs',
+  'schedules',
+  'series',
+  'tenants',
+];
 
 describe('migrations', () => {
   let db: Awaited<ReturnType<typeof createScratchDatabase>>;
@@ -35,9 +53,7 @@ describe('migrations', () => {
   });
 
   it('stores observations as timestamptz keyed rows with SQL NULL for a missing channel', async () => {
-    const cols = await ds.query(
-      `SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'observations' ORDER BY ordinal_position`,
-    );
+    const cols = await ds.query(`SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'observations' ORDER BY ordinal_position`);
     expect(cols).toEqual([
       { column_name: 'series_id', data_type: 'uuid' },
       { column_name: 'ts', data_type: 'timestamp with time zone' },

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatCsv, parseCsv } from '#timeseries';
 import { FIXTURE_DIR } from '../support/env';
 import { Stack, startStack, waitForJob } from '../support/stack';
 
@@ -78,7 +79,13 @@ describe('observations API', () => {
 
   describe('rejections leave nothing written', () => {
     const cases: [string, unknown, number, string, number[]][] = [
-      ['duplicate timestamp', { timestamps: ['2024-01-01T00:00:00Z', '2024-01-01T01:00:00Z', '2024-01-01T00:00:00+00:00'], values: [[1, 2, 3]] }, 422, 'DUPLICATE_TIMESTAMP', [2]],
+      [
+        'duplicate timestamp',
+        { timestamps: ['2024-01-01T00:00:00Z', '2024-01-01T01:00:00Z', '2024-01-01T00:00:00+00:00'], values: [[1, 2, 3]] },
+        422,
+        'DUPLICATE_TIMESTAMP',
+        [2],
+      ],
       ['the string "NaN"', { timestamps: ['2024-01-01T00:00:00Z', '2024-01-01T01:00:00Z'], values: [[1, 'NaN']] }, 422, 'NAN_VALUE', [1]],
       ['a numeric string', { timestamps: ['2024-01-01T00:00:00Z'], values: [['1.5']] }, 422, 'NON_NUMERIC_VALUE', [0]],
       ['a boolean', { timestamps: ['2024-01-01T00:00:00Z', '2024-01-02T00:00:00Z'], values: [[1, true]] }, 422, 'NON_NUMERIC_VALUE', [1]],
@@ -100,7 +107,9 @@ describe('observations API', () => {
     it('an infinite value (1e999) → 422 NON_FINITE_VALUE', async () => {
       const id = await newSeries(['v']);
       const r = await stack.request('POST', `/v1/series/${id}/observations`, {
-        key, body: '{"timestamps":["2024-01-01T00:00:00Z"],"values":[[1e999]]}', contentType: 'application/json',
+        key,
+        body: '{"timestamps":["2024-01-01T00:00:00Z"],"values":[[1e999]]}',
+        contentType: 'application/json',
       });
       expect(r.status).toBe(422);
       expect(r.body.error.code).toBe('NON_FINITE_VALUE');
@@ -109,7 +118,9 @@ describe('observations API', () => {
     it('CSV: NaN, text and a wrong field count are named by line', async () => {
       const id = await newSeries(['v']);
       const r = await stack.request('POST', `/v1/series/${id}/observations`, {
-        key, body: 'timestamp,v\n2024-01-01,1\n2024-01-02,NaN\n2024-01-03,abc\n2024-01-04,1,2\n', contentType: 'text/csv',
+        key,
+        body: 'timestamp,v\n2024-01-01,1\n2024-01-02,NaN\n2024-01-03,abc\n2024-01-04,1,2\n',
+        contentType: 'text/csv',
       });
       expect(r.status).toBe(422);
       expect(r.body.error.code).toBe('NAN_VALUE');
@@ -155,15 +166,21 @@ describe('observations API', () => {
   });
 
   it('real irregular data: peyton_manning daily (59 missing days) via CSV, stats from the stats job', async () => {
-    const lines = readFileSync(path.join(FIXTURE_DIR, 'prophet/peyton_manning_daily.csv'), 'utf8').trim().split('\n').slice(1);
-    const csv = 'timestamp,value\n' + lines.map((l) => l.split(',').slice(1).join(',')).join('\n');
+    const rows = parseCsv(readFileSync(path.join(FIXTURE_DIR, 'prophet/peyton_manning_daily.csv'), 'utf8')).slice(1);
+    const csv = formatCsv([['timestamp', 'value'], ...rows.map((r) => r.fields.slice(1))]);
     const id = await newSeries(['value']);
     const up = await stack.request('POST', `/v1/series/${id}/observations`, { key, body: csv, contentType: 'text/csv' });
     expect(up.status).toBe(200);
     expect(up.body.written).toBe(2905);
     await waitForJob(stack, key, up.body.statsJob.id);
     const s = await stack.request('GET', `/v1/series/${id}`, { key });
-    expect(s.body.stats).toMatchObject({ count: 2905, inferredFrequency: '1D', missingSteps: 59, first: '2007-12-10T00:00:00.000Z', last: '2016-01-20T00:00:00.000Z' });
+    expect(s.body.stats).toMatchObject({
+      count: 2905,
+      inferredFrequency: '1D',
+      missingSteps: 59,
+      first: '2007-12-10T00:00:00.000Z',
+      last: '2016-01-20T00:00:00.000Z',
+    });
     expect(s.body.stats.regularity).toBeGreaterThan(0.95);
     expect(s.body.stats.regularity).toBeLessThan(1);
   });

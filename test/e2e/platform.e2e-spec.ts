@@ -55,7 +55,10 @@ describe('platform: health, metrics, OpenAPI, request ids, jobs, config', () => 
   });
 
   it('TSFM_CORS_ORIGINS: listed origins get preflights (before auth) and readable X-Request-Id / Retry-After; others get no grant', async () => {
-    const cors = await startStack({ worker: false, env: { TSFM_CORS_ORIGINS: 'https://app.example.com,http://localhost:5173', TSFM_RATE_LIMIT_PER_MINUTE: '2' } });
+    const cors = await startStack({
+      worker: false,
+      env: { TSFM_CORS_ORIGINS: 'https://app.example.com,http://localhost:5173', TSFM_RATE_LIMIT_PER_MINUTE: '2' },
+    });
     try {
       const origin = 'https://app.example.com';
       const pre = await cors.request('OPTIONS', '/v1/series', {
@@ -64,7 +67,9 @@ describe('platform: health, metrics, OpenAPI, request ids, jobs, config', () => 
       expect(pre.status).toBe(204);
       expect(pre.headers.get('access-control-allow-origin')).toBe(origin);
       expect(pre.headers.get('access-control-allow-methods')!.split(',')).toEqual(expect.arrayContaining(['POST', 'DELETE', 'PATCH']));
-      expect(pre.headers.get('access-control-allow-headers')!.toLowerCase().split(',')).toEqual(expect.arrayContaining(['authorization', 'content-type', 'idempotency-key']));
+      expect(pre.headers.get('access-control-allow-headers')!.toLowerCase().split(',')).toEqual(
+        expect.arrayContaining(['authorization', 'content-type', 'idempotency-key']),
+      );
       expect(pre.headers.get('access-control-max-age')).toBe('600');
       expect(pre.headers.get('access-control-allow-credentials')).toBeNull();
       expect(pre.headers.get('vary')!.toLowerCase()).toContain('origin');
@@ -74,7 +79,9 @@ describe('platform: health, metrics, OpenAPI, request ids, jobs, config', () => 
       expect(ok.status).toBe(200);
       expect(ok.headers.get('access-control-allow-origin')).toBe(origin);
       expect(ok.headers.get('cross-origin-resource-policy')).toBe('cross-origin');
-      expect(ok.headers.get('access-control-expose-headers')!.toLowerCase().split(',')).toEqual(expect.arrayContaining(['x-request-id', 'retry-after', 'location']));
+      expect(ok.headers.get('access-control-expose-headers')!.toLowerCase().split(',')).toEqual(
+        expect.arrayContaining(['x-request-id', 'retry-after', 'location']),
+      );
       // Errors carry the grant too, so a browser client can read the JSON error and its Retry-After.
       await cors.request('GET', '/v1/series', { key, headers: { origin } });
       const limited = await cors.request('GET', '/v1/series', { key, headers: { origin } });
@@ -83,9 +90,13 @@ describe('platform: health, metrics, OpenAPI, request ids, jobs, config', () => 
       const unauth = await cors.request('GET', '/v1/series', { headers: { origin: 'http://localhost:5173' } });
       expect([unauth.status, unauth.headers.get('access-control-allow-origin')]).toEqual([401, 'http://localhost:5173']);
 
-      const stranger = await cors.request('OPTIONS', '/v1/series', { headers: { origin: 'https://evil.example.net', 'access-control-request-method': 'POST' } });
+      const stranger = await cors.request('OPTIONS', '/v1/series', {
+        headers: { origin: 'https://evil.example.net', 'access-control-request-method': 'POST' },
+      });
       expect(stranger.headers.get('access-control-allow-origin')).toBeNull();
-      expect((await cors.request('GET', '/health/live', { headers: { origin: 'https://evil.example.net' } })).headers.get('access-control-allow-origin')).toBeNull();
+      expect(
+        (await cors.request('GET', '/health/live', { headers: { origin: 'https://evil.example.net' } })).headers.get('access-control-allow-origin'),
+      ).toBeNull();
     } finally {
       await cors.close();
     }

@@ -59,7 +59,8 @@ describe('forecast plot', () => {
     const t0 = Date.parse('1750-01-01T00:00:00Z');
     const timestamps = Array.from({ length: 120 }, (_, i) => new Date(t0 + i * 86_400_000).toISOString());
     const f = await stack.request('POST', '/v1/forecasts', {
-      key, json: { data: { timestamps, values: [timestamps.map((_, i) => 5 + Math.sin(i / 3))], channels: ['temp'] }, horizon: 7, model: 'xlstm-dev', wait: 60 },
+      key,
+      json: { data: { timestamps, values: [timestamps.map((_, i) => 5 + Math.sin(i / 3))], channels: ['temp'] }, horizon: 7, model: 'xlstm-dev', wait: 60 },
     });
     expect(f.body.status, JSON.stringify(f.body)).toBe('SUCCEEDED');
     const r = await stack.request('GET', `/v1/forecasts/${f.body.id}/plot.svg`, { key });

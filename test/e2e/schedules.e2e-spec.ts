@@ -49,11 +49,22 @@ describe('schedules API: CRUD, validation, timers, isolation', () => {
   });
 
   it('creates a schedule with defaults, a BullMQ job scheduler and a next run time', async () => {
-    const r = await stack.request('POST', '/v1/schedules', { key, json: { name: 'nightly', cron: '0 2 * * *', timezone: 'Europe/Berlin', tag: 'eu', forecast: FORECAST } });
+    const r = await stack.request('POST', '/v1/schedules', {
+      key,
+      json: { name: 'nightly', cron: '0 2 * * *', timezone: 'Europe/Berlin', tag: 'eu', forecast: FORECAST },
+    });
     expect(r.status).toBe(201);
     expect(r.body).toMatchObject({
-      name: 'nightly', cron: '0 2 * * *', timezone: 'Europe/Berlin', tag: 'eu', seriesIds: null, enabled: true, overlap: 'skip', catchUp: false,
-      forecast: { model: 'xlstm-dev', horizon: 6, quantiles: [0.1, 0.5, 0.9] }, url: `/v1/schedules/${r.body.id}`,
+      name: 'nightly',
+      cron: '0 2 * * *',
+      timezone: 'Europe/Berlin',
+      tag: 'eu',
+      seriesIds: null,
+      enabled: true,
+      overlap: 'skip',
+      catchUp: false,
+      forecast: { model: 'xlstm-dev', horizon: 6, quantiles: [0.1, 0.5, 0.9] },
+      url: `/v1/schedules/${r.body.id}`,
     });
     // 02:00 in Berlin is 00:00 or 01:00 UTC depending on daylight saving.
     const next = new Date(r.body.nextRunAt);
@@ -110,7 +121,10 @@ describe('schedules API: CRUD, validation, timers, isolation', () => {
   it('PATCH changes cron, timezone and template and re-arms the timer; pause/resume remove and restore it', async () => {
     const c = await stack.request('POST', '/v1/schedules', { key, json: { name: 'p', cron: '0 * * * *', seriesIds: [seriesId], forecast: FORECAST } });
     const id = c.body.id;
-    const p = await stack.request('PATCH', `/v1/schedules/${id}`, { key, json: { cron: '30 6 * * 1', timezone: 'America/New_York', forecast: { model: 'xlstm-dev', horizon: 12 } } });
+    const p = await stack.request('PATCH', `/v1/schedules/${id}`, {
+      key,
+      json: { cron: '30 6 * * 1', timezone: 'America/New_York', forecast: { model: 'xlstm-dev', horizon: 12 } },
+    });
     expect(p.status).toBe(200);
     expect(p.body).toMatchObject({ cron: '30 6 * * 1', timezone: 'America/New_York', forecast: { model: 'xlstm-dev', horizon: 12 } });
     expect(await timers.getJobScheduler(id)).toMatchObject({ pattern: '30 6 * * 1', tz: 'America/New_York' });
@@ -137,8 +151,16 @@ describe('schedules API: CRUD, validation, timers, isolation', () => {
   });
 
   it("another tenant's schedule answers 404 everywhere and is not listed", async () => {
-    const id = (await stack.request('POST', '/v1/schedules', { key, json: { name: 'mine', cron: '0 0 * * *', seriesIds: [seriesId], forecast: FORECAST } })).body.id;
-    for (const [m, p] of [['GET', ''], ['PATCH', ''], ['GET', '/runs'], ['POST', '/pause'], ['POST', '/resume'], ['DELETE', '']] as const) {
+    const id = (await stack.request('POST', '/v1/schedules', { key, json: { name: 'mine', cron: '0 0 * * *', seriesIds: [seriesId], forecast: FORECAST } }))
+      .body.id;
+    for (const [m, p] of [
+      ['GET', ''],
+      ['PATCH', ''],
+      ['GET', '/runs'],
+      ['POST', '/pause'],
+      ['POST', '/resume'],
+      ['DELETE', ''],
+    ] as const) {
       const r = await stack.request(m, `/v1/schedules/${id}${p}`, { key: other, json: m === 'PATCH' ? { enabled: false } : undefined });
       expect([m, p, r.status, r.body.error.code]).toEqual([m, p, 404, 'SCHEDULE_NOT_FOUND']);
     }
@@ -148,7 +170,10 @@ describe('schedules API: CRUD, validation, timers, isolation', () => {
     const theirs = await stack.request('GET', '/v1/schedules', { key: other });
     expect(theirs.body.items.map((s: { id: string }) => s.id)).not.toContain(id);
     // A schedule cannot name another tenant's series.
-    const r = await stack.request('POST', '/v1/schedules', { key: other, json: { name: 'steal', cron: '0 0 * * *', seriesIds: [seriesId], forecast: FORECAST } });
+    const r = await stack.request('POST', '/v1/schedules', {
+      key: other,
+      json: { name: 'steal', cron: '0 0 * * *', seriesIds: [seriesId], forecast: FORECAST },
+    });
     expect([r.status, r.body.error.code]).toEqual([404, 'SERIES_NOT_FOUND']);
   });
 
@@ -158,7 +183,11 @@ describe('schedules API: CRUD, validation, timers, isolation', () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const page: { body: { items: { id: string }[]; nextCursor: string | null } } = await stack.request('GET', `/v1/schedules?limit=1${cursor ? `&cursor=${cursor}` : ''}`, { key });
+      const page: { body: { items: { id: string }[]; nextCursor: string | null } } = await stack.request(
+        'GET',
+        `/v1/schedules?limit=1${cursor ? `&cursor=${cursor}` : ''}`,
+        { key },
+      );
       expect(page.body.items.length).toBe(1);
       seen.push(page.body.items[0].id);
       cursor = page.body.nextCursor;
@@ -183,8 +212,7 @@ describe('schedules running on two worker processes', () => {
     return id;
   }
 
-  const runs = (scheduleId: string) =>
-    stack.sql<RunRow>(`SELECT * FROM schedule_runs WHERE schedule_id = $1 ORDER BY scheduled_for`, [scheduleId]);
+  const runs = (scheduleId: string) => stack.sql<RunRow>(`SELECT * FROM schedule_runs WHERE schedule_id = $1 ORDER BY scheduled_for`, [scheduleId]);
 
   async function waitFor<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 90_000): Promise<T> {
     const deadline = Date.now() + timeoutMs;
@@ -288,8 +316,9 @@ describe('schedules running on two worker processes', () => {
     const ticks: AnyQueue = new b.classes.Queue(QueueName.Schedule, { connection: b.connection(), prefix: b.prefix });
     const tick = Math.floor(Date.now() / 1000) * 1000 - 1000;
     try {
-      await Promise.all(['catchup', 'again', 'more', 'extra', 'last'].map((p) =>
-        ticks.add('schedule-run', { tenantId, scheduleId: id }, { jobId: `${p}-${id}-${tick}` })));
+      await Promise.all(
+        ['catchup', 'again', 'more', 'extra', 'last'].map((p) => ticks.add('schedule-run', { tenantId, scheduleId: id }, { jobId: `${p}-${id}-${tick}` })),
+      );
     } finally {
       await ticks.close();
     }
@@ -314,7 +343,9 @@ describe('schedules running on two worker processes', () => {
     expect(during).toEqual([]);
     await stack.request('POST', `/v1/schedules/${id}/resume`, { key });
     const resumedAt = Date.now();
-    const after = await waitFor('a run after resume', async () => (await runs(id)).find((r) => new Date(r.scheduled_for).getTime() >= resumedAt && r.state === 'SUCCEEDED'));
+    const after = await waitFor('a run after resume', async () =>
+      (await runs(id)).find((r) => new Date(r.scheduled_for).getTime() >= resumedAt && r.state === 'SUCCEEDED'),
+    );
     expect(new Date(after.scheduled_for).getTime() - resumedAt).toBeLessThan(10_000);
     await stack.request('POST', `/v1/schedules/${id}/pause`, { key });
   });
@@ -328,7 +359,12 @@ describe('schedules running on two worker processes', () => {
     await waitFor('queued ticks', async () => (await runs(queue)).filter((r) => r.state === 'QUEUED').length >= 2);
     const s1 = await runs(skip);
     expect(s1[0].state).toBe('RUNNING');
-    expect(s1.slice(1).filter((r) => r.state !== 'QUEUED').every((r) => r.state === 'SKIPPED' && r.reason === 'OVERLAP' && r.series_queued === 0)).toBe(true);
+    expect(
+      s1
+        .slice(1)
+        .filter((r) => r.state !== 'QUEUED')
+        .every((r) => r.state === 'SKIPPED' && r.reason === 'OVERLAP' && r.series_queued === 0),
+    ).toBe(true);
     const q1 = await runs(queue);
     expect(q1[0].state).toBe('RUNNING');
     expect(q1.filter((r) => r.state === 'RUNNING')).toHaveLength(1);
@@ -344,7 +380,9 @@ describe('schedules running on two worker processes', () => {
     // One after another: each run started after the previous one finished.
     for (let i = 1; i < q2.length; i++) {
       const [prev, cur] = await stack.sql<{ started_at: Date; finished_at: Date }>(
-        `SELECT started_at, finished_at FROM schedule_runs WHERE id = ANY($1) ORDER BY scheduled_for`, [[q2[i - 1].id, q2[i].id]]);
+        `SELECT started_at, finished_at FROM schedule_runs WHERE id = ANY($1) ORDER BY scheduled_for`,
+        [[q2[i - 1].id, q2[i].id]],
+      );
       expect(new Date(cur.started_at).getTime()).toBeGreaterThanOrEqual(new Date(prev.finished_at).getTime());
     }
     const s2 = await waitFor('the skip run to finish', async () => {
@@ -365,15 +403,27 @@ describe('schedules running on two worker processes', () => {
     const upAt = Date.now();
     workers.push(startWorkerProcess(stack));
     await waitForWorkers(1);
-    await waitFor('plain ticks after the restart', async () =>
-      (await runs(plain)).filter((r) => new Date(r.scheduled_for).getTime() > upAt && r.state === 'SUCCEEDED').length >= 2);
-    await waitFor('catching ticks after the restart', async () =>
-      (await runs(catching)).filter((r) => new Date(r.scheduled_for).getTime() > upAt && r.state === 'SUCCEEDED').length >= 2);
+    await waitFor(
+      'plain ticks after the restart',
+      async () => (await runs(plain)).filter((r) => new Date(r.scheduled_for).getTime() > upAt && r.state === 'SUCCEEDED').length >= 2,
+    );
+    await waitFor(
+      'catching ticks after the restart',
+      async () => (await runs(catching)).filter((r) => new Date(r.scheduled_for).getTime() > upAt && r.state === 'SUCCEEDED').length >= 2,
+    );
     await stack.request('POST', `/v1/schedules/${plain}/pause`, { key });
     await stack.request('POST', `/v1/schedules/${catching}/pause`, { key });
-    await waitFor('open runs to finish', async () => (await stack.sql(`SELECT 1 FROM schedule_runs WHERE schedule_id = ANY($1) AND state IN ('QUEUED','RUNNING')`, [[plain, catching]])).length === 0);
+    await waitFor(
+      'open runs to finish',
+      async () =>
+        (await stack.sql(`SELECT 1 FROM schedule_runs WHERE schedule_id = ANY($1) AND state IN ('QUEUED','RUNNING')`, [[plain, catching]])).length === 0,
+    );
 
-    const gap = (rs: RunRow[]) => rs.filter((r) => { const t = new Date(r.scheduled_for).getTime(); return t > downAt + 1000 && t < upAt; });
+    const gap = (rs: RunRow[]) =>
+      rs.filter((r) => {
+        const t = new Date(r.scheduled_for).getTime();
+        return t > downAt + 1000 && t < upAt;
+      });
     // catchUp=false: ticks of the down time never ran (the one BullMQ held back is recorded as MISSED).
     const plainGap = gap(await runs(plain));
     expect(plainGap.every((r) => r.state === 'SKIPPED' && r.reason === 'MISSED')).toBe(true);
@@ -401,7 +451,8 @@ describe("schedules on BullMQ's PostgreSQL queue backend", () => {
     const s = readSeries('m4/m4_hourly.csv', { limit: 1, tail: 120 })[0];
     const seriesId = (await stack.request('POST', '/v1/series', { key, json: { name: 'pg' } })).body.id;
     await stack.request('POST', `/v1/series/${seriesId}/observations`, { key, json: { timestamps: s.timestamps, values: [s.values] } });
-    const id = (await stack.request('POST', '/v1/schedules', { key, json: { name: 'pg', cron: '* * * * * *', seriesIds: [seriesId], forecast: FORECAST } })).body.id;
+    const id = (await stack.request('POST', '/v1/schedules', { key, json: { name: 'pg', cron: '* * * * * *', seriesIds: [seriesId], forecast: FORECAST } }))
+      .body.id;
     const deadline = Date.now() + 90_000;
     let done: RunRow[] = [];
     while (done.length < 3 && Date.now() < deadline) {
@@ -411,7 +462,10 @@ describe("schedules on BullMQ's PostgreSQL queue backend", () => {
     expect(done.length).toBeGreaterThanOrEqual(3);
     expect(done.every((r) => r.series_succeeded === 1 && r.forecast_ids.length === 1)).toBe(true);
     await stack.request('POST', `/v1/schedules/${id}/pause`, { key });
-    const all = await stack.sql<{ n: number; d: number }>(`SELECT count(*)::int AS n, count(DISTINCT scheduled_for)::int AS d FROM schedule_runs WHERE schedule_id = $1`, [id]);
+    const all = await stack.sql<{ n: number; d: number }>(
+      `SELECT count(*)::int AS n, count(DISTINCT scheduled_for)::int AS d FROM schedule_runs WHERE schedule_id = $1`,
+      [id],
+    );
     expect(all[0].n).toBe(all[0].d);
   });
 });
@@ -451,7 +505,10 @@ describe('schedule floors and caps (issue #33): the api refuses, the worker reco
     await ticks.add('schedule-run', { tenantId, scheduleId }, { jobId: `test-${scheduleId}-${t}` });
     const deadline = Date.now() + 30_000;
     for (;;) {
-      const [run] = await stack.sql<RunRow>(`SELECT * FROM schedule_runs WHERE schedule_id = $1 AND scheduled_for = $2 AND state <> 'QUEUED'`, [scheduleId, new Date(t)]);
+      const [run] = await stack.sql<RunRow>(`SELECT * FROM schedule_runs WHERE schedule_id = $1 AND scheduled_for = $2 AND state <> 'QUEUED'`, [
+        scheduleId,
+        new Date(t),
+      ]);
       if (run) return run;
       if (Date.now() > deadline) throw new Error(`no run for the tick of ${scheduleId}`);
       await sleep(100);
@@ -462,9 +519,17 @@ describe('schedule floors and caps (issue #33): the api refuses, the worker reco
 
   it('refuses ticks closer than 60 s apart with 422 SCHEDULE_TOO_FREQUENT naming the minimum, on create and on update; every minute is fine', async () => {
     const s = await makeSeries(a.key, 'floor', []);
-    for (const [cron, gap] of [['* * * * * *', 1], ['*/30 * * * * *', 30]] as const) {
+    for (const [cron, gap] of [
+      ['* * * * * *', 1],
+      ['*/30 * * * * *', 30],
+    ] as const) {
       const r = await create(a.key, { name: `fast-${gap}`, cron, seriesIds: [s] });
-      expect([cron, r.status, r.body.error.code, r.body.error.details]).toEqual([cron, 422, 'SCHEDULE_TOO_FREQUENT', { minIntervalSeconds: 60, gapSeconds: gap }]);
+      expect([cron, r.status, r.body.error.code, r.body.error.details]).toEqual([
+        cron,
+        422,
+        'SCHEDULE_TOO_FREQUENT',
+        { minIntervalSeconds: 60, gapSeconds: gap },
+      ]);
       expect(r.body.error.message).toContain('at most once every 60 s');
     }
     expect(await stack.sql(`SELECT id FROM schedules`)).toEqual([]);
@@ -487,7 +552,8 @@ describe('schedule floors and caps (issue #33): the api refuses, the worker reco
     const s = await makeSeries(t.key, 'cap', []);
     const results = await Promise.all(Array.from({ length: 6 }, (_, i) => create(t.key, { name: `c${i}`, cron: '0 3 * * *', seriesIds: [s] })));
     expect(results.map((r) => r.status).sort()).toEqual([201, 201, 201, 409, 409, 409]);
-    for (const r of results.filter((x) => x.status === 409)) expect([r.body.error.code, r.body.error.details]).toEqual(['SCHEDULE_LIMIT_REACHED', { limit: 3 }]);
+    for (const r of results.filter((x) => x.status === 409))
+      expect([r.body.error.code, r.body.error.details]).toEqual(['SCHEDULE_LIMIT_REACHED', { limit: 3 }]);
     expect((await stack.sql<{ n: number }>(`SELECT count(*)::int AS n FROM schedules WHERE tenant_id = $1`, [t.tenantId]))[0].n).toBe(3);
     // Another tenant still creates; deleting one makes room again.
     const sb = await makeSeries(b.key, 'cap-b', []);
@@ -505,7 +571,10 @@ describe('schedule floors and caps (issue #33): the api refuses, the worker reco
     const api = await stack.request('GET', `/v1/schedules/${id}/runs`, { key: a.key });
     expect(api.body.items).toHaveLength(1);
     expect(api.body.items[0]).toMatchObject({
-      state: 'SKIPPED', reason: 'TOO_MANY_SERIES', seriesQueued: 0, forecastIds: [],
+      state: 'SKIPPED',
+      reason: 'TOO_MANY_SERIES',
+      seriesQueued: 0,
+      forecastIds: [],
       reasonMessage: '3 series to forecast; a run forecasts at most 2 (TSFM_SCHEDULE_MAX_SERIES)',
     });
     expect((await stack.sql<{ n: number }>(`SELECT count(*)::int AS n FROM forecasts WHERE tenant_id = $1`, [a.tenantId]))[0].n).toBe(0);
@@ -520,11 +589,17 @@ describe('schedule floors and caps (issue #33): the api refuses, the worker reco
     // Tenant a has 2 forecasts waiting (the queue held): 2 + 2 would pass the limit of 3.
     await forecastQueue.pause();
     try {
-      for (const id of pairA) expect((await stack.request('POST', '/v1/forecasts', { key: a.key, json: { seriesIds: [id], horizon: 4, model: 'xlstm-dev', wait: 0 } })).status).toBe(202);
+      for (const id of pairA)
+        expect((await stack.request('POST', '/v1/forecasts', { key: a.key, json: { seriesIds: [id], horizon: 4, model: 'xlstm-dev', wait: 0 } })).status).toBe(
+          202,
+        );
       const skipped = await tick(a.tenantId, sa);
       expect(skipped).toMatchObject({ state: 'SKIPPED', reason: 'QUEUE_FULL', series_queued: 0, forecast_ids: [] });
       const [view] = (await stack.request('GET', `/v1/schedules/${sa}/runs?state=SKIPPED`, { key: a.key })).body.items;
-      expect(view).toMatchObject({ reason: 'QUEUE_FULL', reasonMessage: '2 forecasts of this tenant are waiting; 2 more would pass the limit of 3 (TSFM_MAX_QUEUED_FORECASTS)' });
+      expect(view).toMatchObject({
+        reason: 'QUEUE_FULL',
+        reasonMessage: '2 forecasts of this tenant are waiting; 2 more would pass the limit of 3 (TSFM_MAX_QUEUED_FORECASTS)',
+      });
       // Tenant b has none waiting: its run starts, though the queue as a whole holds a's.
       const started = await tick(b.tenantId, sb);
       expect(started).toMatchObject({ state: 'RUNNING', series_queued: 2 });
@@ -540,9 +615,10 @@ describe('schedule floors and caps (issue #33): the api refuses, the worker reco
     expect(done).toMatchObject({ series_queued: 2, series_succeeded: 2 });
     expect(pairB).toHaveLength(2);
     // With a's backlog drained, a's next tick runs.
-    const waitingA = async () => (await stack.sql<{ n: number }>(`SELECT count(*)::int AS n FROM jobs WHERE tenant_id = $1 AND state = 'QUEUED'`, [a.tenantId]))[0].n;
+    const waitingA = async () =>
+      (await stack.sql<{ n: number }>(`SELECT count(*)::int AS n FROM jobs WHERE tenant_id = $1 AND state = 'QUEUED'`, [a.tenantId]))[0].n;
     while ((await waitingA()) > 0 && Date.now() < deadline) await sleep(200);
     await sleep(1000); // the next tick is on a later second than the skipped one
-    expect((await tick(a.tenantId, sa))).toMatchObject({ state: 'RUNNING', series_queued: 2 });
+    expect(await tick(a.tenantId, sa)).toMatchObject({ state: 'RUNNING', series_queued: 2 });
   });
 });

@@ -25,7 +25,9 @@ describe('series API', () => {
     });
 
     it('stores only a salted hash and the prefix of a key', async () => {
-      const rows = await stack.sql<{ prefix: string; hash: Buffer; salt: Buffer }>(`SELECT prefix, hash, salt FROM api_keys WHERE tenant_id = $1`, [a.tenantId]);
+      const rows = await stack.sql<{ prefix: string; hash: Buffer; salt: Buffer }>(`SELECT prefix, hash, salt FROM api_keys WHERE tenant_id = $1`, [
+        a.tenantId,
+      ]);
       expect(rows).toHaveLength(1);
       expect(a.key).toContain(`tsfm_${rows[0].prefix}_`);
       expect(rows[0].hash).toHaveLength(32);

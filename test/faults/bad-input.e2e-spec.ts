@@ -15,8 +15,9 @@ describe('bad-input corpus (property-based, against the real api)', () => {
   let sent = 0;
 
   const digest = async () =>
-    (await stack.sql<{ d: string }>(
-      `SELECT md5(coalesce((SELECT string_agg(t::text, '|' ORDER BY t::text) FROM series t), '') ||
+    (
+      await stack.sql<{ d: string }>(
+        `SELECT md5(coalesce((SELECT string_agg(t::text, '|' ORDER BY t::text) FROM series t), '') ||
                   coalesce((SELECT string_agg(t::text, '|' ORDER BY t::text) FROM observations t), '') ||
                   coalesce((SELECT string_agg(t::text, '|' ORDER BY t::text) FROM jobs t), '') ||
                   coalesce((SELECT string_agg(t::text, '|' ORDER BY t::text) FROM forecasts t), '') ||
@@ -25,7 +26,8 @@ describe('bad-input corpus (property-based, against the real api)', () => {
                   coalesce((SELECT string_agg(t::text, '|' ORDER BY t::text) FROM backtests t), '') ||
                   coalesce((SELECT string_agg(t::text, '|' ORDER BY t::text) FROM schedules t), '') ||
                   coalesce((SELECT string_agg(t::text, '|' ORDER BY t::text) FROM schedule_runs t), '')) AS d`,
-    ))[0].d;
+      )
+    )[0].d;
 
   async function expect4xx(method: string, path: string, body: string | Buffer, contentType = 'application/json'): Promise<void> {
     sent++;
@@ -64,7 +66,16 @@ describe('bad-input corpus (property-based, against the real api)', () => {
         fc.oneof(
           anyJson.filter((v) => typeof v !== 'object' || v === null || Array.isArray(v)),
           fc.record({ name: anyJson.filter((v) => typeof v !== 'string' || v.length === 0 || v.length > 200) }),
-          fc.record({ name: fc.constant('ok-name'), channels: fc.oneof(fc.constant([]), fc.array(anyJson.filter((v) => typeof v !== 'string'), { minLength: 1 })) }),
+          fc.record({
+            name: fc.constant('ok-name'),
+            channels: fc.oneof(
+              fc.constant([]),
+              fc.array(
+                anyJson.filter((v) => typeof v !== 'string'),
+                { minLength: 1 },
+              ),
+            ),
+          }),
           fc.record({ name: fc.constant('ok-name'), extra: anyJson }),
           fc.record({ name: fc.constant('ok-name'), timezone: fc.constantFrom('Mars/Olympus', '../../etc', "'; --") }),
           fc.record({ name: fc.constant('ok-name'), tags: fc.constantFrom('x', [1], [null]) }),
@@ -92,9 +103,13 @@ describe('bad-input corpus (property-based, against the real api)', () => {
             return { timestamps: ts, values: [ts.map(() => 1e308), ts.map(() => 1)] };
           }),
           // one bad value
-          fc.tuple(fc.integer({ min: 1, max: 50 }), badValue).map(([n, bad]) => ({ timestamps: good(n), values: [good(n).map((_, i) => (i === n - 1 ? bad : 1)), good(n).map(() => null)] })),
+          fc
+            .tuple(fc.integer({ min: 1, max: 50 }), badValue)
+            .map(([n, bad]) => ({ timestamps: good(n), values: [good(n).map((_, i) => (i === n - 1 ? bad : 1)), good(n).map(() => null)] })),
           // duplicates and unsorted timestamps with a duplicate
-          fc.integer({ min: 2, max: 30 }).map((n) => ({ timestamps: [...good(n).reverse(), good(n)[0]], values: [Array(n + 1).fill(1), Array(n + 1).fill(2)] })),
+          fc
+            .integer({ min: 2, max: 30 })
+            .map((n) => ({ timestamps: [...good(n).reverse(), good(n)[0]], values: [Array(n + 1).fill(1), Array(n + 1).fill(2)] })),
           // wrong channel counts, wrong types, unknown fields
           fc.constantFrom(
             { timestamps: good(2), values: [[1, 2]] },
@@ -113,13 +128,22 @@ describe('bad-input corpus (property-based, against the real api)', () => {
     );
     await fc.assert(
       fc.asyncProperty(fc.string({ maxLength: 200 }), badValue, async (junk, bad) => {
-        await expect4xx('POST', `/v1/series/${seriesId}/observations`, `timestamp,a,b\n2024-01-01,1,2\n${junk.replace(/\n/g, ' ')},${String(bad)}\n`, 'text/csv');
+        await expect4xx(
+          'POST',
+          `/v1/series/${seriesId}/observations`,
+          `timestamp,a,b\n2024-01-01,1,2\n${junk.replace(/\n/g, ' ')},${String(bad)}\n`,
+          'text/csv',
+        );
         await expect4xx('POST', `/v1/series/${seriesId}/observations`, `{"timestamp":"2024-01-01","values":[1,2]}\n{${junk}`, 'application/x-ndjson');
       }),
       { numRuns: 80 },
     );
     // Invalid UTF-8 inside an otherwise broken body, CSV with 1e999 and an unknown media type.
-    await expect4xx('POST', `/v1/series/${seriesId}/observations`, Buffer.concat([Buffer.from('{"timestamps": ["'), Buffer.from([0xff, 0xfe, 0xc3]), Buffer.from('"], "values": [[1],[2]]}')]));
+    await expect4xx(
+      'POST',
+      `/v1/series/${seriesId}/observations`,
+      Buffer.concat([Buffer.from('{"timestamps": ["'), Buffer.from([0xff, 0xfe, 0xc3]), Buffer.from('"], "values": [[1],[2]]}')]),
+    );
     await expect4xx('POST', `/v1/series/${seriesId}/observations`, 'timestamp,a,b\n2024-01-01,1e999,1\n', 'text/csv');
     await expect4xx('POST', `/v1/series/${seriesId}/observations`, '<xml/>', 'application/xml');
     expect(await digest()).toBe(before);
@@ -136,9 +160,21 @@ describe('bad-input corpus (property-based, against the real api)', () => {
           fc.record({ name: fc.constant('ok'), seriesIds: fc.constant([seriesId]), horizon: bad<unknown>(0, -1, 1.5, '4', 1e9, null) }),
           fc.record({ name: fc.constant('ok'), tag: fc.constant('t'), horizon: fc.constant(4), steps: bad<unknown>(0, -5, 1e9, 'NaN', 2.5) }),
           fc.record({ name: fc.constant('ok'), tag: fc.constant('t'), horizon: fc.constant(4), learningRate: bad<unknown>(0, -1, 'NaN', 1e308, 2) }),
-          fc.record({ name: fc.constant('ok'), tag: fc.constant('t'), horizon: fc.constant(4), loss: bad<unknown>('huber', 1, null), method: bad<unknown>('deep', 3) }),
+          fc.record({
+            name: fc.constant('ok'),
+            tag: fc.constant('t'),
+            horizon: fc.constant(4),
+            loss: bad<unknown>('huber', 1, null),
+            method: bad<unknown>('deep', 3),
+          }),
           fc.record({ name: fc.constant('ok'), tag: fc.constant('t'), horizon: fc.constant(4), baseModel: bad('nope', "x'; --", '../../etc/passwd') }),
-          fc.record({ name: fc.constant('ok'), tag: fc.constant('t'), horizon: fc.constant(4), method: fc.constant('full'), baseModel: fc.constant('xlstm-dev') }),
+          fc.record({
+            name: fc.constant('ok'),
+            tag: fc.constant('t'),
+            horizon: fc.constant(4),
+            method: fc.constant('full'),
+            baseModel: fc.constant('xlstm-dev'),
+          }),
           fc.record({ name: fc.constant('ok'), tag: fc.constant('t'), horizon: fc.constant(4), surprise: anyJson }),
           anyJson,
         ),
@@ -150,11 +186,25 @@ describe('bad-input corpus (property-based, against the real api)', () => {
       fc.asyncProperty(
         fc.oneof(
           fc.record({ seriesIds: bad([foreignSeries], ['not-a-uuid'], [], [seriesId, seriesId]), models: fc.constant(['naive']), horizon: fc.constant(4) }),
-          fc.record({ seriesIds: fc.constant([seriesId]), models: bad<unknown>([], ['nope'], ['../x'], 'ets', [1], ['naive', 'naive']), horizon: fc.constant(4) }),
+          fc.record({
+            seriesIds: fc.constant([seriesId]),
+            models: bad<unknown>([], ['nope'], ['../x'], 'ets', [1], ['naive', 'naive']),
+            horizon: fc.constant(4),
+          }),
           fc.record({ seriesIds: fc.constant([seriesId]), models: fc.constant(['naive']), horizon: bad<unknown>(0, -1, 1.5, '4', 1e9) }),
-          fc.record({ seriesIds: fc.constant([seriesId]), models: fc.constant(['naive']), horizon: fc.constant(4), windows: bad<unknown>(0, -1, 1e9, '3', 2.5) }),
+          fc.record({
+            seriesIds: fc.constant([seriesId]),
+            models: fc.constant(['naive']),
+            horizon: fc.constant(4),
+            windows: bad<unknown>(0, -1, 1e9, '3', 2.5),
+          }),
           fc.record({ seriesIds: fc.constant([seriesId]), models: fc.constant(['naive']), horizon: fc.constant(4), step: bad<unknown>(0, -4, 'x', 1e12) }),
-          fc.record({ seriesIds: fc.constant([seriesId]), models: fc.constant(['naive']), horizon: fc.constant(4), quantiles: bad<unknown>([0], [1.5], ['0.5'], [0.5, 0.5]) }),
+          fc.record({
+            seriesIds: fc.constant([seriesId]),
+            models: fc.constant(['naive']),
+            horizon: fc.constant(4),
+            quantiles: bad<unknown>([0], [1.5], ['0.5'], [0.5, 0.5]),
+          }),
           fc.record({ seriesIds: fc.constant([seriesId]), models: fc.constant(['naive']), horizon: fc.constant(4), surprise: anyJson }),
           anyJson,
         ),
@@ -168,8 +218,15 @@ describe('bad-input corpus (property-based, against the real api)', () => {
         fc.oneof(
           fc.record({ name: bad<unknown>('', 'x'.repeat(300), 5, null) }).map((o) => ({ ...okSchedule, ...o })),
           fc.record({ name: fc.constant('s'), cron: bad<unknown>('nope', '61 * * * *', '* * *', '', 5, "'; --") }).map((o) => ({ ...okSchedule, ...o })),
-          fc.record({ name: fc.constant('s'), timezone: bad<unknown>('Mars/Base', 'UTC+99', '', 1, '../../etc/localtime') }).map((o) => ({ ...okSchedule, ...o })),
-          fc.record({ name: fc.constant('s'), forecast: bad<unknown>({}, { horizon: 0 }, { horizon: 4, model: 'nope' }, { horizon: 4, until: 'P2D' }, { until: 'soon' }, 'daily') }).map((o) => ({ ...okSchedule, ...o })),
+          fc
+            .record({ name: fc.constant('s'), timezone: bad<unknown>('Mars/Base', 'UTC+99', '', 1, '../../etc/localtime') })
+            .map((o) => ({ ...okSchedule, ...o })),
+          fc
+            .record({
+              name: fc.constant('s'),
+              forecast: bad<unknown>({}, { horizon: 0 }, { horizon: 4, model: 'nope' }, { horizon: 4, until: 'P2D' }, { until: 'soon' }, 'daily'),
+            })
+            .map((o) => ({ ...okSchedule, ...o })),
           fc.record({ name: fc.constant('s'), overlap: bad<unknown>('maybe', 1), catchUp: bad<unknown>('yes', 2) }).map((o) => ({ ...okSchedule, ...o })),
           fc.record({ name: fc.constant('s'), seriesIds: bad<unknown>([foreignSeries], ['x'], []) }).map((o) => ({ ...okSchedule, ...o })),
           fc.record({ name: fc.constant('mine') }).map((o) => ({ ...okSchedule, ...o })),
@@ -192,29 +249,109 @@ describe('bad-input corpus (property-based, against the real api)', () => {
       ),
       { numRuns: 40 },
     );
-    for (const [method, path] of [['PATCH', `/v1/schedules/${foreignSchedule}`], ['POST', `/v1/schedules/${foreignSchedule}/pause`], ['POST', `/v1/schedules/${foreignSchedule}/resume`],
-      ['DELETE', `/v1/schedules/${foreignSchedule}`], ['DELETE', '/v1/finetunes/00000000-0000-4000-8000-000000000000'], ['DELETE', '/v1/models/xlstm-dev'], ['DELETE', "/v1/models/x'; --"]]) {
+    for (const [method, path] of [
+      ['PATCH', `/v1/schedules/${foreignSchedule}`],
+      ['POST', `/v1/schedules/${foreignSchedule}/pause`],
+      ['POST', `/v1/schedules/${foreignSchedule}/resume`],
+      ['DELETE', `/v1/schedules/${foreignSchedule}`],
+      ['DELETE', '/v1/finetunes/00000000-0000-4000-8000-000000000000'],
+      ['DELETE', '/v1/models/xlstm-dev'],
+      ['DELETE', "/v1/models/x'; --"],
+    ]) {
       await expect4xx(method, path, JSON.stringify({ enabled: true }));
     }
     expect(await digest()).toBe(before);
   });
 
-  it('inline forecast data answers each fault with the status and code a stored series\' upload answers', async () => {
+  it("inline forecast data answers each fault with the status and code a stored series' upload answers", async () => {
     const before = await digest();
     const ts = ['2024-01-01T00:00:00Z', '2024-01-01T01:00:00Z', '2024-01-01T02:00:00Z'];
     // TSFM_MAX_POINTS_PER_REQUEST is 1,000 here: 501 rows of 2 channels are one point too many.
     const big = Array.from({ length: 501 }, (_, i) => Date.UTC(2024, 0, 1) + i * 60_000);
     // [fault, timestamps, values, status, code]: the same rows go to the stored series (channels a, b) and inline.
     const rows: [string, unknown, unknown, number, string][] = [
-      ['bad timestamp', [ts[0], '2024-02-30', ts[2]], [[1, 2, 3], [1, 2, 3]], 422, 'INVALID_TIMESTAMP'],
-      ['a timestamp of the wrong type', [ts[0], true, ts[2]], [[1, 2, 3], [1, 2, 3]], 422, 'INVALID_TIMESTAMP'],
-      ['duplicate among unsorted', [ts[2], ts[0], ts[2]], [[1, 2, 3], [1, 2, 3]], 422, 'DUPLICATE_TIMESTAMP'],
-      ['"NaN" as a value', ts, [[1, 'NaN', 3], [1, 2, 3]], 422, 'NAN_VALUE'],
-      ['a numeric string', ts, [[1, '2', 3], [1, 2, 3]], 422, 'NON_NUMERIC_VALUE'],
-      ['a boolean', ts, [[1, true, 3], [1, 2, 3]], 422, 'NON_NUMERIC_VALUE'],
-      ['a short channel array', ts, [[1, 2], [1, 2, 3]], 422, 'CHANNEL_COUNT_MISMATCH'],
+      [
+        'bad timestamp',
+        [ts[0], '2024-02-30', ts[2]],
+        [
+          [1, 2, 3],
+          [1, 2, 3],
+        ],
+        422,
+        'INVALID_TIMESTAMP',
+      ],
+      [
+        'a timestamp of the wrong type',
+        [ts[0], true, ts[2]],
+        [
+          [1, 2, 3],
+          [1, 2, 3],
+        ],
+        422,
+        'INVALID_TIMESTAMP',
+      ],
+      [
+        'duplicate among unsorted',
+        [ts[2], ts[0], ts[2]],
+        [
+          [1, 2, 3],
+          [1, 2, 3],
+        ],
+        422,
+        'DUPLICATE_TIMESTAMP',
+      ],
+      [
+        '"NaN" as a value',
+        ts,
+        [
+          [1, 'NaN', 3],
+          [1, 2, 3],
+        ],
+        422,
+        'NAN_VALUE',
+      ],
+      [
+        'a numeric string',
+        ts,
+        [
+          [1, '2', 3],
+          [1, 2, 3],
+        ],
+        422,
+        'NON_NUMERIC_VALUE',
+      ],
+      [
+        'a boolean',
+        ts,
+        [
+          [1, true, 3],
+          [1, 2, 3],
+        ],
+        422,
+        'NON_NUMERIC_VALUE',
+      ],
+      [
+        'a short channel array',
+        ts,
+        [
+          [1, 2],
+          [1, 2, 3],
+        ],
+        422,
+        'CHANNEL_COUNT_MISMATCH',
+      ],
       ['a channel that is not an array', ts, [5, [1, 2, 3]], 422, 'CHANNEL_COUNT_MISMATCH'],
-      ['three channels for two', ts, [[1, 2, 3], [1, 2, 3], [1, 2, 3]], 422, 'CHANNEL_COUNT_MISMATCH'],
+      [
+        'three channels for two',
+        ts,
+        [
+          [1, 2, 3],
+          [1, 2, 3],
+          [1, 2, 3],
+        ],
+        422,
+        'CHANNEL_COUNT_MISMATCH',
+      ],
       ['timestamps not an array', 'x', [[1], [1]], 400, 'VALIDATION_FAILED'],
       ['no timestamps', [], [[], []], 400, 'VALIDATION_FAILED'],
       ['too many points', big, [big.map(() => 1), big.map(() => 1)], 413, 'PAYLOAD_TOO_LARGE'],
@@ -238,14 +375,24 @@ describe('bad-input corpus (property-based, against the real api)', () => {
     ];
     for (const [fault, channels] of names) {
       const created = await stack.request('POST', '/v1/series', { key, json: { name: 'never', channels } });
-      const inline = await stack.request('POST', '/v1/forecasts', { key, json: { data: { timestamps: ts, values: [[1, 2, 3]], channels }, horizon: 2, wait: 0 } });
+      const inline = await stack.request('POST', '/v1/forecasts', {
+        key,
+        json: { data: { timestamps: ts, values: [[1, 2, 3]], channels }, horizon: 2, wait: 0 },
+      });
       const fields = (r: typeof inline) => r.body.error?.details?.map((d: { field: string }) => d.field);
       expect([fault, created.status, created.body.error?.code, fields(created)]).toEqual([fault, 400, 'VALIDATION_FAILED', ['channels']]);
       expect([fault, inline.status, inline.body.error?.code, fields(inline)]).toEqual([fault, 400, 'VALIDATION_FAILED', ['data.channels']]);
     }
     // At most 256 channels, as for a stored series; unknown fields and non-objects are refused.
-    const wide = await stack.request('POST', '/v1/forecasts', { key, json: { data: { timestamps: ts, values: Array.from({ length: 257 }, () => [1, 2, 3]) }, horizon: 2, wait: 0 } });
-    expect([wide.status, wide.body.error?.code, wide.body.error?.details?.map((d: { field: string }) => d.field)]).toEqual([400, 'VALIDATION_FAILED', ['data.values']]);
+    const wide = await stack.request('POST', '/v1/forecasts', {
+      key,
+      json: { data: { timestamps: ts, values: Array.from({ length: 257 }, () => [1, 2, 3]) }, horizon: 2, wait: 0 },
+    });
+    expect([wide.status, wide.body.error?.code, wide.body.error?.details?.map((d: { field: string }) => d.field)]).toEqual([
+      400,
+      'VALIDATION_FAILED',
+      ['data.values'],
+    ]);
     for (const data of [{ timestamps: ts, values: [[1, 2, 3]], extra: 1 }, 'x', [ts], null]) {
       const r = await stack.request('POST', '/v1/forecasts', { key, json: { data, horizon: 2, wait: 0 } });
       expect([JSON.stringify(data), r.status, r.body.error?.code]).toEqual([JSON.stringify(data), 400, 'VALIDATION_FAILED']);
@@ -254,19 +401,25 @@ describe('bad-input corpus (property-based, against the real api)', () => {
     expect([nullIds.status, nullIds.body.error?.code]).toEqual([400, 'VALIDATION_FAILED']);
     expect(await digest()).toBe(before);
     // Valid inline data is still accepted (no worker here: queued), sorted, with its channel names.
-    const ok = await stack.request('POST', '/v1/forecasts', { key, json: { data: { timestamps: [ts[2], ts[0], ts[1]], values: [[3, 1, null]], channels: ['load.kw'] }, horizon: 2, wait: 0 } });
+    const ok = await stack.request('POST', '/v1/forecasts', {
+      key,
+      json: { data: { timestamps: [ts[2], ts[0], ts[1]], values: [[3, 1, null]], channels: ['load.kw'] }, horizon: 2, wait: 0 },
+    });
     expect([ok.status, ok.body.status]).toEqual([202, 'QUEUED']);
     const [row] = await stack.sql<{ data: unknown }>(`SELECT request->'data' AS data FROM forecasts WHERE id = $1`, [ok.body.id]);
     expect(row.data).toEqual({ timestamps: ts.map(Date.parse), values: [[1, null, 3]], channels: ['load.kw'] });
   });
 
-  it('POST /v1/forecasts malformed, and other tenants\' or forged ids anywhere', async () => {
+  it("POST /v1/forecasts malformed, and other tenants' or forged ids anywhere", async () => {
     const before = await digest();
     await fc.assert(
       fc.asyncProperty(
         fc.oneof(
           fc.record({ seriesIds: fc.constantFrom([foreignSeries], ['not-a-uuid'], [], [seriesId, seriesId], ["'; --"]), horizon: fc.constant(4) }),
-          fc.record({ seriesIds: fc.constant([seriesId]), horizon: fc.oneof(fc.constant(0), fc.constant(-1), fc.constant(1.5), fc.constant(1e9), fc.constant('4')) }),
+          fc.record({
+            seriesIds: fc.constant([seriesId]),
+            horizon: fc.oneof(fc.constant(0), fc.constant(-1), fc.constant(1.5), fc.constant(1e9), fc.constant('4')),
+          }),
           fc.record({ seriesIds: fc.constant([seriesId]), horizon: fc.constant(4), quantiles: fc.constantFrom([0.05], [0.5, 0.5], ['0.5'], [2]) }),
           fc.record({ seriesIds: fc.constant([seriesId]), at: fc.array(badTimestamp, { minLength: 1, maxLength: 3 }) }),
           fc.record({ seriesIds: fc.constant([seriesId]), until: badTimestamp.filter((t) => typeof t === 'string') }),

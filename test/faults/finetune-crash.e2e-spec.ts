@@ -31,7 +31,9 @@ describe('fault: kill -9 of a worker mid-finetune', () => {
     const deadline = Date.now() + 120_000;
     let step = 0;
     while (step < 20 && Date.now() < deadline) {
-      const [row] = await stack.sql<{ step: number | null; status: string }>(`SELECT (progress->>'step')::int AS step, status FROM finetunes WHERE id = $1`, [post.body.id]);
+      const [row] = await stack.sql<{ step: number | null; status: string }>(`SELECT (progress->>'step')::int AS step, status FROM finetunes WHERE id = $1`, [
+        post.body.id,
+      ]);
       expect(row.status).not.toBe('SUCCEEDED');
       step = row.step ?? 0;
       if (step < 20) await new Promise((r) => setTimeout(r, 50));

@@ -27,13 +27,18 @@ describe('fault: poison job', () => {
     let calls = 0;
     worker = new backend.classes.Worker(
       'poison',
-      (job) => runTracked(job, jobs, async () => {
-        calls++;
-        throw Object.assign(new Error('upstream keeps failing'), { code: 'UPSTREAM_DOWN' });
-      }),
+      (job) =>
+        runTracked(job, jobs, async () => {
+          calls++;
+          throw Object.assign(new Error('upstream keeps failing'), { code: 'UPSTREAM_DOWN' });
+        }),
       { connection: backend.connection(), prefix: backend.prefix },
     );
-    const failed = new Promise<void>((resolve) => worker!.on('failed', (j) => { if (j && j.attemptsMade >= 3) resolve(); }));
+    const failed = new Promise<void>((resolve) =>
+      worker!.on('failed', (j) => {
+        if (j && j.attemptsMade >= 3) resolve();
+      }),
+    );
     await queue.add(JobName.SeriesStats, payload, { jobId: row.id, attempts: 3, backoff: { type: 'exponential', delay: 20 } });
     await failed;
     expect(calls).toBe(3);

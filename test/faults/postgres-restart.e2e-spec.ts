@@ -35,7 +35,9 @@ describe('fault: PostgreSQL restart', () => {
       expect(write.text).not.toMatch(/ECONNREFUSED|at \w+ \(/);
     } finally {
       const logFile = path.join(path.dirname(process.env.TEST_PG_DATA), 'log');
-      pgCtl(`-l ${logFile} -o '-p ${port} -k ${path.dirname(process.env.TEST_PG_DATA)} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300' -w start`);
+      pgCtl(
+        `-l ${logFile} -o '-p ${port} -k ${path.dirname(process.env.TEST_PG_DATA)} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300' -w start`,
+      );
     }
     const deadline = Date.now() + 30_000;
     while ((await stack.request('GET', '/health/ready')).status !== 200 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));

@@ -8,10 +8,29 @@ import { Stack, startStack, waitForJob } from '../support/stack';
 function restartRedis(url: string, dir: string, downMs: number): Promise<void> {
   const port = new URL(url).port;
   execFileSync('redis-cli', ['-p', port, 'shutdown']);
-  return new Promise((resolve) => setTimeout(() => {
-    execFileSync('redis-server', ['--port', port, '--bind', '127.0.0.1', '--daemonize', 'yes', '--save', '', '--appendonly', 'yes', '--dir', dir, '--logfile', path.join(dir, 'log'), '--pidfile', path.join(dir, 'pid')]);
-    resolve();
-  }, downMs));
+  return new Promise((resolve) =>
+    setTimeout(() => {
+      execFileSync('redis-server', [
+        '--port',
+        port,
+        '--bind',
+        '127.0.0.1',
+        '--daemonize',
+        'yes',
+        '--save',
+        '',
+        '--appendonly',
+        'yes',
+        '--dir',
+        dir,
+        '--logfile',
+        path.join(dir, 'log'),
+        '--pidfile',
+        path.join(dir, 'pid'),
+      ]);
+      resolve();
+    }, downMs),
+  );
 }
 
 describe('fault: Redis restart with append-only persistence', () => {
@@ -48,7 +67,15 @@ describe('fault: Redis restart with append-only persistence', () => {
     while ((await stack.request('GET', '/health/ready')).status !== 200 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
     expect((await stack.request('GET', '/health/ready')).status).toBe(200);
     worker = spawn(process.execPath, [path.join(REPO_ROOT, 'dist/apps/worker/src/main.js')], {
-      env: { PATH: process.env.PATH, DATABASE_URL: stack.config.databaseUrl, REDIS_URL: stack.config.queue.url, TSFM_QUEUE_PREFIX: stack.config.queue.prefix, TSFM_WORKER_HEALTH_PORT: '0', TSFM_MODELS_DIR: path.join(REPO_ROOT, 'models'), LOG_LEVEL: 'error' },
+      env: {
+        PATH: process.env.PATH,
+        DATABASE_URL: stack.config.databaseUrl,
+        REDIS_URL: stack.config.queue.url,
+        TSFM_QUEUE_PREFIX: stack.config.queue.prefix,
+        TSFM_WORKER_HEALTH_PORT: '0',
+        TSFM_MODELS_DIR: path.join(REPO_ROOT, 'models'),
+        LOG_LEVEL: 'error',
+      },
       stdio: 'ignore',
     });
     const jobs = await Promise.all(jobIds.map((id) => waitForJob(stack, key, id, 60_000)));

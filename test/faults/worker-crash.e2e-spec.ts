@@ -22,8 +22,11 @@ describe('fault: kill -9 of a worker mid-forecast', () => {
   });
 
   it('every accepted job finishes exactly once after a restart, with no duplicate rows', async () => {
-    const posts = await Promise.all(Array.from({ length: 40 }, () =>
-      stack.request('POST', '/v1/forecasts', { key, json: { seriesIds: [seriesId], horizon: 96, model: 'xlstm-dev', wait: 0 } })));
+    const posts = await Promise.all(
+      Array.from({ length: 40 }, () =>
+        stack.request('POST', '/v1/forecasts', { key, json: { seriesIds: [seriesId], horizon: 96, model: 'xlstm-dev', wait: 0 } }),
+      ),
+    );
     expect(posts.every((p) => p.status === 202)).toBe(true);
     const jobIds = posts.map((p) => p.body.jobId);
     const first = startWorkerProcess(stack, { TSFM_BATCH_MAX_WAIT_MS: '50' });
@@ -37,7 +40,9 @@ describe('fault: kill -9 of a worker mid-forecast', () => {
     expect(running).toBeGreaterThan(0);
     first.kill('SIGKILL');
     await new Promise((r) => first.once('exit', r));
-    const unfinished = (await stack.sql<{ n: number }>(`SELECT count(*)::int AS n FROM jobs WHERE id = ANY($1) AND state IN ('QUEUED', 'RUNNING')`, [jobIds]))[0].n;
+    const unfinished = (
+      await stack.sql<{ n: number }>(`SELECT count(*)::int AS n FROM jobs WHERE id = ANY($1) AND state IN ('QUEUED', 'RUNNING')`, [jobIds])
+    )[0].n;
     expect(unfinished).toBeGreaterThan(0);
     procs.push(startWorkerProcess(stack, { TSFM_BATCH_MAX_WAIT_MS: '50' }));
     const jobs = await Promise.all(jobIds.map((id) => waitForJob(stack, key, id, 90_000)));

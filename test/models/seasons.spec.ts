@@ -10,7 +10,7 @@ import { MODELS_DIR } from './fixtures';
  * 168, 288 steps). The eval's real datasets all have seasons on it, and the xlstm (no time-scale
  * input) learned to copy only those: off it, a clean season reads 2-4x worse than seasonal naive,
  * and a training stage with periods drawn off the list did not change that (xlstm small11,
- * models/toolchain/training/README.md). The service therefore reads such series on a grid whose
+ * models/toolchain/training/HISTORY.md). The service therefore reads such series on a grid whose
  * season is on the list (pipeline.ts xlstmGrid); the ssm reads the season through its scale factor.
  * Noisy two-harmonic sines at those frequencies go through the serving path (prepareSeries ->
  * ModelRuntime -> finishSeries, with the xlstm's grid and the ssm's period detection and context

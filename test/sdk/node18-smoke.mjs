@@ -14,7 +14,11 @@ const { TsfmClient, TsfmNetworkError, TsfmTimeoutError } = esm;
 const out = { node: process.version, cjsExports: Object.keys(cjs).sort().join(), esmExports: Object.keys(esm).sort().join() };
 const limit = Number(process.env.TSFM_BODY_LIMIT);
 const client = new TsfmClient({ baseUrl: process.env.TSFM_URL, apiKey: process.env.TSFM_API_KEY, retryDelayMs: 20 });
-const errorOf = (p) => p.then(() => null, (e) => e);
+const errorOf = (p) =>
+  p.then(
+    () => null,
+    (e) => e,
+  );
 
 // Series, an upload split under the body limit (TextEncoder sizing) and read back, a synchronous
 // forecast, pagination and a 404 (smoke-common.mjs); then an asynchronous forecast waited for through its job.
@@ -37,7 +41,9 @@ silent.close();
 out.timedOut = { network: timedOut instanceof TsfmNetworkError };
 const refused = await errorOf(new TsfmClient({ baseUrl: 'http://127.0.0.1:1', retries: 1, retryDelayMs: 10 }).health.live());
 out.refused = { network: refused instanceof TsfmNetworkError };
-const gaveUp = await errorOf(client.waitForJob((await client.forecasts.create({ seriesIds: [series[0].id], horizon: 12, wait: 0 })).jobId, { pollMs: 10, timeoutMs: 1 }));
+const gaveUp = await errorOf(
+  client.waitForJob((await client.forecasts.create({ seriesIds: [series[0].id], horizon: 12, wait: 0 })).jobId, { pollMs: 10, timeoutMs: 1 }),
+);
 out.gaveUp = { timeout: gaveUp instanceof TsfmTimeoutError };
 
 // A head fine-tune followed through the server-sent event stream (a streaming fetch body).

@@ -28,7 +28,10 @@ describe('@tsfm/sdk backtests against the real stack', () => {
 
   it('run() creates, waits and returns metrics; forecasts and CSV agree with them', async () => {
     const models = ['ssm-dev', 'ets', 'seasonal_naive'];
-    const b = await client.backtests.run({ tag: 'tourism', models, horizon: 12, windows: 2, step: 12, quantiles: [0.1, 0.5, 0.9] }, { pollMs: 100, timeoutMs: 120_000 });
+    const b = await client.backtests.run(
+      { tag: 'tourism', models, horizon: 12, windows: 2, step: 12, quantiles: [0.1, 0.5, 0.9] },
+      { pollMs: 100, timeoutMs: 120_000 },
+    );
     expect(b.status).toBe('SUCCEEDED');
     expect(b.seriesIds.sort()).toEqual([...ids].sort());
     for (const s of b.series) expect(s).toMatchObject({ status: 'SUCCEEDED', frequency: '1M', seasonalPeriod: 12 });
@@ -40,7 +43,9 @@ describe('@tsfm/sdk backtests against the real stack', () => {
     const all = [];
     for await (const x of client.backtests.iterateForecasts(b.id, { limit: 2 })) all.push(x);
     expect(all).toHaveLength(3 * 2 * 2);
-    let smape = 0, inside = 0, n = 0;
+    let smape = 0,
+      inside = 0,
+      n = 0;
     for (const w of f.items) {
       w.actuals.forEach((y, k) => {
         const p = w.quantiles['0.5'][k]!;
@@ -54,7 +59,10 @@ describe('@tsfm/sdk backtests against the real stack', () => {
     expect(b.metrics!.ets!.metrics.coverage['80']).toBe(inside / n);
 
     const csv = await client.backtests.metricsCsv(b.id);
-    const row = csv.split('\n').find((l) => l.startsWith('ssm-dev,overall,,,,smape,'))!.split(',');
+    const row = csv
+      .split('\n')
+      .find((l) => l.startsWith('ssm-dev,overall,,,,smape,'))!
+      .split(',');
     expect(Number(row[6])).toBe(b.metrics!['ssm-dev']!.metrics.smape);
     expect(Number(row[7])).toBe(b.metrics!['ssm-dev']!.relative.smape);
 
@@ -79,11 +87,15 @@ describe('@tsfm/sdk backtests against the real stack', () => {
 
   it("a tenant's fine-tuned model backtests by name (base model + its head); another tenant's name is 404", async () => {
     const ft = await stack.request('POST', '/v1/finetunes', {
-      key, json: { name: 'tour-ft', baseModel: 'ssm-dev', tag: 'tourism', horizon: 12, steps: 20, learningRate: 1e-2, validation: 1, seed: 7 },
+      key,
+      json: { name: 'tour-ft', baseModel: 'ssm-dev', tag: 'tourism', horizon: 12, steps: 20, learningRate: 1e-2, validation: 1, seed: 7 },
     });
     expect(ft.status).toBe(202);
     expect((await client.waitForJob(ft.body.jobId, { pollMs: 100, timeoutMs: 240_000 })).state).toBe('SUCCEEDED');
-    const b = await client.backtests.run({ seriesIds: ids, models: ['tour-ft', 'ssm-dev'], horizon: 12, windows: 1, quantiles: [0.1, 0.5, 0.9] }, { pollMs: 100, timeoutMs: 120_000 });
+    const b = await client.backtests.run(
+      { seriesIds: ids, models: ['tour-ft', 'ssm-dev'], horizon: 12, windows: 1, quantiles: [0.1, 0.5, 0.9] },
+      { pollMs: 100, timeoutMs: 120_000 },
+    );
     expect(b.status).toBe('SUCCEEDED');
     for (const s of b.series) expect(s.models!['tour-ft']).toMatchObject({ status: 'SUCCEEDED', error: null });
     expect(b.metrics!['tour-ft']!.metrics.count).toBe(2 * 12);

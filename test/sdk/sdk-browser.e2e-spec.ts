@@ -92,8 +92,24 @@ class PageServer {
         setTimeout(() => reject(new Error(`no result from the page in 90 s; chromium stderr: ${stderr.slice(-2000)}`)), 90_000).unref();
       });
       // No background networking, component updates, sync or QUIC: a closed network refuses them.
-      browser = spawn(CHROMIUM, ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run', '--no-default-browser-check',
-        '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', `--user-data-dir=${profile}`, url], { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+      browser = spawn(
+        CHROMIUM,
+        [
+          '--headless',
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-dev-shm-usage',
+          '--no-first-run',
+          '--no-default-browser-check',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+          '--disable-quic',
+          `--user-data-dir=${profile}`,
+          url,
+        ],
+        { stdio: ['ignore', 'ignore', 'pipe'], detached: true },
+      );
       browser.stderr!.on('data', (c) => (stderr += c));
       return await result;
     } finally {
@@ -142,7 +158,9 @@ describe('@tsfm/sdk in a browser (headless Chromium), cross-origin', () => {
     expect(out.forecast).toEqual({ status: 'SUCCEEDED', steps: 24, ordered: true });
     expect(out.iterated).toEqual(['browser-0', 'browser-1']);
     expect(out.notFound).toEqual({ api: true, status: 404, code: 'SERIES_NOT_FOUND', requestId: true });
-    expect(await stack.sql(`SELECT count(*)::int AS n FROM observations o JOIN series s ON s.id = o.series_id WHERE s.name = 'browser-0'`)).toEqual([{ n: 600 }]);
+    expect(await stack.sql(`SELECT count(*)::int AS n FROM observations o JOIN series s ON s.id = o.series_id WHERE s.name = 'browser-0'`)).toEqual([
+      { n: 600 },
+    ]);
   }, 120_000);
 
   it('a page on an origin not granted is refused by the browser: a TsfmNetworkError, nothing written', async () => {

@@ -34,7 +34,12 @@ describe('@tsfm/sdk fine-tunes against the real stack', () => {
     const bars: string[] = [];
     const f = await client.finetunes.finetune(
       { name: 'sdk-head', baseModel: 'xlstm-dev', tag: 'sdk-ft', horizon: 12, steps: 60, learningRate: 3e-3, seed: 1 },
-      { onProgress: (p) => { seen.push(p); bars.push(formatFinetuneProgress(p, 20)); } },
+      {
+        onProgress: (p) => {
+          seen.push(p);
+          bars.push(formatFinetuneProgress(p, 20));
+        },
+      },
     );
     expect(f.status).toBe('SUCCEEDED');
     expect(f.metrics!.validation).toMatchObject({ windows: 12 });
@@ -65,11 +70,28 @@ describe('@tsfm/sdk fine-tunes against the real stack', () => {
   }, 180_000);
 
   it('tsfm finetune (the CLI) draws a progress bar from the event stream and prints the final fine-tune', async () => {
-    const args = [path.join(REPO_ROOT, 'dist/apps/cli/src/main.js'), 'finetune', '--url', stack.baseUrl, '--name', 'cli-head', '--tag', 'sdk-ft',
-      '--horizon', '12', '--base-model', 'xlstm-dev', '--steps', '30', '--seed', '2'];
+    const args = [
+      path.join(REPO_ROOT, 'dist/apps/cli/src/main.js'),
+      'finetune',
+      '--url',
+      stack.baseUrl,
+      '--name',
+      'cli-head',
+      '--tag',
+      'sdk-ft',
+      '--horizon',
+      '12',
+      '--base-model',
+      'xlstm-dev',
+      '--steps',
+      '30',
+      '--seed',
+      '2',
+    ];
     const r = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
       execFile(process.execPath, args, { env: { PATH: process.env.PATH, TSFM_API_KEY: key }, timeout: 120_000 }, (err, stdout, stderr) =>
-        resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }));
+        resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+      );
     });
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
@@ -78,8 +100,12 @@ describe('@tsfm/sdk fine-tunes against the real stack', () => {
     expect(bars.every((l) => /^\[[#.]{30}\] \d+\/30 \w+ loss [\d.-]+ val WQL [\d.-]+$/.test(l))).toBe(true);
     expect(bars[bars.length - 1]).toMatch(/^\[#{30}\] \d+\/30 succeeded/);
     const bad = await new Promise<{ code: number; stderr: string }>((resolve) => {
-      execFile(process.execPath, [args[0], 'finetune', '--url', stack.baseUrl, '--name', 'x'], { env: { PATH: process.env.PATH, TSFM_API_KEY: key } }, (err, _o, stderr) =>
-        resolve({ code: Number((err as { code?: number } | null)?.code ?? 0), stderr }));
+      execFile(
+        process.execPath,
+        [args[0], 'finetune', '--url', stack.baseUrl, '--name', 'x'],
+        { env: { PATH: process.env.PATH, TSFM_API_KEY: key } },
+        (err, _o, stderr) => resolve({ code: Number((err as { code?: number } | null)?.code ?? 0), stderr }),
+      );
     });
     expect(bad).toEqual({ code: 2, stderr: 'tsfm: --name and --horizon are required (or --watch ID)\n' });
   }, 180_000);

@@ -59,7 +59,9 @@ console.log(JSON.stringify({ kind: KIND, client: client instanceof TsfmClient, i
     }
 
     // The declarations resolve through the package's exports for a TypeScript consumer too.
-    writeFileSync(path.join(app, 'typed.ts'), `import { TsfmClient, TsfmApiError } from '@tsfm/sdk';
+    writeFileSync(
+      path.join(app, 'typed.ts'),
+      `import { TsfmClient, TsfmApiError } from '@tsfm/sdk';
 const client = new TsfmClient({ baseUrl: 'http://127.0.0.1:8080', apiKey: 'tsfm_x' });
 export async function ids(): Promise<string[]> {
   try {
@@ -71,7 +73,8 @@ export async function ids(): Promise<string[]> {
 }
 // @ts-expect-error: a wrong option name is a type error in the consumer
 new TsfmClient({ baseURL: 'x' });
-`);
+`,
+    );
     const tsc = path.join(REPO_ROOT, 'node_modules/typescript/bin/tsc');
     const args = ['--noEmit', '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', 'typed.ts'];
     const t = await run(process.execPath, [tsc, ...args], { cwd: app, env, timeout: 120_000 }).catch((e) => e);

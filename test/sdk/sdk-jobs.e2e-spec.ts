@@ -29,7 +29,10 @@ describe('@tsfm/sdk jobs and idempotent retries against the real api (no worker)
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', async () => {
-        const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => !['host', 'connection', 'content-length'].includes(k))) as Record<string, string>;
+        const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => !['host', 'connection', 'content-length'].includes(k))) as Record<
+          string,
+          string
+        >;
         const body = chunks.length ? Buffer.concat(chunks) : undefined;
         const r = await fetch(stack.baseUrl + req.url, { method: req.method, headers, body });
         const text = await r.text();
@@ -63,7 +66,9 @@ describe('@tsfm/sdk jobs and idempotent retries against the real api (no worker)
 
     // Control: the same lost answer with retries off surfaces as a network error, yet the effect happened.
     dropNext = 1;
-    await expect(new TsfmClient({ baseUrl: proxyUrl, apiKey: key, retries: 0 }).forecasts.create({ seriesIds: [seriesId], horizon: 6, wait: 0 })).rejects.toBeInstanceOf(TsfmNetworkError);
+    await expect(
+      new TsfmClient({ baseUrl: proxyUrl, apiKey: key, retries: 0 }).forecasts.create({ seriesIds: [seriesId], horizon: 6, wait: 0 }),
+    ).rejects.toBeInstanceOf(TsfmNetworkError);
     expect((await client.forecasts.list({ seriesId })).items).toHaveLength(2);
   });
 

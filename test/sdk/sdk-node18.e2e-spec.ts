@@ -27,13 +27,18 @@ describe('@tsfm/sdk on Node 18', () => {
     const { key } = await stack.tenant();
     // Asynchronously: the api serving it runs in this very process.
     const r = await promisify(execFile)(bin, [path.join(REPO_ROOT, 'test/sdk/node18-smoke.mjs'), path.join(REPO_ROOT, 'libs/sdk')], {
-      cwd: REPO_ROOT, encoding: 'utf8', env: { PATH: process.env.PATH, TSFM_URL: stack.baseUrl, TSFM_API_KEY: key, TSFM_BODY_LIMIT: String(LIMIT) }, timeout: 180_000,
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH, TSFM_URL: stack.baseUrl, TSFM_API_KEY: key, TSFM_BODY_LIMIT: String(LIMIT) },
+      timeout: 180_000,
     });
     expect(r.stderr).toBe('');
     const out = JSON.parse(r.stdout);
     expect(out.node).toMatch(/^v18\./);
     expect(out.esmExports).toBe(out.cjsExports);
-    expect(out.esmExports.split(',')).toEqual(expect.arrayContaining(['TsfmClient', 'TsfmApiError', 'TsfmNetworkError', 'TsfmTimeoutError', 'splitObservations']));
+    expect(out.esmExports.split(',')).toEqual(
+      expect.arrayContaining(['TsfmClient', 'TsfmApiError', 'TsfmNetworkError', 'TsfmTimeoutError', 'splitObservations']),
+    );
     expect(out.upload.written).toBe(600);
     expect(out.upload.requests).toBe(out.upload.expectedRequests);
     expect(out.upload.requests).toBeGreaterThan(1);

@@ -37,7 +37,10 @@ describe('@tsfm/sdk retries against a real HTTP server', () => {
   const gaps = () => seen.slice(1).map((s, i) => s.at - seen[i].at);
 
   it('503 with Retry-After: 1 twice, then success: waits about a second each time and reuses one Idempotency-Key', async () => {
-    script = [{ status: 503, headers: { 'retry-after': '1' } }, { status: 503, headers: { 'retry-after': '1' } }];
+    script = [
+      { status: 503, headers: { 'retry-after': '1' } },
+      { status: 503, headers: { 'retry-after': '1' } },
+    ];
     const client = new TsfmClient({ baseUrl, apiKey: 'k', retries: 3, retryDelayMs: 10 });
     const t0 = Date.now();
     const s = await client.series.create({ name: 'x' });
@@ -69,7 +72,11 @@ describe('@tsfm/sdk retries against a real HTTP server', () => {
     expect(err).toMatchObject({ status: 504, code: 'E504', requestId: 'req-4' });
     const g = gaps();
     // delays are in [base*2^n/2, base*2^n]: 100-200, 200-400, 400-800 ms (+ scheduling slack)
-    [[100, 200], [200, 400], [400, 800]].forEach(([lo, hi], i) => {
+    [
+      [100, 200],
+      [200, 400],
+      [400, 800],
+    ].forEach(([lo, hi], i) => {
       expect(g[i]).toBeGreaterThanOrEqual(lo - 5);
       expect(g[i]).toBeLessThan(hi + 150);
     });

@@ -78,10 +78,17 @@ describe('@tsfm/sdk schedules against the real api and worker', () => {
   it('surfaces validation codes and tenant isolation as TsfmApiError', async () => {
     const bad = await apiError(client.schedules.create({ name: 'x', cron: '0 25 * * *', seriesIds: [seriesId], forecast: { horizon: 2 } }));
     expect([bad.status, bad.code]).toEqual([422, 'INVALID_CRON']);
-    const tz = await apiError(client.schedules.create({ name: 'x', cron: '0 2 * * *', timezone: 'Europe/Atlantis', seriesIds: [seriesId], forecast: { horizon: 2 } }));
+    const tz = await apiError(
+      client.schedules.create({ name: 'x', cron: '0 2 * * *', timezone: 'Europe/Atlantis', seriesIds: [seriesId], forecast: { horizon: 2 } }),
+    );
     expect([tz.status, tz.code]).toEqual([422, 'INVALID_TIMEZONE']);
     const mine = await client.schedules.create({ name: 'private', cron: '0 2 * * *', seriesIds: [seriesId], forecast: { horizon: 2 } });
-    const calls = [() => other.schedules.get(mine.id), () => other.schedules.pause(mine.id), () => other.schedules.runs(mine.id), () => other.schedules.delete(mine.id)];
+    const calls = [
+      () => other.schedules.get(mine.id),
+      () => other.schedules.pause(mine.id),
+      () => other.schedules.runs(mine.id),
+      () => other.schedules.delete(mine.id),
+    ];
     for (const call of calls) {
       const e = await apiError(call());
       expect([e.status, e.code]).toEqual([404, 'SCHEDULE_NOT_FOUND']);

@@ -47,9 +47,13 @@ describe('@tsfm/sdk generated types', () => {
   it('the package builds to ESM and CommonJS that both load and agree', () => {
     const b = spawnSync(process.execPath, [path.join(REPO_ROOT, 'libs/sdk/scripts/build.mjs')], { cwd: REPO_ROOT, encoding: 'utf8' });
     expect(b.status, b.stderr + b.stdout).toBe(0);
-    const probe = 'const c = new m.TsfmClient({ baseUrl: "http://x" }); console.log(JSON.stringify([typeof c.series.iterate, typeof c.waitForJob, new m.TsfmApiError({ status: 404, code: "X", message: "m" }) instanceof Error, Object.keys(m).sort().join()]))';
+    const probe =
+      'const c = new m.TsfmClient({ baseUrl: "http://x" }); console.log(JSON.stringify([typeof c.series.iterate, typeof c.waitForJob, new m.TsfmApiError({ status: 404, code: "X", message: "m" }) instanceof Error, Object.keys(m).sort().join()]))';
     const cjs = spawnSync(process.execPath, ['-e', `const m = require('./libs/sdk'); ${probe}`], { cwd: REPO_ROOT, encoding: 'utf8' });
-    const esm = spawnSync(process.execPath, ['--input-type=module', '-e', `import * as m from './libs/sdk/dist/esm/index.js'; ${probe}`], { cwd: REPO_ROOT, encoding: 'utf8' });
+    const esm = spawnSync(process.execPath, ['--input-type=module', '-e', `import * as m from './libs/sdk/dist/esm/index.js'; ${probe}`], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+    });
     expect(cjs.stderr).toBe('');
     expect(esm.stderr).toBe('');
     expect(JSON.parse(cjs.stdout).slice(0, 3)).toEqual(['function', 'function', true]);
@@ -60,13 +64,17 @@ describe('@tsfm/sdk generated types', () => {
     const readme = readFileSync(path.join(REPO_ROOT, 'libs/sdk/README.md'), 'utf8');
     const example = readme.split('## Quick start')[1].match(/```js\n([\s\S]*?)```/)![1];
     const code = example.replace(`from '@tsfm/sdk'`, `from ${JSON.stringify(path.join(REPO_ROOT, 'libs/sdk/dist/esm/index.js'))}`);
-    if (!existsSync(path.join(REPO_ROOT, 'libs/sdk/dist/esm/index.js'))) spawnSync(process.execPath, [path.join(REPO_ROOT, 'libs/sdk/scripts/build.mjs')], { cwd: REPO_ROOT });
+    if (!existsSync(path.join(REPO_ROOT, 'libs/sdk/dist/esm/index.js')))
+      spawnSync(process.execPath, [path.join(REPO_ROOT, 'libs/sdk/scripts/build.mjs')], { cwd: REPO_ROOT });
     const stack = await startStack();
     try {
       const { key } = await stack.tenant();
       // Asynchronously: the api serving it runs in this very process.
       const r = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', code], {
-        cwd: REPO_ROOT, encoding: 'utf8', env: { ...process.env, TSFM_URL: stack.baseUrl, TSFM_API_KEY: key }, timeout: 60_000,
+        cwd: REPO_ROOT,
+        encoding: 'utf8',
+        env: { ...process.env, TSFM_URL: stack.baseUrl, TSFM_API_KEY: key },
+        timeout: 60_000,
       });
       expect(r.stderr).toBe('');
       const lines = r.stdout.trim().split('\n');

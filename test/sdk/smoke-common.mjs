@@ -15,11 +15,18 @@ export async function commonCalls(sdk, client, { limit, prefix, tag, count }) {
   const back = await client.series.readObservations(series[0].id);
   out.readBack = back.timestamps.length === 600 && back.values[0].every((v, i) => v === values[0][i]);
   const f = await client.forecast({ seriesIds: [series[0].id], horizon: 24, quantiles: [0.1, 0.5, 0.9], model: 'xlstm-dev' });
-  out.forecast = { status: f.status, steps: f.series[0].median.length, ordered: f.series[0].quantiles['0.1'].every((v, i) => v <= f.series[0].quantiles['0.9'][i]) };
+  out.forecast = {
+    status: f.status,
+    steps: f.series[0].median.length,
+    ordered: f.series[0].quantiles['0.1'].every((v, i) => v <= f.series[0].quantiles['0.9'][i]),
+  };
   const names = [];
   for await (const s of client.series.iterate({ tag, limit: 1 })) names.push(s.name);
   out.iterated = names.sort();
-  const e = await client.series.get('00000000-0000-4000-8000-000000000000').then(() => null, (err) => err);
+  const e = await client.series.get('00000000-0000-4000-8000-000000000000').then(
+    () => null,
+    (err) => err,
+  );
   out.notFound = { api: e instanceof sdk.TsfmApiError, status: e.status, code: e.code, requestId: typeof e.requestId === 'string' && e.requestId.length >= 8 };
   return { out, series, timestamps, values };
 }

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { parseCsv } from '#timeseries';
 import { FIXTURE_DIR } from './env';
 
 export interface RawSeries {
@@ -13,10 +14,10 @@ export interface RawSeries {
  * last `tail` rows of each.
  */
 export function readSeries(file: string, opts: { limit?: number; tail?: number; ids?: string[]; dir?: string } = {}): RawSeries[] {
-  const lines = readFileSync(path.join(opts.dir ?? FIXTURE_DIR, file), 'utf8').trim().split('\n').slice(1);
+  const rows = parseCsv(readFileSync(path.join(opts.dir ?? FIXTURE_DIR, file), 'utf8'));
   const out = new Map<string, RawSeries>();
-  for (const line of lines) {
-    const [id, ts, v] = line.split(',');
+  for (const { fields } of rows.slice(1)) {
+    const [id, ts, v] = fields;
     if (opts.ids && !opts.ids.includes(id)) continue;
     let s = out.get(id);
     if (!s) {

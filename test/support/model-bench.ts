@@ -14,7 +14,12 @@ export async function modelBench(id: string): Promise<{ entry: ManifestEntry; ru
   if (!entry) throw new Error(`${id} is not in ${BENCH_MODELS}/manifest.json`);
   const subset = JSON.parse(readFileSync(path.join(BENCH_MODELS, 'fixtures/accuracy/m4_hourly_50.json'), 'utf8')) as { series: { values: number[] }[] };
   const runtime = await ModelRuntime.start({
-    modelsDir: BENCH_MODELS, providers: ['cpu'], intraOpThreads: Number(process.env.BENCH_THREADS ?? 2), maxBatch: 64, maxWaitMs: 2, maxQueue: 1_000_000,
+    modelsDir: BENCH_MODELS,
+    providers: ['cpu'],
+    intraOpThreads: Number(process.env.BENCH_THREADS ?? 2),
+    maxBatch: 64,
+    maxWaitMs: 2,
+    maxQueue: 1_000_000,
   });
   return { entry, runtime, trains: subset.series.map((s) => s.values.slice(0, s.values.length - 48)) };
 }

@@ -31,7 +31,16 @@ export async function createApiApp(config: AppConfig): Promise<INestApplication>
       origin: cors[0] === '*' ? '*' : cors,
       methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
       allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Request-Id', 'Last-Event-ID'],
-      exposedHeaders: ['X-Request-Id', 'Retry-After', 'Location', 'Idempotent-Replayed', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset', 'Content-Disposition'],
+      exposedHeaders: [
+        'X-Request-Id',
+        'Retry-After',
+        'Location',
+        'Idempotent-Replayed',
+        'X-RateLimit-Limit',
+        'X-RateLimit-Remaining',
+        'X-RateLimit-Reset',
+        'Content-Disposition',
+      ],
       maxAge: 600,
     });
   }

@@ -24,12 +24,15 @@ function assertTraversableByOthers(target: string): void {
   let dir = path.resolve(target);
   for (;;) {
     if (existsSync(dir) && (statSync(dir).mode & 0o001) === 0) {
-      throw Object.assign(new Error(
-        `embedded PostgreSQL cannot start: running as root, and ${dir} is not enterable by other users ` +
-          `(mode ${(statSync(dir).mode & 0o777).toString(8)}), so the postgres user cannot reach ${target}. ` +
-          'Move the project out of that folder (for example under /opt or /srv), run as a non-root user, ' +
-          'or set DATABASE_URL to an existing PostgreSQL.',
-      ), { code: 'EMBEDDED_POSTGRES_UNREACHABLE' });
+      throw Object.assign(
+        new Error(
+          `embedded PostgreSQL cannot start: running as root, and ${dir} is not enterable by other users ` +
+            `(mode ${(statSync(dir).mode & 0o777).toString(8)}), so the postgres user cannot reach ${target}. ` +
+            'Move the project out of that folder (for example under /opt or /srv), run as a non-root user, ' +
+            'or set DATABASE_URL to an existing PostgreSQL.',
+        ),
+        { code: 'EMBEDDED_POSTGRES_UNREACHABLE' },
+      );
     }
     const parent = path.dirname(dir);
     if (parent === dir) return;
@@ -125,7 +128,10 @@ export async function startEmbeddedPostgres(dataDir: string, port: number): Prom
     const tail = existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n').slice(-5).join('\n') : '';
     // A code: main prints the message alone, without a stack (the cause is the machine's, not ours).
     throw Object.assign(
-      new Error(`embedded PostgreSQL did not start on port ${port} (another port: --pg-port N; log: ${log}):\n${tail || (err as { stderr?: string }).stderr || (err as Error).message}`, { cause: err }),
+      new Error(
+        `embedded PostgreSQL did not start on port ${port} (another port: --pg-port N; log: ${log}):\n${tail || (err as { stderr?: string }).stderr || (err as Error).message}`,
+        { cause: err },
+      ),
       { code: 'EMBEDDED_POSTGRES_START' },
     );
   }

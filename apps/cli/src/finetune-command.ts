@@ -37,6 +37,8 @@ export async function finetuneCommand(o: FinetuneCommandOptions): Promise<number
     final = await client.finetunes.finetune(o.body as never, { onProgress: draw });
   }
   if (tty) err.write('\n');
-  process.stdout.write(`${JSON.stringify({ id: final.id, name: final.name, status: final.status, baseModel: final.baseModel, metrics: final.metrics, errorCode: final.errorCode, errorMessage: final.errorMessage }, null, 2)}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ id: final.id, name: final.name, status: final.status, baseModel: final.baseModel, metrics: final.metrics, errorCode: final.errorCode, errorMessage: final.errorMessage }, null, 2)}\n`,
+  );
   return final.status === 'SUCCEEDED' ? 0 : 1;
 }

@@ -54,7 +54,8 @@ async function readLong(file: string): Promise<Map<string, InputSeries>> {
     }
     const raw = f[iVal];
     const v = raw === '' ? null : Number(raw);
-    if (v !== null && (!Number.isFinite(v) || !/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(raw))) throw new CliError(`${where}: value ${JSON.stringify(raw)} is not a number (leave it empty for missing)`);
+    if (v !== null && (!Number.isFinite(v) || !/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(raw)))
+      throw new CliError(`${where}: value ${JSON.stringify(raw)} is not a number (leave it empty for missing)`);
     let s = out.get(f[iId]);
     if (!s) out.set(f[iId], (s = { timestamps: [], values: [] }));
     s.timestamps.push(t);
@@ -91,7 +92,7 @@ async function readAt(file: string): Promise<(id: string) => number[]> {
     }
   }
   if (iTs < 0) throw new CliError(`${file}: the header must have a timestamp column`);
-  return (id) => (iId < 0 ? all : per.get(id) ?? []);
+  return (id) => (iId < 0 ? all : (per.get(id) ?? []));
 }
 
 function progress(done: number, total: number): void {
@@ -121,23 +122,32 @@ export async function forecastCommand(a: ForecastArgs): Promise<number> {
   try {
     const ids = [...input.keys()].sort();
     // All series go to the runtime at once: the micro-batcher turns them into large batches.
-    const results = await Promise.all(ids.map(async (id) => {
-      const s = input.get(id)!;
-      const span: Span = atFor ? { at: atFor(id) } : { horizon: a.horizon! };
-      try {
-        if ('at' in span && span.at.length === 0) throw new CliError(`no --at timestamps for series ${id}`);
-        const p = prepareSeries(s.timestamps, s.values, entry, { span, quantiles, coarsen: true, selectContext: true, adjustSeasons: true });
-        const [out] = await forecastPrepared(runtime, entry.id, [p], entry.quantiles);
-        return finishSeries(p, out.forecast.quantiles, entry.quantiles, [...quantiles].sort((x, y) => x - y), 'value', out.selection);
-      } catch (err) {
-        if (!(err instanceof DomainError || err instanceof CliError)) throw err;
-        failed++;
-        process.stderr.write(`${process.stderr.isTTY ? '\n' : ''}series ${id}: ${err.message}\n`);
-        return null;
-      } finally {
-        progress(++done, ids.length);
-      }
-    }));
+    const results = await Promise.all(
+      ids.map(async (id) => {
+        const s = input.get(id)!;
+        const span: Span = atFor ? { at: atFor(id) } : { horizon: a.horizon! };
+        try {
+          if ('at' in span && span.at.length === 0) throw new CliError(`no --at timestamps for series ${id}`);
+          const p = prepareSeries(s.timestamps, s.values, entry, { span, quantiles, coarsen: true, selectContext: true, adjustSeasons: true });
+          const [out] = await forecastPrepared(runtime, entry.id, [p], entry.quantiles);
+          return finishSeries(
+            p,
+            out.forecast.quantiles,
+            entry.quantiles,
+            [...quantiles].sort((x, y) => x - y),
+            'value',
+            out.selection,
+          );
+        } catch (err) {
+          if (!(err instanceof DomainError || err instanceof CliError)) throw err;
+          failed++;
+          process.stderr.write(`${process.stderr.isTTY ? '\n' : ''}series ${id}: ${err.message}\n`);
+          return null;
+        } finally {
+          progress(++done, ids.length);
+        }
+      }),
+    );
     results.forEach((r, k) => r?.timestamps.forEach((t, i) => rows.push([ids[k], new Date(t).toISOString(), ...r.quantiles[i]])));
   } finally {
     await runtime.close();

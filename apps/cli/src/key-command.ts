@@ -40,7 +40,9 @@ export async function keyCreateCommand(o: KeyCreateOptions): Promise<number> {
       const tenant = (tenants as { id: string; name: string }[]).find((t) => t.name === o.tenant);
       if (!tenant) {
         const names = tenants.map((t: { name: string }) => JSON.stringify(t.name)).join(', ');
-        fail(`no tenant named ${JSON.stringify(o.tenant)} (${names ? `tenants: ${names}` : 'no tenants yet: start `tsfm serve` once'}); a new tenant: npm run tenant:create -- --name <name>`);
+        fail(
+          `no tenant named ${JSON.stringify(o.tenant)} (${names ? `tenants: ${names}` : 'no tenants yet: start `tsfm serve` once'}); a new tenant: npm run tenant:create -- --name <name>`,
+        );
       }
       const key = await new ApiKeysRepository(ds).issue(tenant.id, o.name);
       process.stderr.write(`new API key "${o.name}" for tenant "${tenant.name}" (shown once, store it now; older keys stay valid):\n`);

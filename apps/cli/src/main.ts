@@ -29,10 +29,20 @@ const HELP: Record<string, string> = {
 const USAGE = `usage:\n${Object.values(HELP).join('')}  tsfm <command> --help\n`;
 
 const FLAGS: Record<string, FlagSpec> = {
-  forecast: { input: { type: 'string' }, output: { type: 'string' }, horizon: { type: 'string' }, at: { type: 'string' }, model: { type: 'string' }, quantiles: { type: 'string' } },
+  forecast: {
+    input: { type: 'string' },
+    output: { type: 'string' },
+    horizon: { type: 'string' },
+    at: { type: 'string' },
+    model: { type: 'string' },
+    quantiles: { type: 'string' },
+  },
   serve: { port: { type: 'string' }, 'data-dir': { type: 'string' }, 'pg-port': { type: 'string' } },
   finetune: Object.fromEntries(
-    ['key', 'url', 'watch', 'name', 'horizon', 'tag', 'series', 'base-model', 'steps', 'learning-rate', 'loss', 'validation', 'seed'].map((k) => [k, { type: 'string' as const }]),
+    ['key', 'url', 'watch', 'name', 'horizon', 'tag', 'series', 'base-model', 'steps', 'learning-rate', 'loss', 'validation', 'seed'].map((k) => [
+      k,
+      { type: 'string' as const },
+    ]),
   ),
   key: { tenant: { type: 'string' }, name: { type: 'string' }, 'data-dir': { type: 'string' }, 'pg-port': { type: 'string' } },
 };
@@ -69,7 +79,15 @@ async function main(argv: string[]): Promise<void> {
     if (horizon !== undefined && !/^[1-9]\d*$/.test(horizon)) throw new CliError('--horizon must be a positive integer');
     const quantiles = str(f.quantiles)?.split(',').map(Number);
     if (quantiles?.some((x) => !(x > 0 && x < 1))) throw new CliError('--quantiles must be levels between 0 and 1, comma-separated');
-    process.exitCode = await forecastCommand({ input, output, horizon: horizon ? Number(horizon) : undefined, at: str(f.at), model: str(f.model), quantiles, modelsDir: MODELS_DIR });
+    process.exitCode = await forecastCommand({
+      input,
+      output,
+      horizon: horizon ? Number(horizon) : undefined,
+      at: str(f.at),
+      model: str(f.model),
+      quantiles,
+      modelsDir: MODELS_DIR,
+    });
     return;
   }
   if (cmd === 'finetune') {
@@ -89,10 +107,20 @@ async function main(argv: string[]): Promise<void> {
       const horizon = int('horizon');
       if (!name || horizon === undefined) throw new CliError('--name and --horizon are required (or --watch ID)');
       const lr = str(f['learning-rate']);
-      body = Object.fromEntries(Object.entries({
-        name, horizon, tag: str(f.tag), seriesIds: str(f.series)?.split(','), baseModel: str(f['base-model']), steps: int('steps'),
-        learningRate: lr === undefined ? undefined : Number(lr), loss: str(f.loss), validation: int('validation'), seed: int('seed'),
-      }).filter(([, v]) => v !== undefined));
+      body = Object.fromEntries(
+        Object.entries({
+          name,
+          horizon,
+          tag: str(f.tag),
+          seriesIds: str(f.series)?.split(','),
+          baseModel: str(f['base-model']),
+          steps: int('steps'),
+          learningRate: lr === undefined ? undefined : Number(lr),
+          loss: str(f.loss),
+          validation: int('validation'),
+          seed: int('seed'),
+        }).filter(([, v]) => v !== undefined),
+      );
     }
     process.exitCode = await finetuneCommand({ url, key, watch, body });
     return;

@@ -17,7 +17,11 @@ function assertPortFree(host: string, port: number, what: string): Promise<void>
   return new Promise((resolve, reject) => {
     const s = net.createServer();
     s.once('error', (err: NodeJS.ErrnoException) =>
-      reject(Object.assign(new Error(`${what} port ${host}:${port} is in use (${err.code}): stop what runs there, or choose another with --port`), { code: 'PORT_IN_USE' })),
+      reject(
+        Object.assign(new Error(`${what} port ${host}:${port} is in use (${err.code}): stop what runs there, or choose another with --port`), {
+          code: 'PORT_IN_USE',
+        }),
+      ),
     );
     s.listen(port, host, () => s.close(() => resolve()));
   });
@@ -91,7 +95,9 @@ export async function serve(opts: ServeOptions): Promise<void> {
         process.stdout.write(`created tenant "default"; its API key (shown once, store it now):\n  ${k.key}\n`);
       } else {
         const where = db ? (path.resolve(opts.dataDir) === path.resolve('.data') ? '' : ` --data-dir ${opts.dataDir}`) : '';
-        process.stdout.write(`API keys are shown once, on the first start; lost yours? a new one: npx tsfm key create${where} (--tenant NAME for another tenant)\n`);
+        process.stdout.write(
+          `API keys are shown once, on the first start; lost yours? a new one: npx tsfm key create${where} (--tenant NAME for another tenant)\n`,
+        );
       }
     } finally {
       await ds.destroy();
@@ -99,7 +105,11 @@ export async function serve(opts: ServeOptions): Promise<void> {
     if (stopping) return;
     children = [
       spawn(process.execPath, [path.join(DIST, 'apps/api/src/main.js')], { env, stdio: 'inherit', detached: true }),
-      spawn(process.execPath, [path.join(DIST, 'apps/worker/src/main.js')], { env: { ...env, TSFM_WORKER_HEALTH_PORT: String(opts.port + 1) }, stdio: 'inherit', detached: true }),
+      spawn(process.execPath, [path.join(DIST, 'apps/worker/src/main.js')], {
+        env: { ...env, TSFM_WORKER_HEALTH_PORT: String(opts.port + 1) },
+        stdio: 'inherit',
+        detached: true,
+      }),
     ];
     for (const [i, c] of children.entries()) {
       c.once('exit', (code, signal) => {

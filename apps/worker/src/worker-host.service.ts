@@ -2,9 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { APP_CONFIG, AppConfig } from '#config';
 import { JobsRepository } from '#db';
 import { ModelRuntime } from '#model-runtime';
-import {
-  AnyWorker, JOB_QUEUE, JobHandler, JobName, QUEUE_OPTIONS, QueueName, queueBackend, runTracked,
-} from '#jobs';
+import { AnyWorker, JOB_QUEUE, JobHandler, JobName, QUEUE_OPTIONS, QueueName, queueBackend, runTracked } from '#jobs';
 import { FinetuneProcessor } from './finetune/finetune.processor';
 import { ForecastProcessor } from './forecast/forecast.processor';
 import { BacktestProcessor } from './backtest/backtest.processor';

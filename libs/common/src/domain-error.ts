@@ -45,7 +45,10 @@ export class PayloadTooLargeError extends DomainError {
 }
 
 export class OverloadedError extends DomainError {
-  constructor(message: string, readonly retryAfterSec = 1) {
+  constructor(
+    message: string,
+    readonly retryAfterSec = 1,
+  ) {
     super('OVERLOADED', message, 429, { retryAfterSec });
   }
 }

@@ -20,7 +20,10 @@ describe('parseConfig', () => {
   });
 
   it('reads TSFM_CORS_ORIGINS as exact origins, or * for any', () => {
-    expect(parseConfig({ ...base, TSFM_CORS_ORIGINS: ' https://app.example.com, http://localhost:5173 ' }).http.corsOrigins).toEqual(['https://app.example.com', 'http://localhost:5173']);
+    expect(parseConfig({ ...base, TSFM_CORS_ORIGINS: ' https://app.example.com, http://localhost:5173 ' }).http.corsOrigins).toEqual([
+      'https://app.example.com',
+      'http://localhost:5173',
+    ]);
     expect(parseConfig({ ...base, TSFM_CORS_ORIGINS: '*' }).http.corsOrigins).toEqual(['*']);
   });
 

@@ -9,13 +9,30 @@ export interface AppConfig {
   dbPoolSize: number;
   queue: { backend: QueueBackend; url: string; prefix: string };
   http: {
-    port: number; host: string; maxBodyBytes: number; maxPointsPerRequest: number; maxSeriesPerRequest: number; rateLimitPerMinute: number;
+    port: number;
+    host: string;
+    maxBodyBytes: number;
+    maxPointsPerRequest: number;
+    maxSeriesPerRequest: number;
+    rateLimitPerMinute: number;
     /** Browser origins allowed cross-origin (CORS); empty = none, ['*'] = any. */
     corsOrigins: string[];
   };
-  models: { dir: string; executionProviders: ExecutionProvider[]; intraOpThreads: number; defaultModel: string | null; maxBatch: number; maxWaitMs: number; maxQueue: number; maxQueuedForecasts: number };
+  models: {
+    dir: string;
+    executionProviders: ExecutionProvider[];
+    intraOpThreads: number;
+    defaultModel: string | null;
+    maxBatch: number;
+    maxWaitMs: number;
+    maxQueue: number;
+    maxQueuedForecasts: number;
+  };
   worker: {
-    concurrency: number; healthPort: number; shutdownGraceMs: number; lockMs: number;
+    concurrency: number;
+    healthPort: number;
+    shutdownGraceMs: number;
+    lockMs: number;
     /** Tenants' `full` fine-tune graphs loaded at once per worker (least recently used unloaded first). */
     maxLoadedGraphs: number;
     /** How often a worker unloads graphs whose fine-tunes were deleted. */

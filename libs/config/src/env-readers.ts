@@ -1,5 +1,8 @@
 export class ConfigError extends Error {
-  constructor(readonly variable: string, reason: string) {
+  constructor(
+    readonly variable: string,
+    reason: string,
+  ) {
     super(`Invalid configuration: ${variable} ${reason}`);
     this.name = 'ConfigError';
   }
@@ -59,7 +62,10 @@ export const oneOf =
 export const list =
   <T extends string>(allowed: readonly T[]): Reader<T[]> =>
   (raw) => {
-    const items = raw.split(',').map((s) => s.trim()).filter(Boolean);
+    const items = raw
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     if (items.length === 0) throw new Error('must list at least one value');
     return items.map((item) => oneOf(allowed)(item));
   };
@@ -82,7 +88,10 @@ export const url =
  * comma-separated list of exact origins (scheme://host[:port], no path).
  */
 export const origins: Reader<string[]> = (raw) => {
-  const items = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  const items = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (items.includes('*')) {
     if (items.length > 1) throw new Error("'*' allows every origin and cannot be combined with others");
     return ['*'];

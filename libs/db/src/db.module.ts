@@ -15,7 +15,21 @@ import { SeriesRepository } from './repositories/series.repository';
 import { TenantsRepository } from './repositories/tenants.repository';
 import { TransactionRunner } from './transaction-runner';
 
-const REPOSITORIES = [TransactionRunner, TenantsRepository, ApiKeysRepository, SeriesRepository, ObservationsRepository, JobsRepository, IdempotencyRepository, ForecastsRepository, BacktestsRepository, FinetunesRepository, RateLimitsRepository, SchedulesRepository, ScheduleRunsRepository];
+const REPOSITORIES = [
+  TransactionRunner,
+  TenantsRepository,
+  ApiKeysRepository,
+  SeriesRepository,
+  ObservationsRepository,
+  JobsRepository,
+  IdempotencyRepository,
+  ForecastsRepository,
+  BacktestsRepository,
+  FinetunesRepository,
+  RateLimitsRepository,
+  SchedulesRepository,
+  ScheduleRunsRepository,
+];
 
 @Global()
 @Module({})

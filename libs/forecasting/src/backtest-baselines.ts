@@ -5,9 +5,22 @@ import { BASELINE_CONTEXT, BaselineModel } from './backtest-request';
 /** The limits prepareSeries needs for a baseline: a long expanding context, no model grid of its own. */
 export function baselineEntry(id: BaselineModel, levels: number[]): ManifestEntry {
   return {
-    id, family: 'xlstm', file: '', sha256: '', contextLength: BASELINE_CONTEXT, patchSize: 1, quantiles: levels, maxHorizon: 100_000,
-    supportsMissing: true, inputs: [], outputs: [], head: { file: '', sha256: '', tensors: [] }, config: {}, parameters: 0,
-    provenance: { baseline: true }, licence: 'n/a',
+    id,
+    family: 'xlstm',
+    file: '',
+    sha256: '',
+    contextLength: BASELINE_CONTEXT,
+    patchSize: 1,
+    quantiles: levels,
+    maxHorizon: 100_000,
+    supportsMissing: true,
+    inputs: [],
+    outputs: [],
+    head: { file: '', sha256: '', tensors: [] },
+    config: {},
+    parameters: 0,
+    provenance: { baseline: true },
+    licence: 'n/a',
   };
 }
 

@@ -4,7 +4,10 @@ import { intervals, pooledMetrics, relativeMetrics, windowScales } from './backt
 
 describe('backtest metrics', () => {
   it('symmetric intervals from the levels present', () => {
-    expect(intervals([0.1, 0.2, 0.5, 0.8, 0.9])).toEqual([{ name: '80', lo: 0, hi: 4 }, { name: '60', lo: 1, hi: 3 }]);
+    expect(intervals([0.1, 0.2, 0.5, 0.8, 0.9])).toEqual([
+      { name: '80', lo: 0, hi: 4 },
+      { name: '60', lo: 1, hi: 3 },
+    ]);
     expect(intervals([0.1, 0.5, 0.8])).toEqual([]);
   });
 
@@ -13,7 +16,19 @@ describe('backtest metrics', () => {
     const { scale1, scale2 } = windowScales(history, 2); // lag-2 differences: 2,3,1,1,3,3 -> MAE 13/6, MSE 33/6
     expect(scale1).toBeCloseTo(13 / 6, 12);
     expect(scale2).toBeCloseTo(33 / 6, 12);
-    const m = pooledMetrics([{ actuals: [10, null, 12], rows: [[8, 9, 10], [9, 10, 11], [11, 13, 15]], levels: [0.1, 0.5, 0.9], scale1, scale2 }]);
+    const m = pooledMetrics([
+      {
+        actuals: [10, null, 12],
+        rows: [
+          [8, 9, 10],
+          [9, 10, 11],
+          [11, 13, 15],
+        ],
+        levels: [0.1, 0.5, 0.9],
+        scale1,
+        scale2,
+      },
+    ]);
     expect(m).toMatchObject({ count: 2, excluded: 1, mae: 1, bias: 0, coverage: { '80': 1 }, width: { '80': 3 } });
     expect(m.mase).toBeCloseTo(1 / (13 / 6), 12);
     expect(m.rmsse).toBeCloseTo(Math.sqrt(1 / (33 / 6)), 12);

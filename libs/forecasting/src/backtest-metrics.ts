@@ -59,7 +59,10 @@ export function pooledMetrics(windows: WindowEval[]): MetricSet {
   const y: (number | null)[] = [];
   const p: number[] = [];
   const rows: number[][] = [];
-  const y1: number[] = [], p1: number[] = [], y2: number[] = [], p2: number[] = [];
+  const y1: number[] = [],
+    p1: number[] = [],
+    y2: number[] = [],
+    p2: number[] = [];
   for (const w of windows) {
     const s1 = w.scale1 > 0 ? w.scale1 : NaN;
     const s2 = w.scale2 > 0 ? Math.sqrt(w.scale2) : NaN;
@@ -80,15 +83,29 @@ export function pooledMetrics(windows: WindowEval[]): MetricSet {
   const coverage: Record<string, number | null> = {};
   const width: Record<string, number | null> = {};
   for (const iv of intervals(levels)) {
-    const s = intervalScore(y, rows.map((r) => r[iv.lo]), rows.map((r) => r[iv.hi]));
+    const s = intervalScore(
+      y,
+      rows.map((r) => r[iv.lo]),
+      rows.map((r) => r[iv.hi]),
+    );
     coverage[iv.name] = num(s.coverage);
     width[iv.name] = num(s.meanWidth);
   }
   return {
-    count: pm.count, excluded: pm.excluded,
-    mae: num(pm.mae), rmse: num(pm.rmse), mape: num(pm.mape), smape: num(pm.smape), wape: num(pm.wape),
-    mase: num(mae(y1, p1)), rmsse: num(Math.sqrt(mse(y2, p2))), bias: num(pm.bias), meanWql: num(ql.meanWql),
-    wql: Object.fromEntries(levels.map((l, k) => [String(l), num(ql.wql[k])])), coverage, width,
+    count: pm.count,
+    excluded: pm.excluded,
+    mae: num(pm.mae),
+    rmse: num(pm.rmse),
+    mape: num(pm.mape),
+    smape: num(pm.smape),
+    wape: num(pm.wape),
+    mase: num(mae(y1, p1)),
+    rmsse: num(Math.sqrt(mse(y2, p2))),
+    bias: num(pm.bias),
+    meanWql: num(ql.meanWql),
+    wql: Object.fromEntries(levels.map((l, k) => [String(l), num(ql.wql[k])])),
+    coverage,
+    width,
   };
 }
 
@@ -96,7 +113,8 @@ const ratio = (a: number | null, b: number | null) => (a === null || b === null 
 
 /** The model's metric over seasonal naive's on the same windows (null where undefined). */
 export function relativeMetrics(model: MetricSet, ref: MetricSet): Omit<MetricSet, 'count' | 'excluded'> {
-  const map = (a: Record<string, number | null>, b: Record<string, number | null>) => Object.fromEntries(Object.keys(a).map((k) => [k, ratio(a[k], b[k] ?? null)]));
+  const map = (a: Record<string, number | null>, b: Record<string, number | null>) =>
+    Object.fromEntries(Object.keys(a).map((k) => [k, ratio(a[k], b[k] ?? null)]));
   const out = Object.fromEntries(SCALAR_METRICS.map((k) => [k, ratio(model[k], ref[k])])) as Record<(typeof SCALAR_METRICS)[number], number | null>;
   return { ...out, wql: map(model.wql, ref.wql), coverage: map(model.coverage, ref.coverage), width: map(model.width, ref.width) };
 }

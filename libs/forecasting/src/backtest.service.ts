@@ -4,7 +4,15 @@ import { BacktestForecastRow, BacktestsRepository, ObservationsRepository, Serie
 import type { JobContext, JobOutcome, JobPayloads } from '#jobs';
 import { ManifestEntry, ModelRuntime } from '#model-runtime';
 import {
-  Frequency, TimeseriesError, defaultSeasonalPeriod, detectSeasonalPeriod, futureGrid, inferFrequency, parseFrequency, seasonalCandidates, stepForward,
+  Frequency,
+  TimeseriesError,
+  defaultSeasonalPeriod,
+  detectSeasonalPeriod,
+  futureGrid,
+  inferFrequency,
+  parseFrequency,
+  seasonalCandidates,
+  stepForward,
 } from '#timeseries';
 import { baselineEntry, baselineForecast } from './backtest-baselines';
 import { MetricSet, WindowEval, pooledMetrics, relativeMetrics, windowScales } from './backtest-metrics';
@@ -85,7 +93,15 @@ export class BacktestService {
       // Checkpoint between models, as fine-tunes do between steps: the job ends with code CANCELLED.
       if (ctx && (await ctx.cancelled())) throw new DomainError('CANCELLED', 'Cancelled on request', 409);
       const tm = performance.now();
-      results.set(modelId, await this.evaluate(p.tenantId, modelId, targets.map((x) => x.target), req));
+      results.set(
+        modelId,
+        await this.evaluate(
+          p.tenantId,
+          modelId,
+          targets.map((x) => x.target),
+          req,
+        ),
+      );
       durations[modelId] = performance.now() - tm;
       await ctx?.progress({ modelsDone: k + 1, models: modelIds.length });
     }
@@ -115,7 +131,17 @@ export class BacktestService {
           refs.push(rv);
           const m = pooledMetrics([ev]);
           perWindow.push({ window: k, metrics: m, relative: relativeMetrics(m, pooledMetrics([rv])) });
-          forecasts.push({ modelId, seriesId: target.seriesId, channel: target.channel, window: k, origin: w.origin, timestamps: w.times, actuals: w.actuals, levels: req.quantiles, quantiles: rows });
+          forecasts.push({
+            modelId,
+            seriesId: target.seriesId,
+            channel: target.channel,
+            window: k,
+            origin: w.origin,
+            timestamps: w.times,
+            actuals: w.actuals,
+            levels: req.quantiles,
+            quantiles: rows,
+          });
         });
         overall[modelId].windows.push(...evals);
         overall[modelId].ref.push(...refs);
@@ -131,18 +157,22 @@ export class BacktestService {
         outcome.status = 'PARTIALLY_SUCCEEDED';
       }
     });
-    const metrics = Object.fromEntries(req.models.map((m) => {
-      const o = overall[m];
-      if (!o.windows.length) return [m, null];
-      const mm = pooledMetrics(o.windows);
-      return [m, { metrics: mm, relative: relativeMetrics(mm, pooledMetrics(o.ref)) }];
-    }));
+    const metrics = Object.fromEntries(
+      req.models.map((m) => {
+        const o = overall[m];
+        if (!o.windows.length) return [m, null];
+        const mm = pooledMetrics(o.windows);
+        return [m, { metrics: mm, relative: relativeMetrics(mm, pooledMetrics(o.ref)) }];
+      }),
+    );
     const failed = outcomes.filter((o) => o.status === 'FAILED').length;
     const state = failed === 0 && outcomes.every((o) => o.status === 'SUCCEEDED') ? 'SUCCEEDED' : failed === outcomes.length ? 'FAILED' : 'PARTIALLY_SUCCEEDED';
     const first = outcomes.find((o) => o.status === 'FAILED');
     const error = state === 'FAILED' && first?.error ? first.error : undefined;
     const runtime = { durationsMs: { total: performance.now() - t0, models: durations }, forecasts: forecasts.length };
-    this.log.log(`backtest ${b.id}: ${targets.length} series x ${req.windows} windows x ${req.models.length} models in ${Math.round(performance.now() - t0)} ms`);
+    this.log.log(
+      `backtest ${b.id}: ${targets.length} series x ${req.windows} windows x ${req.models.length} models in ${Math.round(performance.now() - t0)} ms`,
+    );
     return {
       state,
       result: { backtestId: b.id, series: outcomes.length, failed, forecasts: forecasts.length },
@@ -152,7 +182,9 @@ export class BacktestService {
 
   /** Loads a series and lays out its windows; a series that cannot be backtested reports why. */
   private async plan(tenantId: string, seriesId: string, req: BacktestRequestRecord): Promise<{ target?: Target; outcome: SeriesOutcome }[]> {
-    const fail = (channel: string | null, code: string, message: string) => ({ outcome: { seriesId, channel, status: 'FAILED' as const, error: { code, message } } });
+    const fail = (channel: string | null, code: string, message: string) => ({
+      outcome: { seriesId, channel, status: 'FAILED' as const, error: { code, message } },
+    });
     const s = await this.series.find(tenantId, seriesId);
     if (!s) return [fail(null, 'SERIES_NOT_FOUND', `series ${seriesId} was deleted before the backtest ran`)];
     const block = await this.observations.read(tenantId, s.id);
@@ -164,7 +196,12 @@ export class BacktestService {
         out.push({
           target,
           outcome: {
-            seriesId, channel, status: 'SUCCEEDED', error: null, frequency: target.frequency.label, seasonalPeriod: target.seasonalPeriod,
+            seriesId,
+            channel,
+            status: 'SUCCEEDED',
+            error: null,
+            frequency: target.frequency.label,
+            seasonalPeriod: target.seasonalPeriod,
             windows: target.windows.map((w, index) => ({ index, origin: iso(w.origin), start: iso(w.times[0]), end: iso(w.times[w.times.length - 1]) })),
           },
         });
@@ -178,10 +215,21 @@ export class BacktestService {
     return out;
   }
 
-  private layout(seriesId: string, channel: string, timestamps: number[], values: (number | null)[], declared: string | null, req: BacktestRequestRecord): Target {
+  private layout(
+    seriesId: string,
+    channel: string,
+    timestamps: number[],
+    values: (number | null)[],
+    declared: string | null,
+    req: BacktestRequestRecord,
+  ): Target {
     const observed = timestamps.filter((_, i) => values[i] !== null && Number.isFinite(values[i]));
     if (observed.length < MIN_BACKTEST_CONTEXT) {
-      throw new InvalidInputError('SERIES_TOO_SHORT', `the series has ${observed.length} observed values; a backtest needs at least ${MIN_BACKTEST_CONTEXT} before its first origin`, { needed: MIN_BACKTEST_CONTEXT, available: observed.length });
+      throw new InvalidInputError(
+        'SERIES_TOO_SHORT',
+        `the series has ${observed.length} observed values; a backtest needs at least ${MIN_BACKTEST_CONTEXT} before its first origin`,
+        { needed: MIN_BACKTEST_CONTEXT, available: observed.length },
+      );
     }
     const frequency = declared ? parseFrequency(declared) : inferFrequency(observed)?.frequency;
     if (!frequency) throw new InvalidInputError('FREQUENCY_UNKNOWN', 'the frequency cannot be inferred; declare it on the series or pass "frequency"');
@@ -200,16 +248,22 @@ export class BacktestService {
     }
     const before = observed.filter((t) => t <= windows[0].origin).length;
     if (last === undefined || before < MIN_BACKTEST_CONTEXT) {
-      throw new InvalidInputError('SERIES_TOO_SHORT', `${req.windows} windows of ${req.horizon} steps every ${req.step} need ${span} steps of test data after at least ${MIN_BACKTEST_CONTEXT} observed values; the first origin has ${before}`, { needed: MIN_BACKTEST_CONTEXT, available: before });
+      throw new InvalidInputError(
+        'SERIES_TOO_SHORT',
+        `${req.windows} windows of ${req.horizon} steps every ${req.step} need ${span} steps of test data after at least ${MIN_BACKTEST_CONTEXT} observed values; the first origin has ${before}`,
+        { needed: MIN_BACKTEST_CONTEXT, available: before },
+      );
     }
     const target: Target = { seriesId, channel, frequency, seasonalPeriod: 1, timestamps, values, windows };
     // The expanding in-sample history of each window on the regular grid, at full precision.
     for (const w of target.windows) w.history = this.history(target, w.origin, req).values;
     const first = target.windows[0].history;
-    target.seasonalPeriod = req.seasonalPeriod ?? (() => {
-      const found = detectSeasonalPeriod(first, { candidates: seasonalCandidates(frequency) });
-      return found.detected ? found.period : defaultSeasonalPeriod(frequency);
-    })();
+    target.seasonalPeriod =
+      req.seasonalPeriod ??
+      (() => {
+        const found = detectSeasonalPeriod(first, { candidates: seasonalCandidates(frequency) });
+        return found.detected ? found.period : defaultSeasonalPeriod(frequency);
+      })();
     for (const w of target.windows) Object.assign(w, windowScales(w.history, target.seasonalPeriod));
     return target;
   }
@@ -220,7 +274,10 @@ export class BacktestService {
     const ts = t.timestamps.slice(0, n);
     const vs = t.values.slice(0, n);
     const prepared = prepareSeries(ts, vs, baselineEntry('seasonal_naive', req.quantiles), {
-      span: { horizon: 1 }, declaredFrequency: t.frequency.label, resampling: 'none', quantiles: req.quantiles,
+      span: { horizon: 1 },
+      declaredFrequency: t.frequency.label,
+      resampling: 'none',
+      quantiles: req.quantiles,
     });
     // Float32 context -> the exact stored values wherever a grid point was observed.
     const exact = new Map(ts.map((x, i) => [x, vs[i]]));
@@ -256,7 +313,13 @@ export class BacktestService {
         const n = upperBound(t.timestamps, w.origin);
         try {
           const prepared = prepareSeries(t.timestamps.slice(0, n), t.values.slice(0, n), entry, {
-            span: { until: w.times[w.times.length - 1] }, declaredFrequency: t.frequency.label, quantiles: req.quantiles, coarsen, selectContext: coarsen, adjustSeasons, padToContext,
+            span: { until: w.times[w.times.length - 1] },
+            declaredFrequency: t.frequency.label,
+            quantiles: req.quantiles,
+            coarsen,
+            selectContext: coarsen,
+            adjustSeasons,
+            padToContext,
             ...(isBaseline(modelId) ? { resampling: 'none' as const } : {}),
           });
           jobs.push({ i, k, prepared, values: isBaseline(modelId) ? w.history : Float64Array.from(prepared.request.context), m: t.seasonalPeriod });
@@ -269,7 +332,12 @@ export class BacktestService {
       }
     });
     const live = jobs.filter((j) => !out[j.i].some((r) => 'error' in r));
-    const grids = await this.runModel(tenantId, modelId, live.map((j) => ({ prepared: j.prepared, history: j.values, seasonalPeriod: j.m })), req.quantiles);
+    const grids = await this.runModel(
+      tenantId,
+      modelId,
+      live.map((j) => ({ prepared: j.prepared, history: j.values, seasonalPeriod: j.m })),
+      req.quantiles,
+    );
     live.forEach((j, n) => {
       const g = grids[n];
       if ('error' in g) {
@@ -290,7 +358,10 @@ export class BacktestService {
    * (micro-batched like forecasts), baselines in process. Quantiles come back on the model grid.
    */
   async runModel(
-    tenantId: string, modelId: string, items: { prepared: PreparedSeries; history: Float64Array; seasonalPeriod: number }[], levels: number[],
+    tenantId: string,
+    modelId: string,
+    items: { prepared: PreparedSeries; history: Float64Array; seasonalPeriod: number }[],
+    levels: number[],
   ): Promise<({ levels: number[]; quantiles: number[][]; selection?: ContextSelectionResult | null } | { error: { code: string; message: string } })[]> {
     if (isBaseline(modelId)) {
       const out: ({ levels: number[]; quantiles: number[][] } | { error: { code: string; message: string } })[] = [];
@@ -312,7 +383,13 @@ export class BacktestService {
     const model = await this.resolver.resolve(tenantId, modelId);
     try {
       // Context selection where the prepared series carry a plan (catalog models, as forecasts).
-      const outputs = await forecastPrepared(this.runtime, model.baseModelId, items.map((i) => i.prepared), model.entry.quantiles, model.head);
+      const outputs = await forecastPrepared(
+        this.runtime,
+        model.baseModelId,
+        items.map((i) => i.prepared),
+        model.entry.quantiles,
+        model.head,
+      );
       return outputs.map((o) => ({ levels: model.entry.quantiles, quantiles: o.forecast.quantiles, selection: o.selection }));
     } catch (err) {
       if (err instanceof OverloadedError) throw Object.assign(new Error(err.message), { code: 'OVERLOADED' }); // transient: retry with backoff

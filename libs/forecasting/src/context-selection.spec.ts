@@ -21,7 +21,16 @@ const closeRows = (a: number[][], b: number[][], tol = 1e-4) => {
 describe('meanPinball', () => {
   it('averages the pinball loss over the observed steps and the levels', () => {
     // y = 10, q = [8, 10, 13] at levels 0.1 / 0.5 / 0.9: 0.1·2, 0, 0.1·3 -> (0.2 + 0 + 0.3) / 3
-    expect(meanPinball([[8, 10, 13], [0, 0, 0]], [10, NaN], [0.1, 0.5, 0.9])).toBeCloseTo(0.5 / 3, 12);
+    expect(
+      meanPinball(
+        [
+          [8, 10, 13],
+          [0, 0, 0],
+        ],
+        [10, NaN],
+        [0.1, 0.5, 0.9],
+      ),
+    ).toBeCloseTo(0.5 / 3, 12);
     expect(meanPinball([[1, 2, 3]], [NaN], [0.1, 0.5, 0.9])).toBe(Infinity);
     expect(meanPinball([[1, NaN, 3]], [2], [0.1, 0.5, 0.9])).toBe(Infinity);
   });
@@ -68,25 +77,44 @@ describe('per-series context selection through the runtime (ssm-dev)', () => {
     for (const end of [long.length, long.length - 24]) {
       const prefix = long.slice(0, end - 24);
       const heldOut = long.slice(end - 24, end);
-      const val = await rt.forecast('ssm-dev', [64, 128, 256, 512].map((c) => ({ ...p.request, context: prefix.slice(-c) })));
+      const val = await rt.forecast(
+        'ssm-dev',
+        [64, 128, 256, 512].map((c) => ({ ...p.request, context: prefix.slice(-c) })),
+      );
       val.forEach((v, k) => (scores[k] += meanPinball(v.quantiles, heldOut, two.quantiles)));
     }
     sel.scores.forEach((v, k) => expect(v).toBeCloseTo(scores[k], 4));
-    const best = [0, 1, 2, 3].sort((a, b) => scores[a] - scores[b]).slice(0, 2).map((k) => [64, 128, 256, 512][k]);
+    const best = [0, 1, 2, 3]
+      .sort((a, b) => scores[a] - scores[b])
+      .slice(0, 2)
+      .map((k) => [64, 128, 256, 512][k]);
     expect(sel.chosen).toEqual(best);
-    const finals = await rt.forecast('ssm-dev', best.map((c) => ({ ...p.request, context: long.slice(-c) })));
-    closeRows(out.forecast.quantiles, finals[0].quantiles.map((row, t) => row.map((v, l) => (v + finals[1].quantiles[t][l]) / 2)));
+    const finals = await rt.forecast(
+      'ssm-dev',
+      best.map((c) => ({ ...p.request, context: long.slice(-c) })),
+    );
+    closeRows(
+      out.forecast.quantiles,
+      finals[0].quantiles.map((row, t) => row.map((v, l) => (v + finals[1].quantiles[t][l]) / 2)),
+    );
     // Still monotone, and the metadata says what was done.
     for (const row of out.forecast.quantiles) for (let l = 1; l < row.length; l++) expect(row[l]).toBeGreaterThanOrEqual(row[l - 1]);
     const r = finishSeries(p, out.forecast.quantiles, two.quantiles, LEVELS, 'value', out.selection);
     expect(r.metadata.contextSelection).toEqual({
-      candidates: [64, 128, 256, 512], validationSteps: 24, validationWindows: 2, scores: sel.scores.map((v) => Number(v.toPrecision(6))), chosen: best,
+      candidates: [64, 128, 256, 512],
+      validationSteps: 24,
+      validationWindows: 2,
+      scores: sel.scores.map((v) => Number(v.toPrecision(6))),
+      chosen: best,
     });
     expect(r.metadata.modelGrid.length).toBe(512);
     // One window (the manifest's default): the last 24 steps alone.
     const [one] = await forecastPrepared(rt, 'ssm-dev', [prepareSeries(s.ts, s.vs, entry, opts)], entry.quantiles);
     expect(one.selection!.validationWindows).toBe(1);
-    const val1 = await rt.forecast('ssm-dev', [64, 128, 256, 512].map((c) => ({ ...p.request, context: long.slice(0, long.length - 24).slice(-c) })));
+    const val1 = await rt.forecast(
+      'ssm-dev',
+      [64, 128, 256, 512].map((c) => ({ ...p.request, context: long.slice(0, long.length - 24).slice(-c) })),
+    );
     one.selection!.scores.forEach((v, k) => expect(v).toBeCloseTo(meanPinball(val1[k].quantiles, long.slice(-24), entry.quantiles), 4));
   });
 
@@ -116,7 +144,10 @@ describe('per-series context selection through the runtime (ssm-dev)', () => {
     expect(pg.selection).toBeNull();
     const all = [...cases, pg];
     const out = await forecastPrepared(rt, 'ssm-dev', all, entry.quantiles);
-    const plain = await rt.forecast('ssm-dev', all.map((p) => p.request));
+    const plain = await rt.forecast(
+      'ssm-dev',
+      all.map((p) => p.request),
+    );
     out.forEach((o, i) => {
       expect(o.selection).toBeNull();
       closeRows(o.forecast.quantiles, plain[i].quantiles);

@@ -32,7 +32,11 @@ const CHUNK = 512;
  * plans nothing without one). Everything else runs as before.
  */
 export async function forecastPrepared(
-  runtime: ModelRuntime, modelId: string, items: PreparedSeries[], levels: number[], head?: string,
+  runtime: ModelRuntime,
+  modelId: string,
+  items: PreparedSeries[],
+  levels: number[],
+  head?: string,
 ): Promise<PreparedForecast[]> {
   const withHead = (r: SeriesRequest): SeriesRequest => (head === undefined ? r : { ...r, head });
   // 1. Validation forecasts, one per window and distinct effective length per planned series.
@@ -89,7 +93,8 @@ function validationPlan(p: PreparedSeries): ValidationWindow[] | null {
 
 /** Candidates best first: lower score, then the default context length, then the longer one. */
 export function rankCandidates(candidates: number[], scores: number[], defaultLength: number): number[] {
-  return candidates.map((_, k) => k)
+  return candidates
+    .map((_, k) => k)
     .sort((a, b) => scores[a] - scores[b] || Number(candidates[b] === defaultLength) - Number(candidates[a] === defaultLength) || candidates[b] - candidates[a])
     .map((k) => candidates[k]);
 }

@@ -41,8 +41,15 @@ export class ForecastService {
     const targets = await this.targets(p.tenantId, req, entry.contextLength);
     const tLoad = performance.now();
     const opts = (t: Target): ForecastOptions => ({
-      span: spanOf(req), frequency: req.frequency, declaredFrequency: t.declaredFrequency, resampling: req.resampling,
-      contextLength: req.contextLength, quantiles: req.quantiles, coarsen: !model.finetuned, selectContext: !model.finetuned, adjustSeasons: model.adjustSeasons,
+      span: spanOf(req),
+      frequency: req.frequency,
+      declaredFrequency: t.declaredFrequency,
+      resampling: req.resampling,
+      contextLength: req.contextLength,
+      quantiles: req.quantiles,
+      coarsen: !model.finetuned,
+      selectContext: !model.finetuned,
+      adjustSeasons: model.adjustSeasons,
       padToContext: model.padToContext,
     });
     const prepared: (PreparedSeries | DomainError)[] = targets.map((t) => {
@@ -69,21 +76,48 @@ export class ForecastService {
       const x = prepared[i];
       const base = { seriesKey: t.key, seriesId: t.seriesId, channel: t.channel };
       if (x instanceof DomainError) {
-        return { ...base, status: 'FAILED' as const, errorCode: x.code, errorMessage: x.message, timestamps: null, levels: null, quantiles: null, metadata: null };
+        return {
+          ...base,
+          status: 'FAILED' as const,
+          errorCode: x.code,
+          errorMessage: x.message,
+          timestamps: null,
+          levels: null,
+          quantiles: null,
+          metadata: null,
+        };
       }
       const out = ran[j++];
       const r = finishSeries(x, out.forecast.quantiles, entry.quantiles, req.quantiles, t.channel, out.selection);
-      return { ...base, status: 'SUCCEEDED' as const, errorCode: null, errorMessage: null, timestamps: r.timestamps, levels: r.levels, quantiles: r.quantiles, metadata: r.metadata as unknown as Record<string, unknown> };
+      return {
+        ...base,
+        status: 'SUCCEEDED' as const,
+        errorCode: null,
+        errorMessage: null,
+        timestamps: r.timestamps,
+        levels: r.levels,
+        quantiles: r.quantiles,
+        metadata: r.metadata as unknown as Record<string, unknown>,
+      };
     });
     const failed = results.filter((r) => r.status === 'FAILED').length;
     const state = failed === 0 ? 'SUCCEEDED' : failed === results.length ? 'FAILED' : 'PARTIALLY_SUCCEEDED';
     const status = this.runtime.models().find((m) => m.entry.id === model.baseModelId)!;
     const runtime = {
-      modelId: f.modelId, baseModel: model.baseModelId, head: model.head, modelSha256: entry.sha256, executionProvider: status.provider.active, onnxruntimeVersion: status.ortVersion,
+      modelId: f.modelId,
+      baseModel: model.baseModelId,
+      head: model.head,
+      modelSha256: entry.sha256,
+      executionProvider: status.provider.active,
+      onnxruntimeVersion: status.ortVersion,
       durationsMs: {
         queue: Math.max(0, Date.now() - new Date(f.createdAt).getTime() - (performance.now() - t0)),
-        load: tLoad - t0, preprocess: tPre - tLoad, model: tModel - tPre, postprocess: performance.now() - tModel,
-        modelQueue: Math.max(0, ...outputs.map((o) => o.queueMs)), modelRun: Math.max(0, ...outputs.map((o) => o.modelMs)),
+        load: tLoad - t0,
+        preprocess: tPre - tLoad,
+        model: tModel - tPre,
+        postprocess: performance.now() - tModel,
+        modelQueue: Math.max(0, ...outputs.map((o) => o.queueMs)),
+        modelRun: Math.max(0, ...outputs.map((o) => o.modelMs)),
       },
       batchSize: Math.max(0, ...outputs.map((o) => o.batchSize)),
     };
@@ -99,7 +133,14 @@ export class ForecastService {
   private async targets(tenantId: string, req: ForecastRequestRecord, contextLength: number): Promise<Target[]> {
     if (req.data) {
       const d = req.data;
-      return d.values.map((vals, c) => ({ key: 'inline', seriesId: null, channel: d.channels[c], timestamps: d.timestamps, values: vals, declaredFrequency: null }));
+      return d.values.map((vals, c) => ({
+        key: 'inline',
+        seriesId: null,
+        channel: d.channels[c],
+        timestamps: d.timestamps,
+        values: vals,
+        declaredFrequency: null,
+      }));
     }
     const out: Target[] = [];
     for (const id of req.seriesIds ?? []) {

@@ -19,15 +19,31 @@ function monthStarts(y: number, n: number, step = 1): number[] {
 }
 
 function forecast(ts: number[], horizon: number) {
-  const p = prepareSeries(ts, ts.map((_, i) => 10 + (i % 12)), entry, { span: { horizon }, quantiles: [0.5] });
-  return finishSeries(p, Array.from({ length: p.request.horizon }, (_, i) => [i]), [0.5], [0.5], 'value');
+  const p = prepareSeries(
+    ts,
+    ts.map((_, i) => 10 + (i % 12)),
+    entry,
+    { span: { horizon }, quantiles: [0.5] },
+  );
+  return finishSeries(
+    p,
+    Array.from({ length: p.request.horizon }, (_, i) => [i]),
+    [0.5],
+    [0.5],
+    'value',
+  );
 }
 
 describe('forecasts of historical series', () => {
   it('continues an 18th-century monthly series into the next year', () => {
     const r = forecast(monthStarts(1749, 32 * 12), 3);
     expect(r.timestamps.map(iso)).toEqual(['1781-01-01T00:00:00.000Z', '1781-02-01T00:00:00.000Z', '1781-03-01T00:00:00.000Z']);
-    expect(r.metadata.sourceGrid).toMatchObject({ first: '1749-01-01T00:00:00.000Z', last: '1780-12-01T00:00:00.000Z', inferredFrequency: '1M', missingSteps: 0 });
+    expect(r.metadata.sourceGrid).toMatchObject({
+      first: '1749-01-01T00:00:00.000Z',
+      last: '1780-12-01T00:00:00.000Z',
+      inferredFrequency: '1M',
+      missingSteps: 0,
+    });
     expect(r.metadata.modelGrid).toMatchObject({ step: '1M', anchor: '1780-12-01T00:00:00.000Z' });
     expect(r.metadata.output).toMatchObject({ first: '1781-01-01T00:00:00.000Z', last: '1781-03-01T00:00:00.000Z', exact: 3 });
   });

@@ -44,14 +44,22 @@ describe('prepareSeries context length', () => {
     // Observed only in the last 3 hours: neither validation window (the last 24 steps, the 24 before)
     // has an observation and two before it. No plan, and the grid and metadata are the default 1,024 steps.
     const sparse = vs.map((v, i) => (i < ts.length - 3 ? null : v));
-    const p2 = prepareSeries(ts, sparse, { ...e, contextSelection: { candidates: [128, 2048], top: 1, windows: 2 } }, { ...opts, selectContext: true, resampling: 'none' });
+    const p2 = prepareSeries(
+      ts,
+      sparse,
+      { ...e, contextSelection: { candidates: [128, 2048], top: 1, windows: 2 } },
+      { ...opts, selectContext: true, resampling: 'none' },
+    );
     expect(p2.selection).toBeNull();
     expect([p2.request.context.length, p2.metadataBase.grid.length]).toEqual([1024, 1024]);
   });
 
   it('scoreableWindows: newest first, each with an observation and two before it', () => {
     const g = Float32Array.from([1, 2, NaN, NaN, 5, NaN, 7, 8]);
-    expect(scoreableWindows(g, 2, 3)).toEqual([{ prefixEnd: 6, end: 8 }, { prefixEnd: 4, end: 6 }]); // [2, 4) holds nothing
+    expect(scoreableWindows(g, 2, 3)).toEqual([
+      { prefixEnd: 6, end: 8 },
+      { prefixEnd: 4, end: 6 },
+    ]); // [2, 4) holds nothing
     expect(scoreableWindows(g, 2, 1)).toEqual([{ prefixEnd: 6, end: 8 }]);
     expect(scoreableWindows(g, 7, 2)).toEqual([]); // 1 point before the window
     expect(scoreableWindows(Float32Array.from([NaN, 1, NaN, 2]), 2, 1)).toEqual([]); // 1 observation before it
@@ -63,7 +71,12 @@ describe('coarser model grid for long seasons (xlstm)', () => {
   const t0 = Date.UTC(2026, 4, 1);
   const ts = Array.from({ length: 6000 }, (_, i) => t0 + i * min5);
   const vs = ts.map((_, i) => 20 + 10 * Math.sin((2 * Math.PI * i) / 288));
-  const xlstm = (over: Partial<ManifestEntry> = {}): ManifestEntry => ({ ...baselineEntry('naive', [0.1, 0.5, 0.9]), contextLength: 1024, seasons: XLSTM_SMALL_SEASONS, ...over });
+  const xlstm = (over: Partial<ManifestEntry> = {}): ManifestEntry => ({
+    ...baselineEntry('naive', [0.1, 0.5, 0.9]),
+    contextLength: 1024,
+    seasons: XLSTM_SMALL_SEASONS,
+    ...over,
+  });
   const opts = { span: { horizon: 10 }, declaredFrequency: '5min', quantiles: [0.1, 0.5, 0.9], coarsen: true };
 
   it('coarseningFactor: the grid on which the season is the next listed one up (else down) that fits 8 times; 1 when the own season does', () => {
@@ -107,22 +120,52 @@ describe('coarser model grid for long seasons (xlstm)', () => {
     expect(c[c.length - 1]).toBeCloseTo(v10[2999], 4);
     expect(c[c.length - 2]).toBeCloseTo((v10[2997] + v10[2998]) / 2, 4);
     expect(c[c.length - 3]).toBeCloseTo(v10[2996], 4);
-    const r = finishSeries(p, Array.from({ length: 7 }, (_, i) => [i, i + 1, i + 2]), [0.1, 0.5, 0.9], [0.5], 'value');
+    const r = finishSeries(
+      p,
+      Array.from({ length: 7 }, (_, i) => [i, i + 1, i + 2]),
+      [0.1, 0.5, 0.9],
+      [0.5],
+      'value',
+    );
     expect(r.timestamps).toEqual(Array.from({ length: 10 }, (_, i) => t10[2999] + (i + 1) * min10));
     expect(r.quantiles[2][0]).toBeCloseTo(2, 9); // +30 min = grid step 2 (median 1 + 1)
     expect(r.metadata.modelGrid.coarsening).toEqual({ factor: 1.5, seriesStep: '10min', seasonalPeriod: 144 });
     const min20 = 1_200_000;
     const t20 = Array.from({ length: 1000 }, (_, i) => t0 + i * min20);
-    const q = prepareSeries(t20, t20.map((_, i) => i), xlstm(), { ...opts, declaredFrequency: '20min' });
+    const q = prepareSeries(
+      t20,
+      t20.map((_, i) => i),
+      xlstm(),
+      { ...opts, declaredFrequency: '20min' },
+    );
     expect([q.coarsening, q.frequency.label, q.request.horizon]).toEqual([0.75, '15min', 14]); // 200 min = 13.3 grid steps
     // A linear series stays linear on the finer grid: steps of 0.75.
     expect(q.request.context[q.request.context.length - 1] - q.request.context[q.request.context.length - 2]).toBeCloseTo(0.75, 3);
     expect(q.request.context.length).toBe(1024);
     // A horizon the finer grid cannot reach within maxHorizon is forecast on the series' own grid.
-    const long = prepareSeries(t20, t20.map((_, i) => i), xlstm({ maxHorizon: 100 }), { ...opts, declaredFrequency: '20min', span: { horizon: 90 } });
+    const long = prepareSeries(
+      t20,
+      t20.map((_, i) => i),
+      xlstm({ maxHorizon: 100 }),
+      { ...opts, declaredFrequency: '20min', span: { horizon: 90 } },
+    );
     expect([long.coarsening, long.frequency.label, long.request.horizon, long.metadataBase.coarsening]).toEqual([1, '20min', 90, null]);
-    expect(prepareSeries(t20, t20.map((_, i) => i), xlstm({ maxHorizon: 100 }), { ...opts, declaredFrequency: '20min', span: { horizon: 75 } }).request.horizon).toBe(100);
-    expect(() => prepareSeries(t20, t20.map((_, i) => i), xlstm({ maxHorizon: 100 }), { ...opts, declaredFrequency: '20min', span: { horizon: 101 } })).toThrow(/forecasts at most 100/);
+    expect(
+      prepareSeries(
+        t20,
+        t20.map((_, i) => i),
+        xlstm({ maxHorizon: 100 }),
+        { ...opts, declaredFrequency: '20min', span: { horizon: 75 } },
+      ).request.horizon,
+    ).toBe(100);
+    expect(() =>
+      prepareSeries(
+        t20,
+        t20.map((_, i) => i),
+        xlstm({ maxHorizon: 100 }),
+        { ...opts, declaredFrequency: '20min', span: { horizon: 101 } },
+      ),
+    ).toThrow(/forecasts at most 100/);
   });
 
   it('reads every 3rd point of 5-minute data on a 15-minute grid and maps the forecast back onto 5-minute steps', () => {
@@ -160,7 +203,15 @@ describe('coarser model grid for long seasons (xlstm)', () => {
     expect(prepareSeries(ts, vs, xlstm({ contextLength: 4096 }), opts).coarsening).toBe(1);
     const plain = prepareSeries(ts, vs, xlstm(), { ...opts, coarsen: false });
     expect(plain.metadataBase.coarsening).toBeNull();
-    expect(finishSeries(plain, Array.from({ length: 10 }, () => [1, 2, 3]), [0.1, 0.5, 0.9], [0.5], 'value').metadata.modelGrid.coarsening).toBeNull();
+    expect(
+      finishSeries(
+        plain,
+        Array.from({ length: 10 }, () => [1, 2, 3]),
+        [0.1, 0.5, 0.9],
+        [0.5],
+        'value',
+      ).metadata.modelGrid.coarsening,
+    ).toBeNull();
   });
 });
 
@@ -186,14 +237,19 @@ describe('ssm scale factor', () => {
     expect(ssmScalePeriod(0)).toBe(1);
   });
 
-  it('a 12-hourly series with its daily season (m = 2) gets s = 24 / 4 from the model\'s map; its metadata keeps the season 2', () => {
+  it("a 12-hourly series with its daily season (m = 2) gets s = 24 / 4 from the model's map; its metadata keeps the season 2", () => {
     const h12 = 43_200_000;
     const ts = Array.from({ length: 400 }, (_, i) => Date.UTC(2026, 0, 1) + i * h12);
     const vs = ts.map((_, i) => 10 + 3 * (i % 2));
     const ssm: ManifestEntry = { ...baselineEntry('naive', [0.5]), family: 'ssm', contextLength: 2048, scalePeriods: { 2: 4 } };
     const p = prepareSeries(ts, vs, ssm, { span: { horizon: 4 }, frequency: '12h', quantiles: [0.5] });
     expect([p.request.scaleFactor, p.metadataBase.seasonalPeriod]).toEqual([6, 2]);
-    const hourly = prepareSeries(ts.map((_, i) => Date.UTC(2026, 0, 1) + i * 3_600_000), vs, ssm, { span: { horizon: 4 }, frequency: '1h', quantiles: [0.5] });
+    const hourly = prepareSeries(
+      ts.map((_, i) => Date.UTC(2026, 0, 1) + i * 3_600_000),
+      vs,
+      ssm,
+      { span: { horizon: 4 }, frequency: '1h', quantiles: [0.5] },
+    );
     expect(hourly.request.scaleFactor).toBe(1); // season 24: unchanged
     // A model without the map reads the season as itself: s = 24 / 2.
     const { scalePeriods: _, ...plain } = ssm;
@@ -209,7 +265,14 @@ describe('metadata.modelInput: the context lengths a forecast read and the lengt
   };
   const o = { span: { horizon: 4 }, frequency: '1h', quantiles: [0.5] };
   const grid = Array.from({ length: 4 }, () => [1, 2, 3]);
-  const xlstm: ManifestEntry = { ...baselineEntry('naive', [0.5]), family: 'xlstm', contextLength: 1024, patchSize: 32, provenance: {}, contextPadding: { minPatches: 1 } };
+  const xlstm: ManifestEntry = {
+    ...baselineEntry('naive', [0.5]),
+    family: 'xlstm',
+    contextLength: 1024,
+    patchSize: 32,
+    provenance: {},
+    contextPadding: { minPatches: 1 },
+  };
   const input = (n: number, e: ManifestEntry, extra = {}) => {
     const { ts, vs } = series(n);
     return finishSeries(prepareSeries(ts, vs, e, { ...o, ...extra }), grid, [0.1, 0.5, 0.9], [0.5], 'value').metadata.modelInput;
@@ -231,10 +294,19 @@ describe('metadata.modelInput: the context lengths a forecast read and the lengt
     // Hourly, season 24: s = 1, the whole 2,048 steps; a 12-hourly series (season 2) at s = 24 / 2 = 12: ⌊2048 / 12⌋ = 170.
     expect(input(300, ssm)).toEqual({ rule: 'window', contextSteps: [300], fedSteps: [2048] });
     const ts = Array.from({ length: 400 }, (_, i) => Date.UTC(2026, 0, 1) + i * 43_200_000);
-    const p = prepareSeries(ts, ts.map((_, i) => 10 + 3 * (i % 2)), ssm, { ...o, frequency: '12h' });
+    const p = prepareSeries(
+      ts,
+      ts.map((_, i) => 10 + 3 * (i % 2)),
+      ssm,
+      { ...o, frequency: '12h' },
+    );
     expect(p.request.scaleFactor).toBe(12);
     const sel = { candidates: [128, 256, 400], validationSteps: 4, validationWindows: 1, scores: [3, 1, 2], chosen: [256, 400] };
-    expect(finishSeries(p, grid, [0.1, 0.5, 0.9], [0.5], 'value', sel).metadata.modelInput).toEqual({ rule: 'window', contextSteps: [256, 400], fedSteps: [170, 170] });
+    expect(finishSeries(p, grid, [0.1, 0.5, 0.9], [0.5], 'value', sel).metadata.modelInput).toEqual({
+      rule: 'window',
+      contextSteps: [256, 400],
+      fedSteps: [170, 170],
+    });
     expect(modelInputOf(p, null)).toEqual({ rule: 'window', contextSteps: [400], fedSteps: [170] });
   });
 

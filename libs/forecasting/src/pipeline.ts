@@ -1,9 +1,30 @@
 import { InvalidInputError } from '#common';
 import { ManifestEntry, SeriesRequest, fedLength } from '#model-runtime';
 import {
-  ContextSelectionInfo, Frequency, ModelInputInfo, ResampleMethod, ResamplingMetadata, buildGrid, buildMetadata, chooseMethod, defaultSeasonalPeriod,
-  detectSeasonalPeriod, fixedFrequency, futureGrid, seasonalCandidates, gridLengthCovering, inferFrequency, mapForecast, parseFrequency, resample,
-  SeasonalAdjustmentInfo, seriesStats, stepForward, uniqueSorted, LAST_TIMESTAMP_MS, TIMESTAMP_YEARS,
+  ContextSelectionInfo,
+  Frequency,
+  ModelInputInfo,
+  ResampleMethod,
+  ResamplingMetadata,
+  buildGrid,
+  buildMetadata,
+  chooseMethod,
+  defaultSeasonalPeriod,
+  detectSeasonalPeriod,
+  fixedFrequency,
+  futureGrid,
+  seasonalCandidates,
+  gridLengthCovering,
+  inferFrequency,
+  mapForecast,
+  parseFrequency,
+  resample,
+  SeasonalAdjustmentInfo,
+  seriesStats,
+  stepForward,
+  uniqueSorted,
+  LAST_TIMESTAMP_MS,
+  TIMESTAMP_YEARS,
 } from '#timeseries';
 import { adjustValues, planSeasonalAdjustment, reseasonalize } from './seasonal-adjustment';
 
@@ -50,7 +71,7 @@ export const MIN_CONTEXT_CYCLES = 8;
  * pre-training drew (xlstm-small: 4, 7, 12, 24, 48, 52, 96, 168, 288). Off that list (5, 10, 14, 20,
  * 32, 64, 72, 144 measured) xlstm-small forecasts a clean season 2.7-4.9x worse than seasonal naive
  * (scripts/eval/sine_probe.py, test/models/seasons.spec.ts); a training stage with periods drawn off
- * it did not teach it (models/toolchain/training/README.md, xlstm small11).
+ * it did not teach it (models/toolchain/training/HISTORY.md, xlstm small11).
  * - fixed steps: k = 1 when m is listed and the context of C grid steps holds MIN_CONTEXT_CYCLES
  *   seasons; otherwise the grid on which the season is the smallest listed one above m that fits 8
  *   times (a finer grid, values interpolated between the observations: nothing lost), or else the
@@ -198,9 +219,16 @@ export function prepareSeries(timestamps: number[], values: (number | null)[], e
     scaleFactor = Math.min(24, 24 / ssmScalePeriod(seasonalPeriod, entry.scalePeriods));
   }
   // The season on the model grid: the ssm's, else the grid frequency's default (e.g. 96 on a 15-minute grid).
-  const adjustment = entry.seasonalAdjustment && o.adjustSeasons === true
-    ? planSeasonalAdjustment(long, contextSteps, seasonalPeriod ?? defaultSeasonalPeriod(gridFrequency), entry.seasonalAdjustment.cycles, entry.seasonalAdjustment.additive)
-    : null;
+  const adjustment =
+    entry.seasonalAdjustment && o.adjustSeasons === true
+      ? planSeasonalAdjustment(
+          long,
+          contextSteps,
+          seasonalPeriod ?? defaultSeasonalPeriod(gridFrequency),
+          entry.seasonalAdjustment.cycles,
+          entry.seasonalAdjustment.additive,
+        )
+      : null;
   if (adjustment) long = adjustValues(long, adjustment);
   // The default context: the last maxLen grid steps (all of them without selection).
   const context = long.length > maxLen ? long.slice(long.length - maxLen) : long;
@@ -208,12 +236,20 @@ export function prepareSeries(timestamps: number[], values: (number | null)[], e
   // ssm: the masked future rows come out of a context of ⌊C/s⌋ steps; keep at least half of it real.
   const limit = scaleFactor === null ? entry.maxHorizon : Math.min(entry.maxHorizon, Math.floor(entry.contextLength / scaleFactor / 2));
   if (horizon > limit) {
-    throw new InvalidInputError('HORIZON_TOO_LONG', `the span needs ${horizon} ${gridFrequency.label} steps; model ${entry.id} forecasts at most ${limit} here`, { maxHorizon: limit });
+    throw new InvalidInputError(
+      'HORIZON_TOO_LONG',
+      `the span needs ${horizon} ${gridFrequency.label} steps; model ${entry.id} forecasts at most ${limit} here`,
+      { maxHorizon: limit },
+    );
   }
   // Timestamps are years 0001..9999 everywhere (parsing, storage, CSV): a forecast may not step past them.
   if (lastOutput > LAST_TIMESTAMP_MS) {
     const fits = outputTimes.filter((t) => t <= LAST_TIMESTAMP_MS).length;
-    throw new InvalidInputError('HORIZON_TOO_LONG', `the forecast would pass 9999-12-31, the last date of years ${TIMESTAMP_YEARS}; at most ${fits} step(s) fit`, { maxHorizon: fits });
+    throw new InvalidInputError(
+      'HORIZON_TOO_LONG',
+      `the forecast would pass 9999-12-31, the last date of years ${TIMESTAMP_YEARS}; at most ${fits} step(s) fit`,
+      { maxHorizon: fits },
+    );
   }
   // Distinct candidate lengths this grid allows (a candidate longer than the grid is the whole grid).
   const candidates = spec ? [...new Set(spec.candidates.map((c) => Math.min(c, long.length)))] : [];
@@ -232,11 +268,19 @@ export function prepareSeries(timestamps: number[], values: (number | null)[], e
     coarsening: regrid?.factor ?? 1,
     selection,
     seasonalAdjustment: adjustment,
-    feed: entry.provenance.baseline === true
-      ? null
-      : { family: entry.family, contextLength: entry.contextLength, patchSize: entry.patchSize, contextPadding: entry.contextPadding },
+    feed:
+      entry.provenance.baseline === true
+        ? null
+        : { family: entry.family, contextLength: entry.contextLength, patchSize: entry.patchSize, contextPadding: entry.contextPadding },
     metadataBase: {
-      stats, grid, method: {}, imputedCount: r.imputedCount, missingCount: r.missingCount, gridPoints: grid.length, scaleFactor, seasonalPeriod,
+      stats,
+      grid,
+      method: {},
+      imputedCount: r.imputedCount,
+      missingCount: r.missingCount,
+      gridPoints: grid.length,
+      scaleFactor,
+      seasonalPeriod,
       coarsening: regrid ? { factor: regrid.factor, seriesStep: seriesFrequency.label, seasonalPeriod: defaultSeasonalPeriod(seriesFrequency) } : null,
       seasonalAdjustment: adjustment,
     },
@@ -284,7 +328,8 @@ function span(s: Span, anchor: number, f: Frequency): { outputTimes: number[]; h
     return { outputTimes: times, horizon: times.length, mode: 'until' };
   }
   const at = [...s.at].sort((a, b) => a - b);
-  if (at[0] <= anchor) throw new InvalidInputError('TIMESTAMP_NOT_IN_FUTURE', `"at" timestamps must be after the last observation ${new Date(anchor).toISOString()}`);
+  if (at[0] <= anchor)
+    throw new InvalidInputError('TIMESTAMP_NOT_IN_FUTURE', `"at" timestamps must be after the last observation ${new Date(anchor).toISOString()}`);
   let horizon = 0;
   for (let t = anchor; t < at[at.length - 1] && horizon <= MAX_AT * 10; t = stepForward(t, f, 1)) horizon++;
   return { outputTimes: s.at, horizon, mode: 'at' };
@@ -300,16 +345,22 @@ export function modelInputOf(p: Pick<PreparedSeries, 'feed' | 'request'>, contex
 
 /** Model-grid quantiles -> the requested timestamps and levels, with the metadata that says how. */
 export function finishSeries(
-  p: PreparedSeries, gridQuantiles: number[][], modelLevels: number[], levels: number[], channel: string, contextSelection: ContextSelectionInfo | null = null,
+  p: PreparedSeries,
+  gridQuantiles: number[][],
+  modelLevels: number[],
+  levels: number[],
+  channel: string,
+  contextSelection: ContextSelectionInfo | null = null,
 ): SeriesResult {
   gridQuantiles = reseasonalize(gridQuantiles, p.seasonalAdjustment);
   const gridTimes = futureGrid(p.anchor.t, p.frequency, gridQuantiles.length);
   const idx = levels.map((l) => modelLevels.findIndex((m) => Math.abs(m - l) < 1e-9));
   // `at` times, or another grid (xlstmGrid): each output time interpolated between grid steps (from the last
   // observation before the first step); otherwise the grid steps are the output times.
-  const mapped = p.mode === 'at' || p.coarsening !== 1
-    ? mapForecast(gridTimes, gridQuantiles, p.outputTimes, p.anchor)
-    : { timestamps: gridTimes, values: gridQuantiles, how: gridTimes.map(() => 'exact' as const) };
+  const mapped =
+    p.mode === 'at' || p.coarsening !== 1
+      ? mapForecast(gridTimes, gridQuantiles, p.outputTimes, p.anchor)
+      : { timestamps: gridTimes, values: gridQuantiles, how: gridTimes.map(() => 'exact' as const) };
   const metadata = buildMetadata({
     ...p.metadataBase,
     method: { [channel]: p.method },

@@ -49,7 +49,12 @@ describe('seasonal adjustment', () => {
     for (let k = 0; k < 12; k++) expect(p[k]).toBeCloseTo(Math.log(NORMALISED[k]), 5);
     expect(p.reduce((a, b) => a + b, 0)).toBeCloseTo(0, 9);
     // A phase without a single detrended value: no profile.
-    expect(logProfile(Float32Array.from(x, (v, t) => (t % 12 === 3 ? NaN : v)), 12)).toBeNull();
+    expect(
+      logProfile(
+        Float32Array.from(x, (v, t) => (t % 12 === 3 ? NaN : v)),
+        12,
+      ),
+    ).toBeNull();
   });
 
   it('planSeasonalAdjustment: the factors of the forecast steps, and the adjusted values are the trend', () => {
@@ -72,11 +77,32 @@ describe('seasonal adjustment', () => {
     const x = multiplicative(200);
     expect(planSeasonalAdjustment(x, 1024, 1, 6)).toBeNull();
     expect(planSeasonalAdjustment(x, 1024, 2.5, 6)).toBeNull();
-    expect(planSeasonalAdjustment(Float32Array.from(x, (v, t) => (t === 50 ? 0 : v)), 1024, 12, 6)).toBeNull();
-    expect(planSeasonalAdjustment(Float32Array.from(x, (v, t) => (t === 50 ? -v : v)), 1024, 12, 6)).toBeNull();
+    expect(
+      planSeasonalAdjustment(
+        Float32Array.from(x, (v, t) => (t === 50 ? 0 : v)),
+        1024,
+        12,
+        6,
+      ),
+    ).toBeNull();
+    expect(
+      planSeasonalAdjustment(
+        Float32Array.from(x, (v, t) => (t === 50 ? -v : v)),
+        1024,
+        12,
+        6,
+      ),
+    ).toBeNull();
     expect(planSeasonalAdjustment(x.subarray(0, 30), 1024, 12, 6)).toBeNull();
     const u = rng(3);
-    expect(planSeasonalAdjustment(Float32Array.from({ length: 200 }, () => 10 + u()), 1024, 12, 6)).toBeNull();
+    expect(
+      planSeasonalAdjustment(
+        Float32Array.from({ length: 200 }, () => 10 + u()),
+        1024,
+        12,
+        6,
+      ),
+    ).toBeNull();
     // The test reads the context (the last 30 steps here: fewer than 3 seasons), not the whole grid.
     expect(planSeasonalAdjustment(x, 30, 12, 6)).toBeNull();
   });
@@ -126,10 +152,18 @@ describe('seasonal adjustment', () => {
     const a = multiplicativeOf(planSeasonalAdjustment(x, 1024, 12, 6, 1));
     expect(a.residualRatio!).toBeGreaterThan(1);
     expect(a.factors).toEqual(multiplicativeOf(planSeasonalAdjustment(x, 1024, 12, 6)).factors);
-    expect(planSeasonalAdjustment(Float32Array.from(x, (v, t) => (t === 50 ? 0 : v)), 1024, 12, 6, 1)).toBeNull();
+    expect(
+      planSeasonalAdjustment(
+        Float32Array.from(x, (v, t) => (t === 50 ? 0 : v)),
+        1024,
+        12,
+        6,
+        1,
+      ),
+    ).toBeNull();
   });
 
-  it('decompose: the residual sum of squares is zero for an exact decomposition of either kind, in the series\' units', () => {
+  it("decompose: the residual sum of squares is zero for an exact decomposition of either kind, in the series' units", () => {
     // A linear trend plus an additive season, and an exponential trend times a multiplicative one: each
     // decomposition is exact on its own kind and not on the other.
     const add = Float32Array.from({ length: 48 }, (_, t) => 10 + 0.5 * t + [1, -1, 2, -2][t % 4]);
@@ -143,7 +177,11 @@ describe('seasonal adjustment', () => {
 
   it('reseasonalize keeps the quantiles in order and leaves them alone without an adjustment', () => {
     const a = multiplicativeOf(planSeasonalAdjustment(multiplicative(120, 1.0, 0.05), 1024, 12, 6));
-    const q = [[1, 2, 3], [4, 5, 6], [7, 8, 9]];
+    const q = [
+      [1, 2, 3],
+      [4, 5, 6],
+      [7, 8, 9],
+    ];
     expect(reseasonalize(q, null)).toBe(q);
     const r = reseasonalize(q, a);
     r.forEach((row, t) => {

@@ -25,7 +25,7 @@ const Z90 = 1.645;
  * Null when any of it does not hold (a phase with no detrended value included): the model reads the
  * series as it is. The xlstm family reads a season poorly from its context (it has no time-scale
  * input); both shipped models measured better with it on the held-out windows (xlstm-small 0.881,
- * ssm-small 0.945 relative WQL; models/toolchain/training/README.md).
+ * ssm-small 0.945 relative WQL; models/toolchain/training/HISTORY.md).
  *
  * With `additive` (manifest `seasonalAdjustment.additive`), the same decomposition on the values
  * themselves (an additive profile, the trend a centred moving average of the values) is fitted too,
@@ -47,7 +47,8 @@ export function planSeasonalAdjustment(long: Float32Array, contextLength: number
   const mul = decompose(span, m, true);
   if (!mul) return null;
   // profile[p] is the phase p of `span` from its start; forecast step t sits at span position span.length + t.
-  const atSteps = (profile: number[], f: (v: number) => number) => Array.from({ length: m }, (_, t) => Number(f(profile[(span.length + t) % m]).toPrecision(7)));
+  const atSteps = (profile: number[], f: (v: number) => number) =>
+    Array.from({ length: m }, (_, t) => Number(f(profile[(span.length + t) % m]).toPrecision(7)));
   const base = { period: m, cycles, autocorrelation: round(test.r), threshold: round(test.bound) };
   // An exact multiplicative fit (no residual) stays multiplicative, without a ratio.
   const add = additive !== undefined && mul.residualSS > 0 ? decompose(span, m, false) : null;

@@ -33,12 +33,7 @@ export class JobQueueService implements OnApplicationShutdown {
   }
 
   /** Writes the job row; call `enqueue` after the transaction commits. */
-  async record<N extends JobName>(
-    em: EntityManager,
-    tenantId: string,
-    name: N,
-    payload: (jobId: string) => JobPayloads[N],
-  ): Promise<JobEntity> {
+  async record<N extends JobName>(em: EntityManager, tenantId: string, name: N, payload: (jobId: string) => JobPayloads[N]): Promise<JobEntity> {
     const settings = QUEUE_OPTIONS[JOB_QUEUE[name]];
     const id = randomUUID();
     const body = payload(id) as unknown as Record<string, unknown>;

@@ -68,7 +68,7 @@ export async function runTracked<N extends JobName>(job: QueueJob, jobs: JobsRep
     const first = await jobs.complete(jobId, outcome.state, { result: outcome.result }, outcome.write);
     log.log(`${job.name} ${jobId} ${outcome.state} in ${Date.now() - started} ms (attempt ${attempt}${first ? '' : ', duplicate ignored'})`);
   } catch (err) {
-    const code = err instanceof DomainError ? err.code : (err as { code?: string }).code ?? 'INTERNAL';
+    const code = err instanceof DomainError ? err.code : ((err as { code?: string }).code ?? 'INTERNAL');
     const message = (err as Error).message.slice(0, 1000);
     const lastAttempt = attempt >= (job.opts.attempts ?? 1);
     if (isPermanent(err) || lastAttempt) {

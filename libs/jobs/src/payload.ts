@@ -19,7 +19,9 @@ const VALIDATORS: { [N in JobName]: Validator<N> } = {
   backtest: (d) => ({ jobId: uuidField(d, 'jobId'), tenantId: uuidField(d, 'tenantId'), backtestId: uuidField(d, 'backtestId') }),
   finetune: (d) => ({ jobId: uuidField(d, 'jobId'), tenantId: uuidField(d, 'tenantId'), finetuneId: uuidField(d, 'finetuneId') }),
   'schedule-run': (d) => ({
-    tenantId: uuidField(d, 'tenantId'), scheduleId: uuidField(d, 'scheduleId'), ...(d.runId === undefined ? {} : { runId: uuidField(d, 'runId') }),
+    tenantId: uuidField(d, 'tenantId'),
+    scheduleId: uuidField(d, 'scheduleId'),
+    ...(d.runId === undefined ? {} : { runId: uuidField(d, 'runId') }),
   }),
 };
 

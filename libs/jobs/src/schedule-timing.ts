@@ -43,7 +43,12 @@ export function shortestGapMs(cron: string, timezone: string, fromMs = Date.now(
 }
 
 /** Why a (valid) cron fires too often for the configured floor, or null; 0 s turns the floor off. */
-export function scheduleFrequencyError(cron: string, timezone: string, minIntervalS: number, fromMs = Date.now()): { code: 'SCHEDULE_TOO_FREQUENT'; message: string; details: { minIntervalSeconds: number; gapSeconds: number } } | null {
+export function scheduleFrequencyError(
+  cron: string,
+  timezone: string,
+  minIntervalS: number,
+  fromMs = Date.now(),
+): { code: 'SCHEDULE_TOO_FREQUENT'; message: string; details: { minIntervalSeconds: number; gapSeconds: number } } | null {
   if (minIntervalS <= 0) return null;
   const gap = shortestGapMs(cron, timezone, fromMs, GAP_SAMPLE_FIRES, minIntervalS * 1000);
   if (gap >= minIntervalS * 1000) return null;
@@ -91,11 +96,15 @@ export function scheduleJobOptions() {
  * the scheduler id and the tick time, so however many workers run, a tick is one job.
  */
 export async function upsertScheduleTimer(queue: AnyQueue, s: { id: string; tenantId: string; cron: string; timezone: string }): Promise<void> {
-  await queue.upsertJobScheduler(s.id, { pattern: s.cron, tz: s.timezone }, {
-    name: JobName.ScheduleRun,
-    data: { tenantId: s.tenantId, scheduleId: s.id },
-    opts: scheduleJobOptions(),
-  });
+  await queue.upsertJobScheduler(
+    s.id,
+    { pattern: s.cron, tz: s.timezone },
+    {
+      name: JobName.ScheduleRun,
+      data: { tenantId: s.tenantId, scheduleId: s.id },
+      opts: scheduleJobOptions(),
+    },
+  );
 }
 
 export async function removeScheduleTimer(queue: AnyQueue, id: string): Promise<void> {

@@ -23,7 +23,12 @@ async function createWithFallback(file, requested, threads) {
       const session = await ort.InferenceSession.create(file, opts);
       return { session, choice: { requested, active: provider, fallbacks } };
     } catch (err) {
-      fallbacks.push({ provider, reason: String(err && err.message ? err.message : err).split('\n')[0].slice(0, 300) });
+      fallbacks.push({
+        provider,
+        reason: String(err && err.message ? err.message : err)
+          .split('\n')[0]
+          .slice(0, 300),
+      });
     }
   }
   throw new Error('no execution provider could load the model: ' + fallbacks.map((f) => f.provider + ': ' + f.reason).join('; '));

@@ -68,7 +68,9 @@ describe('manifest', () => {
     m.models[0].negationEnsemble = true;
     expect(validateManifest(m).models[0].negationEnsemble).toBe(true);
     m.models[0].quantiles = [0.1, 0.5, 0.8];
-    expect(() => validateManifest(m)).toThrow(`models/manifest.json: models[0] (${m.models[0].id}).negationEnsemble needs quantile levels symmetric around 0.5`);
+    expect(() => validateManifest(m)).toThrow(
+      `models/manifest.json: models[0] (${m.models[0].id}).negationEnsemble needs quantile levels symmetric around 0.5`,
+    );
     m.models[0].negationEnsemble = false;
     expect(validateManifest(m).models[0].quantiles).toEqual([0.1, 0.5, 0.8]);
   });

@@ -148,7 +148,13 @@ function validateIo(list: unknown, where: string): void {
     const o = io as Record<string, unknown>;
     check(o, 'name', w, (v) => typeof v === 'string' && v.length > 0, 'must be a non-empty string');
     check(o, 'dtype', w, (v) => v === 'float32' || v === 'int64', 'must be float32 or int64');
-    check(o, 'shape', w, (v) => Array.isArray(v) && v.every((d) => isPosInt(d) || (typeof d === 'string' && d.length > 0)), 'must be an array of positive integers or names');
+    check(
+      o,
+      'shape',
+      w,
+      (v) => Array.isArray(v) && v.every((d) => isPosInt(d) || (typeof d === 'string' && d.length > 0)),
+      'must be an array of positive integers or names',
+    );
   });
 }
 
@@ -157,39 +163,72 @@ function validateEntry(e: Record<string, unknown>, w: string): void {
   check(e, 'file', w, isRelPath('.onnx'), 'must be a relative .onnx path');
   check(e, 'sha256', w, (v) => typeof v === 'string' && SHA_RE.test(v), 'must be 64 lowercase hex digits');
   for (const k of ['contextLength', 'patchSize', 'maxHorizon', 'parameters']) check(e, k, w, isPosInt, 'must be a positive integer');
-  if (e.defaultContext !== undefined) check(e, 'defaultContext', w, (v) => isPosInt(v) && (v as number) <= (e.contextLength as number), 'must be a positive integer up to contextLength');
-  check(e, 'quantiles', w, (v) => Array.isArray(v) && v.length > 0 && v.every((q, j) => typeof q === 'number' && q > 0 && q < 1 && (j === 0 || q > v[j - 1])), 'must be increasing levels in (0, 1)');
+  if (e.defaultContext !== undefined)
+    check(e, 'defaultContext', w, (v) => isPosInt(v) && (v as number) <= (e.contextLength as number), 'must be a positive integer up to contextLength');
+  check(
+    e,
+    'quantiles',
+    w,
+    (v) => Array.isArray(v) && v.length > 0 && v.every((q, j) => typeof q === 'number' && q > 0 && q < 1 && (j === 0 || q > v[j - 1])),
+    'must be increasing levels in (0, 1)',
+  );
   check(e, 'supportsMissing', w, (v) => typeof v === 'boolean', 'must be a boolean');
   if (e.negationEnsemble !== undefined) {
     check(e, 'negationEnsemble', w, (v) => typeof v === 'boolean', 'must be a boolean');
     const q = e.quantiles as number[];
-    need(!e.negationEnsemble || q.every((l, i) => Math.abs(l + q[q.length - 1 - i] - 1) < 1e-9), `${w}.negationEnsemble`, 'needs quantile levels symmetric around 0.5');
+    need(
+      !e.negationEnsemble || q.every((l, i) => Math.abs(l + q[q.length - 1 - i] - 1) < 1e-9),
+      `${w}.negationEnsemble`,
+      'needs quantile levels symmetric around 0.5',
+    );
   }
   if (e.contextSelection !== undefined) {
     check(e, 'contextSelection', w, isObject, 'must be an object');
     const cs = e.contextSelection as Record<string, unknown>;
     const c = cs.candidates;
-    need(Array.isArray(c) && c.length >= 2 && c.every((v, j) => isPosInt(v) && (v as number) <= (e.contextLength as number) && (j === 0 || (v as number) > (c[j - 1] as number))),
-      `${w}.contextSelection.candidates`, 'must be at least 2 increasing positive integers up to contextLength');
-    need(isPosInt(cs.top) && (cs.top as number) <= (Array.isArray(c) ? c.length : 0), `${w}.contextSelection.top`, 'must be a positive integer up to the number of candidates');
+    need(
+      Array.isArray(c) &&
+        c.length >= 2 &&
+        c.every((v, j) => isPosInt(v) && (v as number) <= (e.contextLength as number) && (j === 0 || (v as number) > (c[j - 1] as number))),
+      `${w}.contextSelection.candidates`,
+      'must be at least 2 increasing positive integers up to contextLength',
+    );
+    need(
+      isPosInt(cs.top) && (cs.top as number) <= (Array.isArray(c) ? c.length : 0),
+      `${w}.contextSelection.top`,
+      'must be a positive integer up to the number of candidates',
+    );
     if (cs.windows !== undefined) need(isPosInt(cs.windows) && (cs.windows as number) <= 8, `${w}.contextSelection.windows`, 'must be an integer in 1..8');
   }
   if (e.seasons !== undefined) {
     need(e.family === 'xlstm', `${w}.seasons`, 'is read by the xlstm family only');
-    check(e, 'seasons', w, (v) => Array.isArray(v) && v.length > 0 && v.every((p, j) => Number.isInteger(p) && p >= 2 && (j === 0 || p > v[j - 1])),
-      'must be increasing integers >= 2 (seasonal periods in grid steps)');
+    check(
+      e,
+      'seasons',
+      w,
+      (v) => Array.isArray(v) && v.length > 0 && v.every((p, j) => Number.isInteger(p) && p >= 2 && (j === 0 || p > v[j - 1])),
+      'must be increasing integers >= 2 (seasonal periods in grid steps)',
+    );
   }
   if (e.scalePeriods !== undefined) {
     need(e.family === 'ssm', `${w}.scalePeriods`, 'is read by the ssm family only');
-    check(e, 'scalePeriods', w, (v) => isObject(v) && Object.entries(v as object).every(([m, p]) => /^[1-9][0-9]{0,5}$/.test(m) && isPosInt(p) && (p as number) <= 100000),
-      'must map seasons (positive integers, as keys) to positive integer periods');
+    check(
+      e,
+      'scalePeriods',
+      w,
+      (v) => isObject(v) && Object.entries(v as object).every(([m, p]) => /^[1-9][0-9]{0,5}$/.test(m) && isPosInt(p) && (p as number) <= 100000),
+      'must map seasons (positive integers, as keys) to positive integer periods',
+    );
   }
   if (e.contextPadding !== undefined) {
     need(e.family === 'xlstm', `${w}.contextPadding`, 'is read by the xlstm family only');
     check(e, 'contextPadding', w, isObject, 'must be an object');
     const mp = (e.contextPadding as Record<string, unknown>).minPatches;
-    need(isPosInt(mp) && (mp as number) * (e.patchSize as number) <= (e.contextLength as number), `${w}.contextPadding.minPatches`,
-      'must be a positive integer, at most contextLength / patchSize');
+    need(
+      isPosInt(mp) && (mp as number) * (e.patchSize as number) <= (e.contextLength as number),
+      `${w}.contextPadding.minPatches`,
+      'must be a positive integer, at most contextLength / patchSize',
+    );
   }
   if (e.seasonalAdjustment !== undefined) {
     check(e, 'seasonalAdjustment', w, isObject, 'must be an object');
@@ -256,13 +295,19 @@ export function sha256Hex(data: Uint8Array): string {
 export function sha256File(file: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const h = createHash('sha256');
-    createReadStream(file).on('data', (d) => h.update(d)).on('error', reject).on('end', () => resolve(h.digest('hex')));
+    createReadStream(file)
+      .on('data', (d) => h.update(d))
+      .on('error', reject)
+      .on('end', () => resolve(h.digest('hex')));
   });
 }
 
 /** Refuses a model whose .onnx or head sidecar is absent or differs from what the manifest recorded. */
 export async function verifyModelFile(modelsDir: string, entry: ManifestEntry): Promise<void> {
-  for (const [file, expected] of [[entry.file, entry.sha256], [entry.head.file, entry.head.sha256]]) {
+  for (const [file, expected] of [
+    [entry.file, entry.sha256],
+    [entry.head.file, entry.head.sha256],
+  ]) {
     const full = path.join(modelsDir, file);
     if (!existsSync(full)) throw new ModelFileMissingError(entry.id, full);
     const actual = await sha256File(full);

@@ -22,7 +22,10 @@ describe('MicroBatcher', () => {
     const b = new MicroBatcher({ maxBatch: 4, maxWaitMs: 20, maxQueue: 100, maxConcurrentRuns: 1, run: r.run });
     const out = await Promise.all([1, 2, 3, 4, 5, 6].map((x) => b.submit('m', x)));
     expect(out.map((o) => o.value)).toEqual([10, 20, 30, 40, 50, 60]);
-    expect(r.runs.map((x) => x.items)).toEqual([[1, 2, 3, 4], [5, 6]]);
+    expect(r.runs.map((x) => x.items)).toEqual([
+      [1, 2, 3, 4],
+      [5, 6],
+    ]);
     expect(out[0].batchSize).toBe(4);
     expect(b.snapshot()).toMatchObject({ runs: 2, items: 6, meanBatchSize: 3, maxBatchSize: 4, queued: 0 });
   });
@@ -58,7 +61,10 @@ describe('MicroBatcher', () => {
   it('a failing run rejects only its own batch', async () => {
     let n = 0;
     const b = new MicroBatcher<number, number>({
-      maxBatch: 2, maxWaitMs: 5, maxQueue: 10, maxConcurrentRuns: 1,
+      maxBatch: 2,
+      maxWaitMs: 5,
+      maxQueue: 10,
+      maxConcurrentRuns: 1,
       run: async (_g, items) => {
         if (n++ === 0) throw new Error('boom');
         return items;

@@ -92,7 +92,10 @@ export class MicroBatcher<I, O> {
     this.stats.items += batch.length;
     this.stats.maxBatchSize = Math.max(this.stats.maxBatchSize, batch.length);
     try {
-      const out = await this.opts.run(group, batch.map((p) => p.item));
+      const out = await this.opts.run(
+        group,
+        batch.map((p) => p.item),
+      );
       if (out.length !== batch.length) throw new Error(`batch run returned ${out.length} results for ${batch.length} items`);
       batch.forEach((p, i) => p.resolve({ value: out[i], queueMs: start - p.enqueuedAt, batchSize: batch.length }));
     } catch (err) {

@@ -3,7 +3,10 @@ import { ManifestEntry, ModelManifest, loadManifest } from './manifest';
 
 /** The api's read-only view of models/manifest.json: limits for validation, no sessions. */
 export class ModelCatalog {
-  private constructor(private readonly manifest: ModelManifest, private readonly defaultId: string) {}
+  private constructor(
+    private readonly manifest: ModelManifest,
+    private readonly defaultId: string,
+  ) {}
 
   static async load(modelsDir: string, configuredDefault: string | null): Promise<ModelCatalog> {
     const m = await loadManifest(modelsDir);

@@ -36,7 +36,10 @@ describe('ModelRuntime: loaded graphs (full fine-tunes)', () => {
   const load = (id: string) => rt.loadGraph({ ...base, id }, onnx, head);
   const ids = () => rt.loadedGraphs().map((g) => g.id);
   // Each load writes its own file, <id>.<n>.onnx.
-  const files = async () => readdirSync(await rt.graphDirectory()).map((f) => f.replace(/\.\d+\.onnx$/, '')).sort();
+  const files = async () =>
+    readdirSync(await rt.graphDirectory())
+      .map((f) => f.replace(/\.\d+\.onnx$/, ''))
+      .sort();
 
   it('writes graphs to a private folder (0700, made by mkdtemp under the temp dir), never the shared /tmp/tsfm-graphs', async () => {
     await load('ft-a');
@@ -58,7 +61,12 @@ describe('ModelRuntime: loaded graphs (full fine-tunes)', () => {
     await load('ft-c');
     expect(ids()).toEqual(['ft-a', 'ft-c']);
     expect(rt.has('ft-b')).toBe(false);
-    expect(rt.models().map((m) => m.entry.id).sort()).toEqual(['ft-a', 'ft-c', 'ssm-dev']);
+    expect(
+      rt
+        .models()
+        .map((m) => m.entry.id)
+        .sort(),
+    ).toEqual(['ft-a', 'ft-c', 'ssm-dev']);
     expect(await files()).toEqual(['ft-a', 'ft-c']);
     // Next out: ft-a (ft-c was used after it).
     await load('ft-d');

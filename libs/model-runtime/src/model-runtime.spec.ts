@@ -14,7 +14,14 @@ function wave(n: number, phase = 0): Float32Array {
 describe('ModelRuntime', () => {
   let rt: ModelRuntime;
   beforeAll(async () => {
-    rt = await ModelRuntime.start({ modelsDir: MODELS, providers: ['cuda', 'webgpu', 'cpu'], intraOpThreads: 1, maxBatch: 64, maxWaitMs: 10, maxQueue: 10_000 });
+    rt = await ModelRuntime.start({
+      modelsDir: MODELS,
+      providers: ['cuda', 'webgpu', 'cpu'],
+      intraOpThreads: 1,
+      maxBatch: 64,
+      maxWaitMs: 10,
+      maxQueue: 10_000,
+    });
   });
   afterAll(() => rt.close());
 
@@ -58,7 +65,10 @@ describe('ModelRuntime', () => {
   });
 
   it('refuses a horizon beyond the model limit with HORIZON_TOO_LONG', async () => {
-    await expect(rt.forecast('ssm-dev', [{ context: wave(100), horizon: 100_000, scaleFactor: 1 }])).rejects.toMatchObject({ code: 'HORIZON_TOO_LONG', status: 422 });
+    await expect(rt.forecast('ssm-dev', [{ context: wave(100), horizon: 100_000, scaleFactor: 1 }])).rejects.toMatchObject({
+      code: 'HORIZON_TOO_LONG',
+      status: 422,
+    });
   });
 
   it('keeps the event loop responsive while a large batch runs', async () => {
@@ -70,7 +80,10 @@ describe('ModelRuntime', () => {
       last = now;
     }, 5);
     const t = performance.now();
-    await rt.forecast('ssm-dev', Array.from({ length: 64 }, (_, i) => ({ context: wave(512, i), horizon: 96, scaleFactor: 0.5 })));
+    await rt.forecast(
+      'ssm-dev',
+      Array.from({ length: 64 }, (_, i) => ({ context: wave(512, i), horizon: 96, scaleFactor: 0.5 })),
+    );
     const elapsed = performance.now() - t;
     clearInterval(timer);
     expect(elapsed).toBeGreaterThan(50);
@@ -80,7 +93,9 @@ describe('ModelRuntime', () => {
   it('answers overloaded when its queue is full', async () => {
     const small = await ModelRuntime.start({ modelsDir: MODELS, providers: ['cpu'], intraOpThreads: 1, maxBatch: 4, maxWaitMs: 1, maxQueue: 8 });
     try {
-      const res = await Promise.allSettled(Array.from({ length: 60 }, (_, i) => small.forecast('ssm-dev', [{ context: wave(300, i), horizon: 24, scaleFactor: 1 }])));
+      const res = await Promise.allSettled(
+        Array.from({ length: 60 }, (_, i) => small.forecast('ssm-dev', [{ context: wave(300, i), horizon: 24, scaleFactor: 1 }])),
+      );
       const rejected = res.filter((r) => r.status === 'rejected') as PromiseRejectedResult[];
       expect(rejected.length).toBeGreaterThan(0);
       expect(rejected[0].reason).toBeInstanceOf(OverloadedError);
@@ -100,17 +115,25 @@ describe('ModelRuntime', () => {
     writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify({ ...manifest, models: dev }));
     const ens = await ModelRuntime.start({ modelsDir: dir, providers: ['cpu'], intraOpThreads: 1, maxBatch: 64, maxWaitMs: 1, maxQueue: 10_000 });
     try {
-      for (const [id, extra] of [['xlstm-dev', {}], ['ssm-dev', { scaleFactor: 2 }]] as const) {
+      for (const [id, extra] of [
+        ['xlstm-dev', {}],
+        ['ssm-dev', { scaleFactor: 2 }],
+      ] as const) {
         // A trend makes f(−x) differ from −f(x) for these untrained-to-be-symmetric models.
         const ctx = Float32Array.from(wave(300), (v, i) => v + (i > 150 ? 30 : 0));
         const neg = ctx.map((v) => -v);
-        const [plain, flipped] = await rt.forecast(id, [{ context: ctx, horizon: 40, ...extra }, { context: neg, horizon: 40, ...extra }]);
+        const [plain, flipped] = await rt.forecast(id, [
+          { context: ctx, horizon: 40, ...extra },
+          { context: neg, horizon: 40, ...extra },
+        ]);
         const [both] = await ens.forecast(id, [{ context: ctx, horizon: 40, ...extra }]);
         let diff = 0;
-        both.quantiles.forEach((row, h) => row.forEach((v, l) => {
-          expect(v).toBeCloseTo((plain.quantiles[h][l] - flipped.quantiles[h][8 - l]) / 2, 4);
-          diff = Math.max(diff, Math.abs(v - plain.quantiles[h][l]));
-        }));
+        both.quantiles.forEach((row, h) =>
+          row.forEach((v, l) => {
+            expect(v).toBeCloseTo((plain.quantiles[h][l] - flipped.quantiles[h][8 - l]) / 2, 4);
+            diff = Math.max(diff, Math.abs(v - plain.quantiles[h][l]));
+          }),
+        );
         expect(diff).toBeGreaterThan(1e-3);
         for (const step of both.quantiles) expect([...step]).toEqual([...step].sort((a, b) => a - b));
         // A fine-tuned head (here: the default tensors under another name) is served without the ensemble.

@@ -115,7 +115,9 @@ export function xlstmFedLength(entry: Pick<ManifestEntry, 'contextLength' | 'pat
  * ⌊contextLength / scaleFactor⌋ steps (at most 16,384), which the context is left-padded or cut to.
  */
 export function fedLength(
-  entry: Pick<ManifestEntry, 'family' | 'contextLength' | 'patchSize' | 'contextPadding'>, s: Pick<SeriesRequest, 'scaleFactor' | 'padToContext'>, n: number,
+  entry: Pick<ManifestEntry, 'family' | 'contextLength' | 'patchSize' | 'contextPadding'>,
+  s: Pick<SeriesRequest, 'scaleFactor' | 'padToContext'>,
+  n: number,
 ): number {
   return entry.family === 'xlstm' ? xlstmFedLength(entry, n, s.padToContext) : Math.min(16384, Math.floor(entry.contextLength / (s.scaleFactor ?? 1)));
 }
@@ -172,13 +174,16 @@ export class ModelRuntime {
     this.entries.set(entry.id, entry);
     this.heads.set(`${entry.id}:default`, head);
     this.status.set(entry.id, { provider: r.choice, ortVersion: r.ortVersion });
-    this.batchers.set(entry.id, new MicroBatcher<BatchItem, BatchResult>({
-      maxBatch: this.opts.maxBatch,
-      maxWaitMs: this.opts.maxWaitMs,
-      maxQueue: this.opts.maxQueue,
-      maxConcurrentRuns: 1,
-      run: (group, items) => this.runBatch(entry, group, items),
-    }));
+    this.batchers.set(
+      entry.id,
+      new MicroBatcher<BatchItem, BatchResult>({
+        maxBatch: this.opts.maxBatch,
+        maxWaitMs: this.opts.maxWaitMs,
+        maxQueue: this.opts.maxQueue,
+        maxConcurrentRuns: 1,
+        run: (group, items) => this.runBatch(entry, group, items),
+      }),
+    );
     // Warm-up: the first run pays for allocation and graph preparation, not a client.
     await this.forecast(entry.id, [{ context: new Float32Array(entry.patchSize * 2).map((_, i) => Math.sin(i)), horizon: 1, scaleFactor: 1 }]);
   }
@@ -304,7 +309,11 @@ export class ModelRuntime {
     const out: HeadTensors = {};
     for (const [name, t] of Object.entries(def)) {
       const data = tensors[name];
-      if (!data || data.length !== t.data.length) throw new InvalidInputError('HEAD_INVALID', `head ${head} for ${modelId}: tensor ${name} is missing or has ${data?.length ?? 0} values, not ${t.data.length}`);
+      if (!data || data.length !== t.data.length)
+        throw new InvalidInputError(
+          'HEAD_INVALID',
+          `head ${head} for ${modelId}: tensor ${name} is missing or has ${data?.length ?? 0} values, not ${t.data.length}`,
+        );
       out[name] = { type: 'float32', dims: t.dims, data };
     }
     if (Object.keys(tensors).length !== Object.keys(def).length) throw new InvalidInputError('HEAD_INVALID', `head ${head} for ${modelId} has extra tensors`);
@@ -356,7 +365,10 @@ export class ModelRuntime {
         const L = part[0].context.length;
         const ctx = new Float32Array(B * L);
         part.forEach((r, j) => ctx.set(r.context, j * L));
-        const feeds: Record<string, { type: 'float32' | 'int64'; dims: number[]; data: Float32Array | BigInt64Array }> = { ...head, context: { type: 'float32', dims: [B, L], data: ctx } };
+        const feeds: Record<string, { type: 'float32' | 'int64'; dims: number[]; data: Float32Array | BigInt64Array }> = {
+          ...head,
+          context: { type: 'float32', dims: [B, L], data: ctx },
+        };
         if (entry.family === 'xlstm') feeds.new_patches = { type: 'int64', dims: [1], data: BigInt64Array.from([BigInt(params.k)]) };
         else {
           feeds.scale_factor = { type: 'float32', dims: [1], data: Float32Array.from([Number(params.s)]) };
@@ -465,18 +477,27 @@ export class ModelRuntime {
         ext.set(s.context);
         // One batch per fed length (contextPadding feeds short contexts at their whole patches).
         const L = xlstmFedLength(entry, ext.length, s.padToContext);
-        return this.batchers.get(entry.id)!.submit(`${s.head ?? 'default'}|k=${k}${L === C ? '' : `|L=${L}`}`, { context: fitContext(ext, L), head: s.head ?? 'default' });
+        return this.batchers
+          .get(entry.id)!
+          .submit(`${s.head ?? 'default'}|k=${k}${L === C ? '' : `|L=${L}`}`, { context: fitContext(ext, L), head: s.head ?? 'default' });
       }),
     );
     const q: number[][] = [];
     for (const r of runs) q.push(...sortedSteps(r.value.quantiles, r.value.steps, 9));
-    return { quantiles: q.slice(0, s.horizon), queueMs: Math.max(...runs.map((r) => r.queueMs)), modelMs: runs.reduce((a, r) => a + r.value.modelMs, 0), batchSize: Math.max(...runs.map((r) => r.batchSize)) };
+    return {
+      quantiles: q.slice(0, s.horizon),
+      queueMs: Math.max(...runs.map((r) => r.queueMs)),
+      modelMs: runs.reduce((a, r) => a + r.value.modelMs, 0),
+      batchSize: Math.max(...runs.map((r) => r.batchSize)),
+    };
   }
 
   private async ssm(entry: ManifestEntry, s: SeriesRequest): Promise<SeriesForecast> {
     const sf = s.scaleFactor ?? 1;
     const length = fedLength(entry, s, s.context.length);
-    const r = await this.batchers.get(entry.id)!.submit(`${s.head ?? 'default'}|s=${sf}|h=${s.horizon}`, { context: fitContext(s.context, length), head: s.head ?? 'default' });
+    const r = await this.batchers
+      .get(entry.id)!
+      .submit(`${s.head ?? 'default'}|s=${sf}|h=${s.horizon}`, { context: fitContext(s.context, length), head: s.head ?? 'default' });
     return { quantiles: sortedSteps(r.value.quantiles, r.value.steps, 9), queueMs: r.queueMs, modelMs: r.value.modelMs, batchSize: r.batchSize };
   }
 
@@ -487,8 +508,16 @@ export class ModelRuntime {
     items.forEach((it, i) => ctx.set(it.context, i * L));
     const head = this.heads.get(`${entry.id}:${items[0].head}`);
     if (!head) throw new ModelUnavailableError(entry.id, `head ${items[0].head} is not loaded`);
-    const feeds: Record<string, { type: 'float32' | 'int64'; dims: number[]; data: Float32Array | BigInt64Array }> = { ...head, context: { type: 'float32', dims: [B, L], data: ctx } };
-    const params = Object.fromEntries(group.split('|').slice(1).map((kv) => kv.split('=')));
+    const feeds: Record<string, { type: 'float32' | 'int64'; dims: number[]; data: Float32Array | BigInt64Array }> = {
+      ...head,
+      context: { type: 'float32', dims: [B, L], data: ctx },
+    };
+    const params = Object.fromEntries(
+      group
+        .split('|')
+        .slice(1)
+        .map((kv) => kv.split('=')),
+    );
     if (entry.family === 'xlstm') {
       feeds.new_patches = { type: 'int64', dims: [1], data: BigInt64Array.from([BigInt(params.k)]) };
     } else {

@@ -64,7 +64,10 @@ describe('execution provider selection (TSFM_EXECUTION_PROVIDERS)', () => {
   it('the runtime refuses unknown or empty provider lists from direct callers instead of falling back', async () => {
     const opts = { modelsDir: MODELS, intraOpThreads: 1, maxBatch: 4, maxWaitMs: 1, maxQueue: 8 };
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- an unknown provider on purpose, past the type check
-    await expect(ModelRuntime.start({ ...opts, providers: ['cpu', 'tpu' as any] })).rejects.toMatchObject({ name: 'ConfigError', variable: 'TSFM_EXECUTION_PROVIDERS' });
+    await expect(ModelRuntime.start({ ...opts, providers: ['cpu', 'tpu' as any] })).rejects.toMatchObject({
+      name: 'ConfigError',
+      variable: 'TSFM_EXECUTION_PROVIDERS',
+    });
     await expect(ModelRuntime.start({ ...opts, providers: [] })).rejects.toThrow(/must list one or more of cpu, cuda, webgpu \(got \[\]\)/);
   });
 });

@@ -33,7 +33,10 @@ describe('safetensors', () => {
   });
 
   it('writes the real byte layout: u64 header length, sorted offsets, 8-byte aligned data', () => {
-    const buf = writeSafetensors({ b: { dtype: 'F32', shape: [1], data: Float32Array.from([2]) }, a: { dtype: 'I64', shape: [1], data: BigInt64Array.from([7n]) } });
+    const buf = writeSafetensors({
+      b: { dtype: 'F32', shape: [1], data: Float32Array.from([2]) },
+      a: { dtype: 'I64', shape: [1], data: BigInt64Array.from([7n]) },
+    });
     const n = Number(buf.readBigUInt64LE(0));
     expect((8 + n) % 8).toBe(0);
     const header = JSON.parse(buf.subarray(8, 8 + n).toString());

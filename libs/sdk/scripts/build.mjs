@@ -15,7 +15,10 @@ const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 for (const cfg of ['tsconfig.esm.json', 'tsconfig.cjs.json']) {
   execFileSync(process.execPath, [tsc, '-p', path.join(root, cfg)], { stdio: 'inherit' });
 }
-for (const [dir, type] of [['esm', 'module'], ['cjs', 'commonjs']]) {
+for (const [dir, type] of [
+  ['esm', 'module'],
+  ['cjs', 'commonjs'],
+]) {
   mkdirSync(path.join(root, 'dist', dir), { recursive: true });
   writeFileSync(path.join(root, 'dist', dir, 'package.json'), JSON.stringify({ type }) + '\n');
 }

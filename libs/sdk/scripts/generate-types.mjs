@@ -19,7 +19,8 @@ const wrap = (t) => (/[|&]/.test(t) && !/^\{/.test(t) ? `(${t})` : t);
 
 function comment(s, indent) {
   const text = [s.description, s.format && `format: ${s.format}`, s.default !== undefined && `default: ${JSON.stringify(s.default)}`]
-    .filter(Boolean).join('; ');
+    .filter(Boolean)
+    .join('; ');
   return text ? `${indent}/** ${text.replace(/\*\//g, '*\\/')} */\n` : '';
 }
 
@@ -44,9 +45,7 @@ export function typeOf(s, indent = '') {
 function objectBody(s, indent) {
   const inner = indent + '  ';
   const req = new Set(s.required ?? []);
-  const lines = Object.entries(s.properties).map(
-    ([k, p]) => `${comment(p, inner)}${inner}${key(k)}${req.has(k) ? '' : '?'}: ${typeOf(p, inner)};\n`,
-  );
+  const lines = Object.entries(s.properties).map(([k, p]) => `${comment(p, inner)}${inner}${key(k)}${req.has(k) ? '' : '?'}: ${typeOf(p, inner)};\n`);
   return `{\n${lines.join('')}${indent}}`;
 }
 
@@ -59,7 +58,10 @@ export function generate(spec) {
     '',
   ];
   for (const [name, s] of Object.entries(spec.components?.schemas ?? {})) {
-    out.push(`${comment(s, '')}export ${s.properties ? `interface ${name} ` : `type ${name} = `}${typeOf({ ...s, nullable: false })}${s.properties ? '' : ';'}`, '');
+    out.push(
+      `${comment(s, '')}export ${s.properties ? `interface ${name} ` : `type ${name} = `}${typeOf({ ...s, nullable: false })}${s.properties ? '' : ';'}`,
+      '',
+    );
   }
   const ops = [];
   for (const [p, methods] of Object.entries(spec.paths ?? {})) {
@@ -70,7 +72,11 @@ export function generate(spec) {
       if (query.length === 0) continue;
       const props = Object.fromEntries(query.map((q) => [q.name, { ...q.schema, description: q.description ?? q.schema?.description }]));
       const required = query.filter((q) => q.required).map((q) => q.name);
-      out.push(`/** Query parameters of ${m.toUpperCase()} ${p} */`, `export interface ${pascal(id)}Query ${objectBody({ properties: props, required }, '')}`, '');
+      out.push(
+        `/** Query parameters of ${m.toUpperCase()} ${p} */`,
+        `export interface ${pascal(id)}Query ${objectBody({ properties: props, required }, '')}`,
+        '',
+      );
     }
   }
   out.push('/** Every operation of the API by operationId. */', 'export const operations = {', ...ops, '} as const;', '');
@@ -83,7 +89,9 @@ if (isMain) {
   if (args.includes('--check')) {
     const current = existsSync(outPath) ? readFileSync(outPath, 'utf8') : '';
     if (current !== text) {
-      console.error(`${path.relative(process.cwd(), outPath)} is out of date with ${path.relative(process.cwd(), specPath)}: run node libs/sdk/scripts/generate-types.mjs`);
+      console.error(
+        `${path.relative(process.cwd(), outPath)} is out of date with ${path.relative(process.cwd(), specPath)}: run node libs/sdk/scripts/generate-types.mjs`,
+      );
       process.exit(1);
     }
     console.log('generated types are up to date');

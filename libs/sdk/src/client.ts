@@ -50,7 +50,14 @@ export class TsfmClient {
       maxRetryAfterMs: opts.maxRetryAfterMs ?? DEFAULT_RETRY.maxRetryAfterMs,
     };
     // Bound so a browser's window.fetch is not called with a foreign `this`.
-    const http: HttpConfig = { baseUrl: opts.baseUrl, apiKey: opts.apiKey, fetch: (u, i) => f(u, i), timeoutMs: opts.timeoutMs ?? 60_000, retry, headers: { ...(opts.headers ?? {}) } };
+    const http: HttpConfig = {
+      baseUrl: opts.baseUrl,
+      apiKey: opts.apiKey,
+      fetch: (u, i) => f(u, i),
+      timeoutMs: opts.timeoutMs ?? 60_000,
+      retry,
+      headers: { ...(opts.headers ?? {}) },
+    };
     this.series = new SeriesResource(http);
     this.jobs = new JobsResource(http);
     this.apiKeys = new ApiKeysResource(http);

@@ -78,7 +78,7 @@ function csvRecords(text: string): string[] {
  */
 export function splitLines(text: string, maxBytes: number, header: boolean): string[] {
   const lines = (header ? csvRecords(text) : text.split(/\r?\n/)).filter((l) => l.length > 0);
-  const head = header ? lines.shift() ?? '' : '';
+  const head = header ? (lines.shift() ?? '') : '';
   const headBytes = header ? bytes(head) + 1 : 0;
   const chunks: string[] = [];
   let cur: string[] = [];

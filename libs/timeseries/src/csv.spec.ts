@@ -15,11 +15,29 @@ describe('parseCsv', () => {
     ['"",""""\n', [['', '"']]],
     ['1,2.5,"3"', [['1', '2.5', '3']]],
     // a quoted field spanning lines, with a comma and CRLF inside
-    ['id,v\r\n"two\r\nlines, one cell",1\r\n', [['id', 'v'], ['two\r\nlines, one cell', '1']]],
+    [
+      'id,v\r\n"two\r\nlines, one cell",1\r\n',
+      [
+        ['id', 'v'],
+        ['two\r\nlines, one cell', '1'],
+      ],
+    ],
     // the BOM is not part of the first header name
-    ['\uFEFFtimestamp,a\n1,2\n', [['timestamp', 'a'], ['1', '2']]],
+    [
+      '\uFEFFtimestamp,a\n1,2\n',
+      [
+        ['timestamp', 'a'],
+        ['1', '2'],
+      ],
+    ],
     // trailing empty and whitespace-only lines are not rows
-    ['a,b\n1,2\n\n  \r\n', [['a', 'b'], ['1', '2']]],
+    [
+      'a,b\n1,2\n\n  \r\n',
+      [
+        ['a', 'b'],
+        ['1', '2'],
+      ],
+    ],
     ['', []],
   ])('%j', (text, rows) => {
     expect(fields(text)).toEqual(rows);
@@ -82,16 +100,31 @@ describe('readCsvRows (streaming)', () => {
 
   it('places a malformed record at the line it starts, even far past what the consumer has read', async () => {
     const good = Array.from({ length: 5000 }, (_, i) => `${i},"a\nb"`).join('\n');
-    await expect(read(tmp(`h,v\n${good}\n"open,1\n2,3\n`))).rejects.toMatchObject({ code: 'MALFORMED_CSV', line: 10002, details: { reason: 'CSV_QUOTE_NOT_CLOSED' } });
+    await expect(read(tmp(`h,v\n${good}\n"open,1\n2,3\n`))).rejects.toMatchObject({
+      code: 'MALFORMED_CSV',
+      line: 10002,
+      details: { reason: 'CSV_QUOTE_NOT_CLOSED' },
+    });
     await expect(read(tmp(`h,v\n${good}\n"a"b,1\n`))).rejects.toMatchObject({ code: 'MALFORMED_CSV', line: 10002 });
-    await expect(read(tmp('h,v\n1,2\n3\n'))).rejects.toMatchObject({ code: 'MALFORMED_CSV', line: 3, details: { reason: 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH' } });
+    await expect(read(tmp('h,v\n1,2\n3\n'))).rejects.toMatchObject({
+      code: 'MALFORMED_CSV',
+      line: 3,
+      details: { reason: 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH' },
+    });
     await expect(read('/nonexistent/in.csv')).rejects.toMatchObject({ code: 'ENOENT' });
   });
 });
 
 describe('formatCsv', () => {
   it('quotes commas, quotes, newlines and CR, and round-trips through parseCsv', () => {
-    const rows = [['name', 'v'], ['a,b', 1], ['say "hi"', -1.5], ['two\nlines', null], ['cr\ronly', 0], ['plain', 2.5e-7]];
+    const rows = [
+      ['name', 'v'],
+      ['a,b', 1],
+      ['say "hi"', -1.5],
+      ['two\nlines', null],
+      ['cr\ronly', 0],
+      ['plain', 2.5e-7],
+    ];
     const text = formatCsv(rows);
     expect(text).toBe('name,v\n"a,b",1\n"say ""hi""",-1.5\n"two\nlines",\n"cr\ronly",0\nplain,2.5e-7\n');
     expect(fields(text)).toEqual(rows.map((r) => r.map((c) => (c === null ? '' : String(c)))));
@@ -99,7 +132,9 @@ describe('formatCsv', () => {
 
   it('prefixes text that a spreadsheet would run as a formula, and leaves numbers alone', () => {
     const text = formatCsv([['=HYPERLINK("http://x","y")', '+1+2', '-cmd', '@SUM(A1)', '\tx', '\rx', '\uFF1D1', '-1.5', '+3', '1e5', -2, 'ok-name']]);
-    expect(fields(text)).toEqual([["'=HYPERLINK(\"http://x\",\"y\")", "'+1+2", "'-cmd", "'@SUM(A1)", "'\tx", "'\rx", "'\uFF1D1", '-1.5', '+3', '1e5', '-2', 'ok-name']]);
+    expect(fields(text)).toEqual([
+      ['\'=HYPERLINK("http://x","y")', "'+1+2", "'-cmd", "'@SUM(A1)", "'\tx", "'\rx", "'\uFF1D1", '-1.5', '+3', '1e5', '-2', 'ok-name'],
+    ]);
   });
 
   it('protectCell and unprotectCell invert each other on names', () => {
@@ -109,7 +144,11 @@ describe('formatCsv', () => {
   });
 
   it('writeCsvFile streams the same text as formatCsv', async () => {
-    const rows = [['id', 'q0.5'], ['=x', 1], ['a\nb', null]];
+    const rows = [
+      ['id', 'q0.5'],
+      ['=x', 1],
+      ['a\nb', null],
+    ];
     const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'csv-')), 'out.csv');
     await writeCsvFile(file, rows);
     expect(readFileSync(file, 'utf8')).toBe(formatCsv(rows));
@@ -135,7 +174,9 @@ describe('readLongCsv', () => {
   });
 
   it('rejects bad rows with their index', () => {
-    expect(() => readLongCsv('series_id,timestamp,value\na,2024-01-01,1\na,2024-02-30,1\n')).toThrow(expect.objectContaining({ code: 'INVALID_TIMESTAMP', index: 1 }));
+    expect(() => readLongCsv('series_id,timestamp,value\na,2024-01-01,1\na,2024-02-30,1\n')).toThrow(
+      expect.objectContaining({ code: 'INVALID_TIMESTAMP', index: 1 }),
+    );
     expect(() => readLongCsv('series_id,timestamp,value\na,2024-01-01,abc\n')).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
     expect(() => readLongCsv('id,ts,v\n')).toThrow(/series_id/);
     expect(() => readLongCsv('series_id,timestamp,value\na,x,1\n')).toThrow(TimestampError);

@@ -76,7 +76,11 @@ class Rows {
     if (f.length === 1 && f[0].trim() === '') return null;
     if (this.width < 0) this.width = f.length;
     else if (f.length !== this.width && this.o.columns !== 'ragged') {
-      throw new CsvFormatError(`CSV line ${line}: expected ${this.width} fields like the header, got ${f.length}`, line, 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH');
+      throw new CsvFormatError(
+        `CSV line ${line}: expected ${this.width} fields like the header, got ${f.length}`,
+        line,
+        'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH',
+      );
     }
     return { line, fields: f };
   }
@@ -84,7 +88,8 @@ class Rows {
   /** A csv-parse error met while this tracked every record before it, as a CsvFormatError. */
   error(e: CsvError | SyncCsvError): CsvFormatError {
     // An unclosed quote is reported where the text ends; the record it opened is more useful.
-    if (e.code === 'CSV_QUOTE_NOT_CLOSED') return new CsvFormatError(`CSV line ${this.nextLine}: a quoted field opened on this line is never closed`, this.nextLine, e.code);
+    if (e.code === 'CSV_QUOTE_NOT_CLOSED')
+      return new CsvFormatError(`CSV line ${this.nextLine}: a quoted field opened on this line is never closed`, this.nextLine, e.code);
     const line = typeof e.lines === 'number' ? e.lines : this.nextLine;
     return new CsvFormatError(`CSV line ${line}: ${e.message}`, line, e.code);
   }
@@ -227,7 +232,8 @@ export function readLongCsv(text: string, parseTs: (s: string) => number = (s) =
     }
     const raw = f[iVal];
     const v = MISSING.has(raw) ? NaN : Number(raw);
-    if (v !== v && !MISSING.has(raw)) throw new TimeseriesError('INVALID_ARGUMENT', `line ${line}: value ${JSON.stringify(raw)} is not a number`, { index: k - 1 });
+    if (v !== v && !MISSING.has(raw))
+      throw new TimeseriesError('INVALID_ARGUMENT', `line ${line}: value ${JSON.stringify(raw)} is not a number`, { index: k - 1 });
     current!.timestamps.push(ts);
     current!.values.push(v);
   }

@@ -1,11 +1,6 @@
 /** Error codes this library throws; callers map them to HTTP statuses in one place. */
 export type TimeseriesErrorCode =
-  | 'INVALID_TIMESTAMP'
-  | 'INVALID_FREQUENCY'
-  | 'INVALID_ARGUMENT'
-  | 'TIMESTAMP_BEYOND_HORIZON'
-  | 'TIMESTAMP_NOT_IN_FUTURE'
-  | 'MALFORMED_CSV';
+  'INVALID_TIMESTAMP' | 'INVALID_FREQUENCY' | 'INVALID_ARGUMENT' | 'TIMESTAMP_BEYOND_HORIZON' | 'TIMESTAMP_NOT_IN_FUTURE' | 'MALFORMED_CSV';
 
 export class TimeseriesError extends Error {
   constructor(

@@ -5,8 +5,20 @@ import { EtsSeason, EtsTrend, autoEts, etsForecast, etsInitialStates, fitEts, ne
 import { loadDataset } from './testing/fixture-data';
 
 interface Case {
-  file: string; series: string; tail: number; m: number; h: number; trend: EtsTrend; season: EtsSeason;
-  sse: number; aicc: number; alpha: number; beta: number; gamma: number; phi: number; forecast: number[];
+  file: string;
+  series: string;
+  tail: number;
+  m: number;
+  h: number;
+  trend: EtsTrend;
+  season: EtsSeason;
+  sse: number;
+  aicc: number;
+  alpha: number;
+  beta: number;
+  gamma: number;
+  phi: number;
+  forecast: number[];
 }
 // statsmodels 0.13.5 ETSModel(error='add', initialization_method='heuristic'), produced once by ets-statsmodels.py.
 const FIXTURE: { cases: Case[] } = JSON.parse(readFileSync(path.join(__dirname, 'fixtures/ets-statsmodels.json'), 'utf8'));

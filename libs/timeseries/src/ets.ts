@@ -90,7 +90,10 @@ export function etsInitialStates(y: ArrayLike<number>, spec: EtsSpec): { level: 
     base = trend.filter((v) => v === v);
   }
   // Least-squares line through the first 10 (deseasonalised) values at x = 1..10.
-  const pts = base.slice(0, 10).map((v, i) => [i + 1, v] as const).filter(([, v]) => v === v);
+  const pts = base
+    .slice(0, 10)
+    .map((v, i) => [i + 1, v] as const)
+    .filter(([, v]) => v === v);
   if (pts.length < 2) throw new TimeseriesError('INVALID_ARGUMENT', 'ETS needs at least 2 observed values to initialise');
   const mx = pts.reduce((a, [x]) => a + x, 0) / pts.length;
   const my = pts.reduce((a, [, v]) => a + v, 0) / pts.length;
@@ -202,8 +205,11 @@ export function fitEts(values: ArrayLike<number>, spec: EtsSpec): EtsFit {
   };
   // Bounds as statsmodels: α ∈ (ε, 1-ε), β ∈ (ε, α), γ ∈ (ε, 1-α), φ ∈ [0.8, 0.98].
   const feasible = (p: Params) =>
-    p.alpha >= EPS && p.alpha <= 1 - EPS && (!hasB || (p.beta >= EPS && p.beta <= p.alpha)) && (!hasS || (p.gamma >= EPS && p.gamma <= 1 - p.alpha))
-    && (!hasPhi || (p.phi >= 0.8 && p.phi <= 0.98));
+    p.alpha >= EPS &&
+    p.alpha <= 1 - EPS &&
+    (!hasB || (p.beta >= EPS && p.beta <= p.alpha)) &&
+    (!hasS || (p.gamma >= EPS && p.gamma <= 1 - p.alpha)) &&
+    (!hasPhi || (p.phi >= 0.8 && p.phi <= 0.98));
   const objective = (x: number[]) => {
     const p = unpack(x);
     return feasible(p) ? run(y, spec, p, init).sse : Infinity;
@@ -267,7 +273,12 @@ export function etsCandidates(n: number, m: number): EtsSpec[] {
  * Fits every admissible variant, keeps the lowest AICc, forecasts h steps with the given quantile
  * levels from the normal predictive distribution. Leading missing values are dropped.
  */
-export function autoEts(values: ArrayLike<number>, h: number, m: number, levels: readonly number[]): { fit: EtsFit; mean: Float64Array; quantiles: number[][] } {
+export function autoEts(
+  values: ArrayLike<number>,
+  h: number,
+  m: number,
+  levels: readonly number[],
+): { fit: EtsFit; mean: Float64Array; quantiles: number[][] } {
   let start = 0;
   while (start < values.length && !Number.isFinite(values[start])) start++;
   const y = Float64Array.from({ length: values.length - start }, (_, i) => (Number.isFinite(values[start + i]) ? values[start + i] : NaN));

@@ -1,6 +1,4 @@
-import {
-  DAY_MS, HOUR_MS, MINUTE_MS, WEEK_MS, addBusinessDays, addMonths, businessIndex, isMonthEnd, isMonthStart, isWeekend, monthIndex,
-} from './calendar';
+import { DAY_MS, HOUR_MS, MINUTE_MS, WEEK_MS, addBusinessDays, addMonths, businessIndex, isMonthEnd, isMonthStart, isWeekend, monthIndex } from './calendar';
 import { TimeseriesError } from './errors';
 
 export type CalendarUnit = 'month' | 'quarter' | 'year';
@@ -11,10 +9,31 @@ export type Frequency =
   | { kind: 'business-day'; label: 'B' };
 
 const UNIT_MS: Record<string, number> = {
-  ms: 1, L: 1, s: 1000, S: 1000, min: MINUTE_MS, T: MINUTE_MS, h: HOUR_MS, H: HOUR_MS, D: DAY_MS, d: DAY_MS, W: WEEK_MS, w: WEEK_MS,
+  ms: 1,
+  L: 1,
+  s: 1000,
+  S: 1000,
+  min: MINUTE_MS,
+  T: MINUTE_MS,
+  h: HOUR_MS,
+  H: HOUR_MS,
+  D: DAY_MS,
+  d: DAY_MS,
+  W: WEEK_MS,
+  w: WEEK_MS,
 };
 const CALENDAR_UNITS: Record<string, CalendarUnit> = {
-  M: 'month', MS: 'month', ME: 'month', Q: 'quarter', QS: 'quarter', QE: 'quarter', Y: 'year', YS: 'year', YE: 'year', A: 'year', AS: 'year',
+  M: 'month',
+  MS: 'month',
+  ME: 'month',
+  Q: 'quarter',
+  QS: 'quarter',
+  QE: 'quarter',
+  Y: 'year',
+  YS: 'year',
+  YE: 'year',
+  A: 'year',
+  AS: 'year',
 };
 const MONTHS_PER: Record<CalendarUnit, number> = { month: 1, quarter: 3, year: 12 };
 
@@ -99,7 +118,7 @@ export interface InferredFrequency {
 /** Distinct values of a sorted array with their counts, most frequent first (ties: smaller first). */
 function histogram(sorted: Float64Array): { value: number; count: number }[] {
   const out: { value: number; count: number }[] = [];
-  for (let i = 0; i < sorted.length; ) {
+  for (let i = 0; i < sorted.length;) {
     let j = i;
     while (j < sorted.length && sorted[j] === sorted[i]) j++;
     out.push({ value: sorted[i], count: j - i });
@@ -120,7 +139,12 @@ function inferCalendar(ts: Float64Array, onCalendar: (t: number) => boolean): In
   if (dm.length === 0) return null;
   const top = histogram(Float64Array.from(dm).sort())[0];
   if (top.value < 1 || top.count < 0.5 * dm.length) return null;
-  const f = top.value % 12 === 0 ? calendarFrequency('year', top.value / 12) : top.value % 3 === 0 ? calendarFrequency('quarter', top.value / 3) : calendarFrequency('month', top.value);
+  const f =
+    top.value % 12 === 0
+      ? calendarFrequency('year', top.value / 12)
+      : top.value % 3 === 0
+        ? calendarFrequency('quarter', top.value / 3)
+        : calendarFrequency('month', top.value);
   return { frequency: f, confidence: shareWhere(ts, (a, b) => onCalendar(a) && stepForward(a, f) === b) };
 }
 

@@ -67,7 +67,9 @@ describe('frequency detection and grids on historical series', () => {
   });
 
   it('counts a missing 18th-century month', () => {
-    const ts = monthStarts(1749, 1, 36).filter((d) => d !== '1750-07-01').map(t);
+    const ts = monthStarts(1749, 1, 36)
+      .filter((d) => d !== '1750-07-01')
+      .map(t);
     expect(countMissingSteps(ts, parseFrequency('1M'))).toBe(1);
   });
 

@@ -26,10 +26,20 @@ describe('buildMetadata', () => {
     const horizonSteps = horizonToCover(last, grid.frequency, requested);
     const steps = futureGrid(last, grid.frequency, horizonSteps);
     const point = seasonalNaive(context, horizonSteps, period);
-    const mapped = mapForecast(steps, Array.from(point, (v) => [v - 10, v, v + 10]), requested, { t: last, value: context[grid.length - 1] });
+    const mapped = mapForecast(
+      steps,
+      Array.from(point, (v) => [v - 10, v, v + 10]),
+      requested,
+      { t: last, value: context[grid.length - 1] },
+    );
 
     const md = buildMetadata({
-      stats, grid, method: res.method, channels: res.channels, seasonalPeriod: period, scaleFactor: null,
+      stats,
+      grid,
+      method: res.method,
+      channels: res.channels,
+      seasonalPeriod: period,
+      scaleFactor: null,
       output: { mode: 'at', timestamps: mapped.timestamps, how: mapped.how, gridSteps: horizonSteps },
     });
 
@@ -39,15 +49,37 @@ describe('buildMetadata', () => {
     expect(absent).toBeGreaterThan(0);
     expect(md).toEqual({
       sourceGrid: {
-        observations: s.timestamps.length, first: new Date(s.timestamps[0]).toISOString(), last: new Date(last).toISOString(),
-        inferredFrequency: '1h', medianStepMs: H, stepDispersion: 0, duplicates: 0, missingSteps: stats.missingSteps,
+        observations: s.timestamps.length,
+        first: new Date(s.timestamps[0]).toISOString(),
+        last: new Date(last).toISOString(),
+        inferredFrequency: '1h',
+        medianStepMs: H,
+        stepDispersion: 0,
+        duplicates: 0,
+        missingSteps: stats.missingSteps,
       },
-      modelGrid: { anchor: new Date(last).toISOString(), step: '1h', length: 512, chosenBy: 'inferred', first: new Date(last - 511 * H).toISOString(), last: new Date(last).toISOString(), coarsening: null },
+      modelGrid: {
+        anchor: new Date(last).toISOString(),
+        step: '1h',
+        length: 512,
+        chosenBy: 'inferred',
+        first: new Date(last - 511 * H).toISOString(),
+        last: new Date(last).toISOString(),
+        coarsening: null,
+      },
       method: { count: 'linear' },
       imputed: { count: absent, fraction: absent / 512, missing: 0, byChannel: { count: { count: absent, missing: 0 } } },
       scaleFactor: null,
       seasonalPeriod: 24,
-      output: { mode: 'at', requested: 3, first: new Date(last + 0.25 * H).toISOString(), last: new Date(last + 24 * H).toISOString(), exact: 1, interpolated: 2, gridSteps: 24 },
+      output: {
+        mode: 'at',
+        requested: 3,
+        first: new Date(last + 0.25 * H).toISOString(),
+        last: new Date(last + 24 * H).toISOString(),
+        exact: 1,
+        interpolated: 2,
+        gridSteps: 24,
+      },
       contextSelection: null,
       seasonalAdjustment: null,
       modelInput: null,
@@ -57,12 +89,21 @@ describe('buildMetadata', () => {
 
   it('counts over several channels and accepts a plain record of channels', () => {
     const grid = buildGrid({ anchor: 3 * H, frequency: '1h', length: 4 });
-    const res = resampleChannels([0, 2 * H, 3 * H], [
-      { name: 'a', values: [1, 2, 3], method: 'linear' },
-      { name: 'b', values: [1, NaN, 3], method: 'none' },
-    ], grid.timestamps);
+    const res = resampleChannels(
+      [0, 2 * H, 3 * H],
+      [
+        { name: 'a', values: [1, 2, 3], method: 'linear' },
+        { name: 'b', values: [1, NaN, 3], method: 'none' },
+      ],
+      grid.timestamps,
+    );
     const md = buildMetadata({
-      stats: seriesStats([0, 2 * H, 3 * H]), grid, method: res.method, channels: Object.fromEntries(res.channels), scaleFactor: 2.5, seasonalPeriod: 1,
+      stats: seriesStats([0, 2 * H, 3 * H]),
+      grid,
+      method: res.method,
+      channels: Object.fromEntries(res.channels),
+      scaleFactor: 2.5,
+      seasonalPeriod: 1,
       output: { mode: 'horizon', timestamps: [], how: [], gridSteps: 0 },
     });
     expect(md.imputed).toEqual({ count: 1, fraction: 1 / 8, missing: 2, byChannel: { a: { count: 1, missing: 0 }, b: { count: 0, missing: 2 } } });
@@ -73,7 +114,9 @@ describe('buildMetadata', () => {
   it('records context selection, scores to 6 significant digits', () => {
     const grid = buildGrid({ anchor: 0, frequency: '1h', length: 4 });
     const md = buildMetadata({
-      stats: seriesStats([0]), grid, method: { v: 'linear' },
+      stats: seriesStats([0]),
+      grid,
+      method: { v: 'linear' },
       contextSelection: { candidates: [2, 4], validationSteps: 1, validationWindows: 2, scores: [0.123456789, 2], chosen: [2, 4] },
       output: { mode: 'horizon', timestamps: [], how: [], gridSteps: 0 },
     });
@@ -83,7 +126,11 @@ describe('buildMetadata', () => {
   it('takes totals instead of per-channel results', () => {
     const grid = buildGrid({ anchor: 0, frequency: '1D', length: 10 });
     const md = buildMetadata({
-      stats: seriesStats([0]), grid, method: { v: 'linear' }, imputedCount: 3, missingCount: 1,
+      stats: seriesStats([0]),
+      grid,
+      method: { v: 'linear' },
+      imputedCount: 3,
+      missingCount: 1,
       output: { mode: 'until', timestamps: [2 * 86_400_000, 86_400_000], how: ['exact', 'exact'], gridSteps: 2 },
     });
     expect(md.imputed).toEqual({ count: 3, fraction: 0.3, missing: 1 });

@@ -31,7 +31,12 @@ export interface ResamplingMetadata {
    * data on a 15-minute grid); the forecast was interpolated back onto the series' steps (`output.interpolated`).
    */
   modelGrid: {
-    anchor: string; step: string; length: number; chosenBy: GridChoice; first: string | null; last: string | null;
+    anchor: string;
+    step: string;
+    length: number;
+    chosenBy: GridChoice;
+    first: string | null;
+    last: string | null;
     coarsening: GridCoarsening | null;
   };
   /** Resampling method per channel. */
@@ -187,7 +192,12 @@ export function buildMetadata(m: MetadataInput): ResamplingMetadata {
       missingSteps: m.stats.missingSteps,
     },
     modelGrid: {
-      anchor: iso(m.grid.anchor)!, step: m.grid.step, length: m.grid.length, chosenBy: m.grid.chosenBy, first: iso(g[0]), last: iso(g[g.length - 1]),
+      anchor: iso(m.grid.anchor)!,
+      step: m.grid.step,
+      length: m.grid.length,
+      chosenBy: m.grid.chosenBy,
+      first: iso(g[0]),
+      last: iso(g[g.length - 1]),
       coarsening: m.coarsening ?? null,
     },
     method: { ...m.method },
@@ -195,8 +205,13 @@ export function buildMetadata(m: MetadataInput): ResamplingMetadata {
     scaleFactor: m.scaleFactor ?? null,
     seasonalPeriod: m.seasonalPeriod ?? null,
     output: {
-      mode: m.output.mode, requested: out.length, first: iso(earliest), last: iso(latest),
-      exact, interpolated: m.output.how.length - exact, gridSteps: m.output.gridSteps,
+      mode: m.output.mode,
+      requested: out.length,
+      first: iso(earliest),
+      last: iso(latest),
+      exact,
+      interpolated: m.output.how.length - exact,
+      gridSteps: m.output.gridSteps,
     },
     contextSelection: m.contextSelection
       ? { ...m.contextSelection, scores: m.contextSelection.scores.map((v) => (Number.isFinite(v) ? Number(v.toPrecision(6)) : v)) }

@@ -33,7 +33,16 @@ describe('point metrics (hand-computed)', () => {
 
   it('pointMetrics bundles them; empty or fully missing input gives NaN', () => {
     expect(pointMetrics(y, f, { history: [1, 3, 2, 4, 3, 5], m: 2 })).toEqual({
-      mae: 0.75, rmse: Math.sqrt(0.75), mape: 1.25 / 3, smape: (2 / 3 + 2 / 7 + 2) / 4, wape: 3 / 7, bias: 0.25, mase: 0.75, rmsse: Math.sqrt(0.75), count: 4, excluded: 1,
+      mae: 0.75,
+      rmse: Math.sqrt(0.75),
+      mape: 1.25 / 3,
+      smape: (2 / 3 + 2 / 7 + 2) / 4,
+      wape: 3 / 7,
+      bias: 0.25,
+      mase: 0.75,
+      rmsse: Math.sqrt(0.75),
+      count: 4,
+      excluded: 1,
     });
     expect(mae([NaN, null], [1, 2])).toBeNaN();
     expect(pairCounts([NaN, null], [1, 2])).toEqual({ count: 0, excluded: 2 });
@@ -61,14 +70,14 @@ describe.runIf(EVAL_DATA_DIR)('M4 benchmarks reproduced on the full data (TSFM_E
     return { smape: (100 * s) / n, mase: k / n, n };
   }
 
-  it('hourly seasonal naive: sMAPE 13.912, MASE 1.193 (the M4 paper\'s sNaive)', () => {
+  it("hourly seasonal naive: sMAPE 13.912, MASE 1.193 (the M4 paper's sNaive)", () => {
     const r = score('m4/m4_hourly.csv', 'm4/m4_hourly_meta.csv', 24);
     expect(r.n).toBe(414);
     expect(r.smape).toBeCloseTo(13.912, 3);
     expect(r.mase).toBeCloseTo(1.193, 3);
   });
 
-  it('weekly naive: sMAPE 9.161, MASE 2.777 (the M4 paper\'s Naive1)', () => {
+  it("weekly naive: sMAPE 9.161, MASE 2.777 (the M4 paper's Naive1)", () => {
     const r = score('m4/m4_weekly.csv', 'm4/m4_weekly_meta.csv', 1);
     expect(r.n).toBe(359);
     expect(r.smape).toBeCloseTo(9.161, 3);

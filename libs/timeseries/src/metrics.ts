@@ -106,8 +106,13 @@ export interface PointMetrics {
 /** All point metrics at once; MASE and RMSSE when the in-sample history and period are given. */
 export function pointMetrics(actual: Values, forecast: Values, scaling?: { history: Values; m: number }): PointMetrics {
   const out: PointMetrics = {
-    mae: mae(actual, forecast), rmse: rmse(actual, forecast), mape: mape(actual, forecast), smape: smape(actual, forecast),
-    wape: wape(actual, forecast), bias: bias(actual, forecast), ...pairCounts(actual, forecast),
+    mae: mae(actual, forecast),
+    rmse: rmse(actual, forecast),
+    mape: mape(actual, forecast),
+    smape: smape(actual, forecast),
+    wape: wape(actual, forecast),
+    bias: bias(actual, forecast),
+    ...pairCounts(actual, forecast),
   };
   if (scaling) {
     out.mase = mase(actual, forecast, scaling.history, scaling.m);

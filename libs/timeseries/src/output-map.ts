@@ -73,7 +73,11 @@ export function mapForecast(
         t0 = anchor.t;
         q0 = () => anchor.value!;
       } else {
-        throw new OutputMapError('TIMESTAMP_NOT_IN_FUTURE', `${iso(t)} is before the first forecast step ${iso(first)} and no last observed value was given`, where);
+        throw new OutputMapError(
+          'TIMESTAMP_NOT_IN_FUTURE',
+          `${iso(t)} is before the first forecast step ${iso(first)} and no last observed value was given`,
+          where,
+        );
       }
       const w = (t - t0) / (gridTimes[k] - t0);
       const q1 = quantiles[k];

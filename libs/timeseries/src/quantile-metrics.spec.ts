@@ -11,7 +11,11 @@ describe('quantile metrics (hand-computed)', () => {
 
   it('pinball per level, WQL = 2·Σpinball/Σ|y| and its mean; a missing actual is excluded', () => {
     const y = [10, 20, NaN];
-    const rows = [[8, 10, 13], [15, 22, 30], [1, 2, 3]];
+    const rows = [
+      [8, 10, 13],
+      [15, 22, 30],
+      [1, 2, 3],
+    ];
     const r = quantileLoss(y, rows, [0.1, 0.5, 0.9]);
     // sums over t: 0.1 -> 0.2 + 0.5; 0.5 -> 0 + 1; 0.9 -> 0.3 + 1
     r.pinball.forEach((v, k) => expect(v).toBeCloseTo([0.35, 0.5, 0.65][k], 15));

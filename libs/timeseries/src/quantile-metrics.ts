@@ -62,7 +62,8 @@ export interface IntervalScore {
 }
 
 export function intervalScore(actual: Values, lower: Values, upper: Values): IntervalScore {
-  if (lower.length !== actual.length || upper.length !== actual.length) throw new TimeseriesError('INVALID_ARGUMENT', 'actual, lower and upper differ in length');
+  if (lower.length !== actual.length || upper.length !== actual.length)
+    throw new TimeseriesError('INVALID_ARGUMENT', 'actual, lower and upper differ in length');
   let inside = 0;
   let width = 0;
   let n = 0;

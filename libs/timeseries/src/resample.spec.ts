@@ -35,12 +35,20 @@ describe('resample on constructed input', () => {
     expect(Array.from(resample(ts, vs, grid, 'last', { maxStalenessMs: 0 }).values)).toEqual([1, 2, NaN, 4, NaN]);
     // off-grid readings inside a cell count as observed for last
     const off = resample([50 * MIN, 110 * MIN], [5, 6], [H, 2 * H, 3 * H], 'last');
-    expect([Array.from(off.values), Array.from(off.observed)]).toEqual([[5, 6, 6], [1, 1, 0]]);
+    expect([Array.from(off.values), Array.from(off.observed)]).toEqual([
+      [5, 6, 6],
+      [1, 1, 0],
+    ]);
   });
 
   it('mean aggregates right-labelled cells (previous point, this point]', () => {
     const minute = Array.from({ length: 120 }, (_, i) => i * MIN);
-    const r = resample(minute, minute.map((_, i) => i), [59 * MIN, 119 * MIN], 'mean');
+    const r = resample(
+      minute,
+      minute.map((_, i) => i),
+      [59 * MIN, 119 * MIN],
+      'mean',
+    );
     expect(Array.from(r.values)).toEqual([29.5, 89.5]); // first cell (-1 min, 59 min] holds minutes 0..59
     const gappy = resample([10 * MIN, 70 * MIN, 80 * MIN], [1, 2, 4], [H, 2 * H, 3 * H], 'mean');
     expect([Array.from(gappy.values), Array.from(gappy.observed), gappy.missingCount]).toEqual([[1, 3, NaN], [1, 1, 0], 1]);
@@ -61,14 +69,27 @@ describe('resample on constructed input', () => {
   });
 
   it('resamples channels with their own methods and totals the counts', () => {
-    const r = resampleChannels(ts, [
-      { name: 'a', values: vs, method: 'linear' },
-      { name: 'b', values: [1, null, 3, 4], method: 'last', maxStalenessMs: H },
-    ], grid);
+    const r = resampleChannels(
+      ts,
+      [
+        { name: 'a', values: vs, method: 'linear' },
+        { name: 'b', values: [1, null, 3, 4], method: 'last', maxStalenessMs: H },
+      ],
+      grid,
+    );
     expect(r.method).toEqual({ a: 'linear', b: 'last' });
     expect(Array.from(r.channels.get('b')!.values)).toEqual([1, 1, NaN, 3, 4]); // at 2h the last value is 2h old
     expect([r.imputedCount, r.missingCount]).toEqual([1 + 1, 1 + 1]);
-    expect(() => resampleChannels(ts, [{ name: 'a', values: vs, method: 'none' }, { name: 'a', values: vs, method: 'none' }], grid)).toThrow(/twice/);
+    expect(() =>
+      resampleChannels(
+        ts,
+        [
+          { name: 'a', values: vs, method: 'none' },
+          { name: 'a', values: vs, method: 'none' },
+        ],
+        grid,
+      ),
+    ).toThrow(/twice/);
   });
 
   it('chooses a default method', () => {

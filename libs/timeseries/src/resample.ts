@@ -46,7 +46,7 @@ function dedupe(c: Clean, keepLast: boolean): Clean {
   const ts = new Float64Array(c.ts.length);
   const vs = new Float64Array(c.ts.length);
   let k = 0;
-  for (let i = 0; i < c.ts.length; ) {
+  for (let i = 0; i < c.ts.length;) {
     let j = i;
     let sum = 0;
     while (j < c.ts.length && c.ts[j] === c.ts[i]) sum += c.vs[j++];
@@ -117,7 +117,12 @@ function summarise(values: Float64Array, observed: Uint8Array): Resampled {
 }
 
 function resampleOrdered(
-  timestamps: ArrayLike<number>, values: ArrayLike<number | null>, order: Int32Array | null, grid: ArrayLike<number>, method: ResampleMethod, opts: ResampleOptions,
+  timestamps: ArrayLike<number>,
+  values: ArrayLike<number | null>,
+  order: Int32Array | null,
+  grid: ArrayLike<number>,
+  method: ResampleMethod,
+  opts: ResampleOptions,
 ): Resampled {
   let c = clean(timestamps, values, order);
   if (method !== 'mean') c = dedupe(c, method === 'last');
@@ -139,7 +144,11 @@ function resampleOrdered(
  *   observed when that observation lies in the point's cell, else imputed (carried forward).
  */
 export function resample(
-  timestamps: ArrayLike<number>, values: ArrayLike<number | null>, grid: ArrayLike<number>, method: ResampleMethod, opts: ResampleOptions = {},
+  timestamps: ArrayLike<number>,
+  values: ArrayLike<number | null>,
+  grid: ArrayLike<number>,
+  method: ResampleMethod,
+  opts: ResampleOptions = {},
 ): Resampled {
   checkGrid(grid);
   return resampleOrdered(timestamps, values, timeOrder(timestamps), grid, method, opts);

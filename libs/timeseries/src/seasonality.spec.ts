@@ -128,8 +128,14 @@ describe('seasonal period detection on constructed input', () => {
     const im = new Float64Array(8);
     fft(re, im);
     for (let k = 0; k < 8; k++) {
-      expect(re[k]).toBeCloseTo(x.reduce((a, v, t) => a + v * Math.cos((-2 * Math.PI * k * t) / 8), 0), 9);
-      expect(im[k]).toBeCloseTo(x.reduce((a, v, t) => a + v * Math.sin((-2 * Math.PI * k * t) / 8), 0), 9);
+      expect(re[k]).toBeCloseTo(
+        x.reduce((a, v, t) => a + v * Math.cos((-2 * Math.PI * k * t) / 8), 0),
+        9,
+      );
+      expect(im[k]).toBeCloseTo(
+        x.reduce((a, v, t) => a + v * Math.sin((-2 * Math.PI * k * t) / 8), 0),
+        9,
+      );
     }
     fft(re, im, true);
     for (let t = 0; t < 8; t++) expect(re[t] / 8).toBeCloseTo(x[t], 9);
@@ -137,7 +143,9 @@ describe('seasonal period detection on constructed input', () => {
   });
 
   it('default periods and candidates by frequency', () => {
-    expect(['1h', '30min', '5min', '1D', '1W', '1M', '1Q', '1Y', 'B', '15s', '3D'].map(defaultSeasonalPeriod)).toEqual([24, 48, 288, 7, 52, 12, 4, 1, 5, 5760, 1]);
+    expect(['1h', '30min', '5min', '1D', '1W', '1M', '1Q', '1Y', 'B', '15s', '3D'].map(defaultSeasonalPeriod)).toEqual([
+      24, 48, 288, 7, 52, 12, 4, 1, 5, 5760, 1,
+    ]);
     expect(seasonalCandidates('1h')).toEqual([24, 168]);
     expect(seasonalCandidates('1D')).toEqual([7, 30, 365]);
     expect(seasonalCandidates('1Y')).toEqual([]);

@@ -40,11 +40,19 @@ export function detrend(values: ArrayLike<number>, how: Detrend = 'linear'): Flo
   } else if (how === 'mean') {
     for (let i = 0; i < n; i++) out[i] = values[i];
   } else {
-    let sx = 0, sy = 0, sxx = 0, sxy = 0, m = 0;
+    let sx = 0,
+      sy = 0,
+      sxx = 0,
+      sxy = 0,
+      m = 0;
     for (let i = 0; i < n; i++) {
       const v = values[i];
       if (v !== v) continue;
-      sx += i; sy += v; sxx += i * i; sxy += i * v; m++;
+      sx += i;
+      sy += v;
+      sxx += i * i;
+      sxy += i * v;
+      m++;
     }
     const den = m * sxx - sx * sx;
     const slope = m > 1 && den !== 0 ? (m * sxy - sx * sy) / den : 0;
@@ -94,7 +102,15 @@ export interface Seasonality {
 }
 
 /** Tunables, exported for the spec's documentation of what "significant" means. */
-export const SEASONALITY_THRESHOLDS = Object.freeze({ alpha: 0.05, minAcf: 0.1, minSpectralRatio: 10, maxContenders: 5, divisorShare: 0.8, fewRepeatsShare: 0.9, manyRepeats: 5 });
+export const SEASONALITY_THRESHOLDS = Object.freeze({
+  alpha: 0.05,
+  minAcf: 0.1,
+  minSpectralRatio: 10,
+  maxContenders: 5,
+  divisorShare: 0.8,
+  fewRepeatsShare: 0.9,
+  manyRepeats: 5,
+});
 
 /**
  * A trend or slowly decaying autocorrelation tilts ACF peaks towards shorter lags (23 instead of
@@ -154,7 +170,10 @@ export function detectSeasonalPeriod(values: ArrayLike<number>, opts: Seasonalit
   const minRatio = Math.max(SEASONALITY_THRESHOLDS.minSpectralRatio, Math.log2((7.5 * searched) / SEASONALITY_THRESHOLDS.alpha));
   const peaks: { p: number; acf: number; ratio: number }[] = [];
   // Only the strongest few ACF peaks face the spectral test: fewer chances for a chance peak.
-  const strongest = [...contenders].filter((p) => r(p) > minAcf).sort((a, b) => r(b) - r(a)).slice(0, SEASONALITY_THRESHOLDS.maxContenders);
+  const strongest = [...contenders]
+    .filter((p) => r(p) > minAcf)
+    .sort((a, b) => r(b) - r(a))
+    .slice(0, SEASONALITY_THRESHOLDS.maxContenders);
   for (const p of strongest.sort((a, b) => a - b)) {
     const acf = r(p);
     const ratio = spectralRatio(power, size, n, p);

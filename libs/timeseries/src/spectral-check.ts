@@ -4,12 +4,20 @@
  * shifted from the mean log to the median of an exponential ordinate (ln 2 · e^γ). NaN with < 6 bins.
  */
 function background(power: Float64Array, lo: number, hi: number, c: number, w: number): number {
-  let n = 0, sx = 0, sy = 0, sxx = 0, sxy = 0;
+  let n = 0,
+    sx = 0,
+    sy = 0,
+    sxx = 0,
+    sxy = 0;
   for (let j = Math.max(1, lo); j <= Math.min(power.length - 1, hi); j++) {
     if (Math.abs(j - c) <= w || !(power[j] > 0)) continue;
     const x = Math.log(j);
     const y = Math.log(power[j]);
-    n++; sx += x; sy += y; sxx += x * x; sxy += x * y;
+    n++;
+    sx += x;
+    sy += y;
+    sxx += x * x;
+    sxy += x * y;
   }
   if (n < 6) return NaN;
   const den = n * sxx - sx * sx;

@@ -17,7 +17,14 @@ describe.each(SOURCES)('seriesStats on the real datasets (%s)', (_, dir) => {
       const present = new Set(s.timestamps);
       let absent = 0;
       for (let t = s.timestamps[0]; t <= s.timestamps[s.timestamps.length - 1]; t += H) if (!present.has(t)) absent++;
-      expect(st, id).toMatchObject({ count: s.timestamps.length, inferredFrequency: '1h', missingSteps: absent, duplicates: 0, medianStepMs: H, stepDispersion: 0 });
+      expect(st, id).toMatchObject({
+        count: s.timestamps.length,
+        inferredFrequency: '1h',
+        missingSteps: absent,
+        duplicates: 0,
+        medianStepMs: H,
+        stepDispersion: 0,
+      });
       expect(st.regularity).toBeLessThan(1);
       expect(st.regularity).toBeGreaterThan(0.99);
       total += absent;
@@ -29,7 +36,15 @@ describe.each(SOURCES)('seriesStats on the real datasets (%s)', (_, dir) => {
   it('peyton_manning: daily with 59 missing days', () => {
     const s = [...loadDataset('prophet/peyton_manning_daily.csv', dir).values()][0];
     const st = seriesStats(s.timestamps);
-    expect(st).toMatchObject({ count: 2905, first: Date.UTC(2007, 11, 10), last: Date.UTC(2016, 0, 20), inferredFrequency: '1D', missingSteps: 59, duplicates: 0, medianStepMs: D });
+    expect(st).toMatchObject({
+      count: 2905,
+      first: Date.UTC(2007, 11, 10),
+      last: Date.UTC(2016, 0, 20),
+      inferredFrequency: '1D',
+      missingSteps: 59,
+      duplicates: 0,
+      medianStepMs: D,
+    });
     expect(st.regularity).toBeCloseTo(2875 / 2904, 12); // 29 gaps leave 2875 one-day steps
   });
 
@@ -61,7 +76,17 @@ describe('seriesStats on constructed input', () => {
   });
 
   it('handles empty, single and two-point series', () => {
-    expect(seriesStats([])).toEqual({ count: 0, duplicates: 0, first: null, last: null, inferredFrequency: null, regularity: null, medianStepMs: null, stepDispersion: null, missingSteps: null });
+    expect(seriesStats([])).toEqual({
+      count: 0,
+      duplicates: 0,
+      first: null,
+      last: null,
+      inferredFrequency: null,
+      regularity: null,
+      medianStepMs: null,
+      stepDispersion: null,
+      missingSteps: null,
+    });
     expect(seriesStats([7, 7])).toMatchObject({ count: 2, duplicates: 1, first: 7, last: 7, inferredFrequency: null, missingSteps: 0 });
     expect(seriesStats([0, H])).toMatchObject({ inferredFrequency: '1h', regularity: 1, missingSteps: 0, stepDispersion: 0 });
   });

@@ -27,9 +27,10 @@ export class RateLimiter implements OnApplicationShutdown {
     private readonly store: RateLimitsRepository,
   ) {
     this.limit = config.http.rateLimitPerMinute;
-    this.redis = this.limit > 0 && config.queue.backend === 'redis'
-      ? new Redis(config.queue.url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false })
-      : null;
+    this.redis =
+      this.limit > 0 && config.queue.backend === 'redis'
+        ? new Redis(config.queue.url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false })
+        : null;
     this.redis?.on('error', () => undefined);
   }
 
@@ -40,7 +41,11 @@ export class RateLimiter implements OnApplicationShutdown {
     try {
       if (this.redis) {
         const key = `${this.config.queue.prefix}:ratelimit:${tenantId}:${window}`;
-        const res = await this.redis.multi().incr(key).pexpire(key, WINDOW_MS + 1000).exec();
+        const res = await this.redis
+          .multi()
+          .incr(key)
+          .pexpire(key, WINDOW_MS + 1000)
+          .exec();
         count = Number(res?.[0]?.[1]);
       } else {
         count = await this.store.hit(tenantId, window);

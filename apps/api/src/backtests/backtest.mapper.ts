@@ -2,7 +2,13 @@ import type { BacktestForecastRow, BacktestRow } from '#db';
 import type { BacktestRequestRecord } from '#forecasting';
 import { CsvCell, formatCsv } from '#timeseries';
 import type {
-  BacktestForecastDto, BacktestMetricsDto, BacktestRelativeDto, BacktestResponse, BacktestScoreDto, BacktestSeriesDto, BacktestSummaryResponse,
+  BacktestForecastDto,
+  BacktestMetricsDto,
+  BacktestRelativeDto,
+  BacktestResponse,
+  BacktestScoreDto,
+  BacktestSeriesDto,
+  BacktestSummaryResponse,
 } from './dto/backtest.response';
 
 const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
@@ -10,8 +16,19 @@ const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
 export function toSummary(b: BacktestRow): BacktestSummaryResponse {
   const r = b.request as unknown as BacktestRequestRecord;
   return {
-    id: b.id, status: b.status, jobId: b.jobId, models: b.models, seriesIds: b.seriesIds, horizon: r.horizon, windows: r.windows, step: r.step,
-    quantiles: r.quantiles, seasonalPeriod: r.seasonalPeriod ?? null, createdAt: iso(b.createdAt)!, finishedAt: iso(b.finishedAt), url: `/v1/backtests/${b.id}`,
+    id: b.id,
+    status: b.status,
+    jobId: b.jobId,
+    models: b.models,
+    seriesIds: b.seriesIds,
+    horizon: r.horizon,
+    windows: r.windows,
+    step: r.step,
+    quantiles: r.quantiles,
+    seasonalPeriod: r.seasonalPeriod ?? null,
+    createdAt: iso(b.createdAt)!,
+    finishedAt: iso(b.finishedAt),
+    url: `/v1/backtests/${b.id}`,
     error: b.errorCode ? { code: b.errorCode, message: b.errorMessage ?? '' } : null,
   };
 }
@@ -29,8 +46,14 @@ export function toForecastDto(f: BacktestForecastRow): BacktestForecastDto {
   const quantiles: Record<string, (number | null)[]> = {};
   f.levels.forEach((l, k) => (quantiles[String(l)] = f.quantiles.map((row) => row[k] ?? null)));
   return {
-    model: f.modelId, seriesId: f.seriesId, channel: f.channel, window: f.window, origin: new Date(f.origin).toISOString(),
-    timestamps: f.timestamps.map((t) => new Date(t).toISOString()), actuals: f.actuals, quantiles,
+    model: f.modelId,
+    seriesId: f.seriesId,
+    channel: f.channel,
+    window: f.window,
+    origin: new Date(f.origin).toISOString(),
+    timestamps: f.timestamps.map((t) => new Date(t).toISOString()),
+    actuals: f.actuals,
+    quantiles,
   };
 }
 

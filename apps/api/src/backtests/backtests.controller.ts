@@ -35,7 +35,12 @@ export class BacktestsController {
   @ApiProduces('application/json', 'text/csv')
   @ApiQuery({ name: 'format', required: false, enum: ['json', 'csv'], description: 'csv: the metrics as in metrics.csv' })
   @ApiOkResponse({ type: BacktestResponse })
-  async get(@TenantId() tenantId: string, @Param('id') id: string, @Query('format') format: string | undefined, @Res({ passthrough: true }) res: Response): Promise<BacktestResponse | string> {
+  async get(
+    @TenantId() tenantId: string,
+    @Param('id') id: string,
+    @Query('format') format: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<BacktestResponse | string> {
     const b = await this.backtests.get(tenantId, id);
     if (format !== 'csv') return b;
     res.type('text/csv');

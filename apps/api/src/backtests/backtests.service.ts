@@ -56,7 +56,10 @@ export class BacktestsService {
     const step = dto.step ?? dto.horizon;
     const span = (windows - 1) * step + dto.horizon;
     if (span > MAX_BACKTEST_SPAN) {
-      throw new InvalidInputError('BACKTEST_SPAN_TOO_LONG', `(windows - 1) * step + horizon = ${span} test steps; at most ${MAX_BACKTEST_SPAN}`, { span, max: MAX_BACKTEST_SPAN });
+      throw new InvalidInputError('BACKTEST_SPAN_TOO_LONG', `(windows - 1) * step + horizon = ${span} test steps; at most ${MAX_BACKTEST_SPAN}`, {
+        span,
+        max: MAX_BACKTEST_SPAN,
+      });
     }
     const max = this.config.http.maxSeriesPerRequest;
     let seriesIds: string[];
@@ -72,11 +75,22 @@ export class BacktestsService {
     }
     const forecasts = seriesIds.length * windows * models.length;
     if (forecasts > MAX_BACKTEST_FORECASTS) {
-      throw new InvalidInputError('BACKTEST_TOO_LARGE', `${seriesIds.length} series x ${windows} windows x ${models.length} models = ${forecasts} forecasts; at most ${MAX_BACKTEST_FORECASTS}`);
+      throw new InvalidInputError(
+        'BACKTEST_TOO_LARGE',
+        `${seriesIds.length} series x ${windows} windows x ${models.length} models = ${forecasts} forecasts; at most ${MAX_BACKTEST_FORECASTS}`,
+      );
     }
     return {
-      seriesIds, tag: dto.tag, channels: dto.channels, models, horizon: dto.horizon, windows, step, quantiles,
-      seasonalPeriod: dto.seasonalPeriod, frequency: dto.frequency,
+      seriesIds,
+      tag: dto.tag,
+      channels: dto.channels,
+      models,
+      horizon: dto.horizon,
+      windows,
+      step,
+      quantiles,
+      seasonalPeriod: dto.seasonalPeriod,
+      frequency: dto.frequency,
     };
   }
 

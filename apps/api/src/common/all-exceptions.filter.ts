@@ -10,15 +10,30 @@ interface ErrorBody {
 }
 
 const HTTP_CODES: Record<number, string> = {
-  400: 'BAD_REQUEST', 401: 'UNAUTHENTICATED', 403: 'FORBIDDEN', 404: 'NOT_FOUND', 405: 'METHOD_NOT_ALLOWED',
-  409: 'CONFLICT', 413: 'PAYLOAD_TOO_LARGE', 415: 'UNSUPPORTED_MEDIA_TYPE', 422: 'UNPROCESSABLE', 429: 'RATE_LIMITED',
+  400: 'BAD_REQUEST',
+  401: 'UNAUTHENTICATED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  405: 'METHOD_NOT_ALLOWED',
+  409: 'CONFLICT',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+  422: 'UNPROCESSABLE',
+  429: 'RATE_LIMITED',
 };
 
 /** Errors thrown by express middleware (body-parser) before Nest sees the request. */
 function bodyParserError(err: { type?: string; status?: number; limit?: number }): [number, ErrorBody] | null {
   switch (err.type) {
     case 'entity.too.large':
-      return [413, { code: 'PAYLOAD_TOO_LARGE', message: `The request body exceeds the limit of ${err.limit} bytes; split the upload into smaller requests (the SDK's uploadObservations does this)`, details: { limitBytes: err.limit } }];
+      return [
+        413,
+        {
+          code: 'PAYLOAD_TOO_LARGE',
+          message: `The request body exceeds the limit of ${err.limit} bytes; split the upload into smaller requests (the SDK's uploadObservations does this)`,
+          details: { limitBytes: err.limit },
+        },
+      ];
     case 'entity.parse.failed':
       return [400, { code: 'MALFORMED_JSON', message: 'The request body is not valid JSON' }];
     case 'encoding.unsupported':
@@ -74,7 +89,12 @@ function isDatabaseUnavailable(err: unknown): boolean {
   const e = err as { code?: string; message?: string; driverError?: { code?: string } };
   const code = e?.driverError?.code ?? e?.code;
   return (
-    code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === '57P01' || code === '57P03' || code === '08006' || code === '08001' ||
+    code === 'ECONNREFUSED' ||
+    code === 'ECONNRESET' ||
+    code === '57P01' ||
+    code === '57P03' ||
+    code === '08006' ||
+    code === '08001' ||
     /Connection terminated|connection timeout|timeout exceeded when trying to connect/i.test(e?.message ?? '')
   );
 }

@@ -10,7 +10,10 @@ const KEY_RE = /^[\x21-\x7e]{1,255}$/;
 
 function requestHash(req: Request): Buffer {
   const body = typeof req.body === 'string' ? req.body : JSON.stringify(req.body ?? null);
-  return createHash('sha256').update(`${req.method} ${req.originalUrl}\n${req.headers['content-type'] ?? ''}\n`).update(body).digest();
+  return createHash('sha256')
+    .update(`${req.method} ${req.originalUrl}\n${req.headers['content-type'] ?? ''}\n`)
+    .update(body)
+    .digest();
 }
 
 /**
@@ -48,7 +51,8 @@ export class IdempotencyInterceptor implements NestInterceptor {
     return from(this.store.claim(tenantId, key, requestHash(req))).pipe(
       mergeMap((claim) => {
         if (claim.kind === 'mismatch') throw new ConflictError('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was used with a different request');
-        if (claim.kind === 'in-progress') throw new ConflictError('IDEMPOTENCY_KEY_IN_PROGRESS', 'A request with this Idempotency-Key is still in progress; retry later');
+        if (claim.kind === 'in-progress')
+          throw new ConflictError('IDEMPOTENCY_KEY_IN_PROGRESS', 'A request with this Idempotency-Key is still in progress; retry later');
         if (claim.kind === 'replay') {
           res.setHeader('Idempotent-Replayed', 'true');
           if (claim.statusCode >= 400) throw new HttpException((claim.body as { error: object }).error, claim.statusCode);

@@ -64,7 +64,9 @@ export class FinetunesController implements BeforeApplicationShutdown {
     res.status(200).set({ 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
     res.flushHeaders();
     let closed = false;
-    req.on('close', () => { closed = true; });
+    req.on('close', () => {
+      closed = true;
+    });
     const started = Date.now();
     let last = '';
     let sentStep = -Infinity;

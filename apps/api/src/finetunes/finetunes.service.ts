@@ -14,9 +14,21 @@ export const FINAL_FINETUNE = ['SUCCEEDED', 'FAILED', 'CANCELLED'];
 
 export function toFinetuneResponse(f: FinetuneRow): FinetuneResponse {
   return {
-    id: f.id, name: f.name, baseModel: f.baseModel, method: f.method, status: f.status, params: f.params, progress: f.progress, metrics: f.metrics,
-    headSha256: f.headSha256, jobId: f.jobId, errorCode: f.errorCode, errorMessage: f.errorMessage,
-    createdAt: new Date(f.createdAt).toISOString(), finishedAt: f.finishedAt ? new Date(f.finishedAt).toISOString() : null, url: `/v1/finetunes/${f.id}`,
+    id: f.id,
+    name: f.name,
+    baseModel: f.baseModel,
+    method: f.method,
+    status: f.status,
+    params: f.params,
+    progress: f.progress,
+    metrics: f.metrics,
+    headSha256: f.headSha256,
+    jobId: f.jobId,
+    errorCode: f.errorCode,
+    errorMessage: f.errorMessage,
+    createdAt: new Date(f.createdAt).toISOString(),
+    finishedAt: f.finishedAt ? new Date(f.finishedAt).toISOString() : null,
+    url: `/v1/finetunes/${f.id}`,
   };
 }
 
@@ -42,7 +54,8 @@ export class FinetunesService {
       const check = await checkFullFinetune(this.config, base);
       if (!check.ok) throw new InvalidInputError('FULL_FINETUNE_UNAVAILABLE', check.reason!);
       const depth = Number((base.config as Record<string, unknown>)[base.family === 'xlstm' ? 'num_blocks' : 'encoder_num_layers'] ?? 1);
-      if ((dto.blocks ?? 1) > depth) throw new InvalidInputError('FINETUNE_DEPTH_TOO_LARGE', `${base.id} has ${depth} blocks; blocks must be 1..${depth}`, { maxBlocks: depth });
+      if ((dto.blocks ?? 1) > depth)
+        throw new InvalidInputError('FINETUNE_DEPTH_TOO_LARGE', `${base.id} has ${depth} blocks; blocks must be 1..${depth}`, { maxBlocks: depth });
     } else if (dto.blocks !== undefined) {
       throw new BadRequestError('VALIDATION_FAILED', 'blocks applies to method "full" only');
     }
@@ -50,8 +63,14 @@ export class FinetunesService {
     for (const id of dto.seriesIds ?? []) await this.series.get(tenantId, id);
     const params: FinetuneParams = {
       ...(dto.seriesIds ? { seriesIds: dto.seriesIds } : { tag: dto.tag }),
-      horizon: dto.horizon, steps: dto.steps ?? 300, learningRate: dto.learningRate ?? 1e-3, loss: dto.loss ?? 'pinball',
-      validation: dto.validation ?? 1, seed: dto.seed ?? 0, batchSize: dto.batchSize ?? 32, ...(method === 'full' ? { blocks: dto.blocks ?? 1 } : {}),
+      horizon: dto.horizon,
+      steps: dto.steps ?? 300,
+      learningRate: dto.learningRate ?? 1e-3,
+      loss: dto.loss ?? 'pinball',
+      validation: dto.validation ?? 1,
+      seed: dto.seed ?? 0,
+      batchSize: dto.batchSize ?? 32,
+      ...(method === 'full' ? { blocks: dto.blocks ?? 1 } : {}),
     };
     const id = randomUUID();
     const job = await this.tx.run(async (em) => {
@@ -77,7 +96,10 @@ export class FinetunesService {
     const f = await this.finetunes.get(tenantId, id);
     await this.tx.run(async (em) => {
       const usedBy = await em.query(`SELECT id FROM schedules WHERE tenant_id = $1 AND model_id = $2 LIMIT 1`, [tenantId, f.name]);
-      if (usedBy.length) throw new ConflictError('MODEL_IN_USE', `Model "${f.name}" is used by schedule ${usedBy[0].id}; change or delete the schedule first`, { scheduleId: usedBy[0].id });
+      if (usedBy.length)
+        throw new ConflictError('MODEL_IN_USE', `Model "${f.name}" is used by schedule ${usedBy[0].id}; change or delete the schedule first`, {
+          scheduleId: usedBy[0].id,
+        });
       await em.query(`UPDATE jobs SET cancel_requested = true WHERE id = $1 AND state IN ('QUEUED', 'RUNNING')`, [f.jobId]);
       await this.finetunes.delete(em, tenantId, id);
     });

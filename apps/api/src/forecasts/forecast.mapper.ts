@@ -5,7 +5,15 @@ import type { ForecastResponse, ForecastSummaryResponse } from './dto/forecast.r
 const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
 
 export function toSummary(f: ForecastRow): ForecastSummaryResponse {
-  return { id: f.id, status: f.status, model: f.modelId, seriesIds: f.seriesIds, createdAt: iso(f.createdAt)!, finishedAt: iso(f.finishedAt), url: `/v1/forecasts/${f.id}` };
+  return {
+    id: f.id,
+    status: f.status,
+    model: f.modelId,
+    seriesIds: f.seriesIds,
+    createdAt: iso(f.createdAt)!,
+    finishedAt: iso(f.finishedAt),
+    url: `/v1/forecasts/${f.id}`,
+  };
 }
 
 export function toForecastResponse(f: ForecastRow, results: ForecastResultRow[]): ForecastResponse {

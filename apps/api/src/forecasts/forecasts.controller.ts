@@ -39,7 +39,12 @@ export class ForecastsController {
   @ApiProduces('application/json', 'text/csv')
   @ApiQuery({ name: 'format', required: false, enum: ['json', 'csv'] })
   @ApiOkResponse({ type: ForecastResponse })
-  async get(@TenantId() tenantId: string, @Param('id') id: string, @Query('format') format: string | undefined, @Res({ passthrough: true }) res: Response): Promise<ForecastResponse | string> {
+  async get(
+    @TenantId() tenantId: string,
+    @Param('id') id: string,
+    @Query('format') format: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<ForecastResponse | string> {
     const f = await this.forecasts.get(tenantId, id);
     if (format !== 'csv') return f;
     res.type('text/csv');
@@ -59,7 +64,14 @@ export class ForecastsController {
     @Res({ passthrough: true }) res: Response,
   ): Promise<string> {
     // ?channel=a,b and ?channel=a&channel=b both work; channel names cannot hold commas.
-    const channels = channel === undefined ? undefined : [channel].flat().flatMap((c) => c.split(',')).map((c) => c.trim()).filter(Boolean);
+    const channels =
+      channel === undefined
+        ? undefined
+        : [channel]
+            .flat()
+            .flatMap((c) => c.split(','))
+            .map((c) => c.trim())
+            .filter(Boolean);
     const svg = await this.plots.render(tenantId, id, { channels, seriesId: typeof seriesId === 'string' ? seriesId : undefined });
     res.type('image/svg+xml');
     return svg;

@@ -43,11 +43,13 @@ export class ForecastsService {
       throw new OverloadedError(`${waiting} forecast jobs are waiting (limit ${this.config.models.maxQueuedForecasts}); retry shortly`, 2);
     }
     const forecastId = randomUUID();
-    await this.tx.run(async (em) => {
-      const job = await this.queue.record(em, tenantId, JobName.Forecast, (jobId) => ({ jobId, tenantId, forecastId }));
-      await this.forecasts.create(em, { id: forecastId, tenantId, jobId: job.id, modelId: record.model, request: record, seriesIds: record.seriesIds ?? [] });
-      return job;
-    }).then((job) => this.queue.enqueueOrDefer(job));
+    await this.tx
+      .run(async (em) => {
+        const job = await this.queue.record(em, tenantId, JobName.Forecast, (jobId) => ({ jobId, tenantId, forecastId }));
+        await this.forecasts.create(em, { id: forecastId, tenantId, jobId: job.id, modelId: record.model, request: record, seriesIds: record.seriesIds ?? [] });
+        return job;
+      })
+      .then((job) => this.queue.enqueueOrDefer(job));
     const waitMs = (dto.wait ?? 10) * 1000;
     const deadline = Date.now() + waitMs;
     for (;;) {
@@ -78,7 +80,8 @@ export class ForecastsService {
       at: dto.at?.map((t, i) => ts(`at[${i}]`, t)),
     };
     if (dto.seriesIds) {
-      if (dto.seriesIds.length > this.config.http.maxSeriesPerRequest) throw new InvalidInputError('TOO_MANY_SERIES', `At most ${this.config.http.maxSeriesPerRequest} series per request`);
+      if (dto.seriesIds.length > this.config.http.maxSeriesPerRequest)
+        throw new InvalidInputError('TOO_MANY_SERIES', `At most ${this.config.http.maxSeriesPerRequest} series per request`);
       for (const id of dto.seriesIds) await this.series.get(tenantId, id);
       record.seriesIds = dto.seriesIds;
     } else {

@@ -23,8 +23,7 @@ const FONT = 12;
 export const CHAR_PX = 0.62 * FONT;
 const LABEL_GAP = 14;
 
-export const esc = (s: string): string =>
-  s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&#39;' })[c]!);
+export const esc = (s: string): string => s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 function niceTicks(lo: number, hi: number, n = 5): number[] {
   const span = hi - lo || Math.abs(hi) || 1;
@@ -102,10 +101,11 @@ export interface TimeTick {
  * change, dates, YYYY-MM, years.
  */
 export function timeTicks(t0: number, t1: number, widthPx: number): TimeTick[] {
-  const step = STEPS.find((s) => {
-    const max = Math.max(1, Math.floor((widthPx + LABEL_GAP) / (LABEL_CHARS[s.unit] * CHAR_PX + LABEL_GAP)));
-    return stepTimes(t0, t1, s, max + 1).length <= max;
-  }) ?? STEPS[STEPS.length - 1];
+  const step =
+    STEPS.find((s) => {
+      const max = Math.max(1, Math.floor((widthPx + LABEL_GAP) / (LABEL_CHARS[s.unit] * CHAR_PX + LABEL_GAP)));
+      return stepTimes(t0, t1, s, max + 1).length <= max;
+    }) ?? STEPS[STEPS.length - 1];
   const times = stepTimes(t0, t1, step, Infinity);
   let lastDate = '';
   return times.map((t) => {
@@ -182,7 +182,9 @@ export function renderForecastSvg(p: PlotInput): string {
     const top = M.top + i * (PANEL_H + PANEL_GAP);
     const bottom = top + PANEL_H - 18;
     const plotTop = top + 18;
-    const levels = Object.keys(c.quantiles).map(Number).sort((a, b) => a - b);
+    const levels = Object.keys(c.quantiles)
+      .map(Number)
+      .sort((a, b) => a - b);
     const all = [...c.history.map((h) => h.v), ...Object.values(c.quantiles).flat()].filter(Number.isFinite);
     let [y0, y1] = all.length ? [Math.min(...all), Math.max(...all)] : [0, 1];
     if (y0 === y1) [y0, y1] = [y0 - 1, y1 + 1];
@@ -203,8 +205,13 @@ export function renderForecastSvg(p: PlotInput): string {
       const lo = c.quantiles[String(levels[k])];
       const hi = c.quantiles[String(levels[levels.length - 1 - k])];
       const n = c.timestamps.length;
-      const pts = [...c.timestamps.map((t, j) => [x(t), y(hi[j])] as [number, number]), ...c.timestamps.map((_, j) => [x(c.timestamps[n - 1 - j]), y(lo[n - 1 - j])] as [number, number])];
-      parts.push(`<path d="${path(pts)}Z" fill="#1f77b4" fill-opacity="0.15" stroke="none"><title>q${levels[k]}–q${levels[levels.length - 1 - k]}</title></path>`);
+      const pts = [
+        ...c.timestamps.map((t, j) => [x(t), y(hi[j])] as [number, number]),
+        ...c.timestamps.map((_, j) => [x(c.timestamps[n - 1 - j]), y(lo[n - 1 - j])] as [number, number]),
+      ];
+      parts.push(
+        `<path d="${path(pts)}Z" fill="#1f77b4" fill-opacity="0.15" stroke="none"><title>q${levels[k]}–q${levels[levels.length - 1 - k]}</title></path>`,
+      );
     }
     if (c.history.length) parts.push(`<path d="${path(c.history.map((h) => [x(h.t), y(h.v)]))}" fill="none" stroke="#222" stroke-width="1.3"/>`);
     const med = c.quantiles['0.5'];

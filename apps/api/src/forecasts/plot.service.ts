@@ -24,7 +24,9 @@ export class PlotService {
     const f = await this.forecasts.get(tenantId, id);
     const subtitle = `forecast ${f.id} · model ${f.model} · ${f.status}`;
     if (o.seriesId !== undefined && !f.series.some((s) => s.seriesId === o.seriesId)) {
-      throw new DomainError('SERIES_NOT_FOUND', `forecast ${f.id} has no series ${JSON.stringify(o.seriesId)}`, 404, { seriesIds: [...new Set(f.series.map((s) => s.seriesId))] });
+      throw new DomainError('SERIES_NOT_FOUND', `forecast ${f.id} has no series ${JSON.stringify(o.seriesId)}`, 404, {
+        seriesIds: [...new Set(f.series.map((s) => s.seriesId))],
+      });
     }
     if (!f.series.length) return renderForecastSvg({ title: `forecast ${f.status.toLowerCase()}: nothing to plot yet`, subtitle, panels: [] });
     const seriesId = o.seriesId ?? (f.series.find((s) => s.status === 'SUCCEEDED') ?? f.series[0]).seriesId;
@@ -49,7 +51,10 @@ export class PlotService {
       if (block && c >= 0) {
         const keep = Math.min(block.timestamps.length, Math.max(50, r.timestamps.length * 3));
         const from = block.timestamps.length - keep;
-        history = block.timestamps.slice(from).map((t, i) => ({ t, v: block.values[c][from + i] ?? NaN })).filter((h) => Number.isFinite(h.v));
+        history = block.timestamps
+          .slice(from)
+          .map((t, i) => ({ t, v: block.values[c][from + i] ?? NaN }))
+          .filter((h) => Number.isFinite(h.v));
       }
       const failed = r.status !== 'SUCCEEDED';
       return {

@@ -46,7 +46,17 @@ export class HealthController {
 
   /** 503 while the database or the queue backend is unreachable. */
   @Get('ready')
-  @ApiOkResponse({ schema: { example: { status: 'ok', checks: { database: { ok: true }, queue: { ok: true } }, models: [{ worker: 'host:123', id: 'xlstm-dev', provider: { requested: ['cuda', 'cpu'], active: 'cpu', fallbacks: [{ provider: 'cuda', reason: '...' }] } }] } } })
+  @ApiOkResponse({
+    schema: {
+      example: {
+        status: 'ok',
+        checks: { database: { ok: true }, queue: { ok: true } },
+        models: [
+          { worker: 'host:123', id: 'xlstm-dev', provider: { requested: ['cuda', 'cpu'], active: 'cpu', fallbacks: [{ provider: 'cuda', reason: '...' }] } },
+        ],
+      },
+    },
+  })
   async ready(): Promise<{ status: string; checks: Record<string, { ok: boolean; error?: string }>; models: unknown[] }> {
     const [database, queue] = await Promise.all([probe(() => this.db.ping()), probe(() => this.queue.ping())]);
     const models = await this.forecasts.runtimeStatus().then(

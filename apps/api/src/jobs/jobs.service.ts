@@ -6,10 +6,20 @@ const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
 
 export function toJobResponse(j: JobEntity): JobResponse {
   return {
-    id: j.id, type: j.type, state: j.state, attempt: j.attempt, maxAttempts: j.maxAttempts,
-    progress: j.progress, result: j.result, errorCode: j.errorCode, errorMessage: j.errorMessage,
-    cancelRequested: j.cancelRequested, createdAt: iso(j.createdAt)!, startedAt: iso(j.startedAt),
-    finishedAt: iso(j.finishedAt), updatedAt: iso(j.updatedAt)!,
+    id: j.id,
+    type: j.type,
+    state: j.state,
+    attempt: j.attempt,
+    maxAttempts: j.maxAttempts,
+    progress: j.progress,
+    result: j.result,
+    errorCode: j.errorCode,
+    errorMessage: j.errorMessage,
+    cancelRequested: j.cancelRequested,
+    createdAt: iso(j.createdAt)!,
+    startedAt: iso(j.startedAt),
+    finishedAt: iso(j.finishedAt),
+    updatedAt: iso(j.updatedAt)!,
   };
 }
 

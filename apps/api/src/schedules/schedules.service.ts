@@ -39,10 +39,19 @@ export class SchedulesService {
     const row = await this.withTimer(async (em) => {
       const max = this.config.schedules.maxPerTenant;
       const n = await this.schedules.countForCreate(em, tenantId);
-      if (n >= max) throw new ConflictError('SCHEDULE_LIMIT_REACHED', `This tenant already has ${n} schedules (limit ${max}); delete one first`, { limit: max });
+      if (n >= max)
+        throw new ConflictError('SCHEDULE_LIMIT_REACHED', `This tenant already has ${n} schedules (limit ${max}); delete one first`, { limit: max });
       const s = await this.schedules.create(em, tenantId, {
-        id: randomUUID(), name: dto.name, cron, timezone, seriesIds: dto.seriesIds ?? null, tag: dto.tag ?? null, template,
-        enabled: dto.enabled ?? true, overlap: dto.overlap ?? 'skip', catchUp: dto.catchUp ?? false,
+        id: randomUUID(),
+        name: dto.name,
+        cron,
+        timezone,
+        seriesIds: dto.seriesIds ?? null,
+        tag: dto.tag ?? null,
+        template,
+        enabled: dto.enabled ?? true,
+        overlap: dto.overlap ?? 'skip',
+        catchUp: dto.catchUp ?? false,
       });
       if (s.enabled) await upsertScheduleTimer(this.timerQueue(), s);
       return s;
@@ -72,7 +81,15 @@ export class SchedulesService {
     for (const sid of dto.seriesIds ?? []) await this.series.get(tenantId, sid);
     const row = await this.withTimer(async (em) => {
       const s = await this.schedules.update(em, tenantId, id, {
-        name: dto.name, cron, timezone, seriesIds: dto.seriesIds, tag: dto.tag, template, enabled: dto.enabled, overlap: dto.overlap, catchUp: dto.catchUp,
+        name: dto.name,
+        cron,
+        timezone,
+        seriesIds: dto.seriesIds,
+        tag: dto.tag,
+        template,
+        enabled: dto.enabled,
+        overlap: dto.overlap,
+        catchUp: dto.catchUp,
       });
       // Re-arm only when the timing changed: an upsert re-plans the next tick.
       if (!s.enabled) await removeScheduleTimer(this.timerQueue(), s.id);
@@ -109,7 +126,8 @@ export class SchedulesService {
 
   /** The forecast request each run makes, checked now against the model's limits as POST /v1/forecasts does. */
   private async template(tenantId: string, dto: ForecastTemplateDto): Promise<ScheduleTemplate> {
-    if ((dto.horizon === undefined) === (dto.until === undefined)) throw new BadRequestError('VALIDATION_FAILED', 'forecast: send exactly one of horizon or until');
+    if ((dto.horizon === undefined) === (dto.until === undefined))
+      throw new BadRequestError('VALIDATION_FAILED', 'forecast: send exactly one of horizon or until');
     const model = await this.resolveModel(tenantId, dto.model);
     const entry = model.entry;
     const quantiles = checkModelLimits(entry, dto);
@@ -129,7 +147,8 @@ export class SchedulesService {
       // fine-tuned models resolve here: a catalog id or one of this tenant's fine-tuned model names
       return await this.directory.resolve(tenantId, modelId);
     } catch (err) {
-      if (err instanceof DomainError && err.status === 404) throw new InvalidInputError('UNKNOWN_MODEL', `No model ${JSON.stringify(modelId)} for this tenant; GET /v1/models lists them`);
+      if (err instanceof DomainError && err.status === 404)
+        throw new InvalidInputError('UNKNOWN_MODEL', `No model ${JSON.stringify(modelId)} for this tenant; GET /v1/models lists them`);
       throw err;
     }
   }

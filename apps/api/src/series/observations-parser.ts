@@ -97,7 +97,10 @@ export function parseJsonUpload(body: unknown, lim: ParseLimits): ObservationBlo
   if (!Array.isArray(timestamps) || timestamps.length === 0) throw new BadRequestError('VALIDATION_FAILED', 'timestamps must be a non-empty array');
   if (!Array.isArray(values)) throw new BadRequestError('VALIDATION_FAILED', 'values must be an array with one array per channel');
   if (values.length !== lim.channels.length) {
-    throw new InvalidInputError('CHANNEL_COUNT_MISMATCH', `values has ${values.length} channel array(s); the series has ${lim.channels.length} (${lim.channels.join(', ')})`);
+    throw new InvalidInputError(
+      'CHANNEL_COUNT_MISMATCH',
+      `values has ${values.length} channel array(s); the series has ${lim.channels.length} (${lim.channels.join(', ')})`,
+    );
   }
   guardPoints(timestamps.length, lim.channels.length, lim.maxPoints);
   const problems = new Problems();

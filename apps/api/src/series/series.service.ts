@@ -53,9 +53,7 @@ export class SeriesService {
       const s = await this.series.lockForWrite(em, tenantId, id);
       const limits = { channels: s.channels, maxPoints: this.config.http.maxPointsPerRequest };
       const block =
-        format === 'json' ? parseJsonUpload(body, limits)
-        : format === 'csv' ? parseCsvUpload(String(body), limits)
-        : parseNdjsonUpload(String(body), limits);
+        format === 'json' ? parseJsonUpload(body, limits) : format === 'csv' ? parseCsvUpload(String(body), limits) : parseNdjsonUpload(String(body), limits);
       const written = await this.observations.upsert(em, s.id, block);
       const job = await this.queue.record(em, tenantId, JobName.SeriesStats, (jobId) => ({ jobId, tenantId, seriesId: s.id }));
       return { job, written, seriesId: s.id };

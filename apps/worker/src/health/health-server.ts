@@ -30,15 +30,26 @@ export class HealthServer implements OnApplicationBootstrap, OnApplicationShutdo
       if (req.url === '/health/live') return send(200, { status: 'ok' });
       if (req.url === '/health') {
         // The api's summary shape: the probes' paths and states, no error text.
-        const ok = this.host.running() && (await Promise.all([this.db.ping(), this.queue.ping()]).then(() => true, () => false));
+        const ok =
+          this.host.running() &&
+          (await Promise.all([this.db.ping(), this.queue.ping()]).then(
+            () => true,
+            () => false,
+          ));
         const ready = ok ? 'ok' : 'unavailable';
         return send(200, { status: ready, live: { path: '/health/live', status: 'ok' }, ready: { path: '/health/ready', status: ready } });
       }
       if (req.url === '/metrics') return send(200, await this.metrics.registry.metrics(), 'text/plain; version=0.0.4');
       if (req.url === '/health/ready') {
         const checks = {
-          database: await this.db.ping().then(() => ({ ok: true }), (e: Error) => ({ ok: false, error: e.message })),
-          queue: await this.queue.ping().then(() => ({ ok: true }), (e: Error) => ({ ok: false, error: e.message })),
+          database: await this.db.ping().then(
+            () => ({ ok: true }),
+            (e: Error) => ({ ok: false, error: e.message }),
+          ),
+          queue: await this.queue.ping().then(
+            () => ({ ok: true }),
+            (e: Error) => ({ ok: false, error: e.message }),
+          ),
           consumers: { ok: this.host.running() },
         };
         const ok = Object.values(checks).every((c) => c.ok);

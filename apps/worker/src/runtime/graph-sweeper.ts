@@ -29,7 +29,9 @@ export class GraphSweeper implements OnApplicationBootstrap, OnApplicationShutdo
 
   /** One pass; the number of graphs unloaded. A graph running a forecast waits for the next pass. */
   sweep(): Promise<number> {
-    this.running ??= this.pass().finally(() => { this.running = null; });
+    this.running ??= this.pass().finally(() => {
+      this.running = null;
+    });
     return this.running;
   }
 

@@ -17,7 +17,8 @@ export class RuntimeStatusReporter implements OnApplicationBootstrap, OnApplicat
   async onApplicationBootstrap(): Promise<void> {
     for (const m of this.runtime.models()) {
       const f = m.provider.fallbacks;
-      if (f.length) new Logger('runtime').warn(`${m.entry.id}: using ${m.provider.active}; ${f.map((x) => `${x.provider} unavailable (${x.reason})`).join('; ')}`);
+      if (f.length)
+        new Logger('runtime').warn(`${m.entry.id}: using ${m.provider.active}; ${f.map((x) => `${x.provider} unavailable (${x.reason})`).join('; ')}`);
     }
     await this.report();
     this.timer = setInterval(() => void this.report().catch(() => undefined), 60_000);

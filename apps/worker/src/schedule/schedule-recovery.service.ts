@@ -46,7 +46,14 @@ export class ScheduleRecovery implements OnModuleInit {
       const ticks = ticksBetween(s.cron, s.timezone, from, nowMs, MAX_CATCH_UP_TICKS);
       if (!ticks.length) continue;
       // Rows first, so the ticks run oldest first (each waits for the earlier open runs).
-      await this.tx.run((em) => this.runs.claimMany(em, s.tenantId, s.id, ticks.map((t) => new Date(t))));
+      await this.tx.run((em) =>
+        this.runs.claimMany(
+          em,
+          s.tenantId,
+          s.id,
+          ticks.map((t) => new Date(t)),
+        ),
+      );
       for (const t of ticks) {
         await q.add(JobName.ScheduleRun, { tenantId: s.tenantId, scheduleId: s.id }, { jobId: catchUpJobId(s.id, t), ...scheduleJobOptions() });
       }

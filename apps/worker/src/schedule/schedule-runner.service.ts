@@ -3,9 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { APP_CONFIG, AppConfig } from '#config';
 import { ForecastsRepository, JobsRepository, ScheduleEntity, ScheduleRunsRepository, SchedulesRepository, TransactionRunner } from '#db';
 import type { ForecastRequestRecord } from '#forecasting';
-import {
-  AnyFlowProducer, JobName, JobPayloads, JobQueueService, QUEUE_OPTIONS, QueueName, queueBackend, removeScheduleTimer, scheduleJobOptions,
-} from '#jobs';
+import { AnyFlowProducer, JobName, JobPayloads, JobQueueService, QUEUE_OPTIONS, QueueName, queueBackend, removeScheduleTimer, scheduleJobOptions } from '#jobs';
 
 /** Ticks due this long before the worker process started were missed while no worker was up. */
 export const MISSED_AFTER_MS = 5_000;
@@ -89,14 +87,24 @@ export class ScheduleRunner implements OnApplicationShutdown {
       const members = await this.schedules.members(em, s);
       const maxSeries = this.config.schedules.maxSeriesPerRun;
       if (members.length > maxSeries) {
-        await this.runs.skip(em, run.id, 'TOO_MANY_SERIES', `${members.length} series to forecast; a run forecasts at most ${maxSeries} (TSFM_SCHEDULE_MAX_SERIES)`);
+        await this.runs.skip(
+          em,
+          run.id,
+          'TOO_MANY_SERIES',
+          `${members.length} series to forecast; a run forecasts at most ${maxSeries} (TSFM_SCHEDULE_MAX_SERIES)`,
+        );
         return { kind: 'skipped' };
       }
       // The tenant's own backlog, not the queue's global count: one tenant's flood does not skip the others' runs.
       const waiting = await this.jobs.countQueued(s.tenantId, JobName.Forecast, em);
       const maxQueued = this.config.models.maxQueuedForecasts;
       if (members.length && waiting + members.length > maxQueued) {
-        await this.runs.skip(em, run.id, 'QUEUE_FULL', `${waiting} forecasts of this tenant are waiting; ${members.length} more would pass the limit of ${maxQueued} (TSFM_MAX_QUEUED_FORECASTS)`);
+        await this.runs.skip(
+          em,
+          run.id,
+          'QUEUE_FULL',
+          `${waiting} forecasts of this tenant are waiting; ${members.length} more would pass the limit of ${maxQueued} (TSFM_MAX_QUEUED_FORECASTS)`,
+        );
         return { kind: 'skipped' };
       }
       const jobIds: string[] = [];
@@ -104,7 +112,14 @@ export class ScheduleRunner implements OnApplicationShutdown {
       for (const seriesId of members) {
         const forecastId = randomUUID();
         const job = await this.queue.record(em, s.tenantId, JobName.Forecast, (jobId) => ({ jobId, tenantId: s.tenantId, forecastId }));
-        await this.forecasts.create(em, { id: forecastId, tenantId: s.tenantId, jobId: job.id, modelId: s.template.model, request: requestFor(s, seriesId, tickMs), seriesIds: [seriesId] });
+        await this.forecasts.create(em, {
+          id: forecastId,
+          tenantId: s.tenantId,
+          jobId: job.id,
+          modelId: s.template.model,
+          request: requestFor(s, seriesId, tickMs),
+          seriesIds: [seriesId],
+        });
         jobIds.push(job.id);
         forecastIds.push(forecastId);
       }
@@ -118,7 +133,10 @@ export class ScheduleRunner implements OnApplicationShutdown {
     if (out.kind === 'started' || lost) {
       await this.enqueueRun(p.tenantId, p.scheduleId, out.runId!, out.jobIds!, out.forecastIds!);
     }
-    if (out.kind !== 'wait') this.log.log(`schedule ${p.scheduleId} tick ${scheduledFor.toISOString()}: ${out.kind}${out.jobIds ? ` (${out.jobIds.length} series)` : ''} in ${Date.now() - t0} ms`);
+    if (out.kind !== 'wait')
+      this.log.log(
+        `schedule ${p.scheduleId} tick ${scheduledFor.toISOString()}: ${out.kind}${out.jobIds ? ` (${out.jobIds.length} series)` : ''} in ${Date.now() - t0} ms`,
+      );
     return out.kind;
   }
 
@@ -143,8 +161,11 @@ export class ScheduleRunner implements OnApplicationShutdown {
         queueName: QueueName.Forecast,
         data: { jobId, tenantId, forecastId: forecastIds[i] },
         opts: {
-          jobId, attempts: f.attempts, backoff: { type: 'exponential', delay: f.backoffMs },
-          removeOnComplete: { count: f.keepCompleted }, removeOnFail: { count: f.keepFailed },
+          jobId,
+          attempts: f.attempts,
+          backoff: { type: 'exponential', delay: f.backoffMs },
+          removeOnComplete: { count: f.keepCompleted },
+          removeOnFail: { count: f.keepFailed },
           // A forecast that fails for good still lets the parent close the run (counted as failed).
           ignoreDependencyOnFailure: true,
         },

@@ -25,9 +25,7 @@ export class ApiKeysRepository {
     const prefix = randomBytes(8).toString('hex').slice(0, 10);
     const secret = randomBytes(32).toString('base64url');
     const salt = randomBytes(16);
-    const row = await this.ds
-      .getRepository(ApiKeyEntity)
-      .save({ tenantId, prefix, salt, hash: digest(salt, secret), name, lastUsedAt: null, revokedAt: null });
+    const row = await this.ds.getRepository(ApiKeyEntity).save({ tenantId, prefix, salt, hash: digest(salt, secret), name, lastUsedAt: null, revokedAt: null });
     return { id: row.id, prefix, key: `tsfm_${prefix}_${secret}` };
   }
 
@@ -40,10 +38,9 @@ export class ApiKeysRepository {
     const candidate = digest(row.salt, m[2]);
     if (candidate.length !== row.hash.length || !timingSafeEqual(candidate, row.hash)) return null;
     // last_used_at at minute granularity keeps the hot path from writing on every request.
-    await this.ds.query(
-      `UPDATE api_keys SET last_used_at = now() WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')`,
-      [row.id],
-    );
+    await this.ds.query(`UPDATE api_keys SET last_used_at = now() WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')`, [
+      row.id,
+    ]);
     return { tenantId: row.tenantId, keyId: row.id };
   }
 
@@ -54,10 +51,10 @@ export class ApiKeysRepository {
   /** Idempotent for the owner; another tenant's key id (or an unknown one) is not found. */
   async revoke(tenantId: string, keyId: string): Promise<void> {
     if (!isUuid(keyId)) throw new NotFoundError('api key', keyId);
-    const res = await this.ds.query(
-      `UPDATE api_keys SET revoked_at = coalesce(revoked_at, now()) WHERE tenant_id = $1 AND id = $2 RETURNING id`,
-      [tenantId, keyId],
-    );
+    const res = await this.ds.query(`UPDATE api_keys SET revoked_at = coalesce(revoked_at, now()) WHERE tenant_id = $1 AND id = $2 RETURNING id`, [
+      tenantId,
+      keyId,
+    ]);
     if (res[0].length === 0) throw new NotFoundError('api key', keyId);
   }
 }

@@ -41,10 +41,20 @@ function toRow(r: RawRow): BacktestRow {
   // A job cancelled (or failed) before the worker wrote a result settles its backtest too.
   const settledByJob = (r.status === 'QUEUED' || r.status === 'RUNNING') && (r.job_state === 'CANCELLED' || r.job_state === 'FAILED');
   return {
-    id: r.id, tenantId: r.tenant_id, jobId: r.job_id, status: settledByJob ? r.job_state : r.status, request: r.request, models: r.models,
-    seriesIds: r.series_ids, metrics: r.metrics, series: r.series, runtime: r.runtime,
-    errorCode: settledByJob ? r.job_error_code : r.error_code, errorMessage: settledByJob ? r.job_error_message : r.error_message,
-    createdAt: r.created_at, finishedAt: settledByJob ? r.job_finished_at : r.finished_at,
+    id: r.id,
+    tenantId: r.tenant_id,
+    jobId: r.job_id,
+    status: settledByJob ? r.job_state : r.status,
+    request: r.request,
+    models: r.models,
+    seriesIds: r.series_ids,
+    metrics: r.metrics,
+    series: r.series,
+    runtime: r.runtime,
+    errorCode: settledByJob ? r.job_error_code : r.error_code,
+    errorMessage: settledByJob ? r.job_error_message : r.error_message,
+    createdAt: r.created_at,
+    finishedAt: settledByJob ? r.job_finished_at : r.finished_at,
   };
 }
 
@@ -57,7 +67,15 @@ function decodeForecastCursor(raw: string | undefined): [string, string, string,
   if (raw === undefined || raw === '') return null;
   try {
     const c = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as unknown[];
-    if (Array.isArray(c) && c.length === 4 && typeof c[0] === 'string' && typeof c[1] === 'string' && isUuid(c[1]) && typeof c[2] === 'string' && Number.isInteger(c[3])) {
+    if (
+      Array.isArray(c) &&
+      c.length === 4 &&
+      typeof c[0] === 'string' &&
+      typeof c[1] === 'string' &&
+      isUuid(c[1]) &&
+      typeof c[2] === 'string' &&
+      Number.isInteger(c[3])
+    ) {
       return c as [string, string, string, number];
     }
   } catch {
@@ -72,7 +90,12 @@ export class BacktestsRepository {
 
   async create(em: EntityManager, b: { id: string; tenantId: string; jobId: string; models: string[]; seriesIds: string[]; request: unknown }): Promise<void> {
     await em.query(`INSERT INTO backtests (id, tenant_id, job_id, models, series_ids, request) VALUES ($1, $2, $3, $4, $5, $6)`, [
-      b.id, b.tenantId, b.jobId, b.models, b.seriesIds, JSON.stringify(b.request),
+      b.id,
+      b.tenantId,
+      b.jobId,
+      b.models,
+      b.seriesIds,
+      JSON.stringify(b.request),
     ]);
   }
 
@@ -99,7 +122,10 @@ export class BacktestsRepository {
   }
 
   /** Keyset pages in primary-key order (model, series, channel, window). */
-  async forecasts(backtestId: string, f: { modelId?: string; seriesId?: string; window?: number; cursor?: string; limit: number }): Promise<Page<BacktestForecastRow>> {
+  async forecasts(
+    backtestId: string,
+    f: { modelId?: string; seriesId?: string; window?: number; cursor?: string; limit: number },
+  ): Promise<Page<BacktestForecastRow>> {
     const params: unknown[] = [backtestId];
     const where = ['backtest_id = $1'];
     if (f.modelId !== undefined) where.push(`model_id = $${params.push(f.modelId)}`);
@@ -107,7 +133,9 @@ export class BacktestsRepository {
     if (f.window !== undefined) where.push(`window_index = $${params.push(f.window)}`);
     const after = decodeForecastCursor(f.cursor);
     if (after) {
-      where.push(`(model_id, series_id, channel, window_index) > ($${params.push(after[0])}, $${params.push(after[1])}::uuid, $${params.push(after[2])}, $${params.push(after[3])})`);
+      where.push(
+        `(model_id, series_id, channel, window_index) > ($${params.push(after[0])}, $${params.push(after[1])}::uuid, $${params.push(after[2])}, $${params.push(after[3])})`,
+      );
     }
     const rows = await this.ds.query(
       `SELECT model_id, series_id, channel, window_index, (extract(epoch FROM origin) * 1000)::bigint AS origin_ms,
@@ -118,12 +146,19 @@ export class BacktestsRepository {
       params,
     );
     const page: BacktestForecastRow[] = rows.slice(0, f.limit).map((r: RawRow) => ({
-      modelId: r.model_id, seriesId: r.series_id, channel: r.channel, window: r.window_index, origin: Number(r.origin_ms),
-      timestamps: (r.ms ?? []).map(Number), actuals: r.actuals, levels: r.levels, quantiles: r.quantiles,
+      modelId: r.model_id,
+      seriesId: r.series_id,
+      channel: r.channel,
+      window: r.window_index,
+      origin: Number(r.origin_ms),
+      timestamps: (r.ms ?? []).map(Number),
+      actuals: r.actuals,
+      levels: r.levels,
+      quantiles: r.quantiles,
     }));
     const last = page[page.length - 1];
-    const nextCursor = rows.length > f.limit && last
-      ? Buffer.from(JSON.stringify([last.modelId, last.seriesId, last.channel, last.window])).toString('base64url') : null;
+    const nextCursor =
+      rows.length > f.limit && last ? Buffer.from(JSON.stringify([last.modelId, last.seriesId, last.channel, last.window])).toString('base64url') : null;
     return { items: page, nextCursor };
   }
 
@@ -136,7 +171,8 @@ export class BacktestsRepository {
    * state). Delete-then-insert: a retried job replaces its rows and never duplicates them.
    */
   async writeResults(
-    em: EntityManager, id: string,
+    em: EntityManager,
+    id: string,
     r: { status: string; metrics: unknown; series: unknown; runtime: unknown; forecasts: BacktestForecastRow[]; error?: { code: string; message: string } },
   ): Promise<void> {
     await em.query(`DELETE FROM backtest_forecasts WHERE backtest_id = $1`, [id]);
@@ -144,8 +180,17 @@ export class BacktestsRepository {
       const chunk = r.forecasts.slice(i, i + ROWS_PER_INSERT);
       const params: unknown[] = [id];
       const values = chunk.map((f) => {
-        const p = [f.modelId, f.seriesId, f.channel, f.window, new Date(f.origin).toISOString(), f.timestamps.map((t) => new Date(t).toISOString()),
-          f.actuals, f.levels, JSON.stringify(f.quantiles)].map((v) => `$${params.push(v)}`);
+        const p = [
+          f.modelId,
+          f.seriesId,
+          f.channel,
+          f.window,
+          new Date(f.origin).toISOString(),
+          f.timestamps.map((t) => new Date(t).toISOString()),
+          f.actuals,
+          f.levels,
+          JSON.stringify(f.quantiles),
+        ].map((v) => `$${params.push(v)}`);
         return `($1, ${p[0]}, ${p[1]}, ${p[2]}, ${p[3]}, ${p[4]}::timestamptz, ${p[5]}::timestamptz[], ${p[6]}::float8[], ${p[7]}::float8[], ${p[8]}::jsonb)`;
       });
       await em.query(

@@ -29,10 +29,23 @@ function toRow(r: RawRow): FinetuneRow {
   // A job that failed or was cancelled before the worker wrote its outcome settles the fine-tune too.
   const settledByJob = (r.status === 'QUEUED' || r.status === 'RUNNING') && (r.job_state === 'CANCELLED' || r.job_state === 'FAILED');
   return {
-    id: r.id, tenantId: r.tenant_id, jobId: r.job_id, name: r.name, baseModel: r.base_model, method: r.method, params: r.params,
-    status: settledByJob ? r.job_state : r.status, progress: r.progress, metrics: r.metrics, headSha256: r.head_sha256, graphSha256: r.graph_sha256,
-    errorCode: settledByJob ? r.job_error_code : r.error_code, errorMessage: settledByJob ? r.job_error_message : r.error_message,
-    createdAt: r.created_at, finishedAt: settledByJob ? r.job_finished_at : r.finished_at, cursorTs: r.cursor_ts,
+    id: r.id,
+    tenantId: r.tenant_id,
+    jobId: r.job_id,
+    name: r.name,
+    baseModel: r.base_model,
+    method: r.method,
+    params: r.params,
+    status: settledByJob ? r.job_state : r.status,
+    progress: r.progress,
+    metrics: r.metrics,
+    headSha256: r.head_sha256,
+    graphSha256: r.graph_sha256,
+    errorCode: settledByJob ? r.job_error_code : r.error_code,
+    errorMessage: settledByJob ? r.job_error_message : r.error_message,
+    createdAt: r.created_at,
+    finishedAt: settledByJob ? r.job_finished_at : r.finished_at,
+    cursorTs: r.cursor_ts,
   };
 }
 
@@ -44,13 +57,23 @@ const WITH_JOB = `SELECT f.*, f.created_at::text AS cursor_ts, j.state AS job_st
 export class FinetunesRepository {
   constructor(private readonly ds: DataSource) {}
 
-  async create(em: EntityManager, f: { id: string; tenantId: string; jobId: string; name: string; baseModel: string; method: string; params: unknown }): Promise<void> {
+  async create(
+    em: EntityManager,
+    f: { id: string; tenantId: string; jobId: string; name: string; baseModel: string; method: string; params: unknown },
+  ): Promise<void> {
     try {
       await em.query(`INSERT INTO finetunes (id, tenant_id, job_id, name, base_model, method, params) VALUES ($1, $2, $3, $4, $5, $6, $7)`, [
-        f.id, f.tenantId, f.jobId, f.name, f.baseModel, f.method, JSON.stringify(f.params),
+        f.id,
+        f.tenantId,
+        f.jobId,
+        f.name,
+        f.baseModel,
+        f.method,
+        JSON.stringify(f.params),
       ]);
     } catch (err) {
-      if ((err as { code?: string }).code === '23505') throw new ConflictError('MODEL_NAME_TAKEN', `This tenant already has a model or fine-tune named "${f.name}"`);
+      if ((err as { code?: string }).code === '23505')
+        throw new ConflictError('MODEL_NAME_TAKEN', `This tenant already has a model or fine-tune named "${f.name}"`);
       throw err;
     }
   }
@@ -98,7 +121,11 @@ export class FinetunesRepository {
 
   /** The head (once per content) and the model's final state, in the caller's transaction. */
   async succeed(
-    em: EntityManager, id: string, head: { sha256: string; baseModel: string; data: Buffer }, metrics: Record<string, unknown>, progress: Record<string, unknown>,
+    em: EntityManager,
+    id: string,
+    head: { sha256: string; baseModel: string; data: Buffer },
+    metrics: Record<string, unknown>,
+    progress: Record<string, unknown>,
     graph?: { sha256: string; entry: Record<string, unknown>; data: Buffer },
   ): Promise<void> {
     if (graph) {
@@ -116,12 +143,18 @@ export class FinetunesRepository {
       [head.sha256, head.baseModel, head.data, head.data.length, id],
     );
     await em.query(`UPDATE finetunes SET status = 'SUCCEEDED', head_sha256 = $2, metrics = $3, progress = $4, finished_at = now() WHERE id = $1`, [
-      id, head.sha256, JSON.stringify(metrics), JSON.stringify(progress),
+      id,
+      head.sha256,
+      JSON.stringify(metrics),
+      JSON.stringify(progress),
     ]);
   }
 
   async fail(em: EntityManager, id: string, code: string, message: string): Promise<void> {
-    await em.query(`UPDATE finetunes SET status = 'FAILED', error_code = $2, error_message = $3, finished_at = now() WHERE id = $1 AND status IN ('QUEUED', 'RUNNING')`, [id, code, message]);
+    await em.query(
+      `UPDATE finetunes SET status = 'FAILED', error_code = $2, error_message = $3, finished_at = now() WHERE id = $1 AND status IN ('QUEUED', 'RUNNING')`,
+      [id, code, message],
+    );
   }
 
   async headBytes(sha256: string): Promise<Buffer | null> {
@@ -145,7 +178,13 @@ export class FinetunesRepository {
   async delete(em: EntityManager, tenantId: string, id: string): Promise<void> {
     const rows = await em.query(`DELETE FROM finetunes WHERE tenant_id = $1 AND id = $2 RETURNING head_sha256, graph_sha256`, [tenantId, id]);
     const row = Array.isArray(rows[0]) ? rows[0][0] : rows[0];
-    if (row?.head_sha256) await em.query(`DELETE FROM model_heads h WHERE h.sha256 = $1 AND NOT EXISTS (SELECT 1 FROM finetunes f WHERE f.head_sha256 = h.sha256)`, [row.head_sha256]);
-    if (row?.graph_sha256) await em.query(`DELETE FROM model_graphs g WHERE g.sha256 = $1 AND NOT EXISTS (SELECT 1 FROM finetunes f WHERE f.graph_sha256 = g.sha256)`, [row.graph_sha256]);
+    if (row?.head_sha256)
+      await em.query(`DELETE FROM model_heads h WHERE h.sha256 = $1 AND NOT EXISTS (SELECT 1 FROM finetunes f WHERE f.head_sha256 = h.sha256)`, [
+        row.head_sha256,
+      ]);
+    if (row?.graph_sha256)
+      await em.query(`DELETE FROM model_graphs g WHERE g.sha256 = $1 AND NOT EXISTS (SELECT 1 FROM finetunes f WHERE f.graph_sha256 = g.sha256)`, [
+        row.graph_sha256,
+      ]);
   }
 }

@@ -36,9 +36,18 @@ function toRow(r: RawRow): ForecastRow {
   // A job cancelled (or failed) before the worker wrote a result settles its forecast too.
   const settledByJob = (r.status === 'QUEUED' || r.status === 'RUNNING') && (r.job_state === 'CANCELLED' || r.job_state === 'FAILED');
   return {
-    id: r.id, tenantId: r.tenant_id, jobId: r.job_id, modelId: r.model_id, status: settledByJob ? r.job_state : r.status, request: r.request,
-    seriesIds: r.series_ids, runtime: r.runtime, errorCode: settledByJob ? r.job_error_code : r.error_code,
-    errorMessage: settledByJob ? r.job_error_message : r.error_message, createdAt: r.created_at, finishedAt: settledByJob ? r.job_finished_at : r.finished_at,
+    id: r.id,
+    tenantId: r.tenant_id,
+    jobId: r.job_id,
+    modelId: r.model_id,
+    status: settledByJob ? r.job_state : r.status,
+    request: r.request,
+    seriesIds: r.series_ids,
+    runtime: r.runtime,
+    errorCode: settledByJob ? r.job_error_code : r.error_code,
+    errorMessage: settledByJob ? r.job_error_message : r.error_message,
+    createdAt: r.created_at,
+    finishedAt: settledByJob ? r.job_finished_at : r.finished_at,
   };
 }
 
@@ -51,7 +60,12 @@ export class ForecastsRepository {
 
   async create(em: EntityManager, f: { id: string; tenantId: string; jobId: string; modelId: string; request: unknown; seriesIds: string[] }): Promise<void> {
     await em.query(`INSERT INTO forecasts (id, tenant_id, job_id, model_id, request, series_ids) VALUES ($1, $2, $3, $4, $5, $6)`, [
-      f.id, f.tenantId, f.jobId, f.modelId, JSON.stringify(f.request), f.seriesIds,
+      f.id,
+      f.tenantId,
+      f.jobId,
+      f.modelId,
+      JSON.stringify(f.request),
+      f.seriesIds,
     ]);
   }
 
@@ -61,7 +75,10 @@ export class ForecastsRepository {
     return toRow(rows[0]);
   }
 
-  async list(tenantId: string, f: { seriesId?: string; from?: string; to?: string; cursor?: string; limit: number }): Promise<Page<ForecastRow & { cursorTs: string }>> {
+  async list(
+    tenantId: string,
+    f: { seriesId?: string; from?: string; to?: string; cursor?: string; limit: number },
+  ): Promise<Page<ForecastRow & { cursorTs: string }>> {
     const cursor = decodeCursor(f.cursor);
     const params: unknown[] = [tenantId];
     const where = ['tenant_id = $1'];
@@ -75,7 +92,10 @@ export class ForecastsRepository {
     );
     const page = rows.slice(0, f.limit);
     const last = page[page.length - 1];
-    return { items: page.map((r: Record<string, unknown>) => ({ ...toRow(r), cursorTs: String(r.cursor_ts) })), nextCursor: rows.length > f.limit && last ? encodeCursor({ ts: String(last.cursor_ts), id: String(last.id) }) : null };
+    return {
+      items: page.map((r: Record<string, unknown>) => ({ ...toRow(r), cursorTs: String(r.cursor_ts) })),
+      nextCursor: rows.length > f.limit && last ? encodeCursor({ ts: String(last.cursor_ts), id: String(last.id) }) : null,
+    };
   }
 
   async results(forecastId: string): Promise<ForecastResultRow[]> {
@@ -87,8 +107,16 @@ export class ForecastsRepository {
       [forecastId],
     );
     return rows.map((r: RawRow) => ({
-      seriesKey: r.series_key, seriesId: r.series_id, channel: r.channel, status: r.status, errorCode: r.error_code,
-      errorMessage: r.error_message, timestamps: r.ms ? r.ms.map(Number) : null, levels: r.levels, quantiles: r.quantiles, metadata: r.metadata,
+      seriesKey: r.series_key,
+      seriesId: r.series_id,
+      channel: r.channel,
+      status: r.status,
+      errorCode: r.error_code,
+      errorMessage: r.error_message,
+      timestamps: r.ms ? r.ms.map(Number) : null,
+      levels: r.levels,
+      quantiles: r.quantiles,
+      metadata: r.metadata,
     }));
   }
 
@@ -97,7 +125,14 @@ export class ForecastsRepository {
   }
 
   /** Results and the final status in the caller's transaction (with the job's final state). */
-  async writeResults(em: EntityManager, id: string, status: string, runtime: Record<string, unknown>, results: ForecastResultRow[], error?: { code: string; message: string }): Promise<void> {
+  async writeResults(
+    em: EntityManager,
+    id: string,
+    status: string,
+    runtime: Record<string, unknown>,
+    results: ForecastResultRow[],
+    error?: { code: string; message: string },
+  ): Promise<void> {
     for (const r of results) {
       await em.query(
         `INSERT INTO forecast_results (forecast_id, series_key, series_id, channel, status, error_code, error_message, timestamps, levels, quantiles, metadata)
@@ -105,13 +140,27 @@ export class ForecastsRepository {
          ON CONFLICT (forecast_id, series_key, channel) DO UPDATE SET status = EXCLUDED.status, error_code = EXCLUDED.error_code,
            error_message = EXCLUDED.error_message, timestamps = EXCLUDED.timestamps, levels = EXCLUDED.levels,
            quantiles = EXCLUDED.quantiles, metadata = EXCLUDED.metadata`,
-        [id, r.seriesKey, r.seriesId, r.channel, r.status, r.errorCode, r.errorMessage,
-          r.timestamps ? r.timestamps.map((t) => new Date(t).toISOString()) : null, r.levels,
-          r.quantiles ? JSON.stringify(r.quantiles) : null, r.metadata ? JSON.stringify(r.metadata) : null],
+        [
+          id,
+          r.seriesKey,
+          r.seriesId,
+          r.channel,
+          r.status,
+          r.errorCode,
+          r.errorMessage,
+          r.timestamps ? r.timestamps.map((t) => new Date(t).toISOString()) : null,
+          r.levels,
+          r.quantiles ? JSON.stringify(r.quantiles) : null,
+          r.metadata ? JSON.stringify(r.metadata) : null,
+        ],
       );
     }
     await em.query(`UPDATE forecasts SET status = $2, runtime = $3, error_code = $4, error_message = $5, finished_at = now() WHERE id = $1`, [
-      id, status, JSON.stringify(runtime), error?.code ?? null, error?.message ?? null,
+      id,
+      status,
+      JSON.stringify(runtime),
+      error?.code ?? null,
+      error?.message ?? null,
     ]);
   }
 

@@ -2,10 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 
 export type IdempotencyClaim =
-  | { kind: 'new' }
-  | { kind: 'replay'; statusCode: number; body: unknown; headers: Record<string, string> }
-  | { kind: 'in-progress' }
-  | { kind: 'mismatch' };
+  { kind: 'new' } | { kind: 'replay'; statusCode: number; body: unknown; headers: Record<string, string> } | { kind: 'in-progress' } | { kind: 'mismatch' };
 
 /** Keys live 24 hours; a key re-used after that starts afresh. */
 const TTL = `interval '24 hours'`;
@@ -22,10 +19,11 @@ export class IdempotencyRepository {
       [tenantId, key, hash],
     );
     if (inserted.length) return { kind: 'new' };
-    const rows: { request_hash: Buffer; status_code: number | null; response_body: unknown; response_headers: Record<string, string> | null }[] = await this.ds.query(
-      `SELECT request_hash, status_code, response_body, response_headers FROM idempotency_keys WHERE tenant_id = $1 AND key = $2`,
-      [tenantId, key],
-    );
+    const rows: { request_hash: Buffer; status_code: number | null; response_body: unknown; response_headers: Record<string, string> | null }[] =
+      await this.ds.query(`SELECT request_hash, status_code, response_body, response_headers FROM idempotency_keys WHERE tenant_id = $1 AND key = $2`, [
+        tenantId,
+        key,
+      ]);
     if (!rows.length) return this.claim(tenantId, key, hash); // expired and deleted concurrently
     if (!rows[0].request_hash.equals(hash)) return { kind: 'mismatch' };
     if (rows[0].status_code === null) return { kind: 'in-progress' };

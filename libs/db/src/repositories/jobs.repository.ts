@@ -8,9 +8,21 @@ class AlreadyFinished extends Error {}
 
 function toJob(r: Record<string, unknown>): JobEntity {
   return Object.assign(new JobEntity(), {
-    id: r.id, tenantId: r.tenant_id, type: r.type, state: r.state, attempt: r.attempt, maxAttempts: r.max_attempts,
-    progress: r.progress, payload: r.payload, result: r.result, errorCode: r.error_code, errorMessage: r.error_message,
-    cancelRequested: r.cancel_requested, createdAt: r.created_at, startedAt: r.started_at, finishedAt: r.finished_at,
+    id: r.id,
+    tenantId: r.tenant_id,
+    type: r.type,
+    state: r.state,
+    attempt: r.attempt,
+    maxAttempts: r.max_attempts,
+    progress: r.progress,
+    payload: r.payload,
+    result: r.result,
+    errorCode: r.error_code,
+    errorMessage: r.error_message,
+    cancelRequested: r.cancel_requested,
+    createdAt: r.created_at,
+    startedAt: r.started_at,
+    finishedAt: r.finished_at,
     updatedAt: r.updated_at,
   });
 }
@@ -28,10 +40,13 @@ export class JobsRepository {
 
   /** One INSERT; the id is chosen here so the payload can carry it (payloads are ids only). */
   async create(tenantId: string, job: NewJob, em: EntityManager = this.ds.manager, id: string = randomUUID()): Promise<JobEntity> {
-    const rows = await em.query(
-      `INSERT INTO jobs (id, tenant_id, type, max_attempts, payload) VALUES ($1, $2, $3, $4, $5) RETURNING *`,
-      [id, tenantId, job.type, job.maxAttempts, JSON.stringify(job.payload)],
-    );
+    const rows = await em.query(`INSERT INTO jobs (id, tenant_id, type, max_attempts, payload) VALUES ($1, $2, $3, $4, $5) RETURNING *`, [
+      id,
+      tenantId,
+      job.type,
+      job.maxAttempts,
+      JSON.stringify(job.payload),
+    ]);
     return toJob(rows[0]);
   }
 
@@ -63,10 +78,7 @@ export class JobsRepository {
   }
 
   async setProgress(id: string, progress: Record<string, unknown>): Promise<void> {
-    await this.ds.query(`UPDATE jobs SET progress = $2, updated_at = now() WHERE id = $1 AND state = 'RUNNING'`, [
-      id,
-      JSON.stringify(progress),
-    ]);
+    await this.ds.query(`UPDATE jobs SET progress = $2, updated_at = now() WHERE id = $1 AND state = 'RUNNING'`, [id, JSON.stringify(progress)]);
   }
 
   /** Final state; only the first finisher wins, so a job executed twice records one outcome. */

@@ -16,9 +16,22 @@ const COLUMNS = `r.id, r.tenant_id, r.schedule_id, r.scheduled_for, r.state, r.r
 
 function toEntity(r: RawRow): ScheduleRunEntity {
   return {
-    id: r.id, tenantId: r.tenant_id, scheduleId: r.schedule_id, scheduledFor: r.scheduled_for, state: r.state, reason: r.reason, reasonMessage: r.reason_message,
-    catchUp: r.catch_up, seriesQueued: r.series_queued, seriesSucceeded: r.series_succeeded, seriesFailed: r.series_failed,
-    jobIds: r.job_ids, forecastIds: r.forecast_ids, createdAt: r.created_at, startedAt: r.started_at, finishedAt: r.finished_at,
+    id: r.id,
+    tenantId: r.tenant_id,
+    scheduleId: r.schedule_id,
+    scheduledFor: r.scheduled_for,
+    state: r.state,
+    reason: r.reason,
+    reasonMessage: r.reason_message,
+    catchUp: r.catch_up,
+    seriesQueued: r.series_queued,
+    seriesSucceeded: r.series_succeeded,
+    seriesFailed: r.series_failed,
+    jobIds: r.job_ids,
+    forecastIds: r.forecast_ids,
+    createdAt: r.created_at,
+    startedAt: r.started_at,
+    finishedAt: r.finished_at,
   };
 }
 
@@ -42,7 +55,10 @@ export class ScheduleRunsRepository {
   constructor(private readonly ds: DataSource) {}
 
   /** Inserts the tick's run (QUEUED) unless it exists; returns the row either way. */
-  async claim(em: EntityManager, r: { tenantId: string; scheduleId: string; scheduledFor: Date; catchUp: boolean }): Promise<{ run: ScheduleRunEntity; created: boolean }> {
+  async claim(
+    em: EntityManager,
+    r: { tenantId: string; scheduleId: string; scheduledFor: Date; catchUp: boolean },
+  ): Promise<{ run: ScheduleRunEntity; created: boolean }> {
     const inserted = await em.query(
       `INSERT INTO schedule_runs (id, tenant_id, schedule_id, scheduled_for, state, catch_up) VALUES ($1, $2, $3, $4, 'QUEUED', $5)
        ON CONFLICT (schedule_id, scheduled_for) DO NOTHING RETURNING id`,

@@ -25,9 +25,20 @@ const COLUMNS = `id, tenant_id, name, cron, timezone, series_ids, tag, model_id,
 
 function toEntity(r: RawRow): ScheduleEntity {
   return {
-    id: r.id, tenantId: r.tenant_id, name: r.name, cron: r.cron, timezone: r.timezone, seriesIds: r.series_ids, tag: r.tag,
-    modelId: r.model_id, template: r.template, enabled: r.enabled, overlap: r.overlap, catchUp: r.catch_up,
-    createdAt: r.created_at, updatedAt: r.updated_at,
+    id: r.id,
+    tenantId: r.tenant_id,
+    name: r.name,
+    cron: r.cron,
+    timezone: r.timezone,
+    seriesIds: r.series_ids,
+    tag: r.tag,
+    modelId: r.model_id,
+    template: r.template,
+    enabled: r.enabled,
+    overlap: r.overlap,
+    catchUp: r.catch_up,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
   };
 }
 
@@ -136,10 +147,10 @@ export class SchedulesRepository {
   /** The series a run forecasts, read at run time: the listed ids that still exist, or the tag's members. */
   async members(em: EntityManager, s: ScheduleEntity): Promise<string[]> {
     const rows = s.seriesIds
-      ? await em.query(
-          `SELECT s.id FROM unnest($2::uuid[]) WITH ORDINALITY AS u(id, o) JOIN series s ON s.id = u.id AND s.tenant_id = $1 ORDER BY u.o`,
-          [s.tenantId, s.seriesIds],
-        )
+      ? await em.query(`SELECT s.id FROM unnest($2::uuid[]) WITH ORDINALITY AS u(id, o) JOIN series s ON s.id = u.id AND s.tenant_id = $1 ORDER BY u.o`, [
+          s.tenantId,
+          s.seriesIds,
+        ])
       : await em.query(`SELECT id FROM series WHERE tenant_id = $1 AND tags @> ARRAY[$2]::text[] ORDER BY created_at, id`, [s.tenantId, s.tag]);
     return rows.map((r: { id: string }) => r.id);
   }

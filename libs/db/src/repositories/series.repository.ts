@@ -25,9 +25,17 @@ const COLUMNS = `id, tenant_id, name, channels, frequency, timezone, tags, metad
 
 function toEntity(r: Record<string, unknown>): SeriesEntity {
   return Object.assign(new SeriesEntity(), {
-    id: r.id, tenantId: r.tenant_id, name: r.name, channels: r.channels, frequency: r.frequency,
-    timezone: r.timezone, tags: r.tags, metadata: r.metadata, stats: r.stats,
-    createdAt: r.created_at, updatedAt: r.updated_at,
+    id: r.id,
+    tenantId: r.tenant_id,
+    name: r.name,
+    channels: r.channels,
+    frequency: r.frequency,
+    timezone: r.timezone,
+    tags: r.tags,
+    metadata: r.metadata,
+    stats: r.stats,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
   });
 }
 
@@ -93,10 +101,6 @@ export class SeriesRepository {
   }
 
   async updateStats(tenantId: string, id: string, stats: SeriesStatsRecord): Promise<void> {
-    await this.ds.query(`UPDATE series SET stats = $3, updated_at = now() WHERE tenant_id = $1 AND id = $2`, [
-      tenantId,
-      id,
-      JSON.stringify(stats),
-    ]);
+    await this.ds.query(`UPDATE series SET stats = $3, updated_at = now() WHERE tenant_id = $1 AND id = $2`, [tenantId, id, JSON.stringify(stats)]);
   }
 }

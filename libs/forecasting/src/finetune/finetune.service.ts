@@ -13,7 +13,17 @@ import { forecastPrepared } from '../context-selection';
 import { stepFactor } from '../seasonal-adjustment';
 import { checkFullFinetune, spawnToolchain } from './toolchain';
 import {
-  HeadSpec, HeadWeights, HeadWindow, LossName, TrainProgress, WindowMetrics, scoreForecasts, ssmBasis, ssmStepsPerPosition, ssmTiles, trainHead,
+  HeadSpec,
+  HeadWeights,
+  HeadWindow,
+  LossName,
+  TrainProgress,
+  WindowMetrics,
+  scoreForecasts,
+  ssmBasis,
+  ssmStepsPerPosition,
+  ssmTiles,
+  trainHead,
 } from './head-math';
 
 /** What POST /v1/finetunes stores in `finetunes.params` (validated by the api). */
@@ -110,13 +120,26 @@ export class FinetuneService {
     const baseWeights: HeadWeights = Object.fromEntries(Object.entries(base).map(([k, v]) => [k, v.data]));
     let cancelled = false;
     const curve: TrainProgress[] = []; // every evaluation so far, in progress.history: a late SSE subscriber still sees each step
-    const result = await trainHead(spec, baseWeights, trainW, valW, { steps: params.steps, learningRate: params.learningRate, loss: params.loss, seed: params.seed, batchSize: params.batchSize },
+    const result = await trainHead(
+      spec,
+      baseWeights,
+      trainW,
+      valW,
+      { steps: params.steps, learningRate: params.learningRate, loss: params.loss, seed: params.seed, batchSize: params.batchSize },
       async (pr: TrainProgress) => {
         curve.push(pr);
-        await this.progress(f, ctx, { phase: 'training', steps: params.steps, trainWindows: train.length, validationWindows: validation.length, ...pr, history: curve });
+        await this.progress(f, ctx, {
+          phase: 'training',
+          steps: params.steps,
+          trainWindows: train.length,
+          validationWindows: validation.length,
+          ...pr,
+          history: curve,
+        });
         if (await ctx.cancelled()) cancelled = true;
         if (cancelled) throw Object.assign(new DomainError('CANCELLED', 'Cancelled on request', 409));
-      });
+      },
+    );
     const tTrain = performance.now();
     const tensors = Object.fromEntries(Object.entries(result.weights).map(([k, v]) => [k, { dtype: 'F32' as const, shape: base[k].dims, data: v }]));
     const data = writeSafetensors(tensors, { baseModel: entry.id, baseSha256: entry.sha256, format: 'tsfm-head-v1' });
@@ -125,23 +148,44 @@ export class FinetuneService {
     const served = await this.servedZeroShot(entry, validation, result.before);
     const metrics = {
       validation: {
-        windows: valW.length, points: result.after.points,
-        zeroShot: pick(result.before), servedZeroShot: served, finetuned: pick(result.after),
-        relativeWql: rel(result.after.wql, result.before.wql), relativeMase: rel(result.after.mase, result.before.mase),
-        relativeWqlVsServed: rel(result.after.wql, served.wql), relativeMaseVsServed: rel(result.after.mase, served.mase),
+        windows: valW.length,
+        points: result.after.points,
+        zeroShot: pick(result.before),
+        servedZeroShot: served,
+        finetuned: pick(result.after),
+        relativeWql: rel(result.after.wql, result.before.wql),
+        relativeMase: rel(result.after.mase, result.before.mase),
+        relativeWqlVsServed: rel(result.after.wql, served.wql),
+        relativeMaseVsServed: rel(result.after.mase, served.mase),
       },
       training: {
-        windows: trainW.length, seriesUsed, seriesSkipped, bestStep: result.bestStep, stepsRun: result.stepsRun, stoppedEarly: result.stoppedEarly,
+        windows: trainW.length,
+        seriesUsed,
+        seriesSkipped,
+        bestStep: result.bestStep,
+        stepsRun: result.stepsRun,
+        stoppedEarly: result.stoppedEarly,
         ...readingRecord(entry, train),
       },
       durationsMs: { data: tData - t0, embed: tEmbed - tData, train: tTrain - tEmbed },
-      headSha256: sha, headBytes: data.length,
+      headSha256: sha,
+      headBytes: data.length,
     };
     const last = result.history[result.history.length - 1];
-    const progress = { phase: 'done', step: result.stepsRun, steps: params.steps, bestStep: result.bestStep, trainLoss: last?.trainLoss ?? null,
-      validationWql: result.after.wql, validationMase: result.after.mase, history: result.history };
-    this.log.log(`finetune ${f.id} (${f.name} on ${entry.id}): ${trainW.length} train / ${valW.length} validation windows, best step ${result.bestStep}, `
-      + `validation WQL ${result.before.wql.toFixed(4)} -> ${result.after.wql.toFixed(4)} in ${Math.round(tTrain - t0)} ms`);
+    const progress = {
+      phase: 'done',
+      step: result.stepsRun,
+      steps: params.steps,
+      bestStep: result.bestStep,
+      trainLoss: last?.trainLoss ?? null,
+      validationWql: result.after.wql,
+      validationMase: result.after.mase,
+      history: result.history,
+    };
+    this.log.log(
+      `finetune ${f.id} (${f.name} on ${entry.id}): ${trainW.length} train / ${valW.length} validation windows, best step ${result.bestStep}, ` +
+        `validation WQL ${result.before.wql.toFixed(4)} -> ${result.after.wql.toFixed(4)} in ${Math.round(tTrain - t0)} ms`,
+    );
     return {
       state: 'SUCCEEDED',
       result: { finetuneId: f.id, model: f.name, headSha256: sha, relativeWql: metrics.validation.relativeWql },
@@ -170,19 +214,48 @@ export class FinetuneService {
         });
         const period = Float32Array.from(ws, (w) => 24 / (w.request.scaleFactor ?? 1));
         const scale = Float32Array.from(ws, (w) => w.maseScale);
-        return { ctx: { dtype: 'F32', shape: [ws.length, L], data: ctxs } as NamedTensor, tgt: { dtype: 'F32', shape: [ws.length, h], data: tgt } as NamedTensor,
-          period: { dtype: 'F32', shape: [ws.length], data: period } as NamedTensor, scale: { dtype: 'F32', shape: [ws.length], data: scale } as NamedTensor };
+        return {
+          ctx: { dtype: 'F32', shape: [ws.length, L], data: ctxs } as NamedTensor,
+          tgt: { dtype: 'F32', shape: [ws.length, h], data: tgt } as NamedTensor,
+          period: { dtype: 'F32', shape: [ws.length], data: period } as NamedTensor,
+          scale: { dtype: 'F32', shape: [ws.length], data: scale } as NamedTensor,
+        };
       };
       const tr = pack(train);
       const va = pack(validation);
-      const tensors: Record<string, NamedTensor> = { train_context: tr.ctx, train_target: tr.tgt, val_context: va.ctx, val_target: va.tgt, val_scale: va.scale };
+      const tensors: Record<string, NamedTensor> = {
+        train_context: tr.ctx,
+        train_target: tr.tgt,
+        val_context: va.ctx,
+        val_target: va.tgt,
+        val_scale: va.scale,
+      };
       if (entry.family === 'ssm') Object.assign(tensors, { train_period: tr.period, val_period: va.period });
       const dataFile = path.join(tmp, 'windows.safetensors');
       await writeFile(dataFile, writeSafetensors(tensors));
       const id = `ft-${f.id}`;
-      const args = ['-m', 'toolchain.training.finetune_full', '--run', check.runDir!, '--data', dataFile, '--out', tmp, '--id', id,
-        '--blocks', String(params.blocks ?? 1), '--steps', String(params.steps), '--lr', String(params.learningRate), '--seed', String(params.seed),
-        '--batch', String(params.batchSize)];
+      const args = [
+        '-m',
+        'toolchain.training.finetune_full',
+        '--run',
+        check.runDir!,
+        '--data',
+        dataFile,
+        '--out',
+        tmp,
+        '--id',
+        id,
+        '--blocks',
+        String(params.blocks ?? 1),
+        '--steps',
+        String(params.steps),
+        '--lr',
+        String(params.learningRate),
+        '--seed',
+        String(params.seed),
+        '--batch',
+        String(params.batchSize),
+      ];
       const trained = Number((entry.provenance as Record<string, unknown>).trainedSteps);
       if (Number.isInteger(trained)) args.push('--expect-step', String(trained));
       const curve: Record<string, unknown>[] = [];
@@ -200,7 +273,8 @@ export class FinetuneService {
       // the base's scale factors. It was trained on the windows the base reads (seasonally adjusted where
       // its manifest says so): so are its forecasts.
       const entryOut: Record<string, unknown> = {
-        ...(done.entry as Record<string, unknown>), ...(entry.seasons ? { seasons: entry.seasons } : {}),
+        ...(done.entry as Record<string, unknown>),
+        ...(entry.seasons ? { seasons: entry.seasons } : {}),
         ...(entry.scalePeriods ? { scalePeriods: entry.scalePeriods } : {}),
         ...(entry.contextPadding ? { contextPadding: entry.contextPadding } : {}),
         ...(entry.seasonalAdjustment ? { seasonalAdjustment: windowAdjustment(entry.seasonalAdjustment) } : {}),
@@ -212,24 +286,51 @@ export class FinetuneService {
       const served = await this.servedZeroShot(entry, validation, before);
       const metrics = {
         validation: {
-          windows: validation.length, zeroShot: before, servedZeroShot: served, finetuned: after,
-          relativeWql: rel(after.wql, before.wql), relativeMase: rel(after.mase, before.mase),
-          relativeWqlVsServed: rel(after.wql, served.wql), relativeMaseVsServed: rel(after.mase, served.mase),
+          windows: validation.length,
+          zeroShot: before,
+          servedZeroShot: served,
+          finetuned: after,
+          relativeWql: rel(after.wql, before.wql),
+          relativeMase: rel(after.mase, before.mase),
+          relativeWqlVsServed: rel(after.wql, served.wql),
+          relativeMaseVsServed: rel(after.mase, served.mase),
         },
         training: {
-          windows: train.length, seriesUsed, seriesSkipped, bestStep: done.bestStep, stepsRun: done.stepsRun, blocks: done.blocks, trainableParameters: done.trainable ?? null,
+          windows: train.length,
+          seriesUsed,
+          seriesSkipped,
+          bestStep: done.bestStep,
+          stepsRun: done.stepsRun,
+          blocks: done.blocks,
+          trainableParameters: done.trainable ?? null,
           ...readingRecord(entry, train),
         },
         durationsMs: { total: performance.now() - t0, toolchain: Number(done.wallTimeSec) * 1000 },
-        headSha256: headSha, graphSha256: graphSha, graphBytes: graph.length,
+        headSha256: headSha,
+        graphSha256: graphSha,
+        graphBytes: graph.length,
       };
-      const progress = { phase: 'done', step: done.stepsRun, steps: params.steps, bestStep: done.bestStep, validationWql: after.wql, validationMase: after.mase, history: curve };
-      this.log.log(`full finetune ${f.id} (${f.name} on ${entry.id}, ${done.blocks} block(s)): validation WQL ${before.wql.toFixed(4)} -> ${after.wql.toFixed(4)}`);
+      const progress = {
+        phase: 'done',
+        step: done.stepsRun,
+        steps: params.steps,
+        bestStep: done.bestStep,
+        validationWql: after.wql,
+        validationMase: after.mase,
+        history: curve,
+      };
+      this.log.log(
+        `full finetune ${f.id} (${f.name} on ${entry.id}, ${done.blocks} block(s)): validation WQL ${before.wql.toFixed(4)} -> ${after.wql.toFixed(4)}`,
+      );
       return {
         state: 'SUCCEEDED',
         result: { finetuneId: f.id, model: f.name, graphSha256: graphSha, relativeWql: metrics.validation.relativeWql },
-        write: (tx) => this.finetunes.succeed(tx, f.id, { sha256: headSha, baseModel: entry.id, data: head }, metrics, progress,
-          { sha256: graphSha, entry: entryOut, data: graph }),
+        write: (tx) =>
+          this.finetunes.succeed(tx, f.id, { sha256: headSha, baseModel: entry.id, data: head }, metrics, progress, {
+            sha256: graphSha,
+            entry: entryOut,
+            data: graph,
+          }),
       };
     } finally {
       await rm(tmp, { recursive: true, force: true });
@@ -261,17 +362,28 @@ export class FinetuneService {
           else if (msg.event === 'error') failure = msg;
           else if (msg.event === 'progress') {
             const { event: _e, ...p } = msg;
-            chain = chain.then(async () => { if (await onProgress(p)) child.kill('SIGKILL'); }).catch(() => undefined);
+            chain = chain
+              .then(async () => {
+                if (await onProgress(p)) child.kill('SIGKILL');
+              })
+              .catch(() => undefined);
           }
         }
       });
-      child.stderr.on('data', (b: Buffer) => { err = (err + b.toString()).slice(-4000); });
+      child.stderr.on('data', (b: Buffer) => {
+        err = (err + b.toString()).slice(-4000);
+      });
       child.on('error', reject);
       child.on('exit', (code, signal) => {
         chain.then(() => {
           if (code === 0 && done) resolve(done);
           else if (failure?.code === 'CHECKPOINT_MISMATCH') reject(new DomainError('FULL_FINETUNE_UNAVAILABLE', String(failure.message), 422));
-          else reject(Object.assign(new Error(`the toolchain exited with ${signal ?? code}: ${err.split('\n').filter(Boolean).slice(-3).join(' | ')}`), { code: signal === 'SIGKILL' ? 'CANCELLED' : 'TOOLCHAIN_FAILED' }));
+          else
+            reject(
+              Object.assign(new Error(`the toolchain exited with ${signal ?? code}: ${err.split('\n').filter(Boolean).slice(-3).join(' | ')}`), {
+                code: signal === 'SIGKILL' ? 'CANCELLED' : 'TOOLCHAIN_FAILED',
+              }),
+            );
         });
       });
     });
@@ -283,7 +395,11 @@ export class FinetuneService {
   }
 
   /** Held-out windows at the end of each series, training windows before them (most recent first). */
-  private async windows(f: FinetuneRow, params: FinetuneParams, entry: ManifestEntry): Promise<{ train: RawWindow[]; validation: RawWindow[]; seriesUsed: number; seriesSkipped: number }> {
+  private async windows(
+    f: FinetuneRow,
+    params: FinetuneParams,
+    entry: ManifestEntry,
+  ): Promise<{ train: RawWindow[]; validation: RawWindow[]; seriesUsed: number; seriesSkipped: number }> {
     const ids = params.seriesIds ?? (await this.tagged(f.tenantId, params.tag!));
     const windowEntry: ManifestEntry = entry.seasonalAdjustment ? { ...entry, seasonalAdjustment: windowAdjustment(entry.seasonalAdjustment) } : entry;
     const h = params.horizon;
@@ -305,7 +421,9 @@ export class FinetuneService {
         const ts = block.timestamps;
         const vs = block.values[c];
         const lookup = new Map<number, number>();
-        ts.forEach((t, i) => { if (vs[i] !== null) lookup.set(t, vs[i] as number); });
+        ts.forEach((t, i) => {
+          if (vs[i] !== null) lookup.set(t, vs[i] as number);
+        });
         const observedIdx = ts.map((_, i) => i).filter((i) => vs[i] !== null);
         const n = observedIdx.length;
         const minContext = Math.max(2 * h, 16);
@@ -324,7 +442,9 @@ export class FinetuneService {
             const target = Float64Array.from(prep.outputTimes, (t, k) => (lookup.get(t) ?? NaN) / (factors ? factors[k] : 1));
             if (target.every((v) => Number.isNaN(v))) return null;
             const m = prep.metadataBase.seasonalPeriod ?? defaultSeasonalPeriod(prep.frequency);
-            const served = forValidation ? prepareSeries(ts.slice(start, end), vs.slice(start, end), entry, { ...opts, coarsen: true, selectContext: true }) : undefined;
+            const served = forValidation
+              ? prepareSeries(ts.slice(start, end), vs.slice(start, end), entry, { ...opts, coarsen: true, selectContext: true })
+              : undefined;
             return { request: prep.request, target, factors, maseScale: seasonalNaiveMae(prep.request.context, m), served };
           } catch (err) {
             if (err instanceof DomainError) return null;
@@ -350,7 +470,10 @@ export class FinetuneService {
       else skipped++;
     }
     if (!validation.length || !train.length) {
-      throw new FinetuneDataError('INSUFFICIENT_DATA', `No series has enough history for horizon ${h} with ${V} validation window(s): each needs at least ${Math.max(2 * h, 16) + h * V + h} observed points`);
+      throw new FinetuneDataError(
+        'INSUFFICIENT_DATA',
+        `No series has enough history for horizon ${h} with ${V} validation window(s): each needs at least ${Math.max(2 * h, 16) + h * V + h} observed points`,
+      );
     }
     return {
       train: train.slice(0, FINETUNE_LIMITS.trainWindows),
@@ -379,7 +502,8 @@ export class FinetuneService {
    */
   private async servedZeroShot(entry: ManifestEntry, windows: RawWindow[], zeroShot: { wql: number; mase: number }): Promise<{ wql: number; mase: number }> {
     const served = windows.map((w) => w.served!);
-    if (!entry.negationEnsemble && served.every((p) => !p.selection && p.coarsening === 1 && !p.seasonalAdjustment)) return { wql: zeroShot.wql, mase: zeroShot.mase };
+    if (!entry.negationEnsemble && served.every((p) => !p.selection && p.coarsening === 1 && !p.seasonalAdjustment))
+      return { wql: zeroShot.wql, mase: zeroShot.mase };
     const preds: number[][][] = [];
     // In chunks of at most ~1,024 model passes (two per request with the ensemble, times the xlstm's
     // patches, times the requests of context selection's larger phase: windows × candidates to score,
@@ -394,18 +518,23 @@ export class FinetuneService {
       const part = served.slice(at, at + chunk);
       const out = await forecastPrepared(this.runtime, entry.id, part, entry.quantiles);
       // Onto the window's steps, divided by the factors its target was divided by (none: as they are).
-      preds.push(...out.map((o, i) => {
-        const q = finishSeries(part[i], o.forecast.quantiles, entry.quantiles, entry.quantiles, 'value').quantiles;
-        const f = windows[at + i].factors;
-        return f ? q.map((row, t) => row.map((v) => v / f[t])) : q;
-      }));
+      preds.push(
+        ...out.map((o, i) => {
+          const q = finishSeries(part[i], o.forecast.quantiles, entry.quantiles, entry.quantiles, 'value').quantiles;
+          const f = windows[at + i].factors;
+          return f ? q.map((row, t) => row.map((v) => v / f[t])) : q;
+        }),
+      );
     }
     return pick(scoreForecasts(preds, windows));
   }
 
   /** Frozen-base embeddings of the windows, with the step → position map of the family. */
   async embed(entry: ManifestEntry, windows: RawWindow[]): Promise<HeadWindow[]> {
-    const emb = await this.runtime.embed(entry.id, windows.map((w) => w.request));
+    const emb = await this.runtime.embed(
+      entry.id,
+      windows.map((w) => w.request),
+    );
     const ddec = entry.family === 'ssm' ? this.runtime.headTensors(entry.id)['head.bias'].data.length / entry.quantiles.length : 0;
     const patchLen = Number((entry.config as Record<string, unknown>).decoder_patch_len ?? 24);
     const bases = new Map<number, Float64Array>();
@@ -414,7 +543,13 @@ export class FinetuneService {
       const h = w.request.horizon;
       if (entry.family === 'xlstm') {
         const P = entry.patchSize;
-        return { ...e, pos: Int32Array.from({ length: h }, (_, k) => Math.floor(k / P)), off: Int32Array.from({ length: h }, (_, k) => k % P), target: w.target, maseScale: w.maseScale };
+        return {
+          ...e,
+          pos: Int32Array.from({ length: h }, (_, k) => Math.floor(k / P)),
+          off: Int32Array.from({ length: h }, (_, k) => k % P),
+          target: w.target,
+          maseScale: w.maseScale,
+        };
       }
       const s = w.request.scaleFactor ?? 1;
       const P = ssmStepsPerPosition(s, patchLen);
@@ -443,11 +578,17 @@ export function windowAdjustment(spec: SeasonalAdjustmentSpec): SeasonalAdjustme
  * and the context padding they were embedded at (`contextPadding`, null: the whole window). Forecasts
  * with the fine-tune read their series the same way (model-resolver trainedAdjustment, trainedPadding).
  */
-function readingRecord(entry: ManifestEntry, train: RawWindow[]): {
-  seasonalAdjustment: { cycles: number } | null; adjustedWindows: number; contextPadding: { minPatches: number } | null;
+function readingRecord(
+  entry: ManifestEntry,
+  train: RawWindow[],
+): {
+  seasonalAdjustment: { cycles: number } | null;
+  adjustedWindows: number;
+  contextPadding: { minPatches: number } | null;
 } {
   return {
-    seasonalAdjustment: entry.seasonalAdjustment ? windowAdjustment(entry.seasonalAdjustment) : null, adjustedWindows: train.filter((w) => w.factors).length,
+    seasonalAdjustment: entry.seasonalAdjustment ? windowAdjustment(entry.seasonalAdjustment) : null,
+    adjustedWindows: train.filter((w) => w.factors).length,
     contextPadding: entry.contextPadding ? { minPatches: entry.contextPadding.minPatches } : null,
   };
 }

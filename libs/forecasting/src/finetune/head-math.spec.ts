@@ -1,7 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import {
-  HeadSpec, HeadWindow, Params, batchLossAndGrad, evaluate, quantileMatrix, rng, ssmBasis, ssmStepsPerPosition, ssmTiles,
-  toParams, trainHead, zerosLike,
+  HeadSpec,
+  HeadWindow,
+  Params,
+  batchLossAndGrad,
+  evaluate,
+  quantileMatrix,
+  rng,
+  ssmBasis,
+  ssmStepsPerPosition,
+  ssmTiles,
+  toParams,
+  trainHead,
+  zerosLike,
 } from './head-math';
 
 function randomWeights(shapes: Record<string, number[]>, seed: number): Record<string, Float32Array> {
@@ -10,10 +21,16 @@ function randomWeights(shapes: Record<string, number[]>, seed: number): Record<s
 }
 
 function xlstmSpec(): HeadSpec {
-  const E = 4, F = 5, P = 3;
+  const E = 4,
+    F = 5,
+    P = 3;
   return new HeadSpec('xlstm', {
-    'head.hidden_layer.weight': [F, E], 'head.hidden_layer.bias': [F], 'head.output_layer.weight': [9 * P, F],
-    'head.output_layer.bias': [9 * P], 'head.residual_layer.weight': [9 * P, E], 'head.residual_layer.bias': [9 * P],
+    'head.hidden_layer.weight': [F, E],
+    'head.hidden_layer.bias': [F],
+    'head.output_layer.weight': [9 * P, F],
+    'head.output_layer.bias': [9 * P],
+    'head.residual_layer.weight': [9 * P, E],
+    'head.residual_layer.bias': [9 * P],
   });
 }
 
@@ -77,9 +94,30 @@ describe('head math', () => {
       const spec = family === 'xlstm' ? xlstmSpec() : ssmSpec();
       const base = randomWeights(spec.shapes, 3);
       const train = windows(spec, 40, 6, 5);
-      const a = await trainHead(spec, base, train, train.slice(0, 10), { steps: 200, learningRate: 0.03, loss: 'pinball', seed: 9, batchSize: 8, patience: 100 });
-      const b = await trainHead(spec, base, train, train.slice(0, 10), { steps: 200, learningRate: 0.03, loss: 'pinball', seed: 9, batchSize: 8, patience: 100 });
-      const c = await trainHead(spec, base, train, train.slice(0, 10), { steps: 200, learningRate: 0.03, loss: 'pinball', seed: 10, batchSize: 8, patience: 100 });
+      const a = await trainHead(spec, base, train, train.slice(0, 10), {
+        steps: 200,
+        learningRate: 0.03,
+        loss: 'pinball',
+        seed: 9,
+        batchSize: 8,
+        patience: 100,
+      });
+      const b = await trainHead(spec, base, train, train.slice(0, 10), {
+        steps: 200,
+        learningRate: 0.03,
+        loss: 'pinball',
+        seed: 9,
+        batchSize: 8,
+        patience: 100,
+      });
+      const c = await trainHead(spec, base, train, train.slice(0, 10), {
+        steps: 200,
+        learningRate: 0.03,
+        loss: 'pinball',
+        seed: 10,
+        batchSize: 8,
+        patience: 100,
+      });
       expect(a.after.wql).toBeLessThan(a.before.wql * 0.7);
       for (const k of spec.names()) expect(Buffer.from(a.weights[k].buffer).equals(Buffer.from(b.weights[k].buffer))).toBe(true);
       expect(spec.names().some((k) => !Buffer.from(a.weights[k].buffer).equals(Buffer.from(c.weights[k].buffer)))).toBe(true);

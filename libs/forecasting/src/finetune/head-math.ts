@@ -94,7 +94,11 @@ export class HeadSpec {
   readonly patch: number;
   readonly qmat: Float64Array | null;
 
-  constructor(readonly family: HeadFamily, readonly shapes: HeadShapes, readonly Q = 9) {
+  constructor(
+    readonly family: HeadFamily,
+    readonly shapes: HeadShapes,
+    readonly Q = 9,
+  ) {
     if (family === 'xlstm') {
       [this.hidden, this.E] = shapes['head.hidden_layer.weight'];
       this.outDim = shapes['head.output_layer.weight'][0];
@@ -319,7 +323,9 @@ export function batchLossAndGrad(spec: HeadSpec, p: Params, g: Params, batch: He
   let count = 0;
   const passes = batch.map((w) => {
     const needed = new Set<number>();
-    w.target.forEach((y, k) => { if (!Number.isNaN(y)) needed.add(w.pos[k]); });
+    w.target.forEach((y, k) => {
+      if (!Number.isNaN(y)) needed.add(w.pos[k]);
+    });
     return forwardWindow(spec, p, w, needed);
   });
   for (const w of batch) for (const y of w.target) if (!Number.isNaN(y)) count++;
@@ -372,7 +378,10 @@ export interface WindowMetrics {
 }
 
 export function evaluate(spec: HeadSpec, p: Params, windows: HeadWindow[]): WindowMetrics {
-  return scoreForecasts(windows.map((w) => predictWindow(spec, p, w)), windows);
+  return scoreForecasts(
+    windows.map((w) => predictWindow(spec, p, w)),
+    windows,
+  );
 }
 
 /** WQL (pooled over the windows) and MASE (mean over windows) of quantile forecasts [window][h][level 0.1…0.9]. */
@@ -415,7 +424,13 @@ export class Adam {
   private readonly v: Params;
   private t = 0;
 
-  constructor(private readonly p: Params, private readonly lr: number, private readonly b1 = 0.9, private readonly b2 = 0.999, private readonly eps = 1e-8) {
+  constructor(
+    private readonly p: Params,
+    private readonly lr: number,
+    private readonly b1 = 0.9,
+    private readonly b2 = 0.999,
+    private readonly eps = 1e-8,
+  ) {
     this.m = zerosLike(p);
     this.v = zerosLike(p);
   }
@@ -485,7 +500,11 @@ export interface TrainResult {
  * fine-tune never ships a head that validates worse than zero-shot.
  */
 export async function trainHead(
-  spec: HeadSpec, base: HeadWeights, train: HeadWindow[], validation: HeadWindow[], o: TrainOptions,
+  spec: HeadSpec,
+  base: HeadWeights,
+  train: HeadWindow[],
+  validation: HeadWindow[],
+  o: TrainOptions,
   onProgress?: (p: TrainProgress) => Promise<void> | void,
 ): Promise<TrainResult> {
   const params = toParams(base);

@@ -24,7 +24,7 @@ describe('graphEntry (a stored full fine-tune graph as the runtime serves it)', 
     expect(graphEntry(byId('ssm-small'), 'ft-ssm', byId('xlstm-small')).seasons).toBeUndefined();
   });
 
-  it('an ssm graph keeps the scalePeriods stored with it, else reads its base\'s', () => {
+  it("an ssm graph keeps the scalePeriods stored with it, else reads its base's", () => {
     expect(byId('ssm-small').scalePeriods).toEqual({ 2: 4 });
     const stored = { ...byId('ssm-small'), scalePeriods: { 3: 6 } };
     expect(graphEntry(stored, 'ft-a', byId('ssm-small')).scalePeriods).toEqual({ 3: 6 });
@@ -38,7 +38,7 @@ describe('graphEntry (a stored full fine-tune graph as the runtime serves it)', 
 });
 
 describe('seasonal adjustment of fine-tuned models', () => {
-  it('a graph keeps the seasonalAdjustment it was stored with, and never takes its base\'s (it may have been trained on raw windows)', () => {
+  it("a graph keeps the seasonalAdjustment it was stored with, and never takes its base's (it may have been trained on raw windows)", () => {
     const adjusted = { ...byId('ssm-small'), seasonalAdjustment: { cycles: 6 } };
     expect(graphEntry(adjusted, 'ft-a', byId('ssm-small')).seasonalAdjustment).toEqual({ cycles: 6 });
     const raw = byId('ssm-small');
@@ -53,7 +53,7 @@ describe('seasonal adjustment of fine-tuned models', () => {
     expect(trainedPadding(null)).toBeNull();
   });
 
-  it('a graph never takes its base\'s contextPadding: graphs stored without one pad to the window, as before', () => {
+  it("a graph never takes its base's contextPadding: graphs stored without one pad to the window, as before", () => {
     const stored = byId('xlstm-small');
     delete stored.contextPadding;
     expect(graphEntry(stored, 'ft-c', byId('xlstm-small')).contextPadding).toBeUndefined();

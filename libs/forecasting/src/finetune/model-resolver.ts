@@ -68,7 +68,16 @@ export class ModelResolver {
 
   async resolve(tenantId: string, modelId: string): Promise<ResolvedModel> {
     // Only manifest models by id: a tenant's full fine-tune graph is reachable through its name only.
-    if (this.runtime.isCatalogModel(modelId)) return { id: modelId, baseModelId: modelId, entry: this.runtime.entry(modelId), head: 'default', finetuned: false, adjustSeasons: true, padToContext: false };
+    if (this.runtime.isCatalogModel(modelId))
+      return {
+        id: modelId,
+        baseModelId: modelId,
+        entry: this.runtime.entry(modelId),
+        head: 'default',
+        finetuned: false,
+        adjustSeasons: true,
+        padToContext: false,
+      };
     const ft = await this.finetunes.byName(tenantId, modelId);
     if (!ft || ft.status !== 'SUCCEEDED' || !ft.headSha256) throw new NotFoundError('model', modelId);
     if (ft.graphSha256) {
@@ -83,7 +92,15 @@ export class ModelResolver {
         await this.runtime.loadGraph(graphEntry(g.entry as unknown as ManifestEntry, id, base), g.data, head);
       }
       // A graph's own entry says how it pads (graphs stored before contextPadding have none: padded to contextLength).
-      return { id: modelId, baseModelId: id, entry: this.runtime.entry(id), head: 'default', finetuned: true, adjustSeasons: trainedAdjustment(ft.metrics) !== null, padToContext: false };
+      return {
+        id: modelId,
+        baseModelId: id,
+        entry: this.runtime.entry(id),
+        head: 'default',
+        finetuned: true,
+        adjustSeasons: trainedAdjustment(ft.metrics) !== null,
+        padToContext: false,
+      };
     }
     const entry = this.runtime.entry(ft.baseModel);
     if (!this.runtime.hasHead(entry.id, ft.headSha256)) {
@@ -95,8 +112,13 @@ export class ModelResolver {
     // The head reads the series adjusted as its windows were (the record: multiplicative, the base's cycles), not by the base's manifest alone.
     const trained = trainedAdjustment(ft.metrics);
     return {
-      id: modelId, baseModelId: entry.id, entry: trained ? { ...entry, seasonalAdjustment: trained } : entry, head: ft.headSha256, finetuned: true,
-      adjustSeasons: trained !== null, padToContext: trainedPadding(ft.metrics) === null,
+      id: modelId,
+      baseModelId: entry.id,
+      entry: trained ? { ...entry, seasonalAdjustment: trained } : entry,
+      head: ft.headSha256,
+      finetuned: true,
+      adjustSeasons: trained !== null,
+      padToContext: trainedPadding(ft.metrics) === null,
     };
   }
 }

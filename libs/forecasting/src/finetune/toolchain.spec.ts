@@ -16,11 +16,23 @@ const SECRETS = {
 describe('the toolchain child environment', () => {
   it('passes only the allow-listed variables, with PYTHONPATH and TMPDIR set for the run', () => {
     const env = toolchainEnv('/opt/tsfm/models', '/tmp/tsfm-full-abc', {
-      ...SECRETS, PATH: '/usr/bin:/bin', HOME: '/home/tsfm', LANG: 'C.UTF-8', OMP_NUM_THREADS: '2', OPENBLAS_NUM_THREADS: '1', TMPDIR: '/var/tmp', PYTHONPATH: '/opt/extra',
+      ...SECRETS,
+      PATH: '/usr/bin:/bin',
+      HOME: '/home/tsfm',
+      LANG: 'C.UTF-8',
+      OMP_NUM_THREADS: '2',
+      OPENBLAS_NUM_THREADS: '1',
+      TMPDIR: '/var/tmp',
+      PYTHONPATH: '/opt/extra',
     });
     expect(env).toEqual({
-      PATH: '/usr/bin:/bin', HOME: '/home/tsfm', LANG: 'C.UTF-8', OMP_NUM_THREADS: '2', OPENBLAS_NUM_THREADS: '1',
-      PYTHONPATH: `/opt/tsfm/models${path.delimiter}/opt/extra`, TMPDIR: '/tmp/tsfm-full-abc',
+      PATH: '/usr/bin:/bin',
+      HOME: '/home/tsfm',
+      LANG: 'C.UTF-8',
+      OMP_NUM_THREADS: '2',
+      OPENBLAS_NUM_THREADS: '1',
+      PYTHONPATH: `/opt/tsfm/models${path.delimiter}/opt/extra`,
+      TMPDIR: '/tmp/tsfm-full-abc',
     });
   });
 
@@ -39,7 +51,9 @@ describe('the toolchain child environment', () => {
       try {
         // Node stands in for the interpreter: the same spawn, printing the environment it was given.
         const child = spawnToolchain(process.execPath, ['-e', 'process.stdout.write(JSON.stringify({ env: process.env, cwd: process.cwd() }))'], dir, dir);
-        child.stdout.on('data', (b: Buffer) => { out += b.toString(); });
+        child.stdout.on('data', (b: Buffer) => {
+          out += b.toString();
+        });
         const code = await new Promise((r) => child.on('exit', r));
         expect(code).toBe(0);
       } finally {

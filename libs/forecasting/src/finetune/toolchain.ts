@@ -19,9 +19,20 @@ export interface ToolchainCheck {
  * added to the worker later never reach a child process that runs training code.
  */
 export const TOOLCHAIN_ENV_PASSED = [
-  'PATH', 'HOME', 'LANG', 'LC_ALL', 'LC_CTYPE', 'TZ', 'LD_LIBRARY_PATH',
-  'OMP_NUM_THREADS', 'OPENBLAS_NUM_THREADS', 'MKL_NUM_THREADS', 'NUMEXPR_NUM_THREADS', 'TORCH_NUM_THREADS',
-  'CUDA_VISIBLE_DEVICES', 'NVIDIA_VISIBLE_DEVICES',
+  'PATH',
+  'HOME',
+  'LANG',
+  'LC_ALL',
+  'LC_CTYPE',
+  'TZ',
+  'LD_LIBRARY_PATH',
+  'OMP_NUM_THREADS',
+  'OPENBLAS_NUM_THREADS',
+  'MKL_NUM_THREADS',
+  'NUMEXPR_NUM_THREADS',
+  'TORCH_NUM_THREADS',
+  'CUDA_VISIBLE_DEVICES',
+  'NVIDIA_VISIBLE_DEVICES',
 ] as const;
 
 /**
@@ -51,8 +62,14 @@ function pythonHasTorch(python: string): Promise<boolean> {
     p = new Promise<boolean>((resolve) => {
       const child = spawn(python, ['-c', 'import torch, onnx'], { stdio: 'ignore', env: toolchainEnv(process.cwd()) });
       const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-      child.on('error', () => { clearTimeout(timer); resolve(false); });
-      child.on('exit', (code) => { clearTimeout(timer); resolve(code === 0); });
+      child.on('error', () => {
+        clearTimeout(timer);
+        resolve(false);
+      });
+      child.on('exit', (code) => {
+        clearTimeout(timer);
+        resolve(code === 0);
+      });
     });
     probes.set(python, p);
   }
@@ -68,7 +85,8 @@ function pythonHasTorch(python: string): Promise<boolean> {
  */
 export async function checkFullFinetune(config: AppConfig, entry: ManifestEntry): Promise<ToolchainCheck> {
   const dir = path.resolve(config.toolchain.dir ?? config.models.dir);
-  const install = 'install Debian packages python3-torch and python3-onnx (apt-get install python3-torch python3-onnx) and ship models/toolchain beside the models (TSFM_TOOLCHAIN_DIR)';
+  const install =
+    'install Debian packages python3-torch and python3-onnx (apt-get install python3-torch python3-onnx) and ship models/toolchain beside the models (TSFM_TOOLCHAIN_DIR)';
   if (!existsSync(path.join(dir, 'toolchain', 'training', 'finetune_full.py'))) {
     return { ok: false, reason: `method "full" needs the PyTorch toolchain, which is not installed at ${path.join(dir, 'toolchain')}: ${install}` };
   }
@@ -79,7 +97,10 @@ export async function checkFullFinetune(config: AppConfig, entry: ManifestEntry)
   const runName = typeof run === 'string' && /^[A-Za-z0-9_.-]+$/.test(run) && run !== '.' && run !== '..' ? run : entry.id;
   const runDir = path.join(dir, 'runs', runName);
   if (!existsSync(path.join(runDir, 'ckpt.pt')) || !existsSync(path.join(runDir, 'config.json'))) {
-    return { ok: false, reason: `method "full" needs the PyTorch checkpoint of ${entry.id} (runs/${runName}/ckpt.pt and config.json under ${dir}); only models trained here ship one. Use method "head"` };
+    return {
+      ok: false,
+      reason: `method "full" needs the PyTorch checkpoint of ${entry.id} (runs/${runName}/ckpt.pt and config.json under ${dir}); only models trained here ship one. Use method "head"`,
+    };
   }
   return { ok: true, dir, runDir };
 }

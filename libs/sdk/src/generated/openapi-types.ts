@@ -2,6 +2,7 @@
 // tsfm forecasting API 0.1.0
 
 export interface ObservationsJsonBody {
+  /** ISO 8601 (naive = UTC) or epoch milliseconds, years 0001..9999 (proleptic Gregorian). A bare integer is always epoch ms, never a year: write the year 1750 as 1750-01-01 */
   timestamps: (string | number)[];
   /** One array per channel, aligned with timestamps; null = missing */
   values: ((number | null)[])[];
@@ -129,10 +130,11 @@ export interface ApiKeyResponse {
 }
 
 export interface InlineDataDto {
+  /** ISO 8601 or epoch milliseconds, as for POST /v1/series/{id}/observations; any order, no duplicates */
   timestamps: (string | number)[];
-  /** One array per channel */
+  /** One array per channel, each as long as timestamps; null is a missing value */
   values: ((number | null)[])[];
-  /** Channel names (default value, value_2, ...) */
+  /** Channel names, one per values array, with the rules of a stored series (default value, value_2, ...) */
   channels?: string[];
 }
 
@@ -550,7 +552,7 @@ export interface ForecastTemplateDto {
 
 export interface CreateScheduleDto {
   name: string;
-  /** 5 fields (minute hour day month weekday), or 6 with seconds first */
+  /** 5 fields (minute hour day month weekday), or 6 with seconds first; ticks at least TSFM_SCHEDULE_MIN_INTERVAL_S apart (60 s by default), else 422 SCHEDULE_TOO_FREQUENT */
   cron: string;
   /** IANA timezone the cron is read in (daylight saving included); default: "UTC" */
   timezone?: string;
@@ -612,8 +614,10 @@ export interface ScheduleRunResponse {
   /** The tick this run is for */
   scheduledFor: string;
   state: "QUEUED" | "RUNNING" | "SUCCEEDED" | "PARTIALLY_SUCCEEDED" | "FAILED" | "SKIPPED";
-  /** Why it was skipped or had nothing to do */
-  reason: ("OVERLAP" | "MISSED" | "NO_SERIES") | null;
+  /** Why it was skipped or had nothing to do. TOO_MANY_SERIES: the members outnumber TSFM_SCHEDULE_MAX_SERIES; QUEUE_FULL: the tenant's waiting forecasts plus this run's would pass TSFM_MAX_QUEUED_FORECASTS */
+  reason: ("OVERLAP" | "MISSED" | "NO_SERIES" | "TOO_MANY_SERIES" | "QUEUE_FULL") | null;
+  /** The reason in words, with its numbers (TOO_MANY_SERIES, QUEUE_FULL) */
+  reasonMessage: string | null;
   /** Run for a tick missed while no worker was up */
   catchUp: boolean;
   seriesQueued: number;
@@ -646,9 +650,9 @@ export interface SeriesControllerListQuery {
 
 /** Query parameters of GET /v1/series/{id}/observations */
 export interface SeriesControllerReadQuery {
-  /** Inclusive lower bound (ISO 8601 or epoch ms) */
+  /** Inclusive lower bound (ISO 8601 or epoch ms, years 0001..9999) */
   from?: string;
-  /** Inclusive upper bound (ISO 8601 or epoch ms) */
+  /** Inclusive upper bound (ISO 8601 or epoch ms, years 0001..9999) */
   to?: string;
   /** default: "json" */
   format?: "json" | "csv";
@@ -670,6 +674,14 @@ export interface ForecastsControllerListQuery {
 /** Query parameters of GET /v1/forecasts/{id} */
 export interface ForecastsControllerGetQuery {
   format?: "json" | "csv";
+}
+
+/** Query parameters of GET /v1/forecasts/{id}/plot.svg */
+export interface ForecastsControllerPlotQuery {
+  /** Which series of a multi-series forecast (default: the first that succeeded) */
+  seriesId?: unknown;
+  /** Comma-separated channels to draw, in this order (default: all) */
+  channel?: unknown;
 }
 
 /** Query parameters of GET /v1/backtests */
@@ -722,6 +734,7 @@ export interface SchedulesControllerRunsQuery {
 
 /** Every operation of the API by operationId. */
 export const operations = {
+  HealthController_summary: { method: 'GET', path: '/health' },
   HealthController_live: { method: 'GET', path: '/health/live' },
   HealthController_ready: { method: 'GET', path: '/health/ready' },
   SeriesController_create: { method: 'POST', path: '/v1/series' },

@@ -1,6 +1,12 @@
 import type {
-  BacktestForecastDto, BacktestForecastsResponse, BacktestPageResponse, BacktestResponse, BacktestSummaryResponse, BacktestsControllerForecastsQuery,
-  BacktestsControllerListQuery, CreateBacktestDto,
+  BacktestForecastDto,
+  BacktestForecastsResponse,
+  BacktestPageResponse,
+  BacktestResponse,
+  BacktestSummaryResponse,
+  BacktestsControllerForecastsQuery,
+  BacktestsControllerListQuery,
+  CreateBacktestDto,
 } from '../generated/openapi-types.js';
 import { TsfmError } from '../errors.js';
 import { HttpConfig, request, seg } from '../http.js';
@@ -53,7 +59,9 @@ export class BacktestsResource {
 
   /** One page of per-window forecasts with their actuals, optionally for one model, series or window. */
   async forecasts(id: string, q: BacktestsControllerForecastsQuery = {}, o: CallOptions = {}): Promise<BacktestForecastsResponse> {
-    return (await request<BacktestForecastsResponse>(this.http, { method: 'GET', path: `/v1/backtests/${seg(id)}/forecasts`, query: { ...q }, signal: o.signal })).data;
+    return (
+      await request<BacktestForecastsResponse>(this.http, { method: 'GET', path: `/v1/backtests/${seg(id)}/forecasts`, query: { ...q }, signal: o.signal })
+    ).data;
   }
 
   /** Every per-window forecast matching the filter, across pages. */

@@ -123,6 +123,8 @@ export function formatFinetuneProgress(f: FinetuneResponse, width = 30): string 
   // A fine-tune that succeeded is complete even when early stopping ended it before `steps`.
   const done = f.status === 'SUCCEEDED' ? width : Math.max(0, Math.min(width, Math.round((step / steps) * width)));
   const num = (v: unknown, d: number) => (typeof v === 'number' && Number.isFinite(v) ? v.toFixed(d) : '-');
-  return `[${'#'.repeat(done)}${'.'.repeat(width - done)}] ${step}/${steps} ${f.status.toLowerCase()}`
-    + ` loss ${num(p.trainLoss, 4)} val WQL ${num(p.validationWql, 4)}`;
+  return (
+    `[${'#'.repeat(done)}${'.'.repeat(width - done)}] ${step}/${steps} ${f.status.toLowerCase()}` +
+    ` loss ${num(p.trainLoss, 4)} val WQL ${num(p.validationWql, 4)}`
+  );
 }

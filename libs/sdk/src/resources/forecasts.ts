@@ -1,4 +1,10 @@
-import type { CreateForecastDto, ForecastPageResponse, ForecastResponse, ForecastSummaryResponse, ForecastsControllerListQuery } from '../generated/openapi-types.js';
+import type {
+  CreateForecastDto,
+  ForecastPageResponse,
+  ForecastResponse,
+  ForecastSummaryResponse,
+  ForecastsControllerListQuery,
+} from '../generated/openapi-types.js';
 import { TsfmError } from '../errors.js';
 import { HttpConfig, request, seg } from '../http.js';
 import { paginate } from '../paginate.js';
@@ -44,7 +50,9 @@ export class ForecastsResource {
 
   /** The forecast as CSV text (one row per series, channel, timestamp). */
   async csv(id: string, o: CallOptions = {}): Promise<string> {
-    return (await request<string>(this.http, { method: 'GET', path: `/v1/forecasts/${seg(id)}`, query: { format: 'csv' }, responseType: 'text', signal: o.signal })).data;
+    return (
+      await request<string>(this.http, { method: 'GET', path: `/v1/forecasts/${seg(id)}`, query: { format: 'csv' }, responseType: 'text', signal: o.signal })
+    ).data;
   }
 
   /**

@@ -1,6 +1,12 @@
 import type {
-  CreateScheduleDto, SchedulePageResponse, ScheduleResponse, ScheduleRunPageResponse, ScheduleRunResponse, SchedulesControllerListQuery,
-  SchedulesControllerRunsQuery, UpdateScheduleDto,
+  CreateScheduleDto,
+  SchedulePageResponse,
+  ScheduleResponse,
+  ScheduleRunPageResponse,
+  ScheduleRunResponse,
+  SchedulesControllerListQuery,
+  SchedulesControllerRunsQuery,
+  UpdateScheduleDto,
 } from '../generated/openapi-types.js';
 import { HttpConfig, request, seg } from '../http.js';
 import { paginate } from '../paginate.js';
@@ -49,7 +55,8 @@ export class SchedulesResource {
 
   /** One page of runs, newest tick first. */
   async runs(id: string, q: SchedulesControllerRunsQuery = {}, o: CallOptions = {}): Promise<ScheduleRunPageResponse> {
-    return (await request<ScheduleRunPageResponse>(this.http, { method: 'GET', path: `/v1/schedules/${seg(id)}/runs`, query: { ...q }, signal: o.signal })).data;
+    return (await request<ScheduleRunPageResponse>(this.http, { method: 'GET', path: `/v1/schedules/${seg(id)}/runs`, query: { ...q }, signal: o.signal }))
+      .data;
   }
 
   /** Every run, newest tick first, across pages. */

@@ -1,6 +1,13 @@
 import type {
-  CreateSeriesDto, IngestResponse, JobRefResponse, ObservationsJsonBody, ObservationsResponse, SeriesControllerListQuery,
-  SeriesControllerReadQuery, SeriesPageResponse, SeriesResponse,
+  CreateSeriesDto,
+  IngestResponse,
+  JobRefResponse,
+  ObservationsJsonBody,
+  ObservationsResponse,
+  SeriesControllerListQuery,
+  SeriesControllerReadQuery,
+  SeriesPageResponse,
+  SeriesResponse,
 } from '../generated/openapi-types.js';
 import { HttpConfig, request, seg } from '../http.js';
 import { paginate } from '../paginate.js';
@@ -81,12 +88,15 @@ export class SeriesResource {
   }
 
   async readObservations(id: string, range: ObservationsRange = {}, o: CallOptions = {}): Promise<ObservationsResponse> {
-    return (await request<ObservationsResponse>(this.http, { method: 'GET', path: `/v1/series/${seg(id)}/observations`, query: { ...range }, signal: o.signal })).data;
+    return (
+      await request<ObservationsResponse>(this.http, { method: 'GET', path: `/v1/series/${seg(id)}/observations`, query: { ...range }, signal: o.signal })
+    ).data;
   }
 
   async readObservationsCsv(id: string, range: ObservationsRange = {}, o: CallOptions = {}): Promise<string> {
     const query = { ...range, format: 'csv' };
-    return (await request<string>(this.http, { method: 'GET', path: `/v1/series/${seg(id)}/observations`, query, responseType: 'text', signal: o.signal })).data;
+    return (await request<string>(this.http, { method: 'GET', path: `/v1/series/${seg(id)}/observations`, query, responseType: 'text', signal: o.signal }))
+      .data;
   }
 
   private async raw(id: string, body: string, contentType: string, o: CallOptions): Promise<IngestResponse> {

@@ -19,7 +19,8 @@ export const EVAL_DATA_DIR: string | undefined = evalDataDir();
 function evalDataDir(): string | undefined {
   const dir = process.env.TSFM_EVAL_DATA;
   if (!dir) return undefined;
-  if (!existsSync(path.join(dir, 'datasets.csv'))) throw new Error(`TSFM_EVAL_DATA=${dir} has no datasets.csv: point it at the full data folder (see test/fixtures/README.md) or unset it`);
+  if (!existsSync(path.join(dir, 'datasets.csv')))
+    throw new Error(`TSFM_EVAL_DATA=${dir} has no datasets.csv: point it at the full data folder (see test/fixtures/README.md) or unset it`);
   return dir;
 }
 

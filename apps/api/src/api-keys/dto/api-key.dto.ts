@@ -3,7 +3,10 @@ import { IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
 
 export class CreateApiKeyDto {
   @ApiPropertyOptional({ example: 'ci-pipeline', description: 'A label to recognise the key by' })
-  @IsOptional() @IsString() @MinLength(1) @MaxLength(100)
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(100)
   name?: string;
 }
 

@@ -7,5 +7,11 @@ export class BacktestForecastsQuery {
   @ApiPropertyOptional({ format: 'uuid', description: 'Only this series' }) @IsOptional() @IsUUID() seriesId?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(1000) cursor?: string;
   @ApiPropertyOptional({ minimum: 1, maximum: 5000, default: 500 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(5000) limit?: number;
-  @ApiPropertyOptional({ minimum: 0, description: 'Only this window (0 = earliest origin)' }) @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(1000) window?: number;
+  @ApiPropertyOptional({ minimum: 0, description: 'Only this window (0 = earliest origin)' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(1000)
+  window?: number;
 }

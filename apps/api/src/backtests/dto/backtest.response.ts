@@ -90,7 +90,9 @@ export class BacktestSummaryResponse {
 
 export class BacktestResponse extends BacktestSummaryResponse {
   @ApiProperty({
-    type: 'object', nullable: true, additionalProperties: { $ref: '#/components/schemas/BacktestScoreDto' },
+    type: 'object',
+    nullable: true,
+    additionalProperties: { $ref: '#/components/schemas/BacktestScoreDto' },
     description: 'model -> metrics over every series and window (null until finished)',
   })
   metrics: Record<string, BacktestScoreDto | null> | null;

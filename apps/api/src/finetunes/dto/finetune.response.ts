@@ -6,11 +6,26 @@ export class FinetuneResponse {
   @ApiProperty() baseModel: string;
   @ApiProperty({ enum: ['head', 'full'] }) method: string;
   @ApiProperty({ enum: ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED'] }) status: string;
-  @ApiProperty({ type: 'object', additionalProperties: true, description: 'horizon, steps, learningRate, loss, validation, seed, batchSize and the series selector' })
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description: 'horizon, steps, learningRate, loss, validation, seed, batchSize and the series selector',
+  })
   params: Record<string, unknown>;
-  @ApiProperty({ type: 'object', nullable: true, additionalProperties: true, description: 'phase, step, steps, trainLoss, validationWql, validationMase, bestStep, and history: every evaluated step so far ({step, trainLoss, validationWql, validationMase, bestStep})' })
+  @ApiProperty({
+    type: 'object',
+    nullable: true,
+    additionalProperties: true,
+    description:
+      'phase, step, steps, trainLoss, validationWql, validationMase, bestStep, and history: every evaluated step so far ({step, trainLoss, validationWql, validationMase, bestStep})',
+  })
   progress: Record<string, unknown> | null;
-  @ApiProperty({ type: 'object', nullable: true, additionalProperties: true, description: 'Validation WQL and MASE of zero-shot and fine-tuned on the same held-out windows, and their ratios' })
+  @ApiProperty({
+    type: 'object',
+    nullable: true,
+    additionalProperties: true,
+    description: 'Validation WQL and MASE of zero-shot and fine-tuned on the same held-out windows, and their ratios',
+  })
   metrics: Record<string, unknown> | null;
   @ApiProperty({ nullable: true, type: String }) headSha256: string | null;
   @ApiProperty({ format: 'uuid' }) jobId: string;

@@ -4,11 +4,24 @@ export class SeriesForecastResponse {
   @ApiProperty({ nullable: true, type: String, format: 'uuid', description: 'null for inline data' }) seriesId: string | null;
   @ApiProperty() channel: string;
   @ApiProperty({ enum: ['SUCCEEDED', 'FAILED'] }) status: string;
-  @ApiPropertyOptional({ type: 'object', nullable: true, properties: { code: { type: 'string' }, message: { type: 'string' } } }) error: { code: string; message: string } | null;
+  @ApiPropertyOptional({ type: 'object', nullable: true, properties: { code: { type: 'string' }, message: { type: 'string' } } }) error: {
+    code: string;
+    message: string;
+  } | null;
   @ApiProperty({ type: [String] }) timestamps: string[];
   @ApiProperty({ type: [Number], nullable: true, description: 'q0.5 when the model has it' }) median: number[] | null;
-  @ApiProperty({ type: 'object', additionalProperties: { type: 'array', items: { type: 'number' } }, description: 'level -> values' }) quantiles: Record<string, number[]>;
-  @ApiProperty({ type: 'object', nullable: true, additionalProperties: true, description: 'Continuous-time resampling metadata: sourceGrid, modelGrid (with coarsening), method, imputed, scaleFactor, seasonalPeriod, output, contextSelection, seasonalAdjustment and modelInput (how the model read its context: rule whole-patches or window, contextSteps, fedSteps). Null for a failed series' }) metadata: Record<string, unknown> | null;
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'array', items: { type: 'number' } }, description: 'level -> values' }) quantiles: Record<
+    string,
+    number[]
+  >;
+  @ApiProperty({
+    type: 'object',
+    nullable: true,
+    additionalProperties: true,
+    description:
+      'Continuous-time resampling metadata: sourceGrid, modelGrid (with coarsening), method, imputed, scaleFactor, seasonalPeriod, output, contextSelection, seasonalAdjustment and modelInput (how the model read its context: rule whole-patches or window, contextSteps, fedSteps). Null for a failed series',
+  })
+  metadata: Record<string, unknown> | null;
 }
 
 export class ForecastResponse {
@@ -19,8 +32,12 @@ export class ForecastResponse {
   @ApiProperty() url: string;
   @ApiProperty() createdAt: string;
   @ApiProperty({ nullable: true, type: String }) finishedAt: string | null;
-  @ApiProperty({ type: 'object', nullable: true, additionalProperties: true, description: 'Model sha256, execution provider, onnxruntime version, durations' }) runtime: Record<string, unknown> | null;
-  @ApiPropertyOptional({ type: 'object', nullable: true, properties: { code: { type: 'string' }, message: { type: 'string' } } }) error: { code: string; message: string } | null;
+  @ApiProperty({ type: 'object', nullable: true, additionalProperties: true, description: 'Model sha256, execution provider, onnxruntime version, durations' })
+  runtime: Record<string, unknown> | null;
+  @ApiPropertyOptional({ type: 'object', nullable: true, properties: { code: { type: 'string' }, message: { type: 'string' } } }) error: {
+    code: string;
+    message: string;
+  } | null;
   @ApiProperty({ type: [SeriesForecastResponse] }) series: SeriesForecastResponse[];
 }
 

@@ -29,11 +29,16 @@ export class ScheduleRunResponse {
   @ApiProperty({ description: 'The tick this run is for' }) scheduledFor: string;
   @ApiProperty({ enum: ['QUEUED', 'RUNNING', 'SUCCEEDED', 'PARTIALLY_SUCCEEDED', 'FAILED', 'SKIPPED'] }) state: string;
   @ApiProperty({
-    type: String, nullable: true, enum: ['OVERLAP', 'MISSED', 'NO_SERIES', 'TOO_MANY_SERIES', 'QUEUE_FULL'],
-    description: 'Why it was skipped or had nothing to do. TOO_MANY_SERIES: the members outnumber TSFM_SCHEDULE_MAX_SERIES; '
-      + "QUEUE_FULL: the tenant's waiting forecasts plus this run's would pass TSFM_MAX_QUEUED_FORECASTS",
-  }) reason: string | null;
-  @ApiProperty({ type: String, nullable: true, description: 'The reason in words, with its numbers (TOO_MANY_SERIES, QUEUE_FULL)' }) reasonMessage: string | null;
+    type: String,
+    nullable: true,
+    enum: ['OVERLAP', 'MISSED', 'NO_SERIES', 'TOO_MANY_SERIES', 'QUEUE_FULL'],
+    description:
+      'Why it was skipped or had nothing to do. TOO_MANY_SERIES: the members outnumber TSFM_SCHEDULE_MAX_SERIES; ' +
+      "QUEUE_FULL: the tenant's waiting forecasts plus this run's would pass TSFM_MAX_QUEUED_FORECASTS",
+  })
+  reason: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'The reason in words, with its numbers (TOO_MANY_SERIES, QUEUE_FULL)' }) reasonMessage:
+    string | null;
   @ApiProperty({ description: 'Run for a tick missed while no worker was up' }) catchUp: boolean;
   @ApiProperty() seriesQueued: number;
   @ApiProperty() seriesSucceeded: number;

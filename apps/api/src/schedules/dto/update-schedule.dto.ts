@@ -1,7 +1,18 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
-  ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsBoolean, IsIn, IsOptional, IsString, IsUUID, MaxLength, MinLength, ValidateNested,
+  ArrayMaxSize,
+  ArrayMinSize,
+  ArrayUnique,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsOptional,
+  IsString,
+  IsUUID,
+  MaxLength,
+  MinLength,
+  ValidateNested,
 } from 'class-validator';
 import { ForecastTemplateDto } from './forecast-template.dto';
 
@@ -12,13 +23,20 @@ export class UpdateScheduleDto {
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(64) timezone?: string;
 
   @ApiPropertyOptional({ type: [String], format: 'uuid' })
-  @IsOptional() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(1000) @ArrayUnique() @IsUUID('all', { each: true })
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(1000)
+  @ArrayUnique()
+  @IsUUID('all', { each: true })
   seriesIds?: string[];
 
   @ApiPropertyOptional() @IsOptional() @IsString() @MinLength(1) @MaxLength(100) tag?: string;
 
   @ApiPropertyOptional({ type: ForecastTemplateDto })
-  @IsOptional() @ValidateNested() @Type(() => ForecastTemplateDto)
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => ForecastTemplateDto)
   forecast?: ForecastTemplateDto;
 
   @ApiPropertyOptional() @IsOptional() @IsBoolean() enabled?: boolean;

@@ -46,11 +46,19 @@ export class IngestResponse {
 
 export class ObservationsJsonBody {
   @ApiProperty({
-    type: 'array', items: { oneOf: [{ type: 'string' }, { type: 'number' }] }, example: ['2024-01-01T00:00:00Z', 1704070800000, '1750-03-01'],
-    description: 'ISO 8601 (naive = UTC) or epoch milliseconds, years 0001..9999 (proleptic Gregorian). A bare integer is always epoch ms, never a year: write the year 1750 as 1750-01-01',
+    type: 'array',
+    items: { oneOf: [{ type: 'string' }, { type: 'number' }] },
+    example: ['2024-01-01T00:00:00Z', 1704070800000, '1750-03-01'],
+    description:
+      'ISO 8601 (naive = UTC) or epoch milliseconds, years 0001..9999 (proleptic Gregorian). A bare integer is always epoch ms, never a year: write the year 1750 as 1750-01-01',
   })
   timestamps: (string | number)[];
-  @ApiProperty({ type: 'array', items: { type: 'array', items: { type: 'number', nullable: true } }, example: [[1.5, null]], description: 'One array per channel, aligned with timestamps; null = missing' })
+  @ApiProperty({
+    type: 'array',
+    items: { type: 'array', items: { type: 'number', nullable: true } },
+    example: [[1.5, null]],
+    description: 'One array per channel, aligned with timestamps; null = missing',
+  })
   values: (number | null)[][];
 }
 

@@ -1,6 +1,16 @@
 import { applyDecorators } from '@nestjs/common';
 import {
-  ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsString, Matches, MaxLength, MinLength, ValidatorConstraint, ValidatorConstraintInterface, ValidationArguments,
+  ArrayMaxSize,
+  ArrayMinSize,
+  ArrayUnique,
+  IsArray,
+  IsString,
+  Matches,
+  MaxLength,
+  MinLength,
+  ValidatorConstraint,
+  ValidatorConstraintInterface,
+  ValidationArguments,
 } from 'class-validator';
 import { parseFrequency } from '#timeseries';
 
@@ -14,8 +24,13 @@ export const CHANNEL_NAME_PATTERN = '^[A-Za-z0-9_.-]+$';
  */
 export function IsChannelNames(): PropertyDecorator {
   return applyDecorators(
-    IsArray(), ArrayMinSize(1), ArrayMaxSize(MAX_CHANNELS), ArrayUnique(),
-    IsString({ each: true }), MinLength(1, { each: true }), MaxLength(100, { each: true }),
+    IsArray(),
+    ArrayMinSize(1),
+    ArrayMaxSize(MAX_CHANNELS),
+    ArrayUnique(),
+    IsString({ each: true }),
+    MinLength(1, { each: true }),
+    MaxLength(100, { each: true }),
     Matches(new RegExp(CHANNEL_NAME_PATTERN), { each: true, message: 'channel names may contain letters, digits, "_", "." and "-"' }),
   );
 }
