@@ -19,6 +19,12 @@ describe('parseConfig', () => {
     expect(parseConfig({ ...base, TSFM_SCHEDULE_MIN_INTERVAL_S: '0' }).schedules.minIntervalS).toBe(0);
   });
 
+  it('has per-tenant quotas and observation page limits by default', () => {
+    const c = parseConfig(base);
+    expect(c.quotas).toEqual({ queuedForecasts: 2000, activeJobs: 20, waitingRequests: 32, openStreams: 8 });
+    expect(c.observations).toEqual({ defaultLimit: 10_000, maxLimit: 100_000 });
+  });
+
   it('reads TSFM_CORS_ORIGINS as exact origins, or * for any', () => {
     expect(parseConfig({ ...base, TSFM_CORS_ORIGINS: ' https://app.example.com, http://localhost:5173 ' }).http.corsOrigins).toEqual([
       'https://app.example.com',
@@ -50,6 +56,9 @@ describe('parseConfig', () => {
     [{ ...base, TSFM_MAX_SCHEDULES_PER_TENANT: 'many' }, 'TSFM_MAX_SCHEDULES_PER_TENANT', 'must be an integer'],
     [{ ...base, TSFM_MAX_LOADED_GRAPHS: '0' }, 'TSFM_MAX_LOADED_GRAPHS', 'between 1 and 1024'],
     [{ ...base, TSFM_GRAPH_SWEEP_INTERVAL_MS: '10' }, 'TSFM_GRAPH_SWEEP_INTERVAL_MS', 'between 100 and'],
+    [{ ...base, TSFM_TENANT_MAX_QUEUED_FORECASTS: '0' }, 'TSFM_TENANT_MAX_QUEUED_FORECASTS', 'between 1 and'],
+    [{ ...base, TSFM_TENANT_MAX_WAITING_REQUESTS: 'x' }, 'TSFM_TENANT_MAX_WAITING_REQUESTS', 'must be an integer'],
+    [{ ...base, TSFM_OBSERVATIONS_DEFAULT_LIMIT: '200001' }, 'TSFM_OBSERVATIONS_DEFAULT_LIMIT', 'must not exceed TSFM_OBSERVATIONS_MAX_LIMIT (100000)'],
   ])('rejects %j naming %s', (env, variable, reason) => {
     let caught: unknown;
     try {

@@ -1,4 +1,4 @@
-import { readEnv, oneOf, int, bytes, list, origins, str, url } from './env-readers';
+import { ConfigError, readEnv, oneOf, int, bytes, list, origins, str, url } from './env-readers';
 
 export type QueueBackend = 'redis' | 'postgres';
 export type ExecutionProvider = 'cpu' | 'cuda' | 'webgpu';
@@ -15,6 +15,8 @@ export interface AppConfig {
     maxPointsPerRequest: number;
     maxSeriesPerRequest: number;
     rateLimitPerMinute: number;
+    /** While the rate limiter's counter store is unreachable: refuse requests (503) or let them through. */
+    rateLimitOnError: 'open' | 'closed';
     /** Browser origins allowed cross-origin (CORS); empty = none, ['*'] = any. */
     corsOrigins: string[];
   };
@@ -37,12 +39,33 @@ export interface AppConfig {
     maxLoadedGraphs: number;
     /** How often a worker unloads graphs whose fine-tunes were deleted. */
     graphSweepMs: number;
+    /** How often a worker deletes idempotency records past their 24-hour window. */
+    idempotencyPurgeMs: number;
   };
+  /** Per-tenant shares of what all tenants share (429 TENANT_QUOTA_EXCEEDED past each). */
+  quotas: {
+    /** Forecast jobs of one tenant waiting for a worker. */
+    queuedForecasts: number;
+    /** Backtests and fine-tunes of one tenant queued or running. */
+    activeJobs: number;
+    /** Requests of one tenant waiting for their result at once, per api process. */
+    waitingRequests: number;
+    /** Event streams one tenant holds open at once, per api process. */
+    openStreams: number;
+  };
+  /** Observation reads: rows per page by default and at most (GET /v1/series/{id}/observations). */
+  observations: { defaultLimit: number; maxLimit: number };
   /** Floors and caps that keep one tenant's schedules from crowding out the others. */
   schedules: { minIntervalS: number; maxSeriesPerRun: number; maxPerTenant: number };
   /** The PyTorch toolchain for `full` fine-tunes: the interpreter and the folder holding toolchain/ and runs/<model>/. */
   toolchain: { python: string; dir: string | null };
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+}
+
+function observationLimits(defaultLimit: number, maxLimit: number): AppConfig['observations'] {
+  if (defaultLimit > maxLimit)
+    throw new ConfigError('TSFM_OBSERVATIONS_DEFAULT_LIMIT', `must not exceed TSFM_OBSERVATIONS_MAX_LIMIT (${maxLimit}) (got ${defaultLimit})`);
+  return { defaultLimit, maxLimit };
 }
 
 /** The whole environment schema, parsed once. Every failure names its variable. */
@@ -66,6 +89,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): AppConfig {
       maxPointsPerRequest: r('TSFM_MAX_POINTS_PER_REQUEST', int(1, 100_000_000), '2000000'),
       maxSeriesPerRequest: r('TSFM_MAX_SERIES_PER_REQUEST', int(1, 1_000_000), '1000'),
       rateLimitPerMinute: r('TSFM_RATE_LIMIT_PER_MINUTE', int(0, 10_000_000), '6000'),
+      rateLimitOnError: r('TSFM_RATE_LIMIT_ON_ERROR', oneOf(['open', 'closed'] as const), 'closed'),
       corsOrigins: r('TSFM_CORS_ORIGINS', origins, ''),
     },
     models: {
@@ -85,7 +109,18 @@ export function parseConfig(env: NodeJS.ProcessEnv): AppConfig {
       lockMs: r('TSFM_JOB_LOCK_MS', int(1000, 3_600_000), '30000'),
       maxLoadedGraphs: r('TSFM_MAX_LOADED_GRAPHS', int(1, 1024), '16'),
       graphSweepMs: r('TSFM_GRAPH_SWEEP_INTERVAL_MS', int(100, 3_600_000), '30000'),
+      idempotencyPurgeMs: r('TSFM_IDEMPOTENCY_PURGE_INTERVAL_MS', int(100, 86_400_000), '3600000'),
     },
+    quotas: {
+      queuedForecasts: r('TSFM_TENANT_MAX_QUEUED_FORECASTS', int(1, 10_000_000), '2000'),
+      activeJobs: r('TSFM_TENANT_MAX_ACTIVE_JOBS', int(1, 1_000_000), '20'),
+      waitingRequests: r('TSFM_TENANT_MAX_WAITING_REQUESTS', int(1, 1_000_000), '32'),
+      openStreams: r('TSFM_TENANT_MAX_OPEN_STREAMS', int(1, 1_000_000), '8'),
+    },
+    observations: observationLimits(
+      r('TSFM_OBSERVATIONS_DEFAULT_LIMIT', int(1, 10_000_000), '10000'),
+      r('TSFM_OBSERVATIONS_MAX_LIMIT', int(1, 10_000_000), '100000'),
+    ),
     schedules: {
       // 0 turns the floor off (tests that need second-level ticks).
       minIntervalS: r('TSFM_SCHEDULE_MIN_INTERVAL_S', int(0, 31 * 86400), '60'),
