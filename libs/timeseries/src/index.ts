@@ -14,3 +14,4 @@ export * from './metrics';
 export * from './quantile-metrics';
 export * from './baselines';
 export * from './ets';
+export * from './covariate-align';

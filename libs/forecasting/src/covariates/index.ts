@@ -1,0 +1,3 @@
+export * from './calendar-features';
+export * from './ridge';
+export * from './regression-forecast';
