@@ -12,3 +12,4 @@ export * from './finetune/model-resolver';
 export * from './finetune/toolchain';
 export * from './context-selection';
 export * from './seasonal-adjustment';
+export * from './forecaster';

@@ -1,0 +1,144 @@
+import { DomainError } from '#common';
+import type { ManifestEntry, ModelRuntime, SeriesForecast } from '#model-runtime';
+import { ContextSelectionResult, PreparedForecast, forecastPrepared } from './context-selection';
+import { ForecastOptions, PreparedSeries, SeriesResult, Span, finishSeries, prepareSeries } from './pipeline';
+import type { ResolvedModel } from './finetune/model-resolver';
+
+/** Series per chunk: what the forecaster holds at once (prepared grids, model passes, results). */
+export const FORECAST_CHUNK = 256;
+
+/** What a model is served as: ModelResolver's answer, or a catalog entry (catalogModel). */
+export type ForecasterModel = Pick<ResolvedModel, 'entry' | 'baseModelId' | 'head' | 'finetuned' | 'adjustSeasons' | 'padToContext'>;
+
+/** A catalog model with its default head: every manifest procedure on. */
+export function catalogModel(entry: ManifestEntry): ForecasterModel {
+  return { entry, baseModelId: entry.id, head: 'default', finetuned: false, adjustSeasons: true, padToContext: false };
+}
+
+/**
+ * A model that only regularises a series (backtest baselines, fine-tune windows): no catalog
+ * procedures, the seasonal adjustment as asked.
+ */
+export function gridOnlyModel(entry: ManifestEntry, adjustSeasons = false): ForecasterModel {
+  return { entry, baseModelId: entry.id, head: 'default', finetuned: true, adjustSeasons, padToContext: false };
+}
+
+/** The request's own options: everything but the procedures, which come from the model. */
+export type RequestOptions = Omit<ForecastOptions, 'coarsen' | 'selectContext' | 'adjustSeasons' | 'padToContext'>;
+
+export interface SeriesInput {
+  timestamps: number[];
+  values: (number | null)[];
+  declaredFrequency?: string | null;
+  /** Overrides the request's span for this series (e.g. its own `at` timestamps). */
+  span?: Span;
+  /** Output channel name for the metadata (default `value`). */
+  channel?: string;
+}
+
+/** A forecast (with its model run's timings) or the series' error. */
+export type ForecastOutcome = (SeriesResult & { forecast: SeriesForecast }) | { error: DomainError };
+
+/**
+ * The one entry point of forecasting: forecasts, backtests, schedules, fine-tune validation, the CLI
+ * and the eval all prepare, run and finish series here, so that the procedures a model gets
+ * (coarser grids, context selection, seasonal adjustment, the negation ensemble in the runtime) are
+ * decided in one place (procedures()) and a new procedure is added once.
+ */
+export class Forecaster {
+  constructor(
+    private readonly runtime: Pick<ModelRuntime, 'forecast'>,
+    readonly chunkSize = FORECAST_CHUNK,
+  ) {}
+
+  /** The manifest procedures a model gets: catalog models all of them; fine-tunes as they were trained. */
+  static procedures(m: ForecasterModel): Pick<ForecastOptions, 'coarsen' | 'selectContext' | 'adjustSeasons' | 'padToContext'> {
+    return { coarsen: !m.finetuned, selectContext: !m.finetuned, adjustSeasons: m.adjustSeasons, padToContext: m.padToContext };
+  }
+
+  /** Client timestamps -> the model grid (throws a DomainError for a series that cannot be forecast). */
+  prepare(m: ForecasterModel, s: SeriesInput, o: RequestOptions): PreparedSeries {
+    return prepareSeries(s.timestamps, s.values, m.entry, {
+      ...o,
+      ...(s.span ? { span: s.span } : {}),
+      ...(s.declaredFrequency !== undefined ? { declaredFrequency: s.declaredFrequency } : {}),
+      ...Forecaster.procedures(m),
+    });
+  }
+
+  /** Model passes for prepared series, in chunks of chunkSize (context selection and the ensemble included). */
+  async run(m: ForecasterModel, prepared: PreparedSeries[]): Promise<PreparedForecast[]> {
+    const out: PreparedForecast[] = [];
+    for (let at = 0; at < prepared.length; at += this.chunkSize) {
+      const part = prepared.slice(at, at + this.chunkSize);
+      out.push(...(await forecastPrepared(this.runtime as ModelRuntime, m.baseModelId, part, m.entry.quantiles, m.head === 'default' ? undefined : m.head)));
+    }
+    return out;
+  }
+
+  /** Model-grid quantiles -> the requested times and levels. */
+  finish(
+    m: ForecasterModel,
+    p: PreparedSeries,
+    q: number[][],
+    levels: number[],
+    channel = 'value',
+    selection: ContextSelectionResult | null = null,
+  ): SeriesResult {
+    return finishSeries(
+      p,
+      q,
+      m.entry.quantiles,
+      [...levels].sort((a, b) => a - b),
+      channel,
+      selection,
+    );
+  }
+
+  /** Forecasts series, chunk by chunk; a series that cannot be forecast gets its DomainError. */
+  async forecast(m: ForecasterModel | ManifestEntry, series: SeriesInput[], o: RequestOptions): Promise<ForecastOutcome[]> {
+    const out: ForecastOutcome[] = [];
+    for (let at = 0; at < series.length; at += this.chunkSize) out.push(...(await this.chunk(m, series.slice(at, at + this.chunkSize), o)));
+    return out;
+  }
+
+  /** Streams series through in chunks: memory holds one chunk, whatever the number of series. */
+  async *stream<T extends SeriesInput>(
+    m: ForecasterModel | ManifestEntry,
+    series: AsyncIterable<T> | Iterable<T>,
+    o: RequestOptions,
+  ): AsyncGenerator<[T, ForecastOutcome]> {
+    let buf: T[] = [];
+    const flush = async function* (this: Forecaster): AsyncGenerator<[T, ForecastOutcome]> {
+      const res = await this.chunk(m, buf, o);
+      const part = buf;
+      buf = [];
+      for (let i = 0; i < part.length; i++) yield [part[i], res[i]];
+    }.bind(this);
+    for await (const s of series) {
+      buf.push(s);
+      if (buf.length >= this.chunkSize) yield* flush();
+    }
+    if (buf.length) yield* flush();
+  }
+
+  private async chunk(model: ForecasterModel | ManifestEntry, series: SeriesInput[], o: RequestOptions): Promise<ForecastOutcome[]> {
+    const m = 'entry' in model ? model : catalogModel(model);
+    const prepared = series.map((s): PreparedSeries | DomainError => {
+      try {
+        return this.prepare(m, s, o);
+      } catch (err) {
+        if (err instanceof DomainError) return err;
+        throw err;
+      }
+    });
+    const ok = prepared.filter((x): x is PreparedSeries => !(x instanceof DomainError));
+    const ran = await this.run(m, ok);
+    let j = 0;
+    return prepared.map((x, i) => {
+      if (x instanceof DomainError) return { error: x };
+      const r = ran[j++];
+      return Object.assign(this.finish(m, x, r.forecast.quantiles, o.quantiles, series[i].channel, r.selection), { forecast: r.forecast });
+    });
+  }
+}
