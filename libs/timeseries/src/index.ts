@@ -15,3 +15,4 @@ export * from './quantile-metrics';
 export * from './baselines';
 export * from './ets';
 export * from './covariate-align';
+export * from './theta';
