@@ -93,7 +93,10 @@ export function alignCovariate(
   const vs: number[] = [];
   for (const i of idx) {
     if (ts.length && ts[ts.length - 1] === timestamps[i]) vs[vs.length - 1] = values[i] as number;
-    else (ts.push(timestamps[i]), vs.push(values[i] as number));
+    else {
+      ts.push(timestamps[i]);
+      vs.push(values[i] as number);
+    }
   }
   const kind = o.kind ?? 'numeric';
   const sourceStepMs = medianStep(ts);
