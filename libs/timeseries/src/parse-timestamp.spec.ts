@@ -41,9 +41,14 @@ describe('parseTimestamp', () => {
     ['0002-01-01T00:00:00+01:00', utc(1, 12, 31, 23)],
     [-62_135_596_800_000, utc(1, 1, 1)],
     ['253402300799999', utc(9999, 12, 31, 23, 59, 59, 999)],
-    // A bare integer is epoch milliseconds, never a year.
-    ['1750', 1750],
+    // ISO 8601's reduced precisions: a four-digit string is a year, YYYY-MM a month.
+    ['1750', utc(1750, 1, 1)],
+    [' 0800 ', utc(800, 1, 1)],
+    ['1750-03', utc(1750, 3, 1)],
+    // A JSON number, or a digit string of any other length, is epoch milliseconds.
     [1750, 1750],
+    ['17500', 17_500],
+    ['175', 175],
   ])('%j', (raw, expected) => {
     expect(parseTimestamp(raw)).toBe(expected);
   });
@@ -53,6 +58,9 @@ describe('parseTimestamp', () => {
     '2024-02-30',
     '1900-02-29',
     '2024-13-01',
+    '2024-13',
+    '2024-1x',
+    '0000',
     '2024-00-10',
     '2024-01-00',
     '2024-01-01T24:00',

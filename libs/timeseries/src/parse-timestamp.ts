@@ -142,11 +142,29 @@ function scanEpoch(s: string, i: number, end: number): number {
   return neg ? -v : v;
 }
 
+/** ISO 8601's reduced precisions: "YYYY" (a year) and "YYYY-MM" (a month), at their first instant. */
+function scanReduced(s: string, i: number, end: number): number {
+  const y = digit(s, i) * 1000 + digit(s, i + 1) * 100 + two(s, i + 2);
+  if (y < 0) return fail('expected YYYY or YYYY-MM');
+  if (end - i === 4) return daysFromCivil(y, 1, 1) * DAY_MS;
+  const mo = two(s, i + 5);
+  if (mo < 0) return fail('expected YYYY-MM');
+  if (mo < 1 || mo > 12) return fail('impossible month');
+  return daysFromCivil(y, mo, 1) * DAY_MS;
+}
+
+function isDigits(s: string, i: number, end: number): boolean {
+  for (; i < end; i++) if (digit(s, i) < 0) return false;
+  return true;
+}
+
 /**
- * ISO 8601 (date, or date-time with optional seconds, fraction and offset; naive = UTC) or epoch
- * milliseconds (number or digit string) to epoch ms; NaN when invalid or outside the year bounds.
- * A bare integer is always epoch milliseconds, never a year: "1750" is 1.75 s after 1970-01-01,
- * and the year 1750 is written 1750-01-01. ISO years have exactly four digits (0800-01-01).
+ * ISO 8601 (date, or date-time with optional seconds, fraction and offset; naive = UTC; also the
+ * reduced precisions YYYY and YYYY-MM) or epoch milliseconds (a number, or a digit string of other
+ * than four digits) to epoch ms; NaN when invalid or outside the year bounds. A string of exactly
+ * four digits is a year, as in ISO 8601 and in the CSVs of yearly data ("1750" is 1750-01-01; as
+ * epoch ms it would be the first 10 s of 1970, never a real timestamp); a JSON number is always
+ * epoch ms. ISO years have exactly four digits (0800-01-01).
  */
 export function tryParseTimestamp(raw: string | number, bounds: TimestampBounds = DEFAULT_TIMESTAMP_BOUNDS): number {
   let ms: number;
@@ -158,7 +176,10 @@ export function tryParseTimestamp(raw: string | number, bounds: TimestampBounds 
     while (i < end && raw.charCodeAt(i) <= 32) i++;
     while (end > i && raw.charCodeAt(end - 1) <= 32) end--;
     if (i === end) return fail('empty timestamp');
-    ms = end - i >= 10 && raw.charCodeAt(i + 4) === 45 ? scanIso(raw, i, end) : scanEpoch(raw, i, end);
+    const n = end - i;
+    if (n >= 10 && raw.charCodeAt(i + 4) === 45) ms = scanIso(raw, i, end);
+    else if ((n === 4 && isDigits(raw, i, end)) || (n === 7 && raw.charCodeAt(i + 4) === 45)) ms = scanReduced(raw, i, end);
+    else ms = scanEpoch(raw, i, end);
   } else {
     return fail('expected a string or a number');
   }

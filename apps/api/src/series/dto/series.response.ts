@@ -50,7 +50,7 @@ export class ObservationsJsonBody {
     items: { oneOf: [{ type: 'string' }, { type: 'number' }] },
     example: ['2024-01-01T00:00:00Z', 1704070800000, '1750-03-01'],
     description:
-      'ISO 8601 (naive = UTC) or epoch milliseconds, years 0001..9999 (proleptic Gregorian). A bare integer is always epoch ms, never a year: write the year 1750 as 1750-01-01',
+      'ISO 8601 (naive = UTC; also YYYY and YYYY-MM) or epoch milliseconds, years 0001..9999 (proleptic Gregorian). A string of exactly four digits is a year ("1750" = 1750-01-01); a JSON number is always epoch ms',
   })
   timestamps: (string | number)[];
   @ApiProperty({
@@ -67,4 +67,6 @@ export class ObservationsResponse {
   @ApiProperty({ type: [String] }) channels: string[];
   @ApiProperty({ type: [String] }) timestamps: string[];
   @ApiProperty({ type: 'array', items: { type: 'array', items: { type: 'number', nullable: true } } }) values: (number | null)[][];
+  @ApiProperty({ type: String, nullable: true, description: 'Pass as cursor for the rows after this page; null on the last page' })
+  nextCursor: string | null;
 }
