@@ -1,4 +1,5 @@
-import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Query, Res, StreamableFile } from '@nestjs/common';
+import { Readable } from 'node:stream';
 import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiConsumes, ApiExtraModels, ApiOkResponse, ApiProduces, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { DomainError } from '#common';
@@ -7,7 +8,6 @@ import { CreateSeriesDto } from './dto/create-series.dto';
 import { ListSeriesQuery } from './dto/list-series.query';
 import { ReadObservationsQuery } from './dto/read-observations.query';
 import { IngestResponse, ObservationsJsonBody, ObservationsResponse, SeriesPageResponse, SeriesResponse } from './dto/series.response';
-import { observationsToCsv } from './observations-csv';
 import { UploadFormat } from './observations-parser';
 import { SeriesService } from './series.service';
 
@@ -69,16 +69,21 @@ export class SeriesController {
 
   @Get(':id/observations')
   @ApiProduces('application/json', 'text/csv')
-  @ApiOkResponse({ type: ObservationsResponse })
+  @ApiOkResponse({
+    type: ObservationsResponse,
+    headers: {
+      'X-Next-Cursor': { required: false, description: 'CSV only: the cursor of the next page; absent on the last page', schema: { type: 'string' } },
+    },
+  })
   async read(
     @TenantId() tenantId: string,
     @Param('id') id: string,
     @Query() q: ReadObservationsQuery,
     @Res({ passthrough: true }) res: Response,
-  ): Promise<ObservationsResponse | string> {
-    const data = await this.series.read(tenantId, id, q);
-    if (q.format !== 'csv') return data;
-    res.type('text/csv');
-    return observationsToCsv(data);
+  ): Promise<ObservationsResponse | StreamableFile> {
+    if (q.format !== 'csv') return this.series.read(tenantId, id, q);
+    const { nextCursor, body } = await this.series.readCsv(tenantId, id, q);
+    if (nextCursor) res.setHeader('X-Next-Cursor', nextCursor);
+    return new StreamableFile(Readable.from(body), { type: 'text/csv; charset=utf-8' });
   }
 }

@@ -10,6 +10,11 @@ import { ReadObservationsQuery } from './dto/read-observations.query';
 import { IngestResponse, ObservationsResponse, SeriesPageResponse, SeriesResponse } from './dto/series.response';
 import { UploadFormat, parseCsvUpload, parseJsonUpload, parseNdjsonUpload } from './observations-parser';
 import { toSeriesResponse } from './series.mapper';
+import { observationsCsv } from './observations-csv';
+import { decodeObservationsCursor, encodeObservationsCursor } from './observations-cursor';
+
+/** Rows read from the database per CSV chunk. */
+const CSV_CHUNK_ROWS = 5000;
 
 @Injectable()
 export class SeriesService {
@@ -62,18 +67,41 @@ export class SeriesService {
     return { seriesId, written, statsJob: { id: job.id, type: job.type, state: job.state } };
   }
 
+  /** One page of at most `limit` rows; nextCursor continues after it. */
   async read(tenantId: string, id: string, q: ReadObservationsQuery): Promise<ObservationsResponse> {
-    const from = q.from !== undefined ? this.bound('from', q.from) : undefined;
-    const to = q.to !== undefined ? this.bound('to', q.to) : undefined;
-    if (from !== undefined && to !== undefined && from > to) throw new BadRequestError('INVALID_RANGE', '"from" is after "to"');
-    const s = await this.series.get(tenantId, id);
-    const block = await this.observations.read(tenantId, s.id, from, to);
+    const { s, range } = await this.pageQuery(tenantId, id, q);
+    const block = await this.observations.page(s.id, s.channels.length, range);
     return {
       seriesId: s.id,
       channels: s.channels,
       timestamps: block.timestamps.map((t) => new Date(t).toISOString()),
       values: block.values,
+      nextCursor: block.last === null ? null : encodeObservationsCursor(block.last),
     };
+  }
+
+  /**
+   * The same page as CSV, streamed from the database in chunks (memory of one chunk, not of the page).
+   * Everything that can fail as a 4xx is checked before the first byte.
+   */
+  async readCsv(tenantId: string, id: string, q: ReadObservationsQuery): Promise<{ nextCursor: string | null; body: AsyncGenerator<string> }> {
+    const { s, range } = await this.pageQuery(tenantId, id, q);
+    const end = await this.observations.pageEnd(s.id, range);
+    const chunks = this.observations.chunks(s.id, s.channels.length, { from: range.from, to: end ?? range.to, after: range.after, chunk: CSV_CHUNK_ROWS });
+    return { nextCursor: end === null ? null : encodeObservationsCursor(end), body: observationsCsv(s.channels, chunks) };
+  }
+
+  private async pageQuery(tenantId: string, id: string, q: ReadObservationsQuery) {
+    const from = q.from !== undefined ? this.bound('from', q.from) : undefined;
+    const to = q.to !== undefined ? this.bound('to', q.to) : undefined;
+    if (from !== undefined && to !== undefined && from > to) throw new BadRequestError('INVALID_RANGE', '"from" is after "to"');
+    const { defaultLimit, maxLimit } = this.config.observations;
+    const limit = q.limit ?? defaultLimit;
+    if (limit > maxLimit)
+      throw new BadRequestError('LIMIT_TOO_LARGE', `limit ${limit} is over the maximum of ${maxLimit} rows per page; follow nextCursor`, { max: maxLimit });
+    const after = decodeObservationsCursor(q.cursor);
+    const s = await this.series.get(tenantId, id);
+    return { s, range: { from, to, after, limit } };
   }
 
   private bound(name: string, raw: string): number {

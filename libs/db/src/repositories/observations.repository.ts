@@ -67,7 +67,51 @@ export class ObservationsRepository {
     return { timestamps, values };
   }
 
-  /** The newest `limit` rows (returned oldest first): the context window of a forecast. */
+  /**
+   * One page in time order: rows after `after` (exclusive, epoch ms) within [from, to], at most
+   * `limit`; `last` is the final row's timestamp when more rows follow (the next page's `after`).
+   */
+  async page(
+    seriesId: string,
+    channels: number,
+    q: { from?: number; to?: number; after?: number; limit: number },
+  ): Promise<ObservationBlock & { last: number | null }> {
+    const { where, params } = rangeWhere(seriesId, q);
+    const rows: { ms: string; values: (number | null)[] }[] = await this.ds.query(
+      `SELECT (extract(epoch FROM ts) * 1000)::bigint AS ms, "values" FROM observations WHERE ${where} ORDER BY ts LIMIT $${params.push(q.limit + 1)}`,
+      params,
+    );
+    const more = rows.length > q.limit;
+    if (more) rows.pop();
+    const block = toBlock(rows, channels);
+    return { ...block, last: more ? block.timestamps[block.timestamps.length - 1] : null };
+  }
+
+  /**
+   * Where a page of `limit` rows ends without reading it: the timestamp of its last row when more
+   * rows follow, else null. Lets a CSV page name its next cursor before its rows are streamed.
+   */
+  async pageEnd(seriesId: string, q: { from?: number; to?: number; after?: number; limit: number }): Promise<number | null> {
+    const { where, params } = rangeWhere(seriesId, q);
+    const rows: { ms: string }[] = await this.ds.query(
+      `SELECT (extract(epoch FROM ts) * 1000)::bigint AS ms FROM observations WHERE ${where} ORDER BY ts OFFSET $${params.push(q.limit - 1)} LIMIT 2`,
+      params,
+    );
+    return rows.length === 2 ? Number(rows[0].ms) : null;
+  }
+
+  /** Streams [after, to] in chunks of `chunk` rows: memory of one chunk whatever the range. */
+  async *chunks(seriesId: string, channels: number, q: { from?: number; to?: number; after?: number; chunk: number }): AsyncGenerator<ObservationBlock> {
+    let after = q.after;
+    for (;;) {
+      const p = await this.page(seriesId, channels, { from: q.from, to: q.to, after, limit: q.chunk });
+      if (p.timestamps.length) yield p;
+      if (p.last === null) return;
+      after = p.last;
+    }
+  }
+
+  /** The newest `limit` rows (returned oldest first): the context window of a forecast, or the windows of a backtest. */
   async tail(seriesId: string, channels: number, limit: number): Promise<ObservationBlock> {
     const rows: { ms: string; values: (number | null)[] }[] = await this.ds.query(
       `SELECT ms, "values" FROM (SELECT (extract(epoch FROM ts) * 1000)::bigint AS ms, "values", ts FROM observations
@@ -104,4 +148,24 @@ export class ObservationsRepository {
     for (const r of rows) out[r.c - 1] = Number(r.n);
     return out;
   }
+}
+
+function rangeWhere(seriesId: string, q: { from?: number; to?: number; after?: number }): { where: string; params: unknown[] } {
+  const params: unknown[] = [seriesId];
+  let where = 'series_id = $1';
+  if (q.from !== undefined) where += ` AND ts >= $${params.push(new Date(q.from).toISOString())}`;
+  if (q.to !== undefined) where += ` AND ts <= $${params.push(new Date(q.to).toISOString())}`;
+  if (q.after !== undefined) where += ` AND ts > $${params.push(new Date(q.after).toISOString())}`;
+  return { where, params };
+}
+
+function toBlock(rows: { ms: string; values: (number | null)[] }[], channels: number): ObservationBlock {
+  const timestamps = new Array<number>(rows.length);
+  const values = Array.from({ length: channels }, () => new Array<number | null>(rows.length));
+  for (let i = 0; i < rows.length; i++) {
+    timestamps[i] = Number(rows[i].ms);
+    const v = rows[i].values;
+    for (let c = 0; c < channels; c++) values[c][i] = v[c] ?? null;
+  }
+  return { timestamps, values };
 }

@@ -1,5 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, MaxLength, Min } from 'class-validator';
 
 export class ReadObservationsQuery {
   @ApiPropertyOptional({ description: 'Inclusive lower bound (ISO 8601 or epoch ms, years 0001..9999)' })
@@ -13,6 +14,22 @@ export class ReadObservationsQuery {
   @IsString()
   @MaxLength(40)
   to?: string;
+
+  @ApiPropertyOptional({ description: 'Opaque cursor from the previous page (nextCursor, or the CSV X-Next-Cursor header)' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  cursor?: string;
+
+  @ApiPropertyOptional({
+    minimum: 1,
+    description: 'Rows per page: default TSFM_OBSERVATIONS_DEFAULT_LIMIT (10,000), at most TSFM_OBSERVATIONS_MAX_LIMIT (100,000; more is 400 LIMIT_TOO_LARGE)',
+  })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  limit?: number;
 
   @ApiPropertyOptional({ enum: ['json', 'csv'], default: 'json' })
   @IsOptional()
