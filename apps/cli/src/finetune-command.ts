@@ -1,5 +1,5 @@
 import { FinetuneResponse, TsfmClient, formatFinetuneProgress } from '../../../libs/sdk/src/index';
-import { CliError } from './forecast-command';
+import { CliError } from './cli-error';
 
 export interface FinetuneCommandOptions {
   url: string;

@@ -3,6 +3,7 @@ import { DomainError } from '#common';
 import { finishSeries, forecastPrepared, prepareSeries, Span } from '#forecasting';
 import { ModelCatalog, ModelRuntime } from '#model-runtime';
 import { CsvCell, CsvRow, readCsvRows, parseTimestamp, writeCsvFile } from '#timeseries';
+import { CliError } from './cli-error';
 
 export interface ForecastArgs {
   input: string;
@@ -14,7 +15,7 @@ export interface ForecastArgs {
   modelsDir: string;
 }
 
-export class CliError extends Error {}
+export { CliError } from './cli-error';
 
 interface InputSeries {
   timestamps: number[];

@@ -1,10 +1,8 @@
-import 'reflect-metadata';
 import path from 'node:path';
 import { FlagSpec, UsageError, intFlag, parseFlags } from './args';
-import { CliError, forecastCommand } from './forecast-command';
-import { finetuneCommand } from './finetune-command';
-import { keyCreateCommand } from './key-command';
-import { serve } from './serve';
+import { CliError } from './cli-error';
+
+// Each command loads only its own modules: `tsfm forecast` never pays for TypeORM, pg or the SDK.
 
 const MODELS_DIR = process.env.TSFM_MODELS_DIR ?? path.resolve(__dirname, '../../../../models');
 
@@ -79,6 +77,7 @@ async function main(argv: string[]): Promise<void> {
     if (horizon !== undefined && !/^[1-9]\d*$/.test(horizon)) throw new CliError('--horizon must be a positive integer');
     const quantiles = str(f.quantiles)?.split(',').map(Number);
     if (quantiles?.some((x) => !(x > 0 && x < 1))) throw new CliError('--quantiles must be levels between 0 and 1, comma-separated');
+    const { forecastCommand } = await import('./forecast-command.js');
     process.exitCode = await forecastCommand({
       input,
       output,
@@ -122,6 +121,7 @@ async function main(argv: string[]): Promise<void> {
         }).filter(([, v]) => v !== undefined),
       );
     }
+    const { finetuneCommand } = await import('./finetune-command.js');
     process.exitCode = await finetuneCommand({ url, key, watch, body });
     return;
   }
@@ -129,9 +129,11 @@ async function main(argv: string[]): Promise<void> {
   const pgPort = intFlag('pg-port', f['pg-port'], 1, 65535) ?? 54329;
   if (cmd === 'serve') {
     const port = intFlag('port', f.port ?? process.env.PORT ?? '8080', 1, 65534)!;
+    const { serve } = await import('./serve.js');
     await serve({ port, dataDir, pgPort });
     return;
   }
+  const { keyCreateCommand } = await import('./key-command.js');
   process.exitCode = await keyCreateCommand({ tenant: str(f.tenant) ?? 'default', name: str(f.name) ?? 'cli', dataDir, pgPort });
 }
 

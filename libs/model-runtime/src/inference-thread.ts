@@ -25,6 +25,11 @@ export class InferenceThread {
   private readonly worker: Worker;
   private readonly pending = new Map<number, Pending>();
   private next = 1;
+  // Resolved by the 'exit' event: close() waits on the thread itself, never on a timer.
+  private readonly exited: Promise<number>;
+  private idle: (() => void) | null = null;
+  private closing: Promise<void> | null = null;
+  private alive = true;
 
   constructor() {
     this.worker = new Worker(path.join(__dirname, 'inference-worker.js'), { workerData: { ortPath: require.resolve('onnxruntime-node') } });
@@ -34,17 +39,27 @@ export class InferenceThread {
       this.pending.delete(m.id);
       if (m.ok) p.resolve(m);
       else p.reject(new Error(m.error));
+      if (this.pending.size === 0) this.idle?.();
     });
     this.worker.on('error', (err) => this.failAll(err));
-    this.worker.on('exit', (code) => this.failAll(new Error(`inference thread exited with code ${code}`)));
+    this.exited = new Promise((resolve) =>
+      this.worker.once('exit', (code) => {
+        this.alive = false;
+        this.failAll(new Error(`inference thread exited with code ${code}`));
+        resolve(code);
+      }),
+    );
   }
 
   private failAll(err: Error): void {
     for (const p of this.pending.values()) p.reject(err);
     this.pending.clear();
+    this.idle?.();
   }
 
   private call<T>(msg: Record<string, unknown>, transfer: ArrayBuffer[] = []): Promise<T> {
+    if (!this.alive) return Promise.reject(new Error('inference thread has exited'));
+    if (this.closing && msg.op !== 'close') return Promise.reject(new Error('inference thread is closing'));
     const id = this.next++;
     return new Promise<T>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
@@ -78,13 +93,23 @@ export class InferenceThread {
     };
   }
 
-  /** Waits for in-flight runs, lets the thread release its sessions, then ends it. */
-  async close(timeoutMs = 30_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (this.pending.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-    const exited = new Promise((r) => this.worker.once('exit', r));
-    await Promise.race([this.call({ op: 'close' }).catch(() => undefined), new Promise((r) => setTimeout(r, 5000))]);
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+  /**
+   * Lets the calls already sent finish, has the thread release its sessions, then ends it and
+   * resolves on its 'exit'. No timer is involved: a process whose last handle was this thread exits
+   * as soon as it is done. Calls made after close() starts are refused.
+   */
+  close(): Promise<void> {
+    this.closing ??= this.shutDown();
+    return this.closing;
+  }
+
+  private async shutDown(): Promise<void> {
+    if (this.pending.size > 0) await new Promise<void>((resolve) => (this.idle = resolve));
+    this.idle = null;
+    // The thread replies once its sessions are released; terminate() then only stops an idle
+    // event loop (onnxruntime's thread pool may keep it alive), never a run in progress.
+    await this.call({ op: 'close' }).catch(() => undefined);
     await this.worker.terminate();
+    await this.exited;
   }
 }
