@@ -48,3 +48,17 @@ def cpm_mask(rng, x, patch=32, c_max=5, p_max=0.25):
             x[start:end] = np.nan
         end = start
     return x
+
+
+def mix_series(rng, xs, concentration=1.0, weights=None):
+    """A convex combination of several series of one length (the v2 prior's mixup, TempoPFN-style):
+    weights ~ Dirichlet(concentration) unless given; each step of the result lies within the
+    envelope of the inputs'. -> (mixed, weights)."""
+    xs = np.asarray(xs, dtype=float)
+    w = rng.dirichlet(np.full(len(xs), float(concentration))) if weights is None else np.asarray(weights, float)
+    return w @ xs, w
+
+
+def reverse(x):
+    """Time reversal: a forecaster must not rely on the direction of the generators' dynamics."""
+    return np.array(x, dtype=float)[::-1].copy()

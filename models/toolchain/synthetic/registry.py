@@ -2,6 +2,7 @@
 import numpy as np
 
 from .classic import arma, ets_process, random_walk, regime_switch, level_shifts, stationary_coefficients, trend_seasonality
+from .families_v2 import V2_GENERATORS
 from .gp import kernel_synth
 from .patterns import intermittent, sawtooth, seasonal_template, spikes, step_function
 
@@ -107,3 +108,8 @@ MIX_V3 = {**{k: round(v * 0.85, 4) for k, v in MIX_V2.items()}, "ets": 0.15}
 def generate(rng, name, length, period):
     fn, draw = GENERATORS[name]
     return np.asarray(fn(rng, length, **draw(rng, length, period)), dtype=float)
+
+
+# The v2 families (families_v2.py), drawn by the v2 prior (sampler_v2.py). Added after the others, so
+# the mixtures above and the batches drawn from them are unchanged.
+GENERATORS.update(V2_GENERATORS)
