@@ -33,7 +33,7 @@ export function holidayCalendar(code: string): Holidays {
   const region = m?.[2]?.toUpperCase();
   // init() accepts unknown codes (and then knows no holidays), so the code is checked against the lists first.
   const known = country !== undefined && country in hd.getCountries() && (region === undefined || region in (hd.getStates(country) ?? {}));
-  if (!known || !(region ? hd.init(country, region) : hd.init(country)))
+  if (!known)
     throw new InvalidInputError(
       'UNKNOWN_HOLIDAY_CALENDAR',
       `no public holiday calendar for ${JSON.stringify(code)} (COUNTRY or COUNTRY-REGION, e.g. AU-VIC, US)`,
@@ -41,6 +41,8 @@ export function holidayCalendar(code: string): Holidays {
         holidays: code,
       },
     );
+  if (region) hd.init(country, region);
+  else hd.init(country);
   return hd;
 }
 
