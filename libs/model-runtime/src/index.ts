@@ -4,3 +4,4 @@ export * from './micro-batcher';
 export * from './model-runtime';
 export * from './inference-thread';
 export * from './model-catalog';
+export * from './model-family';

@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DomainError } from '#common';
 
-export type ModelFamily = 'xlstm' | 'ssm';
+export type FamilyName = 'xlstm' | 'ssm';
 
 export interface IoSpec {
   name: string;
@@ -39,7 +39,7 @@ export interface SeasonalAdjustmentSpec {
 
 export interface ManifestEntry {
   id: string;
-  family: ModelFamily;
+  family: FamilyName;
   file: string;
   sha256: string;
   contextLength: number;

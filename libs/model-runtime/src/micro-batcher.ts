@@ -9,6 +9,8 @@ export interface MicroBatcherOptions<I, O> {
   maxQueue: number;
   /** Runs at once across all groups (one per model session is what ONNX Runtime wants). */
   maxConcurrentRuns: number;
+  /** A group's own bound, from its first item (e.g. fewer rows of a longer context); at most maxBatch. */
+  limit?: (item: I) => number;
   run: (group: string, items: I[]) => Promise<O[]>;
 }
 
@@ -33,7 +35,7 @@ export interface BatcherStats {
  * bounded by size and wait. The queue is bounded: when full it answers "overloaded" at once.
  */
 export class MicroBatcher<I, O> {
-  private readonly groups = new Map<string, { items: Pending<I, O>[]; timer?: NodeJS.Timeout }>();
+  private readonly groups = new Map<string, { items: Pending<I, O>[]; limit: number; timer?: NodeJS.Timeout }>();
   private readonly ready: string[] = [];
   private queued = 0;
   private active = 0;
@@ -49,12 +51,12 @@ export class MicroBatcher<I, O> {
     return new Promise((resolve, reject) => {
       let g = this.groups.get(group);
       if (!g) {
-        g = { items: [] };
+        g = { items: [], limit: Math.max(1, Math.min(this.opts.maxBatch, this.opts.limit?.(item) ?? this.opts.maxBatch)) };
         this.groups.set(group, g);
       }
       g.items.push({ item, enqueuedAt: performance.now(), resolve, reject });
       this.queued++;
-      if (g.items.length >= this.opts.maxBatch) this.markReady(group);
+      if (g.items.length >= g.limit) this.markReady(group);
       else if (!g.timer) g.timer = setTimeout(() => this.markReady(group), this.opts.maxWaitMs);
     });
   }
@@ -77,7 +79,7 @@ export class MicroBatcher<I, O> {
       const group = this.ready.shift()!;
       const g = this.groups.get(group);
       if (!g || g.items.length === 0) continue;
-      const batch = g.items.splice(0, this.opts.maxBatch);
+      const batch = g.items.splice(0, g.limit);
       if (g.items.length === 0) this.groups.delete(group);
       else this.ready.push(group); // more than one batch was waiting: it goes again, after the others
       this.queued -= batch.length;

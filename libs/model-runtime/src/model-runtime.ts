@@ -2,10 +2,13 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { DomainError, InvalidInputError, NotFoundError } from '#common';
-import { ConfigError, type ExecutionProvider } from '#config';
+import type { ExecutionProvider } from '#config';
+// The error's own file: the #config barrel also exports the NestJS ConfigModule, which `tsfm forecast` must not load.
+import { ConfigError } from '../../config/src/env-readers';
 import { InferenceThread, ProviderChoice } from './inference-thread';
 import { ManifestEntry, loadManifest, verifyModelFiles } from './manifest';
 import { BatcherStats, MicroBatcher } from './micro-batcher';
+import { BatchKey, Feed, ModelFamily, batchGroup, modelFamily } from './model-family';
 import { readSafetensors } from './safetensors';
 
 export interface RuntimeOptions {
@@ -19,6 +22,8 @@ export interface RuntimeOptions {
   xlstmPatchesPerPass?: number;
   /** Graphs loaded with loadGraph (tenants' `full` fine-tunes) kept at once; the least recently used idle one makes room. */
   maxExtraGraphs?: number;
+  /** Manifest models to load (default: all). A one-shot caller (the CLI) loads only the one it uses: each costs a session and a warm-up run. */
+  models?: string[];
 }
 
 type HeadTensors = Record<string, { type: 'float32'; dims: number[]; data: Float32Array }>;
@@ -72,7 +77,7 @@ const UNLOADED_MEMORY = 1024;
 
 interface BatchItem {
   context: Float32Array;
-  head: string;
+  key: BatchKey;
 }
 
 interface BatchResult {
@@ -89,43 +94,18 @@ class ModelUnavailableError extends DomainError {
   }
 }
 
-/** Left-pads with NaN or keeps the most recent `length` values. */
-export function fitContext(ctx: Float32Array, length: number): Float32Array {
-  if (ctx.length === length) return ctx;
-  if (ctx.length > length) return ctx.subarray(ctx.length - length);
-  const out = new Float32Array(length).fill(NaN);
-  out.set(ctx, length - ctx.length);
-  return out;
-}
+export { fitContext, xlstmFedLength } from './model-family';
 
 /**
- * The length an xlstm context of n values is fed at: contextLength, or with the manifest's
- * `contextPadding` whole patches, at least minPatches, at most contextLength.
- */
-export function xlstmFedLength(entry: Pick<ManifestEntry, 'contextLength' | 'patchSize' | 'contextPadding'>, n: number, padToContext = false): number {
-  const C = entry.contextLength;
-  if (!entry.contextPadding || padToContext) return C;
-  const P = entry.patchSize;
-  return Math.min(C, Math.max(entry.contextPadding.minPatches * P, Math.ceil(n / P) * P));
-}
-
-/**
- * The length the runtime feeds a request's context of n values at (an xlstm's first rollout pass; each
- * later pass appends patchSize missing steps): xlstmFedLength, or the ssm's window of
- * ⌊contextLength / scaleFactor⌋ steps (at most 16,384), which the context is left-padded or cut to.
+ * The length the runtime reads a request's context of n values at (an xlstm's first rollout pass;
+ * each later pass appends patchSize missing steps): the family's fedLength.
  */
 export function fedLength(
   entry: Pick<ManifestEntry, 'family' | 'contextLength' | 'patchSize' | 'contextPadding'>,
   s: Pick<SeriesRequest, 'scaleFactor' | 'padToContext'>,
   n: number,
 ): number {
-  return entry.family === 'xlstm' ? xlstmFedLength(entry, n, s.padToContext) : Math.min(16384, Math.floor(entry.contextLength / (s.scaleFactor ?? 1)));
-}
-
-function sortedSteps(q: Float32Array, steps: number, nq: number): number[][] {
-  const out: number[][] = [];
-  for (let i = 0; i < steps; i++) out.push(Array.from(q.subarray(i * nq, (i + 1) * nq)).sort((a, b) => a - b));
-  return out;
+  return modelFamily(entry).fedLength(entry, s, n);
 }
 
 /**
@@ -161,7 +141,7 @@ export class ModelRuntime {
     }
     const rt = new ModelRuntime(opts);
     const manifest = await loadManifest(opts.modelsDir);
-    for (const entry of manifest.models) await rt.load(entry);
+    for (const entry of manifest.models) if (!opts.models || opts.models.includes(entry.id)) await rt.load(entry);
     return rt;
   }
 
@@ -181,7 +161,8 @@ export class ModelRuntime {
         maxWaitMs: this.opts.maxWaitMs,
         maxQueue: this.opts.maxQueue,
         maxConcurrentRuns: 1,
-        run: (group, items) => this.runBatch(entry, group, items),
+        limit: (items) => Math.max(1, Math.floor(modelFamily(entry).maxBatchValues / items.context.length)),
+        run: (_group, items) => this.runBatch(entry, items),
       }),
     );
     // Warm-up: the first run pays for allocation and graph preparation, not a client.
@@ -332,48 +313,26 @@ export class ModelRuntime {
   async embed(modelId: string, series: SeriesRequest[], chunk = 32): Promise<WindowEmbedding[]> {
     const entry = this.entry(modelId);
     const head = this.heads.get(`${modelId}:default`)!;
-    const P = entry.patchSize;
-    type Row = { req: number; context: Float32Array; params: string };
-    const rows: Row[] = [];
+    const family = modelFamily(entry);
+    type Row = { req: number; context: Float32Array; key: BatchKey };
     const k = Math.max(1, this.opts.xlstmPatchesPerPass ?? 1);
-    series.forEach((s, i) => {
-      if (entry.family === 'xlstm') {
-        const passes = Math.ceil(s.horizon / (P * k));
-        for (let p = 0; p < passes; p++) {
-          const ext = new Float32Array(s.context.length + P * k * p).fill(NaN);
-          ext.set(s.context);
-          rows.push({ req: i, context: fitContext(ext, xlstmFedLength(entry, ext.length, s.padToContext)), params: `k=${k}` });
-        }
-      } else {
-        const sf = s.scaleFactor ?? 1;
-        rows.push({ req: i, context: fitContext(s.context, fedLength(entry, s, s.context.length)), params: `s=${sf}|h=${s.horizon}` });
-      }
-    });
+    const rows: Row[] = series.flatMap((s, i) => family.rows(entry, s, { patchesPerPass: k, exact: true }).map((r) => ({ req: i, ...r })));
     const parts: { emb: Float32Array; loc: Float32Array; scale: Float32Array; M: number }[][] = series.map(() => []);
     const groups = new Map<string, Row[]>();
     for (const r of rows) {
-      const key = `${r.params}|L=${r.context.length}`;
+      const key = batchGroup(r.key);
       const g = groups.get(key);
       if (g) g.push(r);
       else groups.set(key, [r]);
     }
-    for (const [key, members] of groups) {
-      const params = Object.fromEntries(key.split('|').map((kv) => kv.split('=')));
+    for (const members of groups.values()) {
       for (let at = 0; at < members.length; at += chunk) {
         const part = members.slice(at, at + chunk);
         const B = part.length;
         const L = part[0].context.length;
         const ctx = new Float32Array(B * L);
         part.forEach((r, j) => ctx.set(r.context, j * L));
-        const feeds: Record<string, { type: 'float32' | 'int64'; dims: number[]; data: Float32Array | BigInt64Array }> = {
-          ...head,
-          context: { type: 'float32', dims: [B, L], data: ctx },
-        };
-        if (entry.family === 'xlstm') feeds.new_patches = { type: 'int64', dims: [1], data: BigInt64Array.from([BigInt(params.k)]) };
-        else {
-          feeds.scale_factor = { type: 'float32', dims: [1], data: Float32Array.from([Number(params.s)]) };
-          feeds.horizon = { type: 'int64', dims: [1], data: BigInt64Array.from([BigInt(params.h)]) };
-        }
+        const feeds: Record<string, Feed> = { ...head, ...family.feeds(part[0].key), context: { type: 'float32', dims: [B, L], data: ctx } };
         const { outputs } = await this.thread.run(entry.id, feeds, ['embeddings', 'loc', 'scale']);
         const [, M, E] = outputs.embeddings.dims;
         const perRowStats = outputs.loc.dims.length === 1 ? 1 : M;
@@ -444,8 +403,22 @@ export class ModelRuntime {
     return entry.negationEnsemble === true && (s.head ?? 'default') === 'default' && !this.extra.has(entry.id);
   }
 
-  private pass(entry: ManifestEntry, s: SeriesRequest): Promise<SeriesForecast> {
-    return entry.family === 'xlstm' ? this.xlstm(entry, s) : this.ssm(entry, s);
+  /** One forecast of a request: the family's rows through the micro-batcher (rows of every request batch together). */
+  private async pass(entry: ManifestEntry, s: SeriesRequest): Promise<SeriesForecast> {
+    const family: ModelFamily = modelFamily(entry);
+    const batcher = this.batchers.get(entry.id)!;
+    const rows = family.rows(entry, s, { patchesPerPass: this.opts.xlstmPatchesPerPass ?? 1 });
+    const runs = await Promise.all(rows.map((r) => batcher.submit(batchGroup(r.key), { context: r.context, key: r.key })));
+    return {
+      quantiles: family.steps(
+        s,
+        runs.map((r) => r.value),
+        entry.quantiles.length,
+      ),
+      queueMs: Math.max(...runs.map((r) => r.queueMs)),
+      modelMs: runs.reduce((a, r) => a + r.value.modelMs, 0),
+      batchSize: Math.max(...runs.map((r) => r.batchSize)),
+    };
   }
 
   /**
@@ -464,70 +437,20 @@ export class ModelRuntime {
     };
   }
 
-  /** TiRex rollout: pass p reads the context extended by 32·p NaN and cut to the context length;
-   *  passes depend only on the context, so they run concurrently (and batch with each other). */
-  private async xlstm(entry: ManifestEntry, s: SeriesRequest): Promise<SeriesForecast> {
-    const P = entry.patchSize;
-    const k = Math.max(1, this.opts.xlstmPatchesPerPass ?? 1);
-    const passes = Math.ceil(s.horizon / (P * k));
-    const C = entry.contextLength;
-    const runs = await Promise.all(
-      Array.from({ length: passes }, (_, p) => {
-        const ext = new Float32Array(s.context.length + P * k * p).fill(NaN);
-        ext.set(s.context);
-        // One batch per fed length (contextPadding feeds short contexts at their whole patches).
-        const L = xlstmFedLength(entry, ext.length, s.padToContext);
-        return this.batchers
-          .get(entry.id)!
-          .submit(`${s.head ?? 'default'}|k=${k}${L === C ? '' : `|L=${L}`}`, { context: fitContext(ext, L), head: s.head ?? 'default' });
-      }),
-    );
-    const q: number[][] = [];
-    for (const r of runs) q.push(...sortedSteps(r.value.quantiles, r.value.steps, 9));
-    return {
-      quantiles: q.slice(0, s.horizon),
-      queueMs: Math.max(...runs.map((r) => r.queueMs)),
-      modelMs: runs.reduce((a, r) => a + r.value.modelMs, 0),
-      batchSize: Math.max(...runs.map((r) => r.batchSize)),
-    };
-  }
-
-  private async ssm(entry: ManifestEntry, s: SeriesRequest): Promise<SeriesForecast> {
-    const sf = s.scaleFactor ?? 1;
-    const length = fedLength(entry, s, s.context.length);
-    const r = await this.batchers
-      .get(entry.id)!
-      .submit(`${s.head ?? 'default'}|s=${sf}|h=${s.horizon}`, { context: fitContext(s.context, length), head: s.head ?? 'default' });
-    return { quantiles: sortedSteps(r.value.quantiles, r.value.steps, 9), queueMs: r.queueMs, modelMs: r.value.modelMs, batchSize: r.batchSize };
-  }
-
-  private async runBatch(entry: ManifestEntry, group: string, items: BatchItem[]): Promise<BatchResult[]> {
+  private async runBatch(entry: ManifestEntry, items: BatchItem[]): Promise<BatchResult[]> {
     const B = items.length;
     const L = items[0].context.length;
     const ctx = new Float32Array(B * L);
     items.forEach((it, i) => ctx.set(it.context, i * L));
-    const head = this.heads.get(`${entry.id}:${items[0].head}`);
-    if (!head) throw new ModelUnavailableError(entry.id, `head ${items[0].head} is not loaded`);
-    const feeds: Record<string, { type: 'float32' | 'int64'; dims: number[]; data: Float32Array | BigInt64Array }> = {
-      ...head,
-      context: { type: 'float32', dims: [B, L], data: ctx },
-    };
-    const params = Object.fromEntries(
-      group
-        .split('|')
-        .slice(1)
-        .map((kv) => kv.split('=')),
-    );
-    if (entry.family === 'xlstm') {
-      feeds.new_patches = { type: 'int64', dims: [1], data: BigInt64Array.from([BigInt(params.k)]) };
-    } else {
-      feeds.scale_factor = { type: 'float32', dims: [1], data: Float32Array.from([Number(params.s)]) };
-      feeds.horizon = { type: 'int64', dims: [1], data: BigInt64Array.from([BigInt(params.h)]) };
-    }
+    const key = items[0].key;
+    const head = this.heads.get(`${entry.id}:${key.head}`);
+    if (!head) throw new ModelUnavailableError(entry.id, `head ${key.head} is not loaded`);
+    const feeds: Record<string, Feed> = { ...head, ...modelFamily(entry).feeds(key), context: { type: 'float32', dims: [B, L], data: ctx } };
     const { outputs, ms } = await this.thread.run(entry.id, feeds, ['quantiles']);
     const q = outputs.quantiles;
     const steps = q.dims[1];
-    return items.map((_, i) => ({ quantiles: q.data.slice(i * steps * 9, (i + 1) * steps * 9), steps, modelMs: ms }));
+    const n = q.dims[2];
+    return items.map((_, i) => ({ quantiles: q.data.slice(i * steps * n, (i + 1) * steps * n), steps, modelMs: ms }));
   }
 
   async close(): Promise<void> {
