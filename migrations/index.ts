@@ -7,6 +7,7 @@ import { Schedules1764374900000 } from './1764374900000-schedules';
 import { Finetunes1764375000000 } from './1764375000000-finetunes';
 import { IdempotencyHeaders1764375100000 } from './1764375100000-idempotency-headers';
 import { ScheduleLimits1764375200000 } from './1764375200000-schedule-limits';
+import { ApiKeyScopes1764375600000 } from './1764375600000-api-key-scopes';
 
 /** Every migration, oldest first. Imported by the DataSource so dist/ and tests run the same list. */
 export const MIGRATIONS = [
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   Finetunes1764375000000,
   IdempotencyHeaders1764375100000,
   ScheduleLimits1764375200000,
+  ApiKeyScopes1764375600000,
 ];

@@ -16,9 +16,9 @@ describe('platform: health, metrics, OpenAPI, request ids, jobs, config', () => 
   });
   afterAll(() => stack.close());
 
-  it('health: live and ready (database and queue) without a key', async () => {
+  it('health: live and ready (database and queue); the detailed report with an admin key', async () => {
     expect((await stack.request('GET', '/health/live')).body).toEqual({ status: 'ok' });
-    const ready = await stack.request('GET', '/health/ready');
+    const ready = await stack.request('GET', '/health/ready', { key: a.key });
     expect(ready.status).toBe(200);
     expect(ready.body.checks).toEqual({ database: { ok: true }, queue: { ok: true } });
     // The workers report the execution provider of every model (CPU here, nothing fell back).
@@ -195,7 +195,7 @@ describe('platform: health, metrics, OpenAPI, request ids, jobs, config', () => 
   });
 
   it('metrics expose HTTP durations, queue depth and job outcomes', async () => {
-    const m = await stack.request('GET', '/metrics');
+    const m = await stack.request('GET', '/metrics', { key: a.key });
     expect(m.status).toBe(200);
     expect(m.text).toMatch(/tsfm_http_request_duration_seconds_count\{method="GET",route="\/health\/live",status="200"\} \d+/);
     expect(m.text).toMatch(/tsfm_queue_jobs\{queue="maintenance",state="completed"\} [1-9]/);

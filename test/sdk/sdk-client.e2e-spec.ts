@@ -24,14 +24,17 @@ describe('@tsfm/sdk against the real stack', () => {
 
   it('health, models and api keys', async () => {
     expect(await client.health.live()).toEqual({ status: 'ok' });
-    expect((await client.health.ready()).checks.database.ok).toBe(true);
+    expect((await client.health.ready()).checks?.database.ok).toBe(true);
     const models = await client.models.list();
     expect(models.filter((m) => m.isDefault)).toHaveLength(1);
     expect(models.every((m) => m.maxHorizon > 0 && m.quantiles.length > 0)).toBe(true);
-    const issued = await client.apiKeys.create({ name: 'sdk-test' });
+    const issued = await client.apiKeys.create({ name: 'sdk-test', scopes: ['admin', 'read'] });
     expect(issued.key).toMatch(/^tsfm_/);
-    const other = new TsfmClient({ baseUrl: stack.baseUrl, apiKey: issued.key });
+    expect([issued.scopes, issued.secretShownOnce]).toEqual([['admin', 'read'], false]);
+    const other = new TsfmClient({ baseUrl: stack.baseUrl, apiKey: issued.key! });
     expect((await other.apiKeys.list()).map((k) => k.id)).toContain(issued.id);
+    // Neither admin nor read lets a key write.
+    expect(await other.series.create({ name: 'nope' }).catch((e: unknown) => e)).toMatchObject({ status: 403, code: 'INSUFFICIENT_SCOPE' });
     await client.apiKeys.revoke(issued.id);
     const err = await other.models.list().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TsfmApiError);

@@ -1,12 +1,14 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { ApiKeysRepository, createDataSource } from '#db';
+import { API_KEY_SCOPES, ApiKeyScope, ApiKeysRepository, createDataSource } from '#db';
 import { EmbeddedDb, startEmbeddedPostgres } from './embedded-postgres';
 
 export interface KeyCreateOptions {
   tenant: string;
   /** The key's label, as listed by GET /v1/api-keys. */
   name: string;
+  /** Default all three: this is how a tenant's admin gets back in after losing the only admin key. */
+  scopes?: readonly ApiKeyScope[];
   dataDir: string;
   pgPort: number;
 }
@@ -44,7 +46,7 @@ export async function keyCreateCommand(o: KeyCreateOptions): Promise<number> {
           `no tenant named ${JSON.stringify(o.tenant)} (${names ? `tenants: ${names}` : 'no tenants yet: start `tsfm serve` once'}); a new tenant: npm run tenant:create -- --name <name>`,
         );
       }
-      const key = await new ApiKeysRepository(ds).issue(tenant.id, o.name);
+      const key = await new ApiKeysRepository(ds).issue(tenant.id, o.name, o.scopes ?? API_KEY_SCOPES);
       process.stderr.write(`new API key "${o.name}" for tenant "${tenant.name}" (shown once, store it now; older keys stay valid):\n`);
       process.stdout.write(`${key.key}\n`);
     } finally {

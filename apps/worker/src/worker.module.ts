@@ -9,6 +9,7 @@ import { WorkerMetrics } from './health/worker-metrics';
 import { FinetuneProcessor } from './finetune/finetune.processor';
 import { ForecastProcessor } from './forecast/forecast.processor';
 import { BacktestProcessor } from './backtest/backtest.processor';
+import { IdempotencyPurger } from './maintenance/idempotency-purger';
 import { MaintenanceProcessor } from './maintenance/maintenance.processor';
 import { GraphSweeper } from './runtime/graph-sweeper';
 import { RuntimeStatusReporter } from './runtime/runtime-status.reporter';
@@ -36,6 +37,7 @@ export class WorkerModule {
         ForecastService,
         FinetuneService,
         MaintenanceProcessor,
+        IdempotencyPurger,
         ForecastProcessor,
         FinetuneProcessor,
         WorkerMetrics,

@@ -12,7 +12,7 @@ export { FinetunesResource, formatFinetuneProgress } from './resources/finetunes
 export type { WatchOptions, FinetuneOptions } from './resources/finetunes.js';
 export { SchedulesResource } from './resources/schedules.js';
 export { ApiKeysResource, ModelsResource, HealthResource } from './resources/misc.js';
-export type { ReadyResponse } from './resources/misc.js';
+export type { ApiKeyScope, CreateApiKeyBody, IssuedApiKey, ReadyResponse } from './resources/misc.js';
 export { paginate } from './paginate.js';
 export type { Page } from './paginate.js';
 export { splitObservations, splitLines } from './upload-split.js';

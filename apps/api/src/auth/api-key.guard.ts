@@ -1,14 +1,16 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import type { Request, Response } from 'express';
 import { DomainError } from '#common';
-import { ApiKeysRepository } from '#db';
+import { ApiKeyScope, ApiKeysRepository } from '#db';
 import { IS_PUBLIC } from './public.decorator';
-import { RateLimiter } from './rate-limiter.service';
+import { RateDecision, RateLimiter } from './rate-limiter.service';
+import { REQUIRED_SCOPE } from './scopes.decorator';
 import { AuthenticatedRequest } from './tenant-id.decorator';
 
 class RateLimitedError extends DomainError {
-  constructor(retryAfterSec: number, limit: number) {
-    super('RATE_LIMITED', `More than ${limit} requests in a minute for this tenant; retry in ${retryAfterSec} s`, 429, { retryAfterSec, limit });
+  constructor(retryAfterSec: number, limit: number, who: string) {
+    super('RATE_LIMITED', `More than ${limit} requests in a minute ${who}; retry in ${retryAfterSec} s`, 429, { retryAfterSec, limit });
   }
 }
 
@@ -18,7 +20,29 @@ class UnauthenticatedError extends DomainError {
   }
 }
 
-/** `Authorization: Bearer <key>` on every route not marked @Public(). */
+class InsufficientScopeError extends DomainError {
+  constructor(required: ApiKeyScope, scopes: ApiKeyScope[]) {
+    super('INSUFFICIENT_SCOPE', `This API key lacks the "${required}" scope this request needs (it has: ${scopes.join(', ')})`, 403, { required, scopes });
+  }
+}
+
+class RateLimitUnavailableError extends DomainError {
+  constructor() {
+    super('RATE_LIMIT_UNAVAILABLE', 'The rate limiter cannot count requests right now (TSFM_RATE_LIMIT_ON_ERROR=closed); retry shortly', 503, {
+      retryAfterSec: 1,
+    });
+  }
+}
+
+const READ_METHODS = ['GET', 'HEAD', 'OPTIONS'];
+
+/**
+ * `Authorization: Bearer <key>` on every route not marked @Public(), then the tenant's rate limit,
+ * then the key's scope for the route (@RequireScope, else `read` for GET/HEAD and `write` for the
+ * rest). Failed authentications are limited per client address, so unknown keys cannot probe
+ * without limit. A @Public() route that is sent a key authenticates it (401 if bad) without the
+ * tenant's limit: health probes keep answering, and handlers may show an admin more.
+ */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
   constructor(
@@ -28,24 +52,41 @@ export class ApiKeyGuard implements CanActivate {
   ) {}
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
-    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [ctx.getHandler(), ctx.getClass()])) return true;
-    const req = ctx.switchToHttp().getRequest<AuthenticatedRequest & { headers: Record<string, string | undefined> }>();
+    const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [ctx.getHandler(), ctx.getClass()]);
+    const req = ctx.switchToHttp().getRequest<Partial<AuthenticatedRequest> & Request>();
+    const res = ctx.switchToHttp().getResponse<Response>();
     const header = req.headers['authorization'];
+    if (isPublic && !header) return true;
     if (!header) throw new UnauthenticatedError('Missing Authorization header; send "Authorization: Bearer <api key>"');
     const m = /^Bearer\s+(\S+)$/i.exec(header);
-    if (!m) throw new UnauthenticatedError('The Authorization header must be "Bearer <api key>"');
-    const auth = await this.keys.authenticate(m[1]);
-    if (!auth) throw new UnauthenticatedError('The API key is invalid or revoked');
+    // A health probe that sends a key still answers while the database is down (as if sent without one).
+    const auth = m ? await this.keys.authenticate(m[1]).catch((err: unknown) => (isPublic ? undefined : Promise.reject(err))) : null;
+    if (auth === undefined) return true;
+    if (!auth) {
+      this.enforce(res, this.limiter.hitUnknown(req.ip ?? req.socket.remoteAddress ?? 'unknown'), 'from this address with invalid API keys');
+      throw new UnauthenticatedError(m ? 'The API key is invalid or revoked' : 'The Authorization header must be "Bearer <api key>"');
+    }
     req.tenantId = auth.tenantId;
     req.apiKeyId = auth.keyId;
+    req.apiKeyScopes = auth.scopes;
+    if (isPublic) return true;
     const rate = await this.limiter.hit(auth.tenantId);
-    if (rate) {
-      const res = ctx.switchToHttp().getResponse<{ setHeader(k: string, v: string): void }>();
-      res.setHeader('X-RateLimit-Limit', String(rate.limit));
-      res.setHeader('X-RateLimit-Remaining', String(rate.remaining));
-      res.setHeader('X-RateLimit-Reset', String(rate.resetSec));
-      if (!rate.allowed) throw new RateLimitedError(rate.resetSec, rate.limit);
+    if (rate === 'unavailable') {
+      res.setHeader('Retry-After', '1');
+      throw new RateLimitUnavailableError();
     }
+    this.enforce(res, rate, 'for this tenant');
+    const required = this.reflector.getAllAndOverride<ApiKeyScope | undefined>(REQUIRED_SCOPE, [ctx.getHandler(), ctx.getClass()]);
+    const need = required ?? (READ_METHODS.includes(req.method) ? 'read' : 'write');
+    if (!auth.scopes.includes(need)) throw new InsufficientScopeError(need, auth.scopes);
     return true;
+  }
+
+  private enforce(res: Response, rate: RateDecision | null, who: string): void {
+    if (!rate) return;
+    res.setHeader('X-RateLimit-Limit', String(rate.limit));
+    res.setHeader('X-RateLimit-Remaining', String(rate.remaining));
+    res.setHeader('X-RateLimit-Reset', String(rate.resetSec));
+    if (!rate.allowed) throw new RateLimitedError(rate.resetSec, rate.limit, who);
   }
 }

@@ -11,16 +11,23 @@ export interface RateDecision {
 }
 
 const WINDOW_MS = 60_000;
+/** Client addresses tracked per window for failed authentications; past it every new one is refused. */
+const MAX_UNKNOWN_CLIENTS = 100_000;
 
 /**
  * Fixed one-minute windows per tenant, counted where every api replica sees them: in Redis, or in
- * PostgreSQL when the deployment runs without Redis. A counter outage lets requests through.
+ * PostgreSQL when the deployment runs without Redis. While the counter is unreachable, requests are
+ * refused ('unavailable', TSFM_RATE_LIMIT_ON_ERROR=closed, the default) or let through (open).
+ *
+ * Requests with unknown keys have no tenant to count against; they are counted per client address in
+ * this process's memory, which cannot fail, so a stream of bad keys is refused even during an outage.
  */
 @Injectable()
 export class RateLimiter implements OnApplicationShutdown {
   private readonly log = new Logger('rate-limit');
   private readonly redis: Redis | null;
   private readonly limit: number;
+  private unknown = { window: 0, counts: new Map<string, number>() };
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -34,7 +41,7 @@ export class RateLimiter implements OnApplicationShutdown {
     this.redis?.on('error', () => undefined);
   }
 
-  async hit(tenantId: string, now = Date.now()): Promise<RateDecision | null> {
+  async hit(tenantId: string, now = Date.now()): Promise<RateDecision | 'unavailable' | null> {
     if (this.limit <= 0) return null;
     const window = Math.floor(now / WINDOW_MS) * WINDOW_MS;
     let count: number;
@@ -51,9 +58,26 @@ export class RateLimiter implements OnApplicationShutdown {
         count = await this.store.hit(tenantId, window);
       }
     } catch (err) {
-      this.log.warn(`counter unavailable, not limiting: ${(err as Error).message}`);
-      return null;
+      const closed = this.config.http.rateLimitOnError === 'closed';
+      this.log.warn(`counter unavailable, ${closed ? 'refusing requests' : 'not limiting'}: ${(err as Error).message}`);
+      return closed ? 'unavailable' : null;
     }
+    return this.decide(count, window, now);
+  }
+
+  /** Counts a failed authentication from a client address (same limit per minute as a tenant). */
+  hitUnknown(client: string, now = Date.now()): RateDecision | null {
+    if (this.limit <= 0) return null;
+    const window = Math.floor(now / WINDOW_MS) * WINDOW_MS;
+    if (this.unknown.window !== window) this.unknown = { window, counts: new Map() };
+    const seen = this.unknown.counts.get(client);
+    if (seen === undefined && this.unknown.counts.size >= MAX_UNKNOWN_CLIENTS) return this.decide(this.limit + 1, window, now);
+    const count = (seen ?? 0) + 1;
+    this.unknown.counts.set(client, count);
+    return this.decide(count, window, now);
+  }
+
+  private decide(count: number, window: number, now: number): RateDecision {
     return {
       limit: this.limit,
       remaining: Math.max(0, this.limit - count),

@@ -1,8 +1,10 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
+import type { ApiKeyScope } from '#db';
 
 export interface AuthenticatedRequest {
   tenantId: string;
   apiKeyId: string;
+  apiKeyScopes: ApiKeyScope[];
 }
 
 /** The authenticated tenant, set by ApiKeyGuard. */

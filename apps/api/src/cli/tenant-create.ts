@@ -14,10 +14,11 @@ async function main(argv: string[]): Promise<void> {
   try {
     await ds.runMigrations({ transaction: 'each' });
     const tenant = await new TenantsRepository(ds).create(name);
+    // The tenant's first key is its admin: it mints the narrower keys clients should use.
     const key = await new ApiKeysRepository(ds).issue(tenant.id, 'initial');
     process.stdout.write(
       `tenant ${tenant.name} created (id ${tenant.id})\n` +
-        `API key (shown once, store it now): ${key.key}\n` +
+        `API key, scopes ${key.scopes.join(', ')} (shown once, store it now): ${key.key}\n` +
         `use it as: Authorization: Bearer ${key.key}\n`,
     );
   } finally {

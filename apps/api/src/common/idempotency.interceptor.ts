@@ -1,10 +1,12 @@
 import { CallHandler, ExecutionContext, HttpException, Injectable, NestInterceptor } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import { createHash } from 'node:crypto';
 import type { Request, Response } from 'express';
 import { Observable, catchError, from, mergeMap, of, throwError } from 'rxjs';
 import { BadRequestError, ConflictError } from '#common';
 import { IdempotencyRepository } from '#db';
 import { describeError } from './all-exceptions.filter';
+import { STORED_RESPONSE } from './stored-response.decorator';
 
 const KEY_RE = /^[\x21-\x7e]{1,255}$/;
 
@@ -24,6 +26,10 @@ function requestHash(req: Request): Buffer {
  * The recorded status is the one on the response once the handler has returned: Nest sets the
  * route's default (201, or its `@HttpCode`) before interceptors run, and a handler may override it
  * through `@Res({ passthrough: true })` (POST /v1/forecasts answers 200 or 202).
+ *
+ * A route whose response carries a secret (@StoredResponse) stores a redacted body: the first
+ * response has the secret, a replay answers the redacted one. Rows expire after 24 hours and the
+ * worker's maintenance purge deletes them (IdempotencyRepository.purgeExpired).
  */
 /** Response headers a replay repeats: where the created or queued resource lives. */
 const REPLAYED_HEADERS = ['location'];
@@ -39,7 +45,10 @@ function replayedHeaders(res: Response): Record<string, string> {
 
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
-  constructor(private readonly store: IdempotencyRepository) {}
+  constructor(
+    private readonly store: IdempotencyRepository,
+    private readonly reflector: Reflector,
+  ) {}
 
   intercept(ctx: ExecutionContext, next: CallHandler): Observable<unknown> {
     const req = ctx.switchToHttp().getRequest<Request & { tenantId?: string }>();
@@ -48,6 +57,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     if (!KEY_RE.test(key)) throw new BadRequestError('INVALID_IDEMPOTENCY_KEY', 'Idempotency-Key must be 1-255 printable ASCII characters');
     const tenantId = req.tenantId;
     const res = ctx.switchToHttp().getResponse<Response>();
+    const redact = this.reflector.get<((body: unknown) => unknown) | undefined>(STORED_RESPONSE, ctx.getHandler()) ?? ((body: unknown) => body);
     return from(this.store.claim(tenantId, key, requestHash(req))).pipe(
       mergeMap((claim) => {
         if (claim.kind === 'mismatch') throw new ConflictError('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was used with a different request');
@@ -61,7 +71,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
           return of(claim.body);
         }
         return next.handle().pipe(
-          mergeMap((body) => from(this.store.complete(tenantId, key, res.statusCode, body, replayedHeaders(res)).then(() => body))),
+          mergeMap((body) => from(this.store.complete(tenantId, key, res.statusCode, redact(body), replayedHeaders(res)).then(() => body))),
           catchError((err: unknown) => {
             const [status, errorBody] = describeError(err);
             const settle = status >= 500 ? this.store.release(tenantId, key) : this.store.complete(tenantId, key, status, { error: errorBody });

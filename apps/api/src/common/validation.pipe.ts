@@ -8,6 +8,21 @@ function flatten(errors: ValidationError[], parent = ''): { field: string; probl
   });
 }
 
+/** Validators whose failures carry their own code when they are the only problems in a request. */
+const CODED: Record<string, string> = { isTimestampParam: 'INVALID_TIMESTAMP' };
+
+function codeOf(errors: ValidationError[]): string {
+  const names = new Set<string>();
+  const walk = (es: ValidationError[]): void =>
+    es.forEach((e) => {
+      Object.keys(e.constraints ?? {}).forEach((n) => names.add(n));
+      walk(e.children ?? []);
+    });
+  walk(errors);
+  const codes = new Set([...names].map((n) => CODED[n] ?? 'VALIDATION_FAILED'));
+  return codes.size === 1 ? [...codes][0] : 'VALIDATION_FAILED';
+}
+
 /** Unknown fields are rejected, not silently dropped, and every problem is listed by field. */
 export function createValidationPipe(): ValidationPipe {
   return new ValidationPipe({
@@ -18,7 +33,7 @@ export function createValidationPipe(): ValidationPipe {
     exceptionFactory: (errors) => {
       const details = flatten(errors);
       return new BadRequestException({
-        code: 'VALIDATION_FAILED',
+        code: codeOf(errors),
         message: details.map((d) => `${d.field}: ${d.problems.join(', ')}`).join('; '),
         details,
       });

@@ -1,7 +1,9 @@
 import { BeforeApplicationShutdown, Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { TenantId } from '../auth/tenant-id.decorator';
+import { ApiKeysRepository } from '#db';
+import { AuthenticatedRequest, TenantId } from '../auth/tenant-id.decorator';
+import { HoldsTenantQuota } from '../common/quotas/tenant-quota.interceptor';
 import { CreateFinetuneDto } from './dto/create-finetune.dto';
 import { FinetunePageResponse, FinetuneResponse } from './dto/finetune.response';
 import { ListFinetunesQuery } from './dto/list-finetunes.query';
@@ -9,6 +11,8 @@ import { FINAL_FINETUNE, FinetunesService } from './finetunes.service';
 
 /** How long one event stream stays open before the client reconnects. */
 const SSE_MAX_MS = 60 * 60 * 1000;
+/** How often an open stream re-checks the key that opened it: a revoked key's streams end within this (+ one poll). */
+const KEY_RECHECK_MS = 2000;
 
 /** The evaluated training steps recorded in a fine-tune's progress, in step order. */
 function historyOf(progress: Record<string, unknown> | null | undefined): { step: number }[] {
@@ -24,7 +28,10 @@ export class FinetunesController implements BeforeApplicationShutdown {
   /** Set on shutdown: open event streams end (clients reconnect to another replica) so the server can close. */
   private closing = false;
 
-  constructor(private readonly finetunes: FinetunesService) {}
+  constructor(
+    private readonly finetunes: FinetunesService,
+    private readonly keys: ApiKeysRepository,
+  ) {}
 
   beforeApplicationShutdown(): void {
     this.closing = true;
@@ -57,9 +64,10 @@ export class FinetunesController implements BeforeApplicationShutdown {
    * `progress.history`, with status RUNNING (the state at that step).
    */
   @Get(':id/events')
+  @HoldsTenantQuota('openStreams')
   @ApiProduces('text/event-stream')
   @ApiOkResponse({ description: 'text/event-stream of `progress` and `done` events (data: the fine-tune JSON)' })
-  async events(@TenantId() tenantId: string, @Param('id') id: string, @Req() req: Request, @Res() res: Response): Promise<void> {
+  async events(@TenantId() tenantId: string, @Param('id') id: string, @Req() req: Request & AuthenticatedRequest, @Res() res: Response): Promise<void> {
     let f = await this.finetunes.get(tenantId, id); // 404 before any header is sent
     res.status(200).set({ 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
     res.flushHeaders();
@@ -70,6 +78,7 @@ export class FinetunesController implements BeforeApplicationShutdown {
     const started = Date.now();
     let last = '';
     let sentStep = -Infinity;
+    let keyCheckedAt = Date.now();
     while (!closed && !this.closing && Date.now() - started < SSE_MAX_MS) {
       const history = historyOf(f.progress);
       for (let i = 0; i < history.length; i++) {
@@ -90,6 +99,13 @@ export class FinetunesController implements BeforeApplicationShutdown {
         break;
       }
       await new Promise((r) => setTimeout(r, 500));
+      if (Date.now() - keyCheckedAt >= KEY_RECHECK_MS) {
+        keyCheckedAt = Date.now();
+        if (!(await this.keys.isActive(req.apiKeyId).catch(() => true))) {
+          res.write(`event: error\ndata: ${JSON.stringify({ code: 'UNAUTHENTICATED', message: 'The API key was revoked' })}\n\n`);
+          break;
+        }
+      }
       try {
         f = await this.finetunes.get(tenantId, id);
       } catch {

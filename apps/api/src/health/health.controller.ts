@@ -1,8 +1,9 @@
-import { Controller, Get, HttpException } from '@nestjs/common';
+import { Controller, Get, HttpException, Req } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { ForecastsRepository, TransactionRunner } from '#db';
 import { JobQueueService } from '#jobs';
 import { Public } from '../auth/public.decorator';
+import type { AuthenticatedRequest } from '../auth/tenant-id.decorator';
 
 async function probe(fn: () => Promise<unknown>, timeoutMs = 2000): Promise<{ ok: boolean; error?: string }> {
   let timer: NodeJS.Timeout | undefined;
@@ -44,7 +45,10 @@ export class HealthController {
     return { status: 'ok' };
   }
 
-  /** 503 while the database or the queue backend is unreachable. */
+  /**
+   * 503 while the database or the queue backend is unreachable. Without an admin key, which checks
+   * pass and nothing more; the checks' error text and the workers' models need an admin key.
+   */
   @Get('ready')
   @ApiOkResponse({
     schema: {
@@ -57,8 +61,16 @@ export class HealthController {
       },
     },
   })
-  async ready(): Promise<{ status: string; checks: Record<string, { ok: boolean; error?: string }>; models: unknown[] }> {
+  async ready(
+    @Req() req: Partial<AuthenticatedRequest>,
+  ): Promise<{ status: string; checks?: Record<string, { ok: boolean; error?: string }>; models?: unknown[] }> {
     const [database, queue] = await Promise.all([probe(() => this.db.ping()), probe(() => this.queue.ping())]);
+    if (!req.apiKeyScopes?.includes('admin')) {
+      // Which dependency is down, but not its error text (hosts, ports, database names).
+      const checks = { database: { ok: database.ok }, queue: { ok: queue.ok } };
+      if (!database.ok || !queue.ok) throw new HttpException({ code: 'NOT_READY', message: 'A dependency is unavailable', details: checks }, 503);
+      return { status: 'ok', checks };
+    }
     const models = await this.forecasts.runtimeStatus().then(
       (ws) => ws.flatMap((w) => (w.models as { id: string; provider: unknown }[]).map((m) => ({ worker: w.workerId, id: m.id, provider: m.provider }))),
       () => [],

@@ -1,10 +1,11 @@
 import { Controller, Get, Header } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { Public } from '../auth/public.decorator';
+import { RequireScope } from '../auth/scopes.decorator';
 import { MetricsService } from './metrics.service';
 
+/** Job counts of every tenant: an admin key's view only (Prometheus: `authorization: {credentials: <admin key>}`). */
 @ApiExcludeController()
-@Public()
+@RequireScope('admin')
 @Controller('metrics')
 export class MetricsController {
   constructor(private readonly metrics: MetricsService) {}

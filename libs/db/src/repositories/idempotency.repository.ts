@@ -37,6 +37,12 @@ export class IdempotencyRepository {
     );
   }
 
+  /** Deletes every record past its window (the worker's IdempotencyPurger); returns how many. */
+  async purgeExpired(): Promise<number> {
+    const res: [unknown[], number] = await this.ds.query(`DELETE FROM idempotency_keys WHERE created_at < now() - ${TTL}`);
+    return res[1];
+  }
+
   /** A request that failed on our side (5xx) may be retried with the same key. */
   async release(tenantId: string, key: string): Promise<void> {
     await this.ds.query(`DELETE FROM idempotency_keys WHERE tenant_id = $1 AND key = $2 AND status_code IS NULL`, [tenantId, key]);

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
-import { BadRequestError, isUuid } from '#common';
+import { isUuid } from '#common';
 import { ScheduleRunEntity } from '../entities/schedule.entity';
-import { Page } from './cursor';
+import { Page, decodeCursor, encodeCursor } from './cursor';
 import { RawRow } from './raw-row';
 
 // Live counts from the jobs rows while a run is open; the stored counts once it is final.
@@ -33,17 +33,6 @@ function toEntity(r: RawRow): ScheduleRunEntity {
     startedAt: r.started_at,
     finishedAt: r.finished_at,
   };
-}
-
-function decodeRunCursor(raw: string | undefined): { ts: string; id: string } | null {
-  if (raw === undefined || raw === '') return null;
-  try {
-    const [ts, id] = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as [unknown, unknown];
-    if (typeof ts === 'string' && typeof id === 'string' && isUuid(id) && !Number.isNaN(Date.parse(ts))) return { ts, id };
-  } catch {
-    // fall through to the error below
-  }
-  throw new BadRequestError('INVALID_CURSOR', 'The cursor is not one this API issued');
 }
 
 /**
@@ -147,7 +136,7 @@ export class ScheduleRunsRepository {
 
   /** Newest tick first; the caller has already checked the schedule belongs to the tenant. */
   async list(tenantId: string, scheduleId: string, f: { state?: string; cursor?: string; limit: number }): Promise<Page<ScheduleRunEntity>> {
-    const cursor = decodeRunCursor(f.cursor);
+    const cursor = decodeCursor(f.cursor);
     const params: unknown[] = [tenantId, scheduleId];
     const where = ['r.tenant_id = $1', 'r.schedule_id = $2'];
     if (f.state) where.push(`r.state = $${params.push(f.state)}`);
@@ -159,7 +148,7 @@ export class ScheduleRunsRepository {
     );
     const page = rows.slice(0, f.limit);
     const last = page[page.length - 1];
-    const next = rows.length > f.limit && last ? Buffer.from(JSON.stringify([String(last.cursor_ts), String(last.id)])).toString('base64url') : null;
+    const next = rows.length > f.limit && last ? encodeCursor({ ts: String(last.cursor_ts), id: String(last.id) }) : null;
     return { items: page.map(toEntity), nextCursor: next };
   }
 }

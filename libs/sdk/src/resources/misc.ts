@@ -2,12 +2,23 @@ import type { ApiKeyResponse, CreateApiKeyDto, IssuedApiKeyResponse, ModelRespon
 import { HttpConfig, request, seg } from '../http.js';
 import type { CallOptions } from './series.js';
 
+/** What a key may do: `read` (GET), `write` (other methods outside key management), `admin` (keys, /metrics, detailed readiness). */
+export type ApiKeyScope = 'admin' | 'write' | 'read';
+/** A new key's label and scopes (default `['read', 'write']`, never admin unless asked). */
+export type CreateApiKeyBody = CreateApiKeyDto & { scopes?: ApiKeyScope[] };
+/**
+ * A key as issued: `key` is the secret, present once. An idempotent replay of the same request
+ * (`Idempotency-Key` header) answers `key: null` and `secretShownOnce: true`: the secret is never stored.
+ */
+export type IssuedApiKey = Omit<IssuedApiKeyResponse, 'key'> & { key: string | null; scopes: ApiKeyScope[]; secretShownOnce: boolean };
+
+/** Key management: every call needs an admin key (403 INSUFFICIENT_SCOPE otherwise). */
 export class ApiKeysResource {
   constructor(private readonly http: HttpConfig) {}
 
   /** Issues a key for the caller's tenant; `key` (the secret) is only in this answer. */
-  async create(body: CreateApiKeyDto = {}, o: CallOptions = {}): Promise<IssuedApiKeyResponse> {
-    return (await request<IssuedApiKeyResponse>(this.http, { method: 'POST', path: '/v1/api-keys', json: body, signal: o.signal })).data;
+  async create(body: CreateApiKeyBody = {}, o: CallOptions = {}): Promise<IssuedApiKey> {
+    return (await request<IssuedApiKey>(this.http, { method: 'POST', path: '/v1/api-keys', json: body, signal: o.signal })).data;
   }
 
   async list(o: CallOptions = {}): Promise<ApiKeyResponse[]> {
@@ -32,11 +43,11 @@ export class ModelsResource {
   }
 }
 
-/** /health/ready's body (its OpenAPI entry has an example only, so it is typed here). */
+/** /health/ready's body (its OpenAPI entry has an example only, so it is typed here). `checks` and `models` come to admin keys only. */
 export interface ReadyResponse {
   status: string;
-  checks: Record<string, { ok: boolean; error?: string }>;
-  models: { worker: string; id: string; provider: unknown }[];
+  checks?: Record<string, { ok: boolean; error?: string }>;
+  models?: { worker: string; id: string; provider: unknown }[];
 }
 
 export class HealthResource {

@@ -1,11 +1,18 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsISO8601, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
+import { IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
+import { IsTimestampParam } from '../../common/timestamp-param';
 
 export class ListForecastsQuery {
   @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID() seriesId?: string;
-  @ApiPropertyOptional({ description: 'Created at or after (ISO 8601)' }) @IsOptional() @IsISO8601() from?: string;
-  @ApiPropertyOptional({ description: 'Created at or before (ISO 8601)' }) @IsOptional() @IsISO8601() to?: string;
+  @ApiPropertyOptional({ description: 'Created at or after (ISO 8601 or epoch ms; 400 INVALID_TIMESTAMP otherwise)' })
+  @IsOptional()
+  @IsTimestampParam()
+  from?: string;
+  @ApiPropertyOptional({ description: 'Created at or before (ISO 8601 or epoch ms; 400 INVALID_TIMESTAMP otherwise)' })
+  @IsOptional()
+  @IsTimestampParam()
+  to?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(500) cursor?: string;
   @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 50 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500) limit?: number;
 }
