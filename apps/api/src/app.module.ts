@@ -8,6 +8,7 @@ import { ApiKeyGuard } from './auth/api-key.guard';
 import { RateLimiter } from './auth/rate-limiter.service';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { IdempotencyInterceptor } from './common/idempotency.interceptor';
+import { QuotasModule } from './common/quotas/quotas.module';
 import { FinetunesModule } from './finetunes/finetunes.module';
 import { ForecastsModule } from './forecasts/forecasts.module';
 import { BacktestsModule } from './backtests/backtests.module';
@@ -28,6 +29,7 @@ export class AppModule {
         ConfigModule.forRoot(config),
         DbModule.forRoot({ url: config.databaseUrl, poolSize: config.dbPoolSize }),
         JobsModule,
+        QuotasModule,
         CatalogModule.forRoot(config),
         HealthModule,
         MetricsModule,

@@ -1,6 +1,6 @@
 import type { ManifestEntry } from '#model-runtime';
 import { autoEts, normalQuantile, ok, seasonalNaive } from '#timeseries';
-import { BASELINE_CONTEXT, BaselineModel } from './backtest-request';
+import { BASELINE_CONTEXT, BASELINE_MAX_HORIZON, BaselineModel } from './backtest-request';
 
 /** The limits prepareSeries needs for a baseline: a long expanding context, no model grid of its own. */
 export function baselineEntry(id: BaselineModel, levels: number[]): ManifestEntry {
@@ -12,7 +12,7 @@ export function baselineEntry(id: BaselineModel, levels: number[]): ManifestEntr
     contextLength: BASELINE_CONTEXT,
     patchSize: 1,
     quantiles: levels,
-    maxHorizon: 100_000,
+    maxHorizon: BASELINE_MAX_HORIZON,
     supportsMissing: true,
     inputs: [],
     outputs: [],

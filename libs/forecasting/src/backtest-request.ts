@@ -2,6 +2,13 @@
 export const BASELINE_MODELS = ['seasonal_naive', 'naive', 'ets'] as const;
 export type BaselineModel = (typeof BASELINE_MODELS)[number];
 
+/**
+ * Grid steps a baseline forecasts at most, like a foundation model's manifest maxHorizon (the largest
+ * of the catalog's): past it a backtest is 422 HORIZON_TOO_LONG, so a horizon of 10,000 cannot make
+ * 50,000 forecasts of 10,000 steps.
+ */
+export const BASELINE_MAX_HORIZON = 1024;
+
 export const isBaseline = (id: string): id is BaselineModel => (BASELINE_MODELS as readonly string[]).includes(id);
 
 /** What POST /v1/backtests stores (validated, tag resolved to ids); the worker reads only this. */
@@ -23,3 +30,13 @@ export interface BacktestRequestRecord {
 export const MIN_BACKTEST_CONTEXT = 10;
 /** Grid points of expanding context the baselines see (bounds ETS fitting time). */
 export const BASELINE_CONTEXT = 4096;
+
+/**
+ * Forecast targets (series x channels) of a request: what maxSeriesPerRequest bounds, since the work
+ * and the stored results grow with channels as much as with series. `channels` filters each series'.
+ */
+export function countTargets(series: { channels: string[] }[], channels?: string[]): number {
+  if (!channels) return series.reduce((n, s) => n + s.channels.length, 0);
+  const pick = new Set(channels);
+  return series.reduce((n, s) => n + s.channels.filter((c) => pick.has(c)).length, 0);
+}

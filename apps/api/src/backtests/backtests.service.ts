@@ -3,10 +3,11 @@ import { randomUUID } from 'node:crypto';
 import { BadRequestError, InvalidInputError, NotFoundError } from '#common';
 import { APP_CONFIG, AppConfig } from '#config';
 import { BacktestsRepository, SeriesRepository, TransactionRunner } from '#db';
-import { BacktestRequestRecord } from '#forecasting';
+import { BacktestRequestRecord, countTargets } from '#forecasting';
 import { JobName, JobQueueService } from '#jobs';
 import { ModelCatalog } from '#model-runtime';
 import { ModelDirectory } from '../models/model-directory.service';
+import { TenantQuotas } from '../common/quotas/tenant-quotas.service';
 import { validateBacktestModels } from './backtest-models';
 import { toBacktestResponse, toForecastDto, toSummary } from './backtest.mapper';
 import { BacktestForecastsQuery } from './dto/backtest-forecasts.query';
@@ -30,11 +31,13 @@ export class BacktestsService {
     private readonly series: SeriesRepository,
     private readonly backtests: BacktestsRepository,
     private readonly queue: JobQueueService,
+    private readonly quotas: TenantQuotas,
   ) {}
 
   /** Validates, records backtest + job in one transaction, enqueues; the job runs in the worker. */
   async create(tenantId: string, dto: CreateBacktestDto): Promise<BacktestResponse> {
     const record = await this.toRecord(tenantId, dto);
+    await this.quotas.admitJob(tenantId);
     const id = randomUUID();
     const job = await this.tx.run(async (em) => {
       const j = await this.queue.record(em, tenantId, JobName.Backtest, (jobId) => ({ jobId, tenantId, backtestId: id }));
@@ -62,17 +65,29 @@ export class BacktestsService {
       });
     }
     const max = this.config.http.maxSeriesPerRequest;
-    let seriesIds: string[];
+    let series: { id: string; channels: string[] }[];
     if (dto.seriesIds) {
       if (dto.seriesIds.length > max) throw new InvalidInputError('TOO_MANY_SERIES', `At most ${max} series per request`);
-      for (const id of dto.seriesIds) await this.series.get(tenantId, id);
-      seriesIds = dto.seriesIds;
+      series = [];
+      for (const id of dto.seriesIds) series.push(await this.series.get(tenantId, id));
     } else {
       const page = await this.series.list(tenantId, { tag: dto.tag, limit: max + 1 });
       if (page.items.length > max) throw new InvalidInputError('TOO_MANY_SERIES', `Tag ${JSON.stringify(dto.tag)} matches more than ${max} series`);
       if (!page.items.length) throw new InvalidInputError('NO_SERIES_MATCH', `No series carries the tag ${JSON.stringify(dto.tag)}`);
-      seriesIds = page.items.map((s) => s.id);
+      series = page.items;
     }
+    // Channels count like series: 4 series of 256 channels are 1,024 targets.
+    const targets = countTargets(series, dto.channels);
+    if (targets > max)
+      throw new InvalidInputError(
+        'TOO_MANY_SERIES',
+        `${series.length} series with ${targets} channels to forecast; at most ${max} series x channels per request`,
+        {
+          targets,
+          max,
+        },
+      );
+    const seriesIds = series.map((s) => s.id);
     const forecasts = seriesIds.length * windows * models.length;
     if (forecasts > MAX_BACKTEST_FORECASTS) {
       throw new InvalidInputError(

@@ -7,6 +7,7 @@ import { FinetuneParams, checkFullFinetune } from '#forecasting';
 import { JobName, JobQueueService } from '#jobs';
 import { ModelCatalog } from '#model-runtime';
 import { checkModelLimits } from '../models/model-directory.service';
+import { TenantQuotas } from '../common/quotas/tenant-quotas.service';
 import { CreateFinetuneDto } from './dto/create-finetune.dto';
 import { FinetunePageResponse, FinetuneResponse } from './dto/finetune.response';
 
@@ -41,6 +42,7 @@ export class FinetunesService {
     private readonly series: SeriesRepository,
     private readonly finetunes: FinetunesRepository,
     private readonly queue: JobQueueService,
+    private readonly quotas: TenantQuotas,
   ) {}
 
   /** Validates, records the fine-tune and its job in one transaction, enqueues; 202. */
@@ -72,6 +74,7 @@ export class FinetunesService {
       batchSize: dto.batchSize ?? 32,
       ...(method === 'full' ? { blocks: dto.blocks ?? 1 } : {}),
     };
+    await this.quotas.admitJob(tenantId);
     const id = randomUUID();
     const job = await this.tx.run(async (em) => {
       const j = await this.queue.record(em, tenantId, JobName.Finetune, (jobId) => ({ jobId, tenantId, finetuneId: id }));

@@ -12,6 +12,7 @@ import { ForecastPageResponse, ForecastResponse } from './dto/forecast.response'
 import { ListForecastsQuery } from './dto/list-forecasts.query';
 import { toForecastResponse, toSummary } from './forecast.mapper';
 import { ModelDirectory, checkModelLimits } from '../models/model-directory.service';
+import { TenantQuotas } from '../common/quotas/tenant-quotas.service';
 
 const FINAL = ['SUCCEEDED', 'PARTIALLY_SUCCEEDED', 'FAILED', 'CANCELLED'];
 
@@ -32,11 +33,13 @@ export class ForecastsService {
     private readonly series: SeriesRepository,
     private readonly forecasts: ForecastsRepository,
     private readonly queue: JobQueueService,
+    private readonly quotas: TenantQuotas,
   ) {}
 
   /** Validates against the model's limits, records forecast + job in one transaction, enqueues. */
   async create(tenantId: string, dto: CreateForecastDto): Promise<{ done: boolean; body: ForecastResponse }> {
     const record = await this.toRecord(tenantId, dto);
+    await this.quotas.admitForecast(tenantId, record);
     // Backpressure: past the limit the api answers 429 instead of letting the queue grow without bound.
     const waiting = await this.queue.queue(QueueName.Forecast).getWaitingCount();
     if (waiting >= this.config.models.maxQueuedForecasts) {

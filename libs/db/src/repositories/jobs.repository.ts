@@ -56,6 +56,15 @@ export class JobsRepository {
     return r.n;
   }
 
+  /** Jobs of these types the tenant has queued or running: what its active-jobs quota counts. */
+  async countOpen(tenantId: string, types: string[], em: EntityManager = this.ds.manager): Promise<number> {
+    const [r] = await em.query(`SELECT count(*)::int AS n FROM jobs WHERE tenant_id = $1 AND type = ANY($2) AND state IN ('QUEUED', 'RUNNING')`, [
+      tenantId,
+      types,
+    ]);
+    return r.n;
+  }
+
   async get(tenantId: string, id: string): Promise<JobEntity> {
     const job = isUuid(id) ? await this.ds.getRepository(JobEntity).findOneBy({ tenantId, id }) : null;
     if (!job) throw new NotFoundError('job', id);

@@ -66,6 +66,13 @@ export class SeriesRepository {
     return rows.length ? toEntity(rows[0]) : null;
   }
 
+  /** The channels of each of these series the tenant owns (unknown ids are left out). */
+  async channelsOf(tenantId: string, ids: string[]): Promise<{ id: string; channels: string[] }[]> {
+    const valid = ids.filter(isUuid);
+    if (!valid.length) return [];
+    return this.ds.query(`SELECT id, channels FROM series WHERE tenant_id = $1 AND id = ANY($2::uuid[])`, [tenantId, valid]);
+  }
+
   /** Locks the series row for the rest of the transaction (serialises concurrent uploads). */
   async lockForWrite(em: EntityManager, tenantId: string, id: string): Promise<SeriesEntity> {
     if (!isUuid(id)) throw new NotFoundError('series', id);
