@@ -4,7 +4,6 @@ import type { Request, Response } from 'express';
 import { ApiKeysRepository } from '#db';
 import { AuthenticatedRequest, TenantId } from '../auth/tenant-id.decorator';
 import { HoldsTenantQuota } from '../common/quotas/tenant-quota.interceptor';
-import { HoldsTenantQuota } from '../common/quotas/tenant-quota.interceptor';
 import { CreateFinetuneDto } from './dto/create-finetune.dto';
 import { FinetunePageResponse, FinetuneResponse } from './dto/finetune.response';
 import { ListFinetunesQuery } from './dto/list-finetunes.query';
@@ -65,7 +64,6 @@ export class FinetunesController implements BeforeApplicationShutdown {
    * `progress.history`, with status RUNNING (the state at that step).
    */
   @Get(':id/events')
-  @HoldsTenantQuota('openStreams')
   @HoldsTenantQuota('openStreams')
   @ApiProduces('text/event-stream')
   @ApiOkResponse({ description: 'text/event-stream of `progress` and `done` events (data: the fine-tune JSON)' })
