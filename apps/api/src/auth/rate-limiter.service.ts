@@ -36,7 +36,15 @@ export class RateLimiter implements OnApplicationShutdown {
     this.limit = config.http.rateLimitPerMinute;
     this.redis =
       this.limit > 0 && config.queue.backend === 'redis'
-        ? new Redis(config.queue.url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false })
+        ? // Failing closed makes a Redis blip an outage of the api: reconnect quickly, and let a request
+          // wait (at most a second) for the reconnect instead of failing while it is under way.
+          new Redis(config.queue.url, {
+            maxRetriesPerRequest: 2,
+            enableOfflineQueue: true,
+            commandTimeout: 1000,
+            retryStrategy: (times) => Math.min(times * 50, 500),
+            lazyConnect: false,
+          })
         : null;
     this.redis?.on('error', () => undefined);
   }
