@@ -1,0 +1,2 @@
+export * from './auto';
+export * from './combine';
