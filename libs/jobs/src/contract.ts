@@ -50,6 +50,19 @@ export interface QueueSettings {
   keepFailed: number;
 }
 
+/** BullMQ's largest priority (lower runs first; 0 would mean "before every prioritized job"). */
+export const MAX_PRIORITY = 2_097_151;
+
+/**
+ * Fair share between tenants without BullMQ Pro's groups: a job's priority is its rank in its own
+ * tenant's backlog (1 = the tenant has nothing else waiting). BullMQ takes the lowest priority first,
+ * FIFO among equals, so a tenant's first waiting job goes ahead of another tenant's 2nd..10,000th:
+ * a single forecast waits for the jobs already running, not for another tenant's backlog.
+ */
+export function fairPriority(rankInTenantBacklog: number): number {
+  return Math.min(MAX_PRIORITY, Math.max(1, Math.floor(rankInTenantBacklog)));
+}
+
 /** Adding a queue without settings fails to compile. */
 export const QUEUE_OPTIONS: Record<QueueName, QueueSettings> = {
   maintenance: { attempts: 5, backoffMs: 1000, concurrency: 4, keepCompleted: 1000, keepFailed: 5000 },

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '#config';
 import { JobEntity, JobsRepository } from '#db';
-import { JOB_QUEUE, JobName, JobPayloads, QUEUE_OPTIONS, QueueName } from './contract';
+import { JOB_QUEUE, JobName, JobPayloads, QUEUE_OPTIONS, QueueName, fairPriority } from './contract';
 import { AnyQueue, BoundBackend, queueBackend } from './queue-backend';
 
 /**
@@ -40,13 +40,18 @@ export class JobQueueService implements OnApplicationShutdown {
     return this.jobs.create(tenantId, { type: name, payload: body, maxAttempts: settings.attempts }, em, id);
   }
 
-  /** Adds the job to its queue; idempotent because the queue job id is the row id. */
+  /**
+   * Adds the job to its queue; idempotent because the queue job id is the row id. Its priority is
+   * its rank in the tenant's own backlog (the row is committed, so it counts itself): fairPriority.
+   */
   async enqueue(job: JobEntity): Promise<void> {
     const name = job.type as JobName;
     const queueName = JOB_QUEUE[name];
     const s = QUEUE_OPTIONS[queueName];
+    const rank = await this.jobs.countQueued(job.tenantId, job.type);
     await this.queue(queueName).add(name, job.payload, {
       jobId: job.id,
+      priority: fairPriority(rank),
       attempts: s.attempts,
       backoff: { type: 'exponential', delay: s.backoffMs },
       removeOnComplete: { count: s.keepCompleted },
@@ -73,7 +78,7 @@ export class JobQueueService implements OnApplicationShutdown {
   async depths(): Promise<Record<string, Record<string, number>>> {
     const out: Record<string, Record<string, number>> = {};
     for (const name of Object.values(QueueName)) {
-      out[name] = await this.queue(name).getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed');
+      out[name] = await this.queue(name).getJobCounts('waiting', 'prioritized', 'active', 'delayed', 'failed', 'completed');
     }
     return out;
   }

@@ -3,7 +3,18 @@ import { randomUUID } from 'node:crypto';
 import { APP_CONFIG, AppConfig } from '#config';
 import { ForecastsRepository, JobsRepository, ScheduleEntity, ScheduleRunsRepository, SchedulesRepository, TransactionRunner } from '#db';
 import type { ForecastRequestRecord } from '#forecasting';
-import { AnyFlowProducer, JobName, JobPayloads, JobQueueService, QUEUE_OPTIONS, QueueName, queueBackend, removeScheduleTimer, scheduleJobOptions } from '#jobs';
+import {
+  AnyFlowProducer,
+  JobName,
+  JobPayloads,
+  JobQueueService,
+  QUEUE_OPTIONS,
+  QueueName,
+  fairPriority,
+  queueBackend,
+  removeScheduleTimer,
+  scheduleJobOptions,
+} from '#jobs';
 
 /** Ticks due this long before the worker process started were missed while no worker was up. */
 export const MISSED_AFTER_MS = 5_000;
@@ -151,6 +162,8 @@ export class ScheduleRunner implements OnApplicationShutdown {
       return;
     }
     const f = QUEUE_OPTIONS[QueueName.Forecast];
+    // Fair share: the children rank after the tenant's other waiting forecasts (their rows are committed, so counted).
+    const ahead = (await this.jobs.countQueued(tenantId, JobName.Forecast)) - jobIds.length;
     await this.flows.add({
       name: JobName.ScheduleRun,
       queueName: QueueName.Schedule,
@@ -162,6 +175,7 @@ export class ScheduleRunner implements OnApplicationShutdown {
         data: { jobId, tenantId, forecastId: forecastIds[i] },
         opts: {
           jobId,
+          priority: fairPriority(ahead + i + 1),
           attempts: f.attempts,
           backoff: { type: 'exponential', delay: f.backoffMs },
           removeOnComplete: { count: f.keepCompleted },
