@@ -1,7 +1,10 @@
+import { rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { DomainError } from '#common';
-import { finishSeries, forecastPrepared, prepareSeries, Span } from '#forecasting';
-import { ModelCatalog, ModelRuntime } from '#model-runtime';
+// The pipeline's own files, not the #forecasting and #model-runtime barrels: those also export the
+// NestJS services (and through them TypeORM), about half a second of module loading for one call.
+import { Forecaster, SeriesInput, catalogModel } from '../../../libs/forecasting/src/forecaster';
+import { ModelCatalog } from '../../../libs/model-runtime/src/model-catalog';
+import { ModelRuntime } from '../../../libs/model-runtime/src/model-runtime';
 import { CsvCell, CsvRow, readCsvRows, parseTimestamp, writeCsvFile } from '#timeseries';
 import { CliError } from './cli-error';
 
@@ -17,11 +20,6 @@ export interface ForecastArgs {
 
 export { CliError } from './cli-error';
 
-interface InputSeries {
-  timestamps: number[];
-  values: (number | null)[];
-}
-
 /** The file's rows, streamed; unreadable or malformed CSV is a CliError naming the file. */
 async function* rowsOf(file: string): AsyncGenerator<CsvRow> {
   try {
@@ -34,11 +32,21 @@ async function* rowsOf(file: string): AsyncGenerator<CsvRow> {
   }
 }
 
-async function readLong(file: string): Promise<Map<string, InputSeries>> {
-  const out = new Map<string, InputSeries>();
+interface InputSeries extends SeriesInput {
+  id: string;
+}
+
+/**
+ * The file's series, streamed: each one is yielded when its rows end, so memory holds one chunk of
+ * series, not the file. A series' rows must be together (any order inside); one whose rows come
+ * back after another series' is a CliError.
+ */
+async function* readLong(file: string, count: { series: number }): AsyncGenerator<InputSeries> {
   let iId = -1;
   let iTs = -1;
   let iVal = -1;
+  let cur: InputSeries | null = null;
+  const seen = new Set<string>();
   for await (const { line, fields: f } of rowsOf(file)) {
     if (iId < 0) {
       [iId, iTs, iVal] = ['series_id', 'timestamp', 'value'].map((k) => f.indexOf(k));
@@ -57,13 +65,18 @@ async function readLong(file: string): Promise<Map<string, InputSeries>> {
     const v = raw === '' ? null : Number(raw);
     if (v !== null && (!Number.isFinite(v) || !/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(raw)))
       throw new CliError(`${where}: value ${JSON.stringify(raw)} is not a number (leave it empty for missing)`);
-    let s = out.get(f[iId]);
-    if (!s) out.set(f[iId], (s = { timestamps: [], values: [] }));
-    s.timestamps.push(t);
-    s.values.push(v);
+    if (cur?.id !== f[iId]) {
+      if (seen.has(f[iId])) throw new CliError(`${where}: the rows of series ${f[iId]} are not together; sort the file by series_id`);
+      if (cur) yield cur;
+      seen.add(f[iId]);
+      count.series++;
+      cur = { id: f[iId], timestamps: [], values: [] };
+    }
+    cur.timestamps.push(t);
+    cur.values.push(v);
   }
-  if (!out.size) throw new CliError(`${file}: no rows`);
-  return out;
+  if (!cur) throw new CliError(`${file}: no rows`);
+  yield cur;
 }
 
 /** `timestamp` (for every series) or `series_id,timestamp` (per series). */
@@ -96,15 +109,16 @@ async function readAt(file: string): Promise<(id: string) => number[]> {
   return (id) => (iId < 0 ? all : (per.get(id) ?? []));
 }
 
-function progress(done: number, total: number): void {
-  if (!process.stderr.isTTY) return;
-  const w = 30;
-  const filled = Math.round((done / total) * w);
-  process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(w - filled)}] ${done}/${total} series`);
-  if (done === total) process.stderr.write('\n');
+/** The count so far (the total is not known while the file streams). */
+function progress(done: number): void {
+  if (process.stderr.isTTY) process.stderr.write(`\r${done} series forecast`);
 }
 
-/** The embedded, in-process forecast: the same pipeline and runtime as the worker, no servers. */
+/**
+ * The embedded, in-process forecast: the same Forecaster and runtime as the worker, no servers.
+ * Series stream through in chunks (Forecaster.stream) and their rows are written as each chunk
+ * ends, to a temporary file renamed onto --output at the end: nothing half-written.
+ */
 export async function forecastCommand(a: ForecastArgs): Promise<number> {
   if ((a.horizon === undefined) === (a.at === undefined)) throw new CliError('give exactly one of --horizon or --at');
   const catalog = await ModelCatalog.load(a.modelsDir, a.model ?? process.env.TSFM_DEFAULT_MODEL ?? null).catch((e: Error) => {
@@ -114,46 +128,45 @@ export async function forecastCommand(a: ForecastArgs): Promise<number> {
   const quantiles = a.quantiles ?? entry.quantiles;
   const bad = quantiles.filter((q) => !entry.quantiles.some((l) => Math.abs(l - q) < 1e-9));
   if (bad.length) throw new CliError(`model ${entry.id} has quantiles ${entry.quantiles.join(',')}; not ${bad.join(',')}`);
-  const input = await readLong(a.input);
   const atFor = a.at ? await readAt(a.at) : null;
   const runtime = await ModelRuntime.start({ modelsDir: a.modelsDir, providers: ['cpu'], intraOpThreads: 0, maxBatch: 256, maxWaitMs: 2, maxQueue: 1_000_000 });
-  const rows: CsvCell[][] = [['series_id', 'timestamp', ...quantiles.map((q) => `q${q}`)]];
-  let done = 0;
-  let failed = 0;
+  const forecaster = new Forecaster(runtime);
+  const count = { series: 0, done: 0, failed: 0 };
+  const tmp = `${a.output}.${process.pid}.tmp`;
+  const levels = [...quantiles].sort((x, y) => x - y);
+  const fail = (id: string, err: Error) => {
+    count.failed++;
+    process.stderr.write(`${process.stderr.isTTY ? '\n' : ''}series ${id}: ${err.message}\n`);
+  };
+  async function* inputs(): AsyncGenerator<InputSeries> {
+    for await (const s of readLong(a.input, count)) {
+      if (!atFor) yield s;
+      else if (atFor(s.id).length) yield { ...s, span: { at: atFor(s.id) } };
+      else fail(s.id, new CliError(`no --at timestamps for series ${s.id}`));
+    }
+  }
+  async function* rows(): AsyncGenerator<CsvCell[]> {
+    yield ['series_id', 'timestamp', ...quantiles.map((q) => `q${q}`)];
+    for await (const [s, r] of forecaster.stream(catalogModel(entry), inputs(), { span: { horizon: a.horizon ?? 1 }, quantiles: levels })) {
+      if ('error' in r) fail(s.id, r.error);
+      else {
+        for (const [i, t] of r.timestamps.entries()) yield [s.id, new Date(t).toISOString(), ...r.quantiles[i]];
+        progress(++count.done);
+      }
+    }
+  }
   try {
-    const ids = [...input.keys()].sort();
-    // All series go to the runtime at once: the micro-batcher turns them into large batches.
-    const results = await Promise.all(
-      ids.map(async (id) => {
-        const s = input.get(id)!;
-        const span: Span = atFor ? { at: atFor(id) } : { horizon: a.horizon! };
-        try {
-          if ('at' in span && span.at.length === 0) throw new CliError(`no --at timestamps for series ${id}`);
-          const p = prepareSeries(s.timestamps, s.values, entry, { span, quantiles, coarsen: true, selectContext: true, adjustSeasons: true });
-          const [out] = await forecastPrepared(runtime, entry.id, [p], entry.quantiles);
-          return finishSeries(
-            p,
-            out.forecast.quantiles,
-            entry.quantiles,
-            [...quantiles].sort((x, y) => x - y),
-            'value',
-            out.selection,
-          );
-        } catch (err) {
-          if (!(err instanceof DomainError || err instanceof CliError)) throw err;
-          failed++;
-          process.stderr.write(`${process.stderr.isTTY ? '\n' : ''}series ${id}: ${err.message}\n`);
-          return null;
-        } finally {
-          progress(++done, ids.length);
-        }
-      }),
-    );
-    results.forEach((r, k) => r?.timestamps.forEach((t, i) => rows.push([ids[k], new Date(t).toISOString(), ...r.quantiles[i]])));
+    await writeCsvFile(tmp, rows());
+    await rename(tmp, a.output);
+  } catch (e) {
+    await rm(tmp, { force: true });
+    throw e;
   } finally {
+    if (process.stderr.isTTY && count.done) process.stderr.write('\n');
     await runtime.close();
   }
-  await writeCsvFile(a.output, rows);
-  process.stderr.write(`${path.basename(a.output)}: ${input.size - failed} series forecast with ${entry.id}${failed ? `, ${failed} failed` : ''}\n`);
-  return failed === input.size ? 1 : 0;
+  process.stderr.write(
+    `${path.basename(a.output)}: ${count.series - count.failed} series forecast with ${entry.id}${count.failed ? `, ${count.failed} failed` : ''}\n`,
+  );
+  return count.failed === count.series ? 1 : 0;
 }
