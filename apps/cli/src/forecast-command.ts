@@ -129,7 +129,16 @@ export async function forecastCommand(a: ForecastArgs): Promise<number> {
   const bad = quantiles.filter((q) => !entry.quantiles.some((l) => Math.abs(l - q) < 1e-9));
   if (bad.length) throw new CliError(`model ${entry.id} has quantiles ${entry.quantiles.join(',')}; not ${bad.join(',')}`);
   const atFor = a.at ? await readAt(a.at) : null;
-  const runtime = await ModelRuntime.start({ modelsDir: a.modelsDir, providers: ['cpu'], intraOpThreads: 0, maxBatch: 256, maxWaitMs: 2, maxQueue: 1_000_000 });
+  // Only the model used: each loaded model costs a session and a warm-up run at start.
+  const runtime = await ModelRuntime.start({
+    modelsDir: a.modelsDir,
+    models: [entry.id],
+    providers: ['cpu'],
+    intraOpThreads: 0,
+    maxBatch: 256,
+    maxWaitMs: 2,
+    maxQueue: 1_000_000,
+  });
   const forecaster = new Forecaster(runtime);
   const count = { series: 0, done: 0, failed: 0 };
   const tmp = `${a.output}.${process.pid}.tmp`;
