@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsIn, IsOptional, IsString, MaxLength, MinLength, ValidateIf } from 'class-validator';
 import { API_KEY_SCOPES, type ApiKeyScope } from '#db';
 
 export class CreateApiKeyDto {
@@ -18,7 +18,8 @@ export class CreateApiKeyDto {
       'What the key may do: read (GET), write (every other method outside key management), admin (mint, list and revoke keys; /metrics; ' +
       'the detailed readiness report). Scopes do not imply one another. Default ["read", "write"]: a key made through the API is never admin unless asked',
   })
-  @IsOptional()
+  // Absent means the default; null is not absent (IsOptional would let it through to the insert).
+  @ValidateIf((o: CreateApiKeyDto) => o.scopes !== undefined)
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(3)

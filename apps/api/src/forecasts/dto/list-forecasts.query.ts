@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
 import { IsTimestampParam } from '../../common/timestamp-param';
+import { IntParam } from '../../common/int-param';
 
 export class ListForecastsQuery {
   @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID() seriesId?: string;
@@ -14,5 +14,5 @@ export class ListForecastsQuery {
   @IsTimestampParam()
   to?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(500) cursor?: string;
-  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 50 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500) limit?: number;
+  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 50 }) @IsOptional() @IntParam() @IsInt() @Min(1) @Max(500) limit?: number;
 }

@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IntParam } from '../../common/int-param';
 
 export class ListSeriesQuery {
   @ApiPropertyOptional({ description: 'Only series carrying this tag' })
@@ -23,7 +23,7 @@ export class ListSeriesQuery {
 
   @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 100 })
   @IsOptional()
-  @Type(() => Number)
+  @IntParam()
   @IsInt()
   @Min(1)
   @Max(1000)

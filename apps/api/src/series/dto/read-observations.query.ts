@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, MaxLength, Min } from 'class-validator';
+import { IntParam } from '../../common/int-param';
 
 export class ReadObservationsQuery {
   @ApiPropertyOptional({ description: 'Inclusive lower bound (ISO 8601 or epoch ms, years 0001..9999)' })
@@ -26,7 +26,7 @@ export class ReadObservationsQuery {
     description: 'Rows per page: default TSFM_OBSERVATIONS_DEFAULT_LIMIT (10,000), at most TSFM_OBSERVATIONS_MAX_LIMIT (100,000; more is 400 LIMIT_TOO_LARGE)',
   })
   @IsOptional()
-  @Type(() => Number)
+  @IntParam()
   @IsInt()
   @Min(1)
   limit?: number;
