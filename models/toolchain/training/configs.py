@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from ..ssm.config import SsmConfig
 from ..synthetic.registry import DEFAULT_MIX, MIX_V2, MIX_V3
 from ..synthetic.sampler import TARGET_PERIODS, TARGET_PERIODS_V2
+from ..synthetic.sampler_v2 import resolve_prior
 from ..xlstm.config import XlstmConfig
 
 
@@ -36,6 +37,9 @@ class DataConfig:
     tiny_horizon: tuple = (2, 32)    # x tiny_horizon; 0 draws nothing extra (earlier runs' batches unchanged)
     seasonal_adjust: int = 0         # > 0: the service's seasonal adjustment over that many seasons on every
                                      # series that passes it (training.adjust); 0 leaves earlier runs' batches as they were
+    prior: dict = None               # the v2 prior (synthetic.sampler_v2; a recipe names one, "PRIOR_V2", or gives
+                                     # {base = ..., ...}): it then draws every batch's shape, period and series, and
+                                     # context, horizon, mix, periods, shared_period and the *_prob switches are unused
 
 
 @dataclass
@@ -84,6 +88,8 @@ def resolve(recipes, family, name, _seen=()):
 
 
 def _data_value(key, v):
+    if key == "prior":
+        return None if v is None else resolve_prior(v)
     if key in ("mix", "periods") and isinstance(v, str):
         if v not in NAMED:
             raise ValueError(f"data.{key} = {v!r}: not one of {', '.join(NAMED)}")

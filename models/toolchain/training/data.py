@@ -7,12 +7,15 @@ from torch.utils.data import DataLoader, IterableDataset
 
 from ..synthetic import sample_batch
 from ..synthetic.sampler import TARGET_PERIODS, draw_free_periods
+from ..synthetic.sampler_v2 import draw_shape as prior_shape, sample_prior_batch
 from .adjust import adjust_batch
 
 VAL_SEED = 20261129
 
 
 def draw_shape(rng, dc):
+    if dc.prior:
+        return prior_shape(rng, dc.prior)
     if dc.tiny_prob and rng.random() < dc.tiny_prob:
         return int(rng.integers(dc.tiny_context[0], dc.tiny_context[1] + 1)), int(rng.integers(dc.tiny_horizon[0], dc.tiny_horizon[1] + 1))
     if dc.short_prob and rng.random() < dc.short_prob:
@@ -24,6 +27,11 @@ def draw_shape(rng, dc):
 
 
 def make_batch(rng, batch, dc, C, H):
+    if dc.prior:  # the batch's profile (period, families) is drawn given (C, H): sampler_v2.profile_probs
+        b = sample_prior_batch(rng, batch, dc.prior, C, H, cpm=dc.cpm)
+        if dc.seasonal_adjust:
+            adjust_batch(b, dc.seasonal_adjust)
+        return {k: torch.from_numpy(np.ascontiguousarray(v)) for k, v in b.items()}
     periods = tuple(dc.periods) if dc.periods else TARGET_PERIODS
     period = float(rng.choice(periods)) if dc.shared_period else None
     free = (dc.free_period_prob, *dc.free_period_range) if dc.free_period_prob else None

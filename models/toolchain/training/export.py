@@ -62,8 +62,17 @@ def training_summary(log, step):
     }
 
 
+def prior_periods(prior):
+    return sorted({float(x) for p in prior["profiles"].values() for x in p["periods"]})
+
+
 def generator_config(data_cfg):
     data_cfg = data_cfg or {}
+    prior = data_cfg.get("prior")
+    if prior:  # the v2 prior (synthetic.sampler_v2): series drawn at their period directly, no resampling
+        return {"mixture": dict(prior["families"]), "augmentations": dict(prior["augment"]), "targetPeriods": prior_periods(prior),
+                "maxResampleRate": 1.0, "data": data_cfg,
+                "validation": "fixed synthetic set (toolchain.training.data.VAL_SEED); loss = mean pinball over 9 quantiles in the context's scaled units"}
     return {
         "mixture": dict(data_cfg.get("mix") or DEFAULT_MIX),
         "augmentations": dict(DEFAULT_AUG),
@@ -132,7 +141,7 @@ def _write_index(fdir, index):
 def trained_seasons(data):
     """The integer seasonal periods a run's data config draws (synthetic.sampler.TARGET_PERIODS when it names none)."""
     from ..synthetic.sampler import TARGET_PERIODS
-    periods = (data or {}).get("periods") or TARGET_PERIODS
+    periods = prior_periods(data["prior"]) if (data or {}).get("prior") else (data or {}).get("periods") or TARGET_PERIODS
     return sorted({int(round(p)) for p in periods if abs(p - round(p)) < 1e-9 and round(p) >= 2})
 
 
