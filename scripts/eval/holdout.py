@@ -1,7 +1,7 @@
 """Held-out windows for choosing between checkpoints without the test windows: the last one and two
 horizons of every eval series' TRAINING part (the windows per-series context selection scores).
 
-  python3 scripts/eval/holdout.py series            # .tmp/eval/series -> .tmp/eval/holdout/val{1,2}/series
+  python3 scripts/eval/holdout.py series [W]        # .tmp/eval/series -> .tmp/eval/holdout/val{1..W}/series (W = 2)
   node dist/scripts/eval/run-models.js --models ID --models-dir DIR --series .tmp/eval/holdout/val1/series --out OUT1
   (the same for val2), then
   python3 scripts/eval/holdout.py score OUT1/ID,OUT2/ID REF1/ID,REF2/ID [--by-dataset | --by-length]
@@ -32,8 +32,8 @@ from wql import pinball_sums, wql
 SRC, OUT = ".tmp/eval/series", ".tmp/eval/holdout"
 
 
-def write_series():
-    for w in (1, 2):
+def write_series(windows=2):
+    for w in range(1, windows + 1):
         out = f"{OUT}/val{w}/series"
         os.makedirs(out, exist_ok=True)
         for f in glob.glob(f"{SRC}/*.json"):
@@ -153,7 +153,7 @@ def spread(forecasts, factors=FACTORS, series_dir=OUT):
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["series"]:
-        write_series()
+        write_series(int(sys.argv[2]) if len(sys.argv) > 2 else 2)
     elif sys.argv[1:2] == ["spread"] and len(sys.argv) == 3 and len(sys.argv[2].split(",")) == 2:
         for k, v in spread(sys.argv[2].split(",")).items():
             print(f"{k}: relative WQL {v:.4f}")

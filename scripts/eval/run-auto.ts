@@ -6,14 +6,24 @@
  * missing timestamps, pedestrian and peyton_manning, cut rows instead: there the two differ slightly).
  * The statistical candidates run here, in-process, on the eval's regular-grid training values.
  *
- * usage: node dist/scripts/eval/run-auto.js [--target 0|1] [--windows K] [--top T] [--short a,b] [--out DIR]
+ * usage: node dist/scripts/eval/run-auto.js [--target 0|1] [--windows K] [--top T] [--short a,b] [--out DIR] [--grid K:T:a+b,...]
  *   --target 0 forecasts the test windows (writes .tmp/eval/forecasts/auto/<dataset>.json for report.py);
  *   --target 1 forecasts held-out window 1, validating on window 2.. (for choosing the rules: never the
  *   test windows), and prints per-dataset scores of auto and of every candidate alone.
+ *   --grid also scores other configurations (windows:top:short-series candidates joined by +) on the
+ *   same forecasts; the first configuration is the one written.
  */
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { AUTO_DEFAULTS, AutoConfig, autoForecast, meanQuantileLoss, statisticalForecast } from '../../libs/forecasting/src/auto';
+import {
+  AUTO_DEFAULTS,
+  AutoConfig,
+  AutoResult,
+  StatisticalForecaster,
+  autoForecast,
+  meanQuantileLoss,
+  statisticalForecast,
+} from '../../libs/forecasting/src/auto';
 import { seasonalNaiveScale } from '#timeseries';
 
 const REPO = path.resolve(__dirname, '../../..');
@@ -51,6 +61,17 @@ async function main(): Promise<void> {
     minHistory: Number(arg('--min-history', String(AUTO_DEFAULTS.minHistory))),
     shortSeries: arg('--short', 'ssm-small,theta').split(','),
   };
+  const grid = [
+    cfgBase,
+    ...arg('--grid', '')
+      .split(',')
+      .filter(Boolean)
+      .map((g) => {
+        const [k, t, sh] = g.split(':');
+        return { ...cfgBase, windows: Number(k), top: Number(t), shortSeries: sh.split('+') };
+      }),
+  ];
+  const label = (c: (typeof grid)[number]) => `auto k=${c.windows} top=${c.top} short=${c.shortSeries.join('+')}`;
   const outDir = arg('--out', target === 0 ? path.join(EVAL, 'forecasts/auto') : path.join(EVAL, `holdout/val${target}/forecasts/auto`));
   const files = readdirSync(path.join(EVAL, 'series'))
     .filter((f) => f.endsWith('.json'))
@@ -69,24 +90,38 @@ async function main(): Promise<void> {
       if (!cache.has(key)) cache.set(key, quantilesById(path.join(fmDir(offset, model), f)));
       return cache.get(key)!;
     };
-    const cfg: AutoConfig = { ...cfgBase, horizon: H, m: d.m, levels: LEVELS };
     const steps = (s: Series) => (target === 0 ? s.testSteps : Array.from({ length: H }, (_, i) => i + 1));
+    // The same statistical fits recur across configurations: memoised per (series, history length, model).
+    const memo = new Map<string, number[][] | null>();
+    const stat: StatisticalForecaster = (name, y, st, m, levels) => {
+      const key = `${y[0]}|${y.length}|${y[y.length - 1]}|${name}|${st.join(',')}`;
+      if (!memo.has(key)) memo.set(key, statisticalForecast(name, y, st, m, levels));
+      return memo.get(key)!;
+    };
     const t0 = performance.now();
-    const results = await autoForecast(
-      series.map((s) => ({ values: s.history, steps: steps(s) })),
-      cfg,
-      async (reqs) =>
-        reqs.map((r) => {
-          const s = series[r.series];
-          const w = target + Math.round((s.history.length - r.cutoff) / H);
-          const out: Record<string, number[][]> = {};
-          for (const model of FMS) {
-            const q = fmAt(model, w).get(s.id);
-            if (q && q.length === r.steps.length) out[model] = q;
-          }
-          return out;
-        }),
-    );
+    const runs: AutoResult[][] = [];
+    for (const c of grid) {
+      const cfg: AutoConfig = { ...c, horizon: H, m: d.m, levels: LEVELS };
+      runs.push(
+        await autoForecast(
+          series.map((s) => ({ values: s.history, steps: steps(s) })),
+          cfg,
+          async (reqs) =>
+            reqs.map((r) => {
+              const s = series[r.series];
+              const w = target + Math.round((s.history.length - r.cutoff) / H);
+              const out: Record<string, number[][]> = {};
+              for (const model of FMS) {
+                const q = fmAt(model, w).get(s.id);
+                if (q && q.length === r.steps.length) out[model] = q;
+              }
+              return out;
+            }),
+          stat,
+        ),
+      );
+    }
+    const results = runs[0];
     const seconds = (performance.now() - t0) / 1000;
     mkdirSync(outDir, { recursive: true });
     const outSeries = series.map((s, i) => ({
@@ -96,7 +131,7 @@ async function main(): Promise<void> {
     }));
     writeFileSync(path.join(outDir, f), JSON.stringify({ method: 'auto', dataset: d.dataset, config: cfgBase, series: outSeries, failed: 0, seconds }));
     const rules = results.filter((r) => r.metadata.rule === 'short-series').length;
-    // Per-dataset MASE and WQL of auto and of each candidate alone (the candidates' forecasts are in metadata-free form here).
+    // Per-dataset MASE and WQL of each auto configuration and of each candidate alone.
     const score = (get: (i: number) => number[][] | undefined) => {
       let pin = 0;
       let absy = 0;
@@ -117,9 +152,9 @@ async function main(): Promise<void> {
     const cand = (name: string) => (i: number) =>
       FMS.includes(name)
         ? fmAt(name, target).get(series[i].id)
-        : (statisticalForecast(name, Float64Array.from(series[i].history), steps(series[i]), d.m, LEVELS) ?? undefined);
-    const names = ['auto', ...FMS, 'ets', 'theta', 'seasonal_naive'];
-    const scores = names.map((n) => (n === 'auto' ? score((i) => results[i].quantiles) : score(cand(n))));
+        : (stat(name, Float64Array.from(series[i].history), steps(series[i]), d.m, LEVELS) ?? undefined);
+    const names = [...grid.map(label), ...FMS, 'ets', 'theta', 'seasonal_naive'];
+    const scores = names.map((n, k) => (k < grid.length ? score((i) => runs[k][i].quantiles) : score(cand(n))));
     const sn = scores[names.length - 1];
     names.forEach((n, k) => {
       (ratios[n] ??= { mase: [], wql: [] }).mase.push(scores[k].mase / sn.mase);
@@ -127,7 +162,7 @@ async function main(): Promise<void> {
     });
     console.log(
       `${d.dataset.padEnd(22)} ${series.length} series (${rules} short) ${seconds.toFixed(1)} s | ` +
-        names.map((n, k) => `${n} ${scores[k].mase.toFixed(3)}/${scores[k].wql.toFixed(3)}`).join('  '),
+        names.map((n, k) => `${k < grid.length ? `auto${k}` : n} ${scores[k].mase.toFixed(3)}/${scores[k].wql.toFixed(3)}`).join('  '),
     );
   }
   const gm = (a: number[]) => Math.exp(a.filter((x) => x > 0 && Number.isFinite(x)).reduce((s, x) => s + Math.log(x), 0) / a.length);

@@ -121,8 +121,16 @@ export function validationCutoffs(n: number, cfg: Pick<AutoConfig, 'horizon' | '
   return out;
 }
 
+/** A statistical candidate's forecast (statisticalForecast; replaceable by a memoised one when the same fits recur). */
+export type StatisticalForecaster = (name: string, y: Float64Array, steps: readonly number[], m: number, levels: readonly number[]) => number[][] | null;
+
 /** `auto` for a chunk of series: one batched foundation-model call for all validation and final requests. */
-export async function autoForecast(series: readonly AutoSeries[], cfg: AutoConfig, foundation: FoundationForecaster): Promise<AutoResult[]> {
+export async function autoForecast(
+  series: readonly AutoSeries[],
+  cfg: AutoConfig,
+  foundation: FoundationForecaster,
+  statistical: StatisticalForecaster = statisticalForecast,
+): Promise<AutoResult[]> {
   const hist = series.map((s) => Float64Array.from(s.values, (v) => (v === null || !Number.isFinite(v) ? NaN : v)));
   const finalSteps = series.map((s) => s.steps ?? Array.from({ length: cfg.horizon }, (_, i) => i + 1));
   const valSteps = Array.from({ length: cfg.horizon }, (_, i) => i + 1);
@@ -137,7 +145,7 @@ export async function autoForecast(series: readonly AutoSeries[], cfg: AutoConfi
   return hist.map((y, i) => {
     const final = fm[r++];
     const val = cutoffs[i].map(() => fm[r++]);
-    return autoOne(y, cfg, finalSteps[i], cutoffs[i], final, val);
+    return autoOne(y, cfg, finalSteps[i], cutoffs[i], final, val, statistical);
   });
 }
 
@@ -148,11 +156,12 @@ function autoOne(
   cutoffs: number[],
   fmFinal: Record<string, number[][]>,
   fmVal: Record<string, number[][]>[],
+  statistical: StatisticalForecaster,
 ): AutoResult {
   const names = [...Object.keys(fmFinal), ...STAT];
   const final = new Map<string, QuantileRows>();
   for (const name of names) {
-    const rows = name in fmFinal ? fmFinal[name] : statisticalForecast(name, y, steps, cfg.m, cfg.levels);
+    const rows = name in fmFinal ? fmFinal[name] : statistical(name, y, steps, cfg.m, cfg.levels);
     if (rows) final.set(name, rows);
   }
   const candidates = [...final.keys()];
@@ -165,7 +174,7 @@ function autoOne(
     const valSteps = Array.from({ length: cfg.horizon }, (_, k) => k + 1);
     for (const name of candidates) {
       if (!sums.has(name)) continue;
-      const rows = name in fmFinal ? fmVal[w]?.[name] : statisticalForecast(name, train, valSteps, cfg.m, cfg.levels);
+      const rows = name in fmFinal ? fmVal[w]?.[name] : statistical(name, train, valSteps, cfg.m, cfg.levels);
       const loss = rows ? meanQuantileLoss(actual, rows, cfg.levels) / scale : NaN;
       if (Number.isFinite(loss)) sums.set(name, sums.get(name)! + loss);
       else sums.delete(name); // not scored on every window: not comparable
