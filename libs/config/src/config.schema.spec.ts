@@ -25,6 +25,12 @@ describe('parseConfig', () => {
     expect(c.observations).toEqual({ defaultLimit: 10_000, maxLimit: 100_000 });
   });
 
+  it('fails the rate limiter closed and purges idempotency records hourly by default', () => {
+    const c = parseConfig(base);
+    expect([c.http.rateLimitOnError, c.worker.idempotencyPurgeMs]).toEqual(['closed', 3_600_000]);
+    expect(parseConfig({ ...base, TSFM_RATE_LIMIT_ON_ERROR: 'open' }).http.rateLimitOnError).toBe('open');
+  });
+
   it('reads TSFM_CORS_ORIGINS as exact origins, or * for any', () => {
     expect(parseConfig({ ...base, TSFM_CORS_ORIGINS: ' https://app.example.com, http://localhost:5173 ' }).http.corsOrigins).toEqual([
       'https://app.example.com',
@@ -58,6 +64,8 @@ describe('parseConfig', () => {
     [{ ...base, TSFM_GRAPH_SWEEP_INTERVAL_MS: '10' }, 'TSFM_GRAPH_SWEEP_INTERVAL_MS', 'between 100 and'],
     [{ ...base, TSFM_TENANT_MAX_QUEUED_FORECASTS: '0' }, 'TSFM_TENANT_MAX_QUEUED_FORECASTS', 'between 1 and'],
     [{ ...base, TSFM_TENANT_MAX_WAITING_REQUESTS: 'x' }, 'TSFM_TENANT_MAX_WAITING_REQUESTS', 'must be an integer'],
+    [{ ...base, TSFM_RATE_LIMIT_ON_ERROR: 'ignore' }, 'TSFM_RATE_LIMIT_ON_ERROR', 'one of open, closed'],
+    [{ ...base, TSFM_IDEMPOTENCY_PURGE_INTERVAL_MS: '50' }, 'TSFM_IDEMPOTENCY_PURGE_INTERVAL_MS', 'between 100 and'],
     [{ ...base, TSFM_OBSERVATIONS_DEFAULT_LIMIT: '200001' }, 'TSFM_OBSERVATIONS_DEFAULT_LIMIT', 'must not exceed TSFM_OBSERVATIONS_MAX_LIMIT (100000)'],
   ])('rejects %j naming %s', (env, variable, reason) => {
     let caught: unknown;
