@@ -2,7 +2,7 @@ import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { TenantId } from '../auth/tenant-id.decorator';
-import { HoldsTenantQuota } from '../common/quotas/tenant-quota.interceptor';
+import { HoldsTenantQuota, waitsForResult } from '../common/quotas/tenant-quota.interceptor';
 import { CreateForecastDto } from './dto/create-forecast.dto';
 import { ForecastPageResponse, ForecastResponse } from './dto/forecast.response';
 import { ListForecastsQuery } from './dto/list-forecasts.query';
@@ -21,7 +21,7 @@ export class ForecastsController {
 
   /** 200 with the result when the job finishes within `wait` seconds, else 202 with its URL. */
   @Post('forecasts')
-  @HoldsTenantQuota('waitingRequests')
+  @HoldsTenantQuota('waitingRequests', waitsForResult)
   @ApiOkResponse({ type: ForecastResponse, description: 'Finished within wait' })
   @ApiAcceptedResponse({ type: ForecastResponse, description: 'Still running: poll the url' })
   async create(@TenantId() tenantId: string, @Body() dto: CreateForecastDto, @Res({ passthrough: true }) res: Response): Promise<ForecastResponse> {

@@ -54,6 +54,9 @@ function toRow(r: RawRow): ForecastRow {
 const WITH_JOB = `SELECT f.*, j.state AS job_state, j.error_code AS job_error_code, j.error_message AS job_error_message, j.finished_at AS job_finished_at
   FROM forecasts f JOIN jobs j ON j.id = f.job_id`;
 
+/** 11 parameters a row: 200 rows stay far under PostgreSQL's 65,535 bind parameters. */
+const RESULT_ROWS_PER_INSERT = 200;
+
 @Injectable()
 export class ForecastsRepository {
   constructor(private readonly ds: DataSource) {}
@@ -133,15 +136,14 @@ export class ForecastsRepository {
     results: ForecastResultRow[],
     error?: { code: string; message: string },
   ): Promise<void> {
-    for (const r of results) {
-      await em.query(
-        `INSERT INTO forecast_results (forecast_id, series_key, series_id, channel, status, error_code, error_message, timestamps, levels, quantiles, metadata)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8::timestamptz[], $9, $10, $11)
-         ON CONFLICT (forecast_id, series_key, channel) DO UPDATE SET status = EXCLUDED.status, error_code = EXCLUDED.error_code,
-           error_message = EXCLUDED.error_message, timestamps = EXCLUDED.timestamps, levels = EXCLUDED.levels,
-           quantiles = EXCLUDED.quantiles, metadata = EXCLUDED.metadata`,
-        [
-          id,
+    // Multi-row INSERTs of RESULT_ROWS_PER_INSERT rows inside the caller's transaction: a job of 10,000
+    // targets makes 50 statements, not 10,000, and its results still appear at once with its status.
+    // One row per key, the last winning as row-by-row upserts did: one INSERT cannot update a row twice.
+    const rows = [...new Map(results.map((r) => [JSON.stringify([r.seriesKey, r.channel]), r])).values()];
+    for (let at = 0; at < rows.length; at += RESULT_ROWS_PER_INSERT) {
+      const params: unknown[] = [id];
+      const values = rows.slice(at, at + RESULT_ROWS_PER_INSERT).map((r) => {
+        const p = [
           r.seriesKey,
           r.seriesId,
           r.channel,
@@ -152,7 +154,16 @@ export class ForecastsRepository {
           r.levels,
           r.quantiles ? JSON.stringify(r.quantiles) : null,
           r.metadata ? JSON.stringify(r.metadata) : null,
-        ],
+        ].map((v) => `$${params.push(v)}`);
+        return `($1, ${p[0]}, ${p[1]}::uuid, ${p[2]}, ${p[3]}, ${p[4]}, ${p[5]}, ${p[6]}::timestamptz[], ${p[7]}::float8[], ${p[8]}::jsonb, ${p[9]}::jsonb)`;
+      });
+      await em.query(
+        `INSERT INTO forecast_results (forecast_id, series_key, series_id, channel, status, error_code, error_message, timestamps, levels, quantiles, metadata)
+         VALUES ${values.join(', ')}
+         ON CONFLICT (forecast_id, series_key, channel) DO UPDATE SET status = EXCLUDED.status, error_code = EXCLUDED.error_code,
+           error_message = EXCLUDED.error_message, timestamps = EXCLUDED.timestamps, levels = EXCLUDED.levels,
+           quantiles = EXCLUDED.quantiles, metadata = EXCLUDED.metadata`,
+        params,
       );
     }
     await em.query(`UPDATE forecasts SET status = $2, runtime = $3, error_code = $4, error_message = $5, finished_at = now() WHERE id = $1`, [

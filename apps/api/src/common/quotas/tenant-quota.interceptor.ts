@@ -7,12 +7,17 @@ import { TenantQuotas } from './tenant-quotas.service';
 
 const HELD_QUOTA = 'tsfm:held-quota';
 
+type Held = { quota: 'waitingRequests' | 'openStreams'; when?: (req: Request) => boolean };
+
 /**
  * Holds one of the tenant's slots of `quota` for as long as the handler runs (a waiting forecast, an
- * open event stream): 429 TENANT_QUOTA_EXCEEDED when the tenant holds them all.
+ * open event stream), for requests `when` accepts: 429 TENANT_QUOTA_EXCEEDED when the tenant holds them all.
  */
-export const HoldsTenantQuota = (quota: 'waitingRequests' | 'openStreams') =>
-  applyDecorators(SetMetadata(HELD_QUOTA, quota), UseInterceptors(TenantQuotaInterceptor));
+export const HoldsTenantQuota = (quota: Held['quota'], when?: Held['when']) =>
+  applyDecorators(SetMetadata(HELD_QUOTA, { quota, when } satisfies Held), UseInterceptors(TenantQuotaInterceptor));
+
+/** A forecast request that waits for its result (wait absent means the default, 10 s); wait=0 answers 202 at once. */
+export const waitsForResult = (req: Request): boolean => (req.body as { wait?: unknown } | undefined)?.wait !== 0;
 
 @Injectable()
 export class TenantQuotaInterceptor implements NestInterceptor {
@@ -22,10 +27,10 @@ export class TenantQuotaInterceptor implements NestInterceptor {
   ) {}
 
   intercept(ctx: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const quota = this.reflector.get<'waitingRequests' | 'openStreams' | undefined>(HELD_QUOTA, ctx.getHandler());
+    const held = this.reflector.get<Held | undefined>(HELD_QUOTA, ctx.getHandler());
     const req = ctx.switchToHttp().getRequest<Request & AuthenticatedRequest>();
-    if (!quota || !req.tenantId) return next.handle();
-    const release = this.quotas.hold(req.tenantId, quota);
+    if (!held || !req.tenantId || (held.when && !held.when(req))) return next.handle();
+    const release = this.quotas.hold(req.tenantId, held.quota);
     // A client that hangs up frees its slot at once, even while the handler is still finishing.
     ctx.switchToHttp().getResponse<Response>().once('close', release);
     return next.handle().pipe(finalize(release));
