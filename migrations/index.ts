@@ -8,6 +8,7 @@ import { Finetunes1764375000000 } from './1764375000000-finetunes';
 import { IdempotencyHeaders1764375100000 } from './1764375100000-idempotency-headers';
 import { ScheduleLimits1764375200000 } from './1764375200000-schedule-limits';
 import { ApiKeyScopes1764375600000 } from './1764375600000-api-key-scopes';
+import { JobDoneNotify1764375750000 } from './1764375750000-job-done-notify';
 
 /** Every migration, oldest first. Imported by the DataSource so dist/ and tests run the same list. */
 export const MIGRATIONS = [
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   IdempotencyHeaders1764375100000,
   ScheduleLimits1764375200000,
   ApiKeyScopes1764375600000,
+  JobDoneNotify1764375750000,
 ];

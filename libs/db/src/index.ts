@@ -11,6 +11,7 @@ export * from './repositories/series.repository';
 export * from './repositories/observations.repository';
 export * from './repositories/jobs.repository';
 export * from './transaction-runner';
+export * from './job-events';
 export * from './repositories/idempotency.repository';
 export * from './repositories/forecasts.repository';
 export * from './repositories/backtests.repository';

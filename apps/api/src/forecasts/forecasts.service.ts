@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { BadRequestError, InvalidInputError, NotFoundError, OverloadedError } from '#common';
 import { APP_CONFIG, AppConfig } from '#config';
-import { ForecastsRepository, SeriesRepository, TransactionRunner } from '#db';
+import { ForecastsRepository, JobEvents, JobWatch, SeriesRepository, TransactionRunner } from '#db';
 import type { ForecastRequestRecord } from '#forecasting';
 import { JobName, JobQueueService, QueueName } from '#jobs';
 import { TIMESTAMP_YEARS, parseTimestamp } from '#timeseries';
@@ -34,6 +34,7 @@ export class ForecastsService {
     private readonly forecasts: ForecastsRepository,
     private readonly queue: JobQueueService,
     private readonly quotas: TenantQuotas,
+    private readonly events: JobEvents,
   ) {}
 
   /** Validates against the model's limits, records forecast + job in one transaction, enqueues. */
@@ -46,20 +47,32 @@ export class ForecastsService {
       throw new OverloadedError(`${waiting} forecast jobs are waiting (limit ${this.config.models.maxQueuedForecasts}); retry shortly`, 2);
     }
     const forecastId = randomUUID();
-    await this.tx
-      .run(async (em) => {
-        const job = await this.queue.record(em, tenantId, JobName.Forecast, (jobId) => ({ jobId, tenantId, forecastId }));
-        await this.forecasts.create(em, { id: forecastId, tenantId, jobId: job.id, modelId: record.model, request: record, seriesIds: record.seriesIds ?? [] });
-        return job;
-      })
-      .then((job) => this.queue.enqueueOrDefer(job));
+    const job = await this.tx.run(async (em) => {
+      const job = await this.queue.record(em, tenantId, JobName.Forecast, (jobId) => ({ jobId, tenantId, forecastId }));
+      await this.forecasts.create(em, { id: forecastId, tenantId, jobId: job.id, modelId: record.model, request: record, seriesIds: record.seriesIds ?? [] });
+      return job;
+    });
     const waitMs = (dto.wait ?? 10) * 1000;
-    const deadline = Date.now() + waitMs;
+    // Watched before it is enqueued: its end cannot come between the enqueue and the wait.
+    const watch = waitMs > 0 ? this.events.watch(job.id) : null;
+    try {
+      await this.queue.enqueueOrDefer(job);
+      return await this.awaitFinal(tenantId, forecastId, watch, Date.now() + waitMs);
+    } finally {
+      watch?.close();
+    }
+  }
+
+  /**
+   * Reads the forecast, then once more after each push (the job's notification, or a reconnect of
+   * the listener), until it is final or the deadline passes: no polling loop.
+   */
+  private async awaitFinal(tenantId: string, forecastId: string, watch: JobWatch | null, deadline: number): Promise<{ done: boolean; body: ForecastResponse }> {
     for (;;) {
       const f = await this.forecasts.get(tenantId, forecastId);
       if (FINAL.includes(f.status)) return { done: true, body: toForecastResponse(f, await this.forecasts.results(f.id)) };
-      if (Date.now() >= deadline) return { done: false, body: toForecastResponse(f, []) };
-      await new Promise((r) => setTimeout(r, Math.min(50, Math.max(1, deadline - Date.now()))));
+      if (!watch || Date.now() >= deadline) return { done: false, body: toForecastResponse(f, []) };
+      await watch.wait(deadline - Date.now());
     }
   }
 
