@@ -39,6 +39,8 @@ describe('tsfm command line', () => {
     ],
     [['key', 'create', '--tennant', 'acme'], 'tsfm: unknown option --tennant (did you mean --tenant?); see tsfm key create --help\n'],
     [['key', 'revoke'], 'tsfm: key needs a subcommand: tsfm key create ("revoke" is not one)\n'],
+    [['key', 'create', '--scopes', 'read,root'], 'tsfm: --scopes must name some of admin, write, read, comma-separated, each once (got "read,root")\n'],
+    [['key', 'create', '--scopes', 'read,read'], 'tsfm: --scopes must name some of admin, write, read, comma-separated, each once (got "read,read")\n'],
   ])('%j: exit 2, one line naming it, nothing run', async (args, stderr) => {
     const r = await tsfm(...args);
     expect(r).toEqual({ code: 2, stdout: '', stderr });

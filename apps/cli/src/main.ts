@@ -19,9 +19,9 @@ const HELP: Record<string, string> = {
       fine-tunes a head on a running server and shows a progress bar from its event stream;
       server and key from --url/--key or TSFM_URL (default http://127.0.0.1:8080) and TSFM_API_KEY
 `,
-  key: `  tsfm key create [--tenant default] [--name LABEL] [--data-dir .data] [--pg-port 54329]
+  key: `  tsfm key create [--tenant default] [--name LABEL] [--scopes admin,write,read] [--data-dir .data] [--pg-port 54329]
       issues a new API key for a tenant (prints only the key on stdout); on the embedded database of
-      --data-dir (running or not) unless DATABASE_URL is set
+      --data-dir (running or not) unless DATABASE_URL is set; all three scopes unless --scopes names fewer
 `,
 };
 const USAGE = `usage:\n${Object.values(HELP).join('')}  tsfm <command> --help\n`;
@@ -42,7 +42,7 @@ const FLAGS: Record<string, FlagSpec> = {
       { type: 'string' as const },
     ]),
   ),
-  key: { tenant: { type: 'string' }, name: { type: 'string' }, 'data-dir': { type: 'string' }, 'pg-port': { type: 'string' } },
+  key: { tenant: { type: 'string' }, name: { type: 'string' }, scopes: { type: 'string' }, 'data-dir': { type: 'string' }, 'pg-port': { type: 'string' } },
 };
 
 const str = (v: string | boolean | undefined): string | undefined => (typeof v === 'string' ? v : undefined);
@@ -133,8 +133,21 @@ async function main(argv: string[]): Promise<void> {
     await serve({ port, dataDir, pgPort });
     return;
   }
+  const scopes = str(f.scopes)
+    ?.split(',')
+    .map((x) => x.trim());
+  const known = ['admin', 'write', 'read'] as const;
+  if (scopes && (scopes.length === 0 || scopes.some((x) => !known.includes(x as (typeof known)[number])) || new Set(scopes).size !== scopes.length)) {
+    throw new UsageError(`--scopes must name some of ${known.join(', ')}, comma-separated, each once (got ${JSON.stringify(f.scopes)})`);
+  }
   const { keyCreateCommand } = await import('./key-command.js');
-  process.exitCode = await keyCreateCommand({ tenant: str(f.tenant) ?? 'default', name: str(f.name) ?? 'cli', dataDir, pgPort });
+  process.exitCode = await keyCreateCommand({
+    tenant: str(f.tenant) ?? 'default',
+    name: str(f.name) ?? 'cli',
+    scopes: scopes as (typeof known)[number][] | undefined,
+    dataDir,
+    pgPort,
+  });
 }
 
 main(process.argv.slice(2)).catch((err) => {
