@@ -40,3 +40,12 @@ export function countTargets(series: { channels: string[] }[], channels?: string
   const pick = new Set(channels);
   return series.reduce((n, s) => n + s.channels.filter((c) => pick.has(c)).length, 0);
 }
+
+/**
+ * Observation rows a backtest reads per series: the test steps of every window plus the longest
+ * context any of its models reads before the first origin, x4 for gaps and points finer than the
+ * grid (as a forecast's context read). The newest rows, since the last window ends at the last one.
+ */
+export function backtestRowsNeeded(req: Pick<BacktestRequestRecord, 'windows' | 'step' | 'horizon'>, longestContext: number): number {
+  return 4 * ((req.windows - 1) * req.step + req.horizon + Math.max(longestContext, MIN_BACKTEST_CONTEXT));
+}
