@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TransactionRunner } from '#db';
 import { BacktestService } from '#forecasting';
+import { parseCsv } from '#timeseries';
 import { readSeries } from '../support/data';
 import { Stack, startStack, waitForJob } from '../support/stack';
 
@@ -417,5 +418,22 @@ describe('backtests end to end (real data, real api + worker)', () => {
       const b = out.quantiles[String(l)] as number[];
       a.forEach((v, k) => expect(Math.abs(v - b[k])).toBeLessThanOrEqual(1e-4 * Math.max(1, Math.abs(b[k]))));
     }
+  });
+
+  it('metrics.csv guards a channel name that starts like a formula (-load), numbers untouched', async () => {
+    const base = raw.H1;
+    const c = await stack.request('POST', '/v1/series', { key, json: { name: 'guarded', channels: ['-load'] } });
+    await stack.request('POST', `/v1/series/${c.body.id}/observations`, { key, json: { timestamps: base.timestamps, values: [base.values] } });
+    const r = await stack.request('POST', '/v1/backtests', {
+      key,
+      json: { seriesIds: [c.body.id], models: ['naive'], horizon: H, windows: 1, seasonalPeriod: M },
+    });
+    expect((await waitForJob(stack, key, r.body.jobId, 120_000)).state).toBe('SUCCEEDED');
+    const csv = await stack.request('GET', `/v1/backtests/${r.body.id}/metrics.csv`, { key });
+    const rows = parseCsv(csv.text).map((x) => x.fields);
+    const series = rows.filter((f) => f[0] === 'naive' && f[1] === 'series');
+    expect(series.length).toBeGreaterThan(0);
+    expect(series.every((f) => f[3] === "'-load")).toBe(true);
+    expect(rows.some((f) => f[6].startsWith("'"))).toBe(false);
   });
 });
