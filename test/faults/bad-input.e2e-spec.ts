@@ -495,6 +495,10 @@ describe('bad-input corpus (property-based, against the real api)', () => {
     await get('/v1/forecasts', q('from', '2'.repeat(41)), ['INVALID_TIMESTAMP']);
     await get(`/v1/schedules/${scheduleId}/runs`, q('state', 'DONE'), ['VALIDATION_FAILED']);
     await get('/v1/backtests/00000000-0000-4000-8000-000000000000/forecasts', q('window', '-1'), ['VALIDATION_FAILED']);
+    // A single resource's format: json or csv, not JSON for anything else.
+    for (const one of ['/v1/forecasts/00000000-0000-4000-8000-000000000000', '/v1/backtests/00000000-0000-4000-8000-000000000000']) {
+      for (const format of ['format=xml', 'format=CSV', 'format=csv&format=json', 'format=']) await get(one, format, ['VALIDATION_FAILED']);
+    }
   });
 
   it('key scopes: a read-only key writes nothing anywhere (403 INSUFFICIENT_SCOPE), malformed scopes are 400, nothing is minted', async () => {

@@ -8,6 +8,7 @@ import { BacktestForecastsQuery } from './dto/backtest-forecasts.query';
 import { BacktestForecastsResponse, BacktestPageResponse, BacktestResponse, BacktestScoreDto, BacktestSeriesModelDto } from './dto/backtest.response';
 import { CreateBacktestDto } from './dto/create-backtest.dto';
 import { ListBacktestsQuery } from './dto/list-backtests.query';
+import { FormatPipe } from '../common/format.pipe';
 
 @ApiTags('backtests')
 @ApiBearerAuth()
@@ -38,7 +39,7 @@ export class BacktestsController {
   async get(
     @TenantId() tenantId: string,
     @Param('id') id: string,
-    @Query('format') format: string | undefined,
+    @Query('format', FormatPipe) format: 'json' | 'csv' | undefined,
     @Res({ passthrough: true }) res: Response,
   ): Promise<BacktestResponse | string> {
     const b = await this.backtests.get(tenantId, id);

@@ -9,6 +9,7 @@ import { ListForecastsQuery } from './dto/list-forecasts.query';
 import { forecastToCsv } from './forecast.mapper';
 import { ForecastsService } from './forecasts.service';
 import { PlotService } from './plot.service';
+import { FormatPipe } from '../common/format.pipe';
 
 @ApiTags('forecasts')
 @ApiBearerAuth()
@@ -44,7 +45,7 @@ export class ForecastsController {
   async get(
     @TenantId() tenantId: string,
     @Param('id') id: string,
-    @Query('format') format: string | undefined,
+    @Query('format', FormatPipe) format: 'json' | 'csv' | undefined,
     @Res({ passthrough: true }) res: Response,
   ): Promise<ForecastResponse | string> {
     const f = await this.forecasts.get(tenantId, id);
