@@ -44,7 +44,11 @@ def write_series(windows=2):
                 if n < 3:
                     continue
                 keep.append({**s, "t": s["t"][:n], "v": s["v"][:n], "testT": s["t"][n:n + H], "testY": s["v"][n:n + H]})
-            json.dump({**d, "series": keep}, open(os.path.join(out, os.path.basename(f)), "w"))
+            text, path = json.dumps({**d, "series": keep}), os.path.join(out, os.path.basename(f))
+            # unchanged files keep their mtime, so the model forecasts cached for them stay valid
+            if not (os.path.exists(path) and open(path).read() == text):
+                with open(path, "w") as fh:
+                    fh.write(text)
         print(out)
 
 

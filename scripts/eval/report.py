@@ -17,6 +17,7 @@ import subprocess
 
 import numpy as np
 
+from auto_report import auto_section
 from wql import LEVELS, pinball_sums
 BASELINES = ["seasonal_naive", "naive", "ets", "theta"]
 TARGETS = {"relMase": 1.0, "relWql": 0.7, "defaultRelMase": 0.85}
@@ -122,7 +123,8 @@ def main(argv=None):
     manifest = load(a.manifest)
     models = [m["id"] for m in manifest["models"] if not m["id"].endswith("-dev")]
     models = [m for m in models if os.path.isdir(os.path.join(a.forecasts, m))]
-    methods = models + BASELINES
+    # `auto` (run-auto.js) combines the models and baselines per series: reported beside them when it ran
+    methods = models + (["auto"] if os.path.isdir(os.path.join(a.forecasts, "auto")) else []) + BASELINES
     datasets = sorted(f[:-5] for f in os.listdir(a.series) if f.endswith(".json"))
     missing = [n for n in datasets if not all(os.path.exists(os.path.join(a.forecasts, m, f"{n}.json")) for m in BASELINES)]
     if missing:
@@ -184,6 +186,11 @@ def main(argv=None):
                              "shareBetterWql": float(np.mean(boot[x]["relWql"] < boot[y]["relWql"])),
                              "relMaseRatio90": [float(np.percentile(boot[x]["relMase"] / boot[y]["relMase"], q)) for q in (5, 95)]}
              for i, x in enumerate(models) for y in models[i + 1:] + ["ets"]}
+    if "auto" in methods:
+        pairs |= {f"auto vs {y}": {"relWqlRatio90": [float(np.percentile(boot["auto"]["relWql"] / boot[y]["relWql"], q)) for q in (5, 95)],
+                                   "shareBetterWql": float(np.mean(boot["auto"]["relWql"] < boot[y]["relWql"])),
+                                   "relMaseRatio90": [float(np.percentile(boot["auto"]["relMase"] / boot[y]["relMase"], q)) for q in (5, 95)]}
+                  for y in models + ["ets", "theta"]}
     best = min(models, key=lambda m: (summary[m]["relMase"] + summary[m]["relWql"])) if models else None
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
     now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0).isoformat()
@@ -331,6 +338,7 @@ def write_markdown(a, manifest, models, methods, datasets, info, res, summary, p
     L.append(f"| default: beats ETS (MASE) on ≥ {half} of {len(datasets)} datasets | "
              + " | ".join(beats(m) if m == best else "(not default)" for m in models) + " |")
     L.append("")
+    L += auto_section(a, models, methods, datasets, res, summary, f3)
     L.append("## How sure: series bootstrap\n")
     small = [n for n in datasets if info[n]["series"] < BOOT_MIN_SERIES]
     L.append(f"The series of each dataset drawn again with replacement, {RESAMPLES:,} times (seed 0), the same draws for "
@@ -395,8 +403,16 @@ def write_markdown(a, manifest, models, methods, datasets, info, res, summary, p
         L.append(f"* `{m}`: {entries[m]['parameters']:,} parameters, {p.get('trainedSteps')} of {p.get('plannedSteps')} planned "
                  f"training steps, context {entries[m]['contextLength']}, sha256 `{entries[m]['sha256'][:12]}`.")
     L.append("")
+    # The covariates section is written by `npm run eval -- --covariates` (scripts/eval/covariates.ts): kept as it is.
+    keep = ""
+    if os.path.exists(a.out):
+        with open(a.out) as f:
+            old = f.read()
+        i, j = old.find("<!-- covariates:begin"), old.find("<!-- covariates:end -->")
+        if 0 <= i < j:
+            keep = "\n" + old[i:j + len("<!-- covariates:end -->")] + "\n"
     with open(a.out, "w") as f:
-        f.write("\n".join(L))
+        f.write("\n".join(L) + keep)
 
 
 if __name__ == "__main__":

@@ -29,7 +29,10 @@ import { seasonalNaiveScale } from '#timeseries';
 const REPO = path.resolve(__dirname, '../../..');
 const EVAL = path.join(REPO, '.tmp/eval');
 const LEVELS = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9];
-const FMS = ['ssm-small', 'xlstm-small'];
+// The shipped models (not the -dev ones), as run-models.js forecasts them by default.
+const FMS: string[] = JSON.parse(readFileSync(path.join(REPO, 'models/manifest.json'), 'utf8'))
+  .models.map((m: { id: string }) => m.id)
+  .filter((id: string) => !id.endsWith('-dev'));
 
 interface Series {
   id: string;
@@ -168,7 +171,7 @@ async function main(): Promise<void> {
   const gm = (a: number[]) => Math.exp(a.filter((x) => x > 0 && Number.isFinite(x)).reduce((s, x) => s + Math.log(x), 0) / a.length);
   for (const [n, r] of Object.entries(ratios)) {
     const vsEts = r.mase.filter((x, i) => x < ratios.ets.mase[i]).length;
-    const vsFm = r.wql.filter((x, i) => x <= 1.02 * Math.min(ratios['ssm-small'].wql[i], ratios['xlstm-small'].wql[i])).length;
+    const vsFm = r.wql.filter((x, i) => x <= 1.02 * Math.min(...FMS.map((m) => ratios[m].wql[i]))).length;
     console.log(
       `${n.padEnd(15)} rel MASE ${gm(r.mase).toFixed(3)}  rel WQL ${gm(r.wql).toFixed(3)}  MASE < ETS on ${vsEts}/${r.mase.length}  WQL within 2 % of the better FM on ${vsFm}`,
     );

@@ -3,8 +3,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ModelRuntime } from '#model-runtime';
 import { parseFrequency, stepForward, autoEts } from '#timeseries';
-import { AutoConfig, FoundationForecaster, autoForecast } from '../../libs/forecasting/src/auto';
-import { EvalDataset, forecastDataset, startRuntime } from '../../scripts/eval/run-models';
+import { AutoConfig, autoForecast } from '../../libs/forecasting/src/auto';
+import { runtimeForecaster } from '../../scripts/eval/auto-foundation';
+import { startRuntime } from '../../scripts/eval/run-models';
 import { MODELS_DIR } from './fixtures';
 
 /**
@@ -46,29 +47,7 @@ describe('auto with the shipped foundation models on 30 short M3 yearly series',
   it('MASE of auto below ETS and below each foundation model; metadata names every candidate', async () => {
     const histories = series.map((s) => s.values.slice(0, -H));
     const times = series.map((s) => timestamps(s.start, s.values.length));
-    // The injected forecaster: every (series, cut-off) request through the serving path, per model.
-    const foundation: FoundationForecaster = async (reqs) => {
-      const out = reqs.map(() => ({}) as Record<string, number[][]>);
-      for (const model of MODELS) {
-        const d: EvalDataset = {
-          dataset: 'm3_yearly',
-          frequency: 'Y',
-          H,
-          m: 1,
-          regularTest: true,
-          series: reqs.map((r, k) => ({
-            id: String(k),
-            t: times[r.series].slice(0, r.cutoff),
-            v: histories[r.series].slice(0, r.cutoff),
-            testT: times[r.series].slice(r.cutoff, r.cutoff + H),
-            testY: [],
-            testSteps: [],
-          })),
-        };
-        (await forecastDataset(runtime, runtime.entry(model), d)).forEach((o, k) => o.q && (out[k][model] = o.q));
-      }
-      return out;
-    };
+    const foundation = runtimeForecaster(runtime, MODELS, 'Y', series.map((s, i) => ({ t: times[i], values: histories[i] })));
     const cfg: AutoConfig = { horizon: H, m: 1, levels: LEVELS, windows: 2, minHistory: 10, top: 2, shortSeries: ['ssm-small', 'theta'] };
     const res = await autoForecast(
       histories.map((values) => ({ values })),
