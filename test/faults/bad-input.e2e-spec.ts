@@ -250,6 +250,23 @@ describe('bad-input corpus (property-based, against the real api)', () => {
       ),
       { numRuns: 40 },
     );
+    // Crons that fire more than once a minute (seconds fields, six-field form) are refused exactly, on create and update.
+    const tooFrequent = fc
+      .tuple(
+        fc.constantFrom('*', '*/2', '*/30', '0,30', '0-59', '*/59', '10,20', '0-1'),
+        fc.constantFrom('* * * * *', '*/1 * * * *', '* * * * 1-5', '0-59 * * * *'),
+      )
+      .map(([sec, rest]) => `${sec} ${rest}`);
+    await fc.assert(
+      fc.asyncProperty(tooFrequent, fc.boolean(), async (cron, create) => {
+        sent++;
+        const r = create
+          ? await stack.request('POST', '/v1/schedules', { key, json: { ...okSchedule, name: 'fast', cron } })
+          : await stack.request('PATCH', `/v1/schedules/${scheduleId}`, { key, json: { cron } });
+        if (r.status !== 422 || r.body?.error?.code !== 'SCHEDULE_TOO_FREQUENT') throw new Error(`${cron} -> ${r.status} ${r.text.slice(0, 200)}`);
+      }),
+      { numRuns: 40 },
+    );
     for (const [method, path] of [
       ['PATCH', `/v1/schedules/${foreignSchedule}`],
       ['POST', `/v1/schedules/${foreignSchedule}/pause`],
