@@ -189,6 +189,25 @@ describe('bad-input corpus: query parameters and key scopes (property-based, aga
     expect(await digest()).toBe(before);
   });
 
+  it('well-formed from/to on the forecast listing still filter, as ISO 8601 (any offset) or epoch ms', async () => {
+    const data = { timestamps: ['2024-01-01T00:00:00Z', '2024-01-01T01:00:00Z', '2024-01-01T02:00:00Z'], values: [[1, 2, 3]] };
+    const made = await stack.request('POST', '/v1/forecasts', { key, json: { data, horizon: 2, wait: 0 } });
+    expect(made.status).toBe(202);
+    const at = Date.parse(made.body.createdAt);
+    const ids = async (query: string) => {
+      const r = await stack.request('GET', `/v1/forecasts?${query}`, { key });
+      expect(r.status, r.text).toBe(200);
+      return r.body.items.map((f: { id: string }) => f.id);
+    };
+    expect(await ids(`from=${encodeURIComponent(new Date(at).toISOString())}`)).toContain(made.body.id);
+    expect(await ids(`from=${at}&to=${at + 1}`)).toContain(made.body.id);
+    expect(await ids(`from=${at + 1}`)).not.toContain(made.body.id);
+    expect(await ids(`to=${encodeURIComponent(new Date(at - 1).toISOString())}`)).not.toContain(made.body.id);
+    // An offset names the same instant: 02:00+02:00 is midnight UTC.
+    expect(await ids(`from=${encodeURIComponent('2000-01-01T02:00:00+02:00')}`)).toContain(made.body.id);
+    expect(await ids(`to=${encodeURIComponent('2000-01-01T02:00:00+02:00')}`)).toEqual([]);
+  });
+
   it('sent a corpus worth the name', () => {
     expect(sent).toBeGreaterThanOrEqual(400);
   });
