@@ -3,6 +3,7 @@
 # or a PyTorch one (test/bench/<name>.bench.py, e.g. training-step) in models/.
 # usage: npm run bench -- ingest
 #        npm run bench -- soak [seconds]   (mixed traffic against api + worker processes; default 60 s)
+#        npm run bench -- fairness         (a light tenant's forecast latency alone and beside a heavy tenant's 10,000-series run)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 name=${1:?usage: npm run bench -- <name>   (files in test/bench/)}
