@@ -56,7 +56,7 @@ export interface CovariateMetadata {
   effects: CovariateEffect[];
   lambda: number | null;
   r2: number | null;
-  /** Seasonal-naive MAE on the holdout windows, with the covariates' effect and without, and their ratio. */
+  /** Holdout absolute errors of the guard's proxy with the covariates' effect and without, and their ratio (holdoutScore). */
   holdout: { windows: number; withCovariates: number; without: number; ratio: number } | null;
 }
 
@@ -69,10 +69,13 @@ export interface CovariateOptions {
   /** Keep the covariates when the holdout error ratio is below 1 − margin. */
   margin?: number;
   holdoutWindows?: number;
+  /** The guard's stand-in for the foundation model on the holdout (holdoutScore). */
+  proxy?: 'naive' | 'seasonal';
 }
 
 /** Chosen on held-out windows of the eval's training parts (docs/ACCURACY.md, covariates). */
 export const DEFAULT_MARGIN = 0.02;
+export const DEFAULT_PROXY: 'naive' | 'seasonal' = 'seasonal';
 const DEFAULT_HOLDOUT_WINDOWS = 4;
 
 /** The columns the regression sees, history and horizon, past covariates lagged; 422 for a missing future value. */
@@ -107,23 +110,6 @@ export function designMatrix(s: CovariateSeries): { x: Float64Array[]; lags: (nu
   return { x, lags };
 }
 
-/** Seasonal-naive MAE over the last `windows` blocks of `horizon` steps of y (origins at each block start). */
-function naiveMae(y: ArrayLike<number>, n: number, horizon: number, m: number, windows: number): number {
-  let sum = 0;
-  let count = 0;
-  for (let w = windows; w >= 1; w--) {
-    const origin = n - w * horizon;
-    for (let h = 0; h < horizon; h++) {
-      const t = origin + h;
-      const src = t - m * Math.ceil((h + 1) / m);
-      if (src < 0 || !Number.isFinite(y[t]) || !Number.isFinite(y[src])) continue;
-      sum += Math.abs(y[t] - y[src]);
-      count++;
-    }
-  }
-  return count ? sum / count : NaN;
-}
-
 function effects(fit: RidgeFit, s: CovariateSeries, lags: (number | undefined)[]): CovariateEffect[] {
   const total = fit.standardized.reduce((a, b) => a + Math.abs(b), 0) || 1;
   return s.covariates.map((c, j) => ({
@@ -134,6 +120,48 @@ function effects(fit: RidgeFit, s: CovariateSeries, lags: (number | undefined)[]
     importance: Math.abs(fit.standardized[j]) / total,
     ...(lags[j] !== undefined ? { lag: lags[j] } : {}),
   }));
+}
+
+/**
+ * The guard's holdout: coefficients fitted on the history before the last `windows` blocks of
+ * `horizon` steps, then each block forecast from its origin by a cheap proxy of the foundation model,
+ * once on the target and once on what the effect leaves plus the effect: the proxy repeats the value
+ * `lag` steps back (`proxy` 'naive': the origin's value; 'seasonal': one season back), so the ratio
+ * says whether the covariates explain how the target moves away from what it already shows.
+ */
+export function holdoutScore(
+  s: CovariateSeries,
+  x: readonly Float64Array[],
+  y: Float64Array,
+  o: CovariateOptions = {},
+): { windows: number; withCovariates: number; without: number; ratio: number } | null {
+  const n = y.length;
+  const m = (o.proxy ?? DEFAULT_PROXY) === 'naive' ? 1 : Math.max(1, Math.round(s.season));
+  const windows = Math.min(o.holdoutWindows ?? DEFAULT_HOLDOUT_WINDOWS, Math.floor((n - 4 * x.length - 2 * Math.max(1, s.season)) / s.horizon));
+  if (windows < 1) return null;
+  const cut = n - windows * s.horizon;
+  const early = fitRidge(
+    x.map((c) => c.subarray(0, cut)),
+    y.subarray(0, cut),
+  );
+  const eff = contribution(early, x, n);
+  let withSum = 0;
+  let withoutSum = 0;
+  for (let w = windows; w >= 1; w--) {
+    const origin = n - w * s.horizon;
+    for (let h = 0; h < s.horizon; h++) {
+      const t = origin + h;
+      const src = t - m * Math.ceil((h + 1) / m);
+      if (src < 0) continue;
+      const a = Math.abs(y[t] - y[src]);
+      const b = Math.abs(y[t] - (y[src] - eff[src] + eff[t]));
+      if (!Number.isFinite(a) || !Number.isFinite(b)) continue;
+      withoutSum += a;
+      withSum += b;
+    }
+  }
+  if (!(withoutSum > 0)) return null;
+  return { windows, withCovariates: withSum, without: withoutSum, ratio: withSum / withoutSum };
 }
 
 interface Plan {
@@ -153,41 +181,13 @@ export function planCovariates(s: CovariateSeries, o: CovariateOptions = {}): Pl
   });
   if (s.covariates.length === 0) return keep('no-covariates');
   const { x, lags } = designMatrix(s);
-  const m = Math.max(1, Math.round(s.season));
-  const windows = Math.min(o.holdoutWindows ?? DEFAULT_HOLDOUT_WINDOWS, Math.floor((n - 4 * x.length - 2 * m) / s.horizon));
-  if (windows < 1) return keep('history-too-short');
-  // Guard: coefficients from the history before the holdout, scored on it by a seasonal-naive forecast of
-  // what they leave, against the same forecast of the target.
-  const cut = n - windows * s.horizon;
-  const early = fitRidge(
-    x.map((c) => c.subarray(0, cut)),
-    y.subarray(0, cut),
-  );
-  const eff = contribution(early, x, n);
-  const resid = Float64Array.from(y, (v, i) => v - eff[i]);
-  // y = resid + eff, but the forecast of t reads resid at the seasonal lag and eff at t itself
-  let sum = 0;
-  let count = 0;
-  for (let w = windows; w >= 1; w--) {
-    const origin = n - w * s.horizon;
-    for (let h = 0; h < s.horizon; h++) {
-      const t = origin + h;
-      const src = t - m * Math.ceil((h + 1) / m);
-      const f = resid[src] + eff[t];
-      if (src < 0 || !Number.isFinite(y[t]) || !Number.isFinite(f)) continue;
-      sum += Math.abs(y[t] - f);
-      count++;
-    }
-  }
-  const without = naiveMae(y, n, s.horizon, m, windows);
-  const withEffect = count ? sum / count : NaN;
-  const ratio = withEffect / without;
-  const holdout = { windows, withCovariates: withEffect, without, ratio };
+  const holdout = holdoutScore(s, x, y, o);
+  if (!holdout) return keep('history-too-short');
   const full = fitRidge(
     x.map((c) => c.subarray(0, n)),
     y,
   );
-  if (!(ratio < 1 - (o.margin ?? DEFAULT_MARGIN)))
+  if (!(holdout.ratio < 1 - (o.margin ?? DEFAULT_MARGIN)))
     return keep('no-holdout-gain', { holdout, effects: effects(full, s, lags), lambda: full.lambda, r2: full.r2 });
   const effect = contribution(full, x, n + s.horizon);
   return {
