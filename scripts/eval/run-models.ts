@@ -1,7 +1,7 @@
 /**
  * Forecasts every evaluation series (.tmp/eval/series/*.json, written by data.py) with the served
- * models through the real serving path: libs/forecasting prepareSeries -> forecastPrepared (context
- * selection, ModelRuntime.forecast: onnxruntime-node, micro-batched) -> finishSeries, as
+ * models through the real serving path: libs/forecasting's Forecaster (prepareSeries -> context
+ * selection, ModelRuntime.forecast: onnxruntime-node, micro-batched -> finishSeries), as
  * ForecastService does for a job. Quantiles
  * 0.1..0.9 at the test timestamps, cached per model and dataset in
  * .tmp/eval/forecasts/<model>/<dataset>.json, keyed by the model's sha256, its negationEnsemble and
@@ -13,8 +13,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { DomainError } from '#common';
-import { ForecastOptions, PreparedSeries, finishSeries, forecastPrepared, prepareSeries } from '#forecasting';
+import { Forecaster, RequestOptions, SeriesInput, catalogModel } from '#forecasting';
 import { ManifestEntry, ModelRuntime, loadManifest } from '#model-runtime';
 
 const REPO = path.resolve(__dirname, '../../..');
@@ -51,7 +50,7 @@ export interface SeriesOutcome {
 /** sha256 over the sources that turn a request into model inputs and back (pipeline, runtime, timeseries). */
 export function servingCodeHash(): string {
   const h = createHash('sha256');
-  const dirs = ['libs/forecasting/src', 'libs/model-runtime/src', 'libs/timeseries/src'];
+  const dirs = ['libs/forecasting/src', 'libs/forecasting/src/model-family', 'libs/model-runtime/src', 'libs/timeseries/src'];
   for (const d of dirs) {
     for (const f of readdirSync(path.join(REPO, d))
       .filter((x) => /\.(ts|js)$/.test(x) && !x.includes('.spec.'))
@@ -74,33 +73,18 @@ function arg(name: string): string | undefined {
  */
 export async function forecastDataset(runtime: ModelRuntime, entry: ManifestEntry, d: EvalDataset): Promise<SeriesOutcome[]> {
   const context = Number(arg('--context') ?? 0);
-  const opts: ForecastOptions = {
-    span: { horizon: d.H },
-    frequency: d.frequency,
-    quantiles: LEVELS,
-    coarsen: true,
-    selectContext: true,
-    adjustSeasons: true,
-    ...(context > 0 ? { contextLength: context } : {}),
-  };
-  const prepared: (PreparedSeries | DomainError)[] = d.series.map((s) => {
-    try {
-      // The service reads at most contextLength x 4 rows of a series (ForecastService.targets).
-      const n = Math.min(s.t.length, entry.contextLength * 4);
-      const o = d.regularTest ? opts : { ...opts, span: { at: s.testT } };
-      return prepareSeries(s.t.slice(-n), s.v.slice(-n), entry, o);
-    } catch (err) {
-      if (err instanceof DomainError) return err;
-      throw err;
-    }
-  });
-  const ok = prepared.filter((x): x is PreparedSeries => !(x instanceof DomainError));
-  const outputs = (await forecastPrepared(runtime, entry.id, ok, entry.quantiles)).map((o) => o.forecast);
-  let j = 0;
+  const o: RequestOptions = { span: { horizon: d.H }, frequency: d.frequency, quantiles: LEVELS, ...(context > 0 ? { contextLength: context } : {}) };
+  // The service reads at most contextLength x 4 rows of a series (ForecastService.targets).
+  const n = (s: EvalDataset['series'][number]) => Math.min(s.t.length, entry.contextLength * 4);
+  const inputs: SeriesInput[] = d.series.map((s) => ({
+    timestamps: s.t.slice(-n(s)),
+    values: s.v.slice(-n(s)),
+    ...(d.regularTest ? {} : { span: { at: s.testT } }),
+  }));
+  const outcomes = await new Forecaster(runtime).forecast(catalogModel(entry), inputs, o);
   return d.series.map((s, i) => {
-    const x = prepared[i];
-    if (x instanceof DomainError) return { id: s.id, q: null, error: `${x.code}: ${x.message}` };
-    const r = finishSeries(x, outputs[j++].quantiles, entry.quantiles, LEVELS, 'value');
+    const r = outcomes[i];
+    if ('error' in r) return { id: s.id, q: null, error: `${r.error.code}: ${r.error.message}` };
     const at = new Map(r.timestamps.map((t, k) => [t, k]));
     const missing = s.testT.filter((t) => !at.has(t));
     if (missing.length) return { id: s.id, q: null, error: `forecast timestamps do not cover ${missing.length} test timestamps` };

@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { DomainError, InvalidInputError, OverloadedError } from '#common';
 import { BacktestForecastRow, BacktestsRepository, ObservationsRepository, SeriesRepository } from '#db';
 import type { JobContext, JobOutcome, JobPayloads } from '#jobs';
-import { ManifestEntry, ModelRuntime } from '#model-runtime';
+import { ModelRuntime } from '#model-runtime';
 import {
   Frequency,
   TimeseriesError,
@@ -18,8 +18,9 @@ import { baselineEntry, baselineForecast } from './backtest-baselines';
 import { MetricSet, WindowEval, pooledMetrics, relativeMetrics, windowScales } from './backtest-metrics';
 import { BacktestRequestRecord, MIN_BACKTEST_CONTEXT, isBaseline } from './backtest-request';
 import { ModelResolver } from './finetune/model-resolver';
-import { PreparedSeries, finishSeries, prepareSeries } from './pipeline';
-import { ContextSelectionResult, forecastPrepared } from './context-selection';
+import { PreparedSeries, finishSeries } from './pipeline';
+import { ContextSelectionResult } from './context-selection';
+import { Forecaster, ForecasterModel, gridOnlyModel } from './forecaster';
 
 /** One series channel with its rolling-origin windows. */
 interface Target {
@@ -273,12 +274,11 @@ export class BacktestService {
     const n = upperBound(t.timestamps, origin);
     const ts = t.timestamps.slice(0, n);
     const vs = t.values.slice(0, n);
-    const prepared = prepareSeries(ts, vs, baselineEntry('seasonal_naive', req.quantiles), {
-      span: { horizon: 1 },
-      declaredFrequency: t.frequency.label,
-      resampling: 'none',
-      quantiles: req.quantiles,
-    });
+    const prepared = new Forecaster(this.runtime).prepare(
+      gridOnlyModel(baselineEntry('seasonal_naive', req.quantiles)),
+      { timestamps: ts, values: vs, declaredFrequency: t.frequency.label },
+      { span: { horizon: 1 }, resampling: 'none', quantiles: req.quantiles },
+    );
     // Float32 context -> the exact stored values wherever a grid point was observed.
     const exact = new Map(ts.map((x, i) => [x, vs[i]]));
     const grid = prepared.metadataBase.grid.timestamps;
@@ -293,16 +293,11 @@ export class BacktestService {
   private async evaluate(tenantId: string, modelId: string, targets: Target[], req: BacktestRequestRecord): Promise<WindowResult[][]> {
     const out: WindowResult[][] = targets.map((t) => t.windows.map(() => ({ rows: [] })));
     const jobs: { i: number; k: number; prepared: PreparedSeries; values: Float64Array; m: number }[] = [];
-    let entry: ManifestEntry;
-    let coarsen = false; // as forecasts: catalog models only (not baselines, not fine-tuned heads)
-    let adjustSeasons = false; // as forecasts: catalog models, and fine-tunes trained on adjusted windows
-    let padToContext = false; // as forecasts: xlstm heads fine-tuned before the base's contextPadding
+    // As forecasts: the model's procedures (Forecaster.procedures); a baseline only regularises.
+    let model: ForecasterModel;
+    const forecaster = new Forecaster(this.runtime);
     try {
-      if (isBaseline(modelId)) entry = baselineEntry(modelId, req.quantiles);
-      else {
-        const resolved = await this.resolver.resolve(tenantId, modelId);
-        [entry, coarsen, adjustSeasons, padToContext] = [resolved.entry, !resolved.finetuned, resolved.adjustSeasons, resolved.padToContext];
-      }
+      model = isBaseline(modelId) ? gridOnlyModel(baselineEntry(modelId, req.quantiles)) : await this.resolver.resolve(tenantId, modelId);
     } catch (err) {
       const e = asError(err); // e.g. a fine-tuned model deleted since the request: this model fails everywhere
       if (!e) throw err;
@@ -312,16 +307,11 @@ export class BacktestService {
       for (const [k, w] of t.windows.entries()) {
         const n = upperBound(t.timestamps, w.origin);
         try {
-          const prepared = prepareSeries(t.timestamps.slice(0, n), t.values.slice(0, n), entry, {
-            span: { until: w.times[w.times.length - 1] },
-            declaredFrequency: t.frequency.label,
-            quantiles: req.quantiles,
-            coarsen,
-            selectContext: coarsen,
-            adjustSeasons,
-            padToContext,
-            ...(isBaseline(modelId) ? { resampling: 'none' as const } : {}),
-          });
+          const prepared = forecaster.prepare(
+            model,
+            { timestamps: t.timestamps.slice(0, n), values: t.values.slice(0, n), declaredFrequency: t.frequency.label },
+            { span: { until: w.times[w.times.length - 1] }, quantiles: req.quantiles, ...(isBaseline(modelId) ? { resampling: 'none' as const } : {}) },
+          );
           jobs.push({ i, k, prepared, values: isBaseline(modelId) ? w.history : Float64Array.from(prepared.request.context), m: t.seasonalPeriod });
         } catch (err) {
           const e = asError(err);
@@ -383,12 +373,9 @@ export class BacktestService {
     const model = await this.resolver.resolve(tenantId, modelId);
     try {
       // Context selection where the prepared series carry a plan (catalog models, as forecasts).
-      const outputs = await forecastPrepared(
-        this.runtime,
-        model.baseModelId,
+      const outputs = await new Forecaster(this.runtime).run(
+        model,
         items.map((i) => i.prepared),
-        model.entry.quantiles,
-        model.head,
       );
       return outputs.map((o) => ({ levels: model.entry.quantiles, quantiles: o.forecast.quantiles, selection: o.selection }));
     } catch (err) {

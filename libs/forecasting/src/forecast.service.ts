@@ -1,10 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { DomainError, OverloadedError } from '#common';
+import { OverloadedError } from '#common';
 import { ForecastResultRow, ForecastsRepository, ObservationsRepository, SeriesRepository } from '#db';
 import type { JobOutcome, JobPayloads } from '#jobs';
-import { ModelRuntime } from '#model-runtime';
-import { ForecastOptions, PreparedSeries, finishSeries, prepareSeries } from './pipeline';
-import { PreparedForecast, forecastPrepared } from './context-selection';
+import { ModelRuntime, SeriesForecast } from '#model-runtime';
+import { ForecastOutcome, Forecaster, RequestOptions } from './forecaster';
 import { ForecastRequestRecord, spanOf } from './forecast-request';
 import { ModelResolver } from './finetune/model-resolver';
 
@@ -17,7 +16,7 @@ interface Target {
   declaredFrequency: string | null;
 }
 
-/** Runs one forecast job: loads the context, regularises it, runs the model, writes one result. */
+/** Runs one forecast job: loads the contexts a chunk at a time, forecasts them (Forecaster), writes one result. */
 @Injectable()
 export class ForecastService {
   private readonly log = new Logger('forecast');
@@ -38,68 +37,59 @@ export class ForecastService {
     // A catalog model, or the tenant's fine-tuned head on its base model's shared session.
     const model = await this.resolver.resolve(p.tenantId, f.modelId);
     const entry = model.entry;
-    const targets = await this.targets(p.tenantId, req, entry.contextLength);
-    const tLoad = performance.now();
-    const opts = (t: Target): ForecastOptions => ({
+    const forecaster = new Forecaster(this.runtime);
+    const o: RequestOptions = {
       span: spanOf(req),
       frequency: req.frequency,
-      declaredFrequency: t.declaredFrequency,
       resampling: req.resampling,
       contextLength: req.contextLength,
       quantiles: req.quantiles,
-      coarsen: !model.finetuned,
-      selectContext: !model.finetuned,
-      adjustSeasons: model.adjustSeasons,
-      padToContext: model.padToContext,
-    });
-    const prepared: (PreparedSeries | DomainError)[] = targets.map((t) => {
+    };
+    const results: ForecastResultRow[] = [];
+    const runs: SeriesForecast[] = [];
+    let loadMs = 0;
+    // Targets are read, forecast and turned into result rows a chunk at a time: the contexts of one
+    // chunk are held at once, not those of every series of the job.
+    for await (const chunk of this.targets(p.tenantId, req, entry.contextLength, forecaster.chunkSize)) {
+      loadMs += chunk.loadMs;
+      let outcomes: ForecastOutcome[];
       try {
-        return prepareSeries(t.timestamps, t.values, entry, opts(t));
+        outcomes = await forecaster.forecast(model, chunk.targets, o);
       } catch (err) {
-        if (err instanceof DomainError) return err;
+        if (err instanceof OverloadedError) throw Object.assign(new Error(err.message), { code: 'OVERLOADED' }); // transient: retry with backoff
         throw err;
       }
-    });
-    const tPre = performance.now();
-    const ok = prepared.filter((x): x is PreparedSeries => !(x instanceof DomainError));
-    let ran: PreparedForecast[];
-    try {
-      ran = await forecastPrepared(this.runtime, model.baseModelId, ok, entry.quantiles, model.head);
-    } catch (err) {
-      if (err instanceof OverloadedError) throw Object.assign(new Error(err.message), { code: 'OVERLOADED' }); // transient: retry with backoff
-      throw err;
-    }
-    const tModel = performance.now();
-    const outputs = ran.map((r) => r.forecast);
-    let j = 0;
-    const results: ForecastResultRow[] = targets.map((t, i) => {
-      const x = prepared[i];
-      const base = { seriesKey: t.key, seriesId: t.seriesId, channel: t.channel };
-      if (x instanceof DomainError) {
-        return {
+      chunk.targets.forEach((t, i) => {
+        const r = outcomes[i];
+        const base = { seriesKey: t.key, seriesId: t.seriesId, channel: t.channel };
+        if ('error' in r) {
+          const e = r.error;
+          results.push({
+            ...base,
+            status: 'FAILED',
+            errorCode: e.code,
+            errorMessage: e.message,
+            timestamps: null,
+            levels: null,
+            quantiles: null,
+            metadata: null,
+          });
+          return;
+        }
+        runs.push(r.forecast);
+        results.push({
           ...base,
-          status: 'FAILED' as const,
-          errorCode: x.code,
-          errorMessage: x.message,
-          timestamps: null,
-          levels: null,
-          quantiles: null,
-          metadata: null,
-        };
-      }
-      const out = ran[j++];
-      const r = finishSeries(x, out.forecast.quantiles, entry.quantiles, req.quantiles, t.channel, out.selection);
-      return {
-        ...base,
-        status: 'SUCCEEDED' as const,
-        errorCode: null,
-        errorMessage: null,
-        timestamps: r.timestamps,
-        levels: r.levels,
-        quantiles: r.quantiles,
-        metadata: r.metadata as unknown as Record<string, unknown>,
-      };
-    });
+          status: 'SUCCEEDED',
+          errorCode: null,
+          errorMessage: null,
+          timestamps: r.timestamps,
+          levels: r.levels,
+          quantiles: r.quantiles,
+          metadata: r.metadata as unknown as Record<string, unknown>,
+        });
+      });
+    }
+    const st = forecaster.stages;
     const failed = results.filter((r) => r.status === 'FAILED').length;
     const state = failed === 0 ? 'SUCCEEDED' : failed === results.length ? 'FAILED' : 'PARTIALLY_SUCCEEDED';
     const status = this.runtime.models().find((m) => m.entry.id === model.baseModelId)!;
@@ -112,14 +102,14 @@ export class ForecastService {
       onnxruntimeVersion: status.ortVersion,
       durationsMs: {
         queue: Math.max(0, Date.now() - new Date(f.createdAt).getTime() - (performance.now() - t0)),
-        load: tLoad - t0,
-        preprocess: tPre - tLoad,
-        model: tModel - tPre,
-        postprocess: performance.now() - tModel,
-        modelQueue: Math.max(0, ...outputs.map((o) => o.queueMs)),
-        modelRun: Math.max(0, ...outputs.map((o) => o.modelMs)),
+        load: loadMs,
+        preprocess: st.prepareMs,
+        model: st.modelMs,
+        postprocess: st.finishMs,
+        modelQueue: runs.reduce((a, o) => Math.max(a, o.queueMs), 0),
+        modelRun: runs.reduce((a, o) => Math.max(a, o.modelMs), 0),
       },
-      batchSize: Math.max(0, ...outputs.map((o) => o.batchSize)),
+      batchSize: runs.reduce((a, o) => Math.max(a, o.batchSize), 0),
     };
     const first = results.find((r) => r.status === 'FAILED');
     const error = state === 'FAILED' && first ? { code: first.errorCode!, message: first.errorMessage! } : undefined;
@@ -130,10 +120,16 @@ export class ForecastService {
     };
   }
 
-  private async targets(tenantId: string, req: ForecastRequestRecord, contextLength: number): Promise<Target[]> {
+  /** The job's targets in chunks of about `chunk` channels, each with the milliseconds its reads took. */
+  private async *targets(
+    tenantId: string,
+    req: ForecastRequestRecord,
+    contextLength: number,
+    chunk: number,
+  ): AsyncGenerator<{ targets: Target[]; loadMs: number }> {
     if (req.data) {
       const d = req.data;
-      return d.values.map((vals, c) => ({
+      const targets = d.values.map((vals, c) => ({
         key: 'inline',
         seriesId: null,
         channel: d.channels[c],
@@ -141,21 +137,29 @@ export class ForecastService {
         values: vals,
         declaredFrequency: null,
       }));
+      for (let at = 0; at < targets.length; at += chunk) yield { targets: targets.slice(at, at + chunk), loadMs: 0 };
+      return;
     }
-    const out: Target[] = [];
+    let out: Target[] = [];
+    let t = performance.now();
     for (const id of req.seriesIds ?? []) {
       const s = await this.series.find(tenantId, id);
       if (!s) {
         for (const ch of req.channels ?? ['*']) out.push({ key: id, seriesId: id, channel: ch, timestamps: [], values: [], declaredFrequency: null });
-        continue;
+      } else {
+        // Enough rows for the model's context even if the series is irregular or gappy.
+        const block = await this.observations.tail(s.id, s.channels.length, contextLength * 4);
+        s.channels.forEach((ch, c) => {
+          if (req.channels && !req.channels.includes(ch)) return;
+          out.push({ key: s.id, seriesId: s.id, channel: ch, timestamps: block.timestamps, values: block.values[c], declaredFrequency: s.frequency });
+        });
       }
-      // Enough rows for the model's context even if the series is irregular or gappy.
-      const block = await this.observations.tail(s.id, s.channels.length, contextLength * 4);
-      s.channels.forEach((ch, c) => {
-        if (req.channels && !req.channels.includes(ch)) return;
-        out.push({ key: s.id, seriesId: s.id, channel: ch, timestamps: block.timestamps, values: block.values[c], declaredFrequency: s.frequency });
-      });
+      if (out.length >= chunk) {
+        yield { targets: out, loadMs: performance.now() - t };
+        out = [];
+        t = performance.now();
+      }
     }
-    return out;
+    if (out.length) yield { targets: out, loadMs: performance.now() - t };
   }
 }

@@ -46,6 +46,9 @@ export type ForecastOutcome = (SeriesResult & { forecast: SeriesForecast }) | { 
  * decided in one place (procedures()) and a new procedure is added once.
  */
 export class Forecaster {
+  /** Milliseconds spent per stage and series done, since construction (benchmarks, job timings). */
+  readonly stages = { prepareMs: 0, modelMs: 0, finishMs: 0, series: 0 };
+
   constructor(
     private readonly runtime: Pick<ModelRuntime, 'forecast'>,
     readonly chunkSize = FORECAST_CHUNK,
@@ -76,7 +79,7 @@ export class Forecaster {
     return out;
   }
 
-  /** Model-grid quantiles -> the requested times and levels. */
+  /** Model-grid quantiles -> the requested times and levels (`levels` ascending, as requests validate them). */
   finish(
     m: ForecasterModel,
     p: PreparedSeries,
@@ -85,14 +88,7 @@ export class Forecaster {
     channel = 'value',
     selection: ContextSelectionResult | null = null,
   ): SeriesResult {
-    return finishSeries(
-      p,
-      q,
-      m.entry.quantiles,
-      [...levels].sort((a, b) => a - b),
-      channel,
-      selection,
-    );
+    return finishSeries(p, q, m.entry.quantiles, levels, channel, selection);
   }
 
   /** Forecasts series, chunk by chunk; a series that cannot be forecast gets its DomainError. */
@@ -124,6 +120,7 @@ export class Forecaster {
 
   private async chunk(model: ForecasterModel | ManifestEntry, series: SeriesInput[], o: RequestOptions): Promise<ForecastOutcome[]> {
     const m = 'entry' in model ? model : catalogModel(model);
+    const t0 = performance.now();
     const prepared = series.map((s): PreparedSeries | DomainError => {
       try {
         return this.prepare(m, s, o);
@@ -133,12 +130,19 @@ export class Forecaster {
       }
     });
     const ok = prepared.filter((x): x is PreparedSeries => !(x instanceof DomainError));
+    const t1 = performance.now();
     const ran = await this.run(m, ok);
+    const t2 = performance.now();
     let j = 0;
-    return prepared.map((x, i) => {
+    const out = prepared.map((x, i): ForecastOutcome => {
       if (x instanceof DomainError) return { error: x };
       const r = ran[j++];
       return Object.assign(this.finish(m, x, r.forecast.quantiles, o.quantiles, series[i].channel, r.selection), { forecast: r.forecast });
     });
+    this.stages.prepareMs += t1 - t0;
+    this.stages.modelMs += t2 - t1;
+    this.stages.finishMs += performance.now() - t2;
+    this.stages.series += series.length;
+    return out;
   }
 }

@@ -10,10 +10,8 @@ import {
   buildMetadata,
   chooseMethod,
   defaultSeasonalPeriod,
-  detectSeasonalPeriod,
   fixedFrequency,
   futureGrid,
-  seasonalCandidates,
   gridLengthCovering,
   inferFrequency,
   mapForecast,
@@ -27,6 +25,7 @@ import {
   TIMESTAMP_YEARS,
 } from '#timeseries';
 import { adjustValues, planSeasonalAdjustment, reseasonalize } from './seasonal-adjustment';
+import { gridFamily } from './model-family';
 
 export type Span = { horizon: number } | { until: number } | { at: number[] };
 
@@ -192,7 +191,8 @@ export function prepareSeries(timestamps: number[], values: (number | null)[], e
   // On another grid, the grid steps that reach the last output time (k may be fractional: 0.75, 1.5).
   const lastOutput = outputTimes.reduce((a, t) => Math.max(a, t), anchorT);
   const stepsOn = (f: Frequency) => Math.ceil((lastOutput - anchorT) / fixedStepMs(f) - 1e-9);
-  let regrid = entry.family === 'xlstm' && o.coarsen === true ? xlstmGrid(frequency, maxLen, entry.seasons) : null;
+  const family = gridFamily(entry);
+  let regrid = family.regrid(entry, frequency, maxLen, o.coarsen === true);
   // A finer grid (k < 1) needs more steps than the series' own: past the model's maxHorizon (the xlstm's
   // limit), the series' own grid, if that reaches it.
   if (regrid && regrid.factor < 1 && stepsOn(regrid.frequency) > entry.maxHorizon && seriesSteps <= entry.maxHorizon) regrid = null;
@@ -209,15 +209,9 @@ export function prepareSeries(timestamps: number[], values: (number | null)[], e
   const r = resample(ts, vs, grid.timestamps, method, { maxStalenessMs: fixedStepMs(gridFrequency) * 3 });
   let long: Float32Array = Float32Array.from(r.values);
   const contextSteps = Math.min(long.length, maxLen);
-  let scaleFactor: number | null = null;
-  let seasonalPeriod: number | null = null;
-  if (entry.family === 'ssm') {
-    const def = defaultSeasonalPeriod(frequency);
-    const found = detectSeasonalPeriod(r.values.subarray(r.values.length - contextSteps), { candidates: seasonalCandidates(frequency) });
-    seasonalPeriod = found.detected ? found.period : def;
-    // P = floor(24 / s) steps per decoder position must stay >= 1: s <= 24.
-    scaleFactor = Math.min(24, 24 / ssmScalePeriod(seasonalPeriod, entry.scalePeriods));
-  }
+  const scale = family.timeScale(entry, frequency, r.values.subarray(r.values.length - contextSteps));
+  const scaleFactor = scale?.scaleFactor ?? null;
+  const seasonalPeriod = scale?.seasonalPeriod ?? null;
   // The season on the model grid: the ssm's, else the grid frequency's default (e.g. 96 on a 15-minute grid).
   const adjustment =
     entry.seasonalAdjustment && o.adjustSeasons === true
@@ -259,7 +253,7 @@ export function prepareSeries(timestamps: number[], values: (number | null)[], e
   // the grid the model reads, as without selection.
   if (spec && !selection && long.length > maxLen) return prepareSeries(timestamps, values, entry, { ...o, selectContext: false });
   return {
-    request: { context, horizon, scaleFactor: scaleFactor ?? undefined, ...(o.padToContext && entry.family === 'xlstm' ? { padToContext: true } : {}) },
+    request: { context, horizon, scaleFactor: scaleFactor ?? undefined, ...(o.padToContext && family.padsToContext ? { padToContext: true } : {}) },
     method,
     frequency: gridFrequency,
     anchor: { t: anchorT, value: lastObservedValue(ts, vs) },
@@ -339,8 +333,11 @@ function span(s: Span, anchor: number, f: Frequency): { outputTimes: number[]; h
 export function modelInputOf(p: Pick<PreparedSeries, 'feed' | 'request'>, contextSelection: ContextSelectionInfo | null): ModelInputInfo | null {
   if (!p.feed) return null;
   const contextSteps = contextSelection ? [...contextSelection.chosen] : [p.request.context.length];
-  const wholePatches = p.feed.family === 'xlstm' && p.feed.contextPadding !== undefined && p.request.padToContext !== true;
-  return { rule: wholePatches ? 'whole-patches' : 'window', contextSteps, fedSteps: contextSteps.map((n) => fedLength(p.feed!, p.request, n)) };
+  return {
+    rule: gridFamily(p.feed).rule(p.feed, p.request),
+    contextSteps,
+    fedSteps: contextSteps.map((n) => fedLength(p.feed!, p.request, n)),
+  };
 }
 
 /** Model-grid quantiles -> the requested timestamps and levels, with the metadata that says how. */

@@ -190,7 +190,7 @@ export function formatCsv(rows: CsvCell[][]): string {
 }
 
 /** Streams rows to a file with the same quoting and guard as formatCsv. */
-export async function writeCsvFile(file: string, rows: Iterable<CsvCell[]>): Promise<void> {
+export async function writeCsvFile(file: string, rows: Iterable<CsvCell[]> | AsyncIterable<CsvCell[]>): Promise<void> {
   await pipeline(Readable.from(rows), stringifyStream(STRINGIFY), createWriteStream(file));
 }
 

@@ -8,8 +8,8 @@ import { FinetuneRow, FinetunesRepository, ObservationsRepository, SeriesReposit
 import type { JobContext, JobOutcome, JobPayloads } from '#jobs';
 import { ManifestEntry, ModelRuntime, NamedTensor, SeasonalAdjustmentSpec, SeriesRequest, sha256Hex, writeSafetensors } from '#model-runtime';
 import { defaultSeasonalPeriod } from '#timeseries';
-import { PreparedSeries, finishSeries, prepareSeries } from '../pipeline';
-import { forecastPrepared } from '../context-selection';
+import { PreparedSeries } from '../pipeline';
+import { Forecaster, catalogModel, gridOnlyModel } from '../forecaster';
 import { stepFactor } from '../seasonal-adjustment';
 import { checkFullFinetune, spawnToolchain } from './toolchain';
 import {
@@ -402,6 +402,7 @@ export class FinetuneService {
   ): Promise<{ train: RawWindow[]; validation: RawWindow[]; seriesUsed: number; seriesSkipped: number }> {
     const ids = params.seriesIds ?? (await this.tagged(f.tenantId, params.tag!));
     const windowEntry: ManifestEntry = entry.seasonalAdjustment ? { ...entry, seasonalAdjustment: windowAdjustment(entry.seasonalAdjustment) } : entry;
+    const forecaster = new Forecaster(this.runtime);
     const h = params.horizon;
     const V = params.validation;
     const perSeries = Math.max(1, Math.min(FINETUNE_LIMITS.trainWindowsPerSeries, Math.ceil(FINETUNE_LIMITS.trainWindows / Math.max(1, ids.length))));
@@ -434,17 +435,16 @@ export class FinetuneService {
           const start = Math.max(0, end - entry.contextLength * 4);
           try {
             // As forecasts read the series (the base's seasonal adjustment, if it has one, multiplicative: windowAdjustment), on the series' own grid.
-            const opts = { span: { horizon: h }, declaredFrequency: s.frequency, quantiles: entry.quantiles, adjustSeasons: true };
-            const prep = prepareSeries(ts.slice(start, end), vs.slice(start, end), windowEntry, opts);
+            const input = { timestamps: ts.slice(start, end), values: vs.slice(start, end), declaredFrequency: s.frequency };
+            const opts = { span: { horizon: h }, quantiles: entry.quantiles };
+            const prep = forecaster.prepare(gridOnlyModel(windowEntry, true), input, opts);
             const sa = prep.seasonalAdjustment;
             if (sa && sa.kind !== 'multiplicative') throw new Error(`fine-tune windows are adjusted multiplicatively only, got ${sa.kind}`);
             const factors = sa ? Float64Array.from(prep.outputTimes, (_, t) => stepFactor(sa, t)) : null;
             const target = Float64Array.from(prep.outputTimes, (t, k) => (lookup.get(t) ?? NaN) / (factors ? factors[k] : 1));
             if (target.every((v) => Number.isNaN(v))) return null;
             const m = prep.metadataBase.seasonalPeriod ?? defaultSeasonalPeriod(prep.frequency);
-            const served = forValidation
-              ? prepareSeries(ts.slice(start, end), vs.slice(start, end), entry, { ...opts, coarsen: true, selectContext: true })
-              : undefined;
+            const served = forValidation ? forecaster.prepare(catalogModel(entry), input, opts) : undefined;
             return { request: prep.request, target, factors, maseScale: seasonalNaiveMae(prep.request.context, m), served };
           } catch (err) {
             if (err instanceof DomainError) return null;
@@ -505,6 +505,7 @@ export class FinetuneService {
     if (!entry.negationEnsemble && served.every((p) => !p.selection && p.coarsening === 1 && !p.seasonalAdjustment))
       return { wql: zeroShot.wql, mase: zeroShot.mase };
     const preds: number[][][] = [];
+    const forecaster = new Forecaster(this.runtime);
     // In chunks of at most ~1,024 model passes (two per request with the ensemble, times the xlstm's
     // patches, times the requests of context selection's larger phase: windows × candidates to score,
     // then the averaged ones), well inside the runtime's queue bound (TSFM_BATCH_MAX_QUEUE, default
@@ -516,11 +517,11 @@ export class FinetuneService {
     const chunk = Math.max(1, Math.floor(1024 / passes));
     for (let at = 0; at < served.length; at += chunk) {
       const part = served.slice(at, at + chunk);
-      const out = await forecastPrepared(this.runtime, entry.id, part, entry.quantiles);
+      const out = await forecaster.run(catalogModel(entry), part);
       // Onto the window's steps, divided by the factors its target was divided by (none: as they are).
       preds.push(
         ...out.map((o, i) => {
-          const q = finishSeries(part[i], o.forecast.quantiles, entry.quantiles, entry.quantiles, 'value').quantiles;
+          const q = forecaster.finish(catalogModel(entry), part[i], o.forecast.quantiles, entry.quantiles).quantiles;
           const f = windows[at + i].factors;
           return f ? q.map((row, t) => row.map((v) => v / f[t])) : q;
         }),
