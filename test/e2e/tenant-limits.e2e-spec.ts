@@ -107,7 +107,7 @@ describe('tenant limits and quotas', () => {
     // No worker: both wait their full 2 s, holding the tenant's two slots.
     const waiting = [0, 1].map(() => stack.request('POST', '/v1/forecasts', { key: a.key, json: { seriesIds: [ida], horizon: 4, wait: 2 } }));
     await new Promise((r) => setTimeout(r, 500));
-    const third = await stack.request('POST', '/v1/forecasts', { key: a.key, json: { seriesIds: [ida], horizon: 4, wait: 0 } });
+    const third = await stack.request('POST', '/v1/forecasts', { key: a.key, json: { seriesIds: [ida], horizon: 4, wait: 1 } });
     expect([third.status, third.headers.get('retry-after'), third.body.error?.code, third.body.error?.details]).toEqual([
       429,
       '1',
@@ -115,6 +115,9 @@ describe('tenant limits and quotas', () => {
       { quota: 'waitingRequests', limit: 2, retryAfterSec: 1 },
     ]);
     expect((await stack.request('POST', '/v1/forecasts', { key: b.key, json: { seriesIds: [idb], horizon: 4, wait: 0 } })).status).toBe(202);
+    // wait=0 answers at once and holds no slot (the queued-forecasts quota still applies).
+    const quick = await stack.request('POST', '/v1/forecasts', { key: a.key, json: { seriesIds: [ida], horizon: 4, wait: 0 } });
+    expect([quick.status, quick.body.error?.details?.quota]).toEqual([429, 'queuedForecasts']);
     expect((await Promise.all(waiting)).map((r) => r.status)).toEqual([202, 202]);
     await stack.sql(`UPDATE jobs SET state = 'CANCELLED' WHERE tenant_id = $1`, [a.tenantId]); // its queued-forecast quota is spent too
     expect((await stack.request('POST', '/v1/forecasts', { key: a.key, json: { seriesIds: [ida], horizon: 4, wait: 0 } })).status).toBe(202);
