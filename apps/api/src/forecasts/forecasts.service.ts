@@ -64,15 +64,16 @@ export class ForecastsService {
   }
 
   /**
-   * Reads the forecast, then once more after each push (the job's notification, or a reconnect of
-   * the listener), until it is final or the deadline passes: no polling loop.
+   * Reads the forecast after each push (the job's notification, or a reconnect of the listener) and
+   * once at the deadline, until it is final: no polling loop. The first read waits for a push too:
+   * the job was just enqueued, and the watch started before that, so its end cannot be missed.
    */
   private async awaitFinal(tenantId: string, forecastId: string, watch: JobWatch | null, deadline: number): Promise<{ done: boolean; body: ForecastResponse }> {
     for (;;) {
+      if (watch) await watch.wait(deadline - Date.now());
       const f = await this.forecasts.get(tenantId, forecastId);
       if (FINAL.includes(f.status)) return { done: true, body: toForecastResponse(f, await this.forecasts.results(f.id)) };
       if (!watch || Date.now() >= deadline) return { done: false, body: toForecastResponse(f, []) };
-      await watch.wait(deadline - Date.now());
     }
   }
 
