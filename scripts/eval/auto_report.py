@@ -41,12 +41,14 @@ def auto_section(a, models, methods, datasets, res, summary, f3):
 
     def ok(c):
         return "✅ met" if c else "❌ missed"
+    cfg = json.load(open(os.path.join(a.forecasts, "auto", f"{datasets[0]}.json")))["config"]
     L = ["## `auto`: per-series validation and combination of the candidates\n",
          "`auto` (libs/forecasting/src/auto, run here by scripts/eval/run-auto.ts from the cached forecasts): per series the "
          "candidates (" + ", ".join(f"`{m}`" for m in models) + ", ETS, Theta, seasonal naive; the statistical ones in TypeScript, "
-         "libs/timeseries) are scored on the last 2 horizons of the training part (the held-out windows of holdout.py) by the "
-         "pinball loss scaled by the in-sample seasonal-naive MAE; the 2 best are averaged level by level (Vincentization) with "
-         "inverse-loss weights. Series too short for a window (< 10 points before it) mix `ssm-small` and Theta equally. "
+         f"libs/timeseries) are scored on the last {cfg['windows']} horizon(s) of the training part (the held-out windows of holdout.py) by the "
+         f"pinball loss scaled by the in-sample seasonal-naive MAE; the {cfg['top']} best are averaged level by level (Vincentization) with "
+         f"inverse-loss weights. Series too short for a window (< {cfg['minHistory']} points before it) mix "
+         + ", ".join(f"`{c}`" for c in cfg["shortSeries"]) + " equally. "
          "The rules were chosen on held-out window 1 validated on window 2 (`run-auto.js --target 1 --grid`), not on the test windows.\n",
          "| target (issue #28) | `auto` |", "|---|---|",
          f"| rel MASE ≤ {T['relMase']} | {f3(s['relMase'])} {ok(s['relMase'] <= T['relMase'])} |",

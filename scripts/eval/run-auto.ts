@@ -6,7 +6,7 @@
  * missing timestamps, pedestrian and peyton_manning, cut rows instead: there the two differ slightly).
  * The statistical candidates run here, in-process, on the eval's regular-grid training values.
  *
- * usage: node dist/scripts/eval/run-auto.js [--target 0|1] [--windows K] [--top T] [--short a,b] [--out DIR] [--grid K:T:a+b,...]
+ * usage: node dist/scripts/eval/run-auto.js [--target 0|1] [--windows K] [--top T] [--short a,b] [--out DIR] [--grid K:T:a+b[:MINH],...] [--only d1,d2]
  *   --target 0 forecasts the test windows (writes .tmp/eval/forecasts/auto/<dataset>.json for report.py);
  *   --target 1 forecasts held-out window 1, validating on window 2.. (for choosing the rules: never the
  *   test windows), and prints per-dataset scores of auto and of every candidate alone.
@@ -62,7 +62,7 @@ async function main(): Promise<void> {
     windows: Number(arg('--windows', String(AUTO_DEFAULTS.windows))),
     top: Number(arg('--top', String(AUTO_DEFAULTS.top))),
     minHistory: Number(arg('--min-history', String(AUTO_DEFAULTS.minHistory))),
-    shortSeries: arg('--short', 'ssm-small,theta').split(','),
+    shortSeries: arg('--short', [...FMS, 'theta'].join(',')).split(','),
   };
   const grid = [
     cfgBase,
@@ -70,14 +70,14 @@ async function main(): Promise<void> {
       .split(',')
       .filter(Boolean)
       .map((g) => {
-        const [k, t, sh] = g.split(':');
-        return { ...cfgBase, windows: Number(k), top: Number(t), shortSeries: sh.split('+') };
+        const [k, t, sh, mh] = g.split(':');
+        return { ...cfgBase, windows: Number(k), top: Number(t), shortSeries: sh.split('+'), minHistory: Number(mh ?? cfgBase.minHistory) };
       }),
   ];
-  const label = (c: (typeof grid)[number]) => `auto k=${c.windows} top=${c.top} short=${c.shortSeries.join('+')}`;
+  const label = (c: (typeof grid)[number]) => `auto k=${c.windows} top=${c.top} short=${c.shortSeries.join('+')} min=${c.minHistory}`;
   const outDir = arg('--out', target === 0 ? path.join(EVAL, 'forecasts/auto') : path.join(EVAL, `holdout/val${target}/forecasts/auto`));
   const files = readdirSync(path.join(EVAL, 'series'))
-    .filter((f) => f.endsWith('.json'))
+    .filter((f) => f.endsWith('.json') && (!arg('--only', '') || arg('--only', '').split(',').includes(f.slice(0, -5))))
     .sort();
   const ratios: Record<string, { mase: number[]; wql: number[] }> = {};
   for (const f of files) {
