@@ -20,6 +20,9 @@ import {
 export const MISSED_AFTER_MS = 5_000;
 export const PROCESS_STARTED_AT = Date.now();
 
+/** Forecast jobs a run adds to Redis per command. */
+const FLOW_CHUNK = 500;
+
 export type TickOutcome = 'started' | 'skipped' | 'duplicate' | 'wait' | 'paused' | 'gone';
 
 const DURATION = /^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/;
@@ -164,27 +167,37 @@ export class ScheduleRunner implements OnApplicationShutdown {
     const f = QUEUE_OPTIONS[QueueName.Forecast];
     // Fair share: the children rank after the tenant's other waiting forecasts (their rows are committed, so counted).
     const ahead = (await this.jobs.countQueued(tenantId, JobName.Forecast)) - jobIds.length;
+    const forecast = (i: number) => ({
+      name: JobName.Forecast,
+      data: { jobId: jobIds[i], tenantId, forecastId: forecastIds[i] },
+      opts: {
+        jobId: jobIds[i],
+        priority: fairPriority(ahead + i + 1),
+        attempts: f.attempts,
+        backoff: { type: 'exponential', delay: f.backoffMs },
+        removeOnComplete: { count: f.keepCompleted },
+        removeOnFail: { count: f.keepFailed },
+      },
+    });
+    const first = Math.min(jobIds.length, FLOW_CHUNK);
     await this.flows.add({
       name: JobName.ScheduleRun,
       queueName: QueueName.Schedule,
       data: { tenantId, scheduleId, runId },
       opts: { jobId: `run-${runId}`, ...scheduleJobOptions() },
-      children: jobIds.map((jobId, i) => ({
-        name: JobName.Forecast,
-        queueName: QueueName.Forecast,
-        data: { jobId, tenantId, forecastId: forecastIds[i] },
-        opts: {
-          jobId,
-          priority: fairPriority(ahead + i + 1),
-          attempts: f.attempts,
-          backoff: { type: 'exponential', delay: f.backoffMs },
-          removeOnComplete: { count: f.keepCompleted },
-          removeOnFail: { count: f.keepFailed },
-          // A forecast that fails for good still lets the parent close the run (counted as failed).
-          ignoreDependencyOnFailure: true,
-        },
-      })),
+      // A forecast that fails for good still lets the parent close the run (counted as failed).
+      children: Array.from({ length: first }, (_, i) => {
+        const j = forecast(i);
+        return { ...j, queueName: QueueName.Forecast, opts: { ...j.opts, ignoreDependencyOnFailure: true } };
+      }),
     });
+    // The rest in chunks of plain jobs: one flow of 10,000 children is one Redis transaction that
+    // stalls every tenant's commands (the rate limiter's too) for seconds. The parent closes the run
+    // from the jobs table (finish() waits for every forecast of the run), not from its children.
+    const q = this.queue.queue(QueueName.Forecast);
+    for (let at = first; at < jobIds.length; at += FLOW_CHUNK) {
+      await q.addBulk(Array.from({ length: Math.min(FLOW_CHUNK, jobIds.length - at) }, (_, k) => forecast(at + k)));
+    }
   }
 
   async onApplicationShutdown(): Promise<void> {
