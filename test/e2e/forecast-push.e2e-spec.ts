@@ -103,4 +103,18 @@ describe('sync forecast: told of its result', () => {
     expect(Date.now() - t).toBeGreaterThanOrEqual(1000);
     expect(reads).toBe(1);
   });
+
+  it('closing the listener (api shutdown) answers a waiting request at once with 202, not at its deadline', async () => {
+    reads = 0;
+    const events = stack.api.get(JobEvents);
+    const watchers = (events as unknown as { watchers: Map<string, unknown> }).watchers;
+    const t = Date.now();
+    const pending = post(); // wait: 60, and no worker runs
+    await until(() => watchers.size === 1, 'the request to watch its job');
+    await events.close();
+    const r = await pending;
+    expect(r.status).toBe(202);
+    expect(Date.now() - t).toBeLessThan(30_000);
+    expect(reads).toBe(1);
+  });
 });

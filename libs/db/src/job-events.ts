@@ -11,9 +11,10 @@ export interface JobWatch {
   /**
    * Resolves on the job's notification, on a reconnect of the listener (a notification sent while it
    * was away is lost, so the caller reads the state once more), or after `ms`: whichever is first.
-   * A notification that came since the last call resolves it at once.
+   * A notification that came since the last call resolves it at once. False once the listener is
+   * closed (the api is shutting down): no push will come, so the caller answers with what it has.
    */
-  wait(ms: number): Promise<void>;
+  wait(ms: number): Promise<boolean>;
   close(): void;
 }
 
@@ -86,6 +87,7 @@ export class JobEvents {
   watch(jobId: string): JobWatch {
     let signalled = false;
     let resolveWait: (() => void) | null = null;
+    const open = () => !this.closed;
     const wake = () => {
       signalled = true;
       resolveWait?.();
@@ -95,17 +97,17 @@ export class JobEvents {
     set.add(wake);
     return {
       wait: (ms) => {
-        if (signalled || ms <= 0) {
+        if (signalled || ms <= 0 || this.closed) {
           signalled = false;
-          return Promise.resolve();
+          return Promise.resolve(open());
         }
-        return new Promise<void>((resolve) => {
+        return new Promise<boolean>((resolve) => {
           const timer = setTimeout(() => resolveWait?.(), ms);
           resolveWait = () => {
             clearTimeout(timer);
             resolveWait = null;
             signalled = false;
-            resolve();
+            resolve(open());
           };
         });
       },
@@ -125,6 +127,8 @@ export class JobEvents {
   async close(): Promise<void> {
     this.closed = true;
     if (this.retry) clearTimeout(this.retry);
+    // Requests still waiting answer now with the state they read (202 if unfinished), not at their deadline.
+    for (const set of this.watchers.values()) set.forEach((wake) => wake());
     const client = this.client;
     this.client = null;
     await client?.end().catch(() => undefined);

@@ -70,10 +70,10 @@ export class ForecastsService {
    */
   private async awaitFinal(tenantId: string, forecastId: string, watch: JobWatch | null, deadline: number): Promise<{ done: boolean; body: ForecastResponse }> {
     for (;;) {
-      if (watch) await watch.wait(deadline - Date.now());
+      const live = watch ? await watch.wait(deadline - Date.now()) : false;
       const f = await this.forecasts.get(tenantId, forecastId);
       if (FINAL.includes(f.status)) return { done: true, body: toForecastResponse(f, await this.forecasts.results(f.id)) };
-      if (!watch || Date.now() >= deadline) return { done: false, body: toForecastResponse(f, []) };
+      if (!live || Date.now() >= deadline) return { done: false, body: toForecastResponse(f, []) };
     }
   }
 
