@@ -7,7 +7,8 @@
  * margin is then read from the holdout ratio it recorded, so every margin is scored without more model
  * calls. The margin is chosen on the validation windows; the test windows report it.
  *
- * usage: node dist/scripts/eval/covariates.js [--data DIR (default $TSFM_EVAL_DATA)] [--model ssm-small] [--out docs/ACCURACY.md]
+ * usage: node dist/scripts/eval/covariates.js [--data DIR (default $TSFM_EVAL_DATA)] [--datasets a,b] [--model ssm-small] [--out docs/ACCURACY.md]
+ *        [--rescore: reuse the last forecasts, score again] [--reuse-base: reuse the last forecasts without covariates]
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -136,7 +137,12 @@ async function run(
     const r = await forecastWithCovariates(xs, fm, forced);
     return { r, s: (performance.now() - t0) / 1000 };
   };
-  const base = await timed(all.map((t) => t.base));
+  // --reuse-base: the forecasts without covariates from the last run (they do not depend on the covariate method).
+  const prev: Cached | null = process.argv.includes('--reuse-base') && existsSync(cacheFile) ? JSON.parse(readFileSync(cacheFile, 'utf8')) : null;
+  const base =
+    prev && prev.base.length === all.length
+      ? { r: prev.base.map((quantiles) => ({ quantiles }) as CovariateForecast), s: prev.seconds.base }
+      : await timed(all.map((t) => t.base));
   const cov = await timed(all.map((t) => t.withCovariates));
   const rw = await timed(all.map((t) => t.randomWalks));
   const q = (r: CovariateForecast[]) => r.map((f) => f.quantiles.map((row) => row.map((v) => Math.round(v * 1e4) / 1e4)));

@@ -71,11 +71,43 @@ export interface CovariateOptions {
   holdoutWindows?: number;
   /** The guard's stand-in for the foundation model on the holdout (holdoutScore). */
   proxy?: 'naive' | 'seasonal';
+  /**
+   * `differences`: the coefficients from the steps' changes (Δy on Δx), as a regression with
+   * integrated errors is fitted, so a covariate that only shares a trend with the target (a random
+   * walk) gets none of it; `levels`: from the values themselves.
+   */
+  fit?: 'levels' | 'differences';
+  /** The regression fits the last `fitHorizons` × horizon steps of the history (a local relation: demand on temperature turns from heating to cooling over a year). */
+  fitHorizons?: number;
 }
 
 /** Chosen on held-out windows of the eval's training parts (docs/ACCURACY.md, covariates). */
 export const DEFAULT_MARGIN = 0.02;
 export const DEFAULT_PROXY: 'naive' | 'seasonal' = 'seasonal';
+export const DEFAULT_FIT: 'levels' | 'differences' = 'levels';
+export const DEFAULT_FIT_HORIZONS = 28;
+
+const fitRows = (s: CovariateSeries, o: CovariateOptions) => Math.max(1, o.fitHorizons ?? DEFAULT_FIT_HORIZONS) * s.horizon;
+
+const diff = (v: ArrayLike<number>) => Float64Array.from({ length: v.length }, (_, i) => (i > 0 ? v[i] - v[i - 1] : NaN));
+
+/** Ridge coefficients (per CovariateOptions.fit), centred at the covariates' means over the rows fitted. */
+function fitEffect(x: readonly Float64Array[], y: Float64Array, o: CovariateOptions): RidgeFit {
+  if ((o.fit ?? DEFAULT_FIT) === 'levels') return fitRidge(x, y);
+  const f = fitRidge(x.map(diff), diff(y));
+  const ok = Array.from(y, (v, i) => Number.isFinite(v) && x.every((c) => Number.isFinite(c[i])));
+  const mean = x.map((c) => {
+    let sum = 0;
+    let k = 0;
+    for (let i = 0; i < c.length; i++)
+      if (ok[i]) {
+        sum += c[i];
+        k++;
+      }
+    return k ? sum / k : 0;
+  });
+  return { ...f, mean, intercept: NaN };
+}
 const DEFAULT_HOLDOUT_WINDOWS = 4;
 
 /** The columns the regression sees, history and horizon, past covariates lagged; 422 for a missing future value. */
@@ -140,9 +172,11 @@ export function holdoutScore(
   const windows = Math.min(o.holdoutWindows ?? DEFAULT_HOLDOUT_WINDOWS, Math.floor((n - 4 * x.length - 2 * Math.max(1, s.season)) / s.horizon));
   if (windows < 1) return null;
   const cut = n - windows * s.horizon;
-  const early = fitRidge(
-    x.map((c) => c.subarray(0, cut)),
-    y.subarray(0, cut),
+  const from = Math.max(0, cut - fitRows(s, o));
+  const early = fitEffect(
+    x.map((c) => c.subarray(from, cut)),
+    y.subarray(from, cut),
+    o,
   );
   const eff = contribution(early, x, n);
   let withSum = 0;
@@ -183,9 +217,11 @@ export function planCovariates(s: CovariateSeries, o: CovariateOptions = {}): Pl
   const { x, lags } = designMatrix(s);
   const holdout = holdoutScore(s, x, y, o);
   if (!holdout) return keep('history-too-short');
-  const full = fitRidge(
-    x.map((c) => c.subarray(0, n)),
-    y,
+  const from = Math.max(0, n - fitRows(s, o));
+  const full = fitEffect(
+    x.map((c) => c.subarray(from, n)),
+    y.subarray(from),
+    o,
   );
   if (!(holdout.ratio < 1 - (o.margin ?? DEFAULT_MARGIN)))
     return keep('no-holdout-gain', { holdout, effects: effects(full, s, lags), lambda: full.lambda, r2: full.r2 });
