@@ -42,12 +42,12 @@ export class TenantQuotas {
         },
       );
     const limit = this.config.quotas.queuedForecasts;
-    const queued = await this.jobs.countQueued(tenantId, JobName.Forecast);
-    if (queued >= limit) throw new TenantQuotaExceededError('queuedForecasts', limit, `${queued} forecasts of this tenant are waiting (limit ${limit})`, 2);
+    const cap = this.config.models.maxQueuedForecasts;
     // Jobs enqueued with a priority (fair share) are 'prioritized', not 'waiting', in BullMQ's counts.
     const q = this.queue.queue(QueueName.Forecast);
-    const total = (await q.getWaitingCount()) + (await q.getPrioritizedCount());
-    const cap = this.config.models.maxQueuedForecasts;
+    const [queued, waiting, prioritized] = await Promise.all([this.jobs.countQueued(tenantId, JobName.Forecast), q.getWaitingCount(), q.getPrioritizedCount()]);
+    if (queued >= limit) throw new TenantQuotaExceededError('queuedForecasts', limit, `${queued} forecasts of this tenant are waiting (limit ${limit})`, 2);
+    const total = waiting + prioritized;
     if (total >= cap) throw new OverloadedError(`${total} forecast jobs are waiting (limit ${cap}); retry shortly`, 2);
   }
 
