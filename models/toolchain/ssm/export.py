@@ -9,7 +9,9 @@ import torch.nn as nn
 from ..common.manifest import sha256_file
 from ..common.onnx_functions import OPSET, attach_functions
 from ..common.safetensors import save_safetensors
-from .onnx_ops import legendre_basis_export, legendre_basis_function, s5_scan_export, s5_scan_function
+from .fast import forward_fast
+from .onnx_ops import (chunk_carry_export, chunk_carry_function, legendre_basis_export, legendre_basis_function, s5_scan_export,
+                       s5_scan_function)
 
 HEAD_NAMES = ["head.weight", "head.bias"]
 INPUT_NAMES = ["context", "scale_factor", "horizon"] + HEAD_NAMES
@@ -17,13 +19,20 @@ OUTPUT_NAMES = ["quantiles", "embeddings", "loc", "scale"]
 
 
 class SsmExportWrapper(nn.Module):
-    def __init__(self, model):
+    """chunked=False (the shipped graphs): SsmForecaster.forward with its step-by-step Scan over time;
+    True: the chunked-scan graph of fast.py (same weights and outputs), for models whose leading missing
+    values are padding, compared against the shipped graph by `npm run bench -- ssm-graph`."""
+
+    def __init__(self, model, chunked=False):
         super().__init__()
         self.model = model
+        self.chunked = chunked and model.cfg.leading_nan_is_padding
 
     def forward(self, context, scale_factor, horizon, w, b):
-        return self.model(context, scale_factor, horizon, head={"weight": w, "bias": b},
-                          scan=s5_scan_export, basis=legendre_basis_export)
+        head = {"weight": w, "bias": b}
+        if self.chunked:
+            return forward_fast(self.model, context, scale_factor, horizon, head, chunk_carry_export, legendre_basis_export)
+        return self.model(context, scale_factor, horizon, head=head, scan=s5_scan_export, basis=legendre_basis_export)
 
 
 def head_tensors(model):
@@ -40,7 +49,7 @@ def _name_output_dims(proto, cfg):
             dim.dim_value = value
 
 
-def export_ssm(model, onnx_path, head_path):
+def export_ssm(model, onnx_path, head_path, chunked=False):
     model = model.eval()
     head = head_tensors(model)
     args = (torch.randn(2, 96).cumsum(1), torch.tensor([1.0]), torch.tensor([30], dtype=torch.int64),
@@ -49,7 +58,7 @@ def export_ssm(model, onnx_path, head_path):
     os.makedirs(os.path.dirname(os.path.abspath(onnx_path)), exist_ok=True)
     with torch.no_grad():
         torch.onnx.export(
-            SsmExportWrapper(model).eval(), args, tmp, opset_version=OPSET, input_names=INPUT_NAMES, output_names=OUTPUT_NAMES,
+            SsmExportWrapper(model, chunked).eval(), args, tmp, opset_version=OPSET, input_names=INPUT_NAMES, output_names=OUTPUT_NAMES,
             dynamic_axes={"context": {0: "batch", 1: "length"}, "quantiles": {0: "batch", 1: "horizon"},
                           "embeddings": {0: "batch", 1: "positions"}, "loc": {0: "batch", 1: "positions"},
                           "scale": {0: "batch", 1: "positions"}},
@@ -58,7 +67,7 @@ def export_ssm(model, onnx_path, head_path):
     proto = onnx.load(tmp)
     os.remove(tmp)
     _name_output_dims(proto, model.cfg)
-    attach_functions(proto, [s5_scan_function(), legendre_basis_function()])
+    attach_functions(proto, [s5_scan_function(), chunk_carry_function(), legendre_basis_function()])
     onnx.save(proto, onnx_path)
     save_safetensors(head_path, head, {"family": "ssm"})
     E, Q = model.cfg.embedding_feature_dim, model.cfg.num_quantiles

@@ -1,10 +1,12 @@
-"""`ai.tsfm::S5Scan` (the diagonal complex recurrence in real parts, a Scan over time) and
+"""`ai.tsfm::S5Scan` (the diagonal complex recurrence in real parts, a Scan over time; graphs before
+the chunked scan), `ai.tsfm::S5ChunkCarry` (the same recurrence over chunks, chunked.py) and
 `ai.tsfm::LegendreBasis` (P_0..P_{n-1} at continuous time points, a Loop over degrees)."""
 import torch
 from torch.onnx import symbolic_helper
 from onnx import TensorProto, helper
 
 from ..common.onnx_functions import DOMAIN, OPSET
+from .chunked import chunk_carry
 from .ops import legendre_basis, s5_scan
 
 F32 = TensorProto.FLOAT
@@ -22,6 +24,18 @@ class S5ScanOp(torch.autograd.Function):
         xr.setType(bu_r.type())
         xi.setType(bu_r.type())
         return xr, xi
+
+
+class ChunkCarryOp(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, e, lam_r, lam_i):
+        return chunk_carry(e, lam_r, lam_i)
+
+    @staticmethod
+    def symbolic(g, e, lam_r, lam_i):
+        out = g.op(f"{DOMAIN}::S5ChunkCarry", e, lam_r, lam_i)
+        out.setType(e.type())
+        return out
 
 
 class LegendreBasisOp(torch.autograd.Function):
@@ -42,6 +56,10 @@ class LegendreBasisOp(torch.autograd.Function):
 
 def s5_scan_export(bu_r, bu_i, lam_r, lam_i):
     return S5ScanOp.apply(bu_r, bu_i, lam_r, lam_i)
+
+
+def chunk_carry_export(e, lam_r, lam_i):
+    return ChunkCarryOp.apply(e, lam_r, lam_i)
 
 
 def legendre_basis_export(t, n):
@@ -76,6 +94,33 @@ def s5_scan_function():
           scan_input_axes=[1, 1], scan_output_axes=[1, 1]),
     ]
     return helper.make_function(DOMAIN, "S5Scan", ["bu_r", "bu_i", "lam_r", "lam_i"], ["x_r", "x_i"], nodes,
+                                opset_imports=[helper.make_opsetid("", OPSET)])
+
+
+def chunk_carry_function():
+    """e [P, 2, B, nc] (re/im on axis 1), lam_r, lam_i [P] -> s_in [P, 2, B, nc]: s_in_0 = 0,
+    s_in_{c+1} = λ s_in_c + e_c, a Scan over axis 3 whose step is λ·s = s ⊙ (λr, λr) + (s_i, s_r) ⊙ (−λi, λi)."""
+    n = helper.make_node
+    body = helper.make_graph(
+        [
+            n("Mul", ["s", "lam_rr"], ["a"]), n("Gather", ["s", "swap"], ["sw"], axis=1), n("Mul", ["sw", "lam_ii"], ["b"]),
+            n("Add", ["a", "b"], ["ab"]), n("Add", ["ab", "e_c"], ["s_out"]), n("Identity", ["s"], ["s_in"]),
+        ],
+        "carry_step",
+        [helper.make_tensor_value_info(x, F32, None) for x in ["s", "e_c"]],
+        [helper.make_tensor_value_info(x, F32, None) for x in ["s_out", "s_in"]],
+    )
+    nodes = [
+        _c("swap", I64, [2], [1, 0]), _c("axes12", I64, [2], [1, 2]),
+        _c("idx012", I64, [3], [0, 1, 2]),
+        n("Unsqueeze", ["lam_r", "axes12"], ["lr"]), n("Unsqueeze", ["lam_i", "axes12"], ["li"]),
+        n("Neg", ["li"], ["nli"]),
+        n("Concat", ["lr", "lr"], ["lam_rr"], axis=1), n("Concat", ["nli", "li"], ["lam_ii"], axis=1),
+        n("Shape", ["e"], ["shp"]), n("Gather", ["shp", "idx012"], ["state_shape"], axis=0),
+        n("ConstantOfShape", ["state_shape"], ["s0"], value=helper.make_tensor("z", F32, [1], [0.0])),
+        n("Scan", ["s0", "e"], ["s_T", "s_in"], num_scan_inputs=1, body=body, scan_input_axes=[3], scan_output_axes=[3]),
+    ]
+    return helper.make_function(DOMAIN, "S5ChunkCarry", ["e", "lam_r", "lam_i"], ["s_in"], nodes,
                                 opset_imports=[helper.make_opsetid("", OPSET)])
 
 
