@@ -69,12 +69,12 @@ def test_fast_forward_matches_the_reference_on_the_fixture_cases(chunk):
 
 def test_the_chunked_graph_has_no_scan_over_time(tmp_path):
     model = build()
-    export_ssm(model, str(tmp_path / "c.onnx"), str(tmp_path / "c.head.safetensors"), chunked=True)
+    export_ssm(model, str(tmp_path / "c.onnx"), str(tmp_path / "c.head.safetensors"))
     proto = onnx.load(str(tmp_path / "c.onnx"))
     onnx.checker.check_model(proto, full_check=True)
     calls = sorted(n.op_type for n in proto.graph.node if n.domain == DOMAIN)
     assert calls == ["LegendreBasis", "S5ChunkCarry", "S5ChunkCarry"]  # one carry (over L/T chunks) per layer
     assert sorted(f.name for f in proto.functions) == ["LegendreBasis", "S5ChunkCarry"]
-    export_ssm(model, str(tmp_path / "s.onnx"), str(tmp_path / "s.head.safetensors"))
+    export_ssm(model, str(tmp_path / "s.onnx"), str(tmp_path / "s.head.safetensors"), chunked=False)
     assert sorted(n.op_type for n in onnx.load(str(tmp_path / "s.onnx")).graph.node if n.domain == DOMAIN) == [
-        "LegendreBasis", "S5Scan", "S5Scan"]  # the default stays the shipped step-by-step graph
+        "LegendreBasis", "S5Scan", "S5Scan"]  # the graphs before: a Scan over every step, one per layer

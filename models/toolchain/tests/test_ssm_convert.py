@@ -99,4 +99,4 @@ def test_convert_cli_writes_graph_sidecar_and_manifest_entry(tmp_path):
     assert [i["name"] for i in entry["inputs"]] == ["context", "scale_factor", "horizon", "head.weight", "head.bias"]
     proto = onnx.load(str(tmp_path / "fs-tiny.onnx"))
     onnx.checker.check_model(proto, full_check=True)
-    assert sorted(f.name for f in proto.functions) == ["LegendreBasis", "S5Scan"]
+    assert sorted(f.name for f in proto.functions) == ["LegendreBasis", "S5ChunkCarry"]

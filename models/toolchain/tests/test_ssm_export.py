@@ -36,9 +36,9 @@ def test_graph_passes_the_checker_with_its_ai_tsfm_functions(proto):
     onnx.checker.check_model(proto, full_check=True)
     assert {o.domain: o.version for o in proto.opset_import} == {"": 17, DOMAIN: 1}
     bodies = {f.name: {n.op_type for n in f.node} for f in proto.functions}
-    assert set(bodies) == {"S5Scan", "LegendreBasis"} and "Scan" in bodies["S5Scan"] and "Loop" in bodies["LegendreBasis"]
+    assert set(bodies) == {"S5ChunkCarry", "LegendreBasis"} and "Scan" in bodies["S5ChunkCarry"] and "Loop" in bodies["LegendreBasis"]
     calls = [n.op_type for n in proto.graph.node if n.domain == DOMAIN]
-    assert sorted(calls) == ["LegendreBasis", "S5Scan", "S5Scan"]  # one scan per layer
+    assert sorted(calls) == ["LegendreBasis", "S5ChunkCarry", "S5ChunkCarry"]  # one chunk-to-chunk scan per layer
     ops = {n.op_type for n in proto.graph.node}
     assert not ops & {"DFT", "STFT"} and "TopK" in ops  # real arithmetic; the sort of torch.quantile
 
