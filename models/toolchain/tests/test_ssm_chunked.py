@@ -78,3 +78,24 @@ def test_the_chunked_graph_has_no_scan_over_time(tmp_path):
     export_ssm(model, str(tmp_path / "s.onnx"), str(tmp_path / "s.head.safetensors"), chunked=False)
     assert sorted(n.op_type for n in onnx.load(str(tmp_path / "s.onnx")).graph.node if n.domain == DOMAIN) == [
         "LegendreBasis", "S5Scan", "S5Scan"]  # the graphs before: a Scan over every step, one per layer
+
+
+def test_fast_forward_matches_the_reference_for_the_r1_1_layers():
+    """The r1.1 layer kind (output gate, gated MLP, biased projections) through the chunked forward."""
+    from toolchain.ssm.config import SsmConfig
+    from toolchain.ssm.model import SsmForecaster, hippo_init
+    cfg = SsmConfig(context_length=256, embedding_feature_dim=32, encoder_num_layers=2, encoder_state_dim=16,
+                    encoder_num_hippo_blocks=2, decoder_dim=16, min_context=256, mlp_type="transformer", out_gating=True)
+    torch.manual_seed(5)
+    model = hippo_init(SsmForecaster(cfg), 5).eval()
+    for p in model.parameters():  # the init leaves C, D and the gate at zero: make every term count
+        p.data += 0.1 * torch.randn_like(p)
+    x = torch.from_numpy(np.random.default_rng(5).normal(0, 1, (3, 200)).cumsum(1).astype(np.float32))
+    x[1, :50] = float("nan")
+    for s, h in [(1.0, 30), (0.5, 100)]:
+        sf, hz = torch.tensor([s]), torch.tensor([h])
+        with torch.no_grad():
+            ref = model(x, sf, hz)
+            out = forward_fast(model, x, sf, hz, None, chunk_carry, legendre_basis)
+        for o, r in zip(out, ref):
+            assert o.shape == r.shape and float((o - r).abs().max()) <= 1e-5 * float(r.abs().max())
