@@ -56,6 +56,6 @@ describe('ModelFamily', () => {
     });
     await Promise.all([...Array.from({ length: 100 }, () => b.submit('long', 16384)), ...Array.from({ length: 100 }, () => b.submit('short', 256))]);
     expect(Math.max(...sizes)).toBe(64);
-    expect(sizes.filter((s) => s === 4)).toHaveLength(25);
+    expect(sizes.filter((s) => s === 2)).toHaveLength(50);
   });
 });
