@@ -26,7 +26,13 @@ const CASES: { file: string; horizon: number; series: number }[] = [
 ];
 const MODELS = ['ssm-small', 'xlstm-small'];
 
-type Golden = Record<string, { id: string; timestamps: number[]; quantiles: number[][] }[]>;
+type Golden = Record<string, { sha256: string; series: { id: string; timestamps: number[]; quantiles: number[][] }[] }>;
+/**
+ * The same graph: 1e-6 relative. A graph re-exported from the same weights since the recording (the
+ * ssm's chunked scan): the parity tolerance of its fixtures, 1e-4 of the series' forecast scale.
+ */
+const SAME_GRAPH = 1e-6;
+const NEW_GRAPH = 1e-4;
 
 describe('the default forecaster keeps its outputs (recorded before the core v2 restructuring)', () => {
   let runtime: ModelRuntime;
@@ -40,7 +46,7 @@ describe('the default forecaster keeps its outputs (recorded before the core v2 
   it.each(MODELS)('%s: every fixture case to 1e-6', async (model) => {
     const entry = catalog.get(model);
     const forecaster = new Forecaster(runtime);
-    const got: Golden[string] = [];
+    const got: Golden[string]['series'] = [];
     for (const c of CASES) {
       const raw = readSeries(c.file, { limit: c.series });
       const series = raw.map((s) => ({ id: s.id, timestamps: s.timestamps.map((t) => parseTimestamp(t)), values: s.values }));
@@ -52,18 +58,22 @@ describe('the default forecaster keeps its outputs (recorded before the core v2 
     }
     if (process.env.TSFM_RECORD_GOLDEN === '1') {
       const all: Golden = existsSync(GOLDEN) ? JSON.parse(readFileSync(GOLDEN, 'utf8')) : {};
-      all[model] = got;
+      all[model] = { sha256: entry.sha256, series: got };
       writeFileSync(GOLDEN, JSON.stringify(all));
       return;
     }
-    const want = (JSON.parse(readFileSync(GOLDEN, 'utf8')) as Golden)[model];
+    const golden = (JSON.parse(readFileSync(GOLDEN, 'utf8')) as Golden)[model];
+    const want = golden.series;
+    const tol = golden.sha256 === entry.sha256 ? SAME_GRAPH : NEW_GRAPH;
     expect(got.map((g) => g.id)).toEqual(want.map((w) => w.id));
     got.forEach((g, i) => {
       expect(g.timestamps).toEqual(want[i].timestamps);
+      // Another graph: relative to the series' forecast scale (a quantile near 0 of a series in the hundreds).
+      const scale = golden.sha256 === entry.sha256 ? 0 : Math.max(...want[i].quantiles.flat().map(Math.abs));
       g.quantiles.forEach((row, t) =>
         row.forEach((v, l) => {
           const w = want[i].quantiles[t][l];
-          if (Math.abs(v - w) > 1e-6 * Math.max(1, Math.abs(w))) throw new Error(`${g.id} step ${t} level ${l}: ${v} != ${w}`);
+          if (Math.abs(v - w) > tol * Math.max(1, Math.abs(w), scale)) throw new Error(`${g.id} step ${t} level ${l}: ${v} != ${w}`);
         }),
       );
     });
