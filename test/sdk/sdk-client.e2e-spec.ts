@@ -71,6 +71,14 @@ describe('@tsfm/sdk against the real stack', () => {
     const back = await client.series.readObservations(s.id);
     expect(back.channels).toEqual(['a', 'b']);
     expect(back.values).toEqual([a, b]);
+    // One read is one page; readAllObservations follows the cursors (230 rows in pages of 100).
+    const page = await client.series.readObservations(s.id, { limit: 100 });
+    expect(page.timestamps).toHaveLength(100);
+    expect(page.nextCursor).toEqual(expect.any(String));
+    const all = await client.series.readAllObservations(s.id, { limit: 100 });
+    expect(all.timestamps.map(Date.parse)).toEqual(m4.timestamps.slice(0, n).map(Date.parse));
+    expect(all.values).toEqual([a, b]);
+    expect(all.nextCursor).toBeNull();
   });
 
   it('CSV and NDJSON uploads (split) read back identically, also as CSV', async () => {

@@ -2,7 +2,7 @@
 // tsfm forecasting API 0.1.0
 
 export interface ObservationsJsonBody {
-  /** ISO 8601 (naive = UTC) or epoch milliseconds, years 0001..9999 (proleptic Gregorian). A bare integer is always epoch ms, never a year: write the year 1750 as 1750-01-01 */
+  /** ISO 8601 (naive = UTC; also YYYY and YYYY-MM) or epoch milliseconds, years 0001..9999 (proleptic Gregorian). A string of exactly four digits is a year ("1750" = 1750-01-01); a JSON number is always epoch ms */
   timestamps: (string | number)[];
   /** One array per channel, aligned with timestamps; null = missing */
   values: ((number | null)[])[];
@@ -79,6 +79,8 @@ export interface ObservationsResponse {
   channels: string[];
   timestamps: string[];
   values: ((number | null)[])[];
+  /** Pass as cursor for the rows after this page; null on the last page */
+  nextCursor: string | null;
 }
 
 export interface JobResponse {
@@ -103,6 +105,8 @@ export interface JobResponse {
 export interface CreateApiKeyDto {
   /** A label to recognise the key by */
   name?: string;
+  /** What the key may do: read (GET), write (every other method outside key management), admin (mint, list and revoke keys; /metrics; the detailed readiness report). Scopes do not imply one another. Default ["read", "write"]: a key made through the API is never admin unless asked */
+  scopes?: ("admin" | "write" | "read")[];
 }
 
 export interface IssuedApiKeyResponse {
@@ -111,11 +115,14 @@ export interface IssuedApiKeyResponse {
   /** The identifying prefix inside the key (tsfm_<prefix>_...) */
   prefix: string;
   name: string | null;
+  scopes: ("admin" | "write" | "read")[];
   createdAt: string;
   lastUsedAt: string | null;
   revokedAt: string | null;
-  /** The secret key; shown only in this response */
-  key: string;
+  /** The secret key, in the first response only. A replay of the request (same Idempotency-Key) answers null: the secret is never stored */
+  key: string | null;
+  /** true on an idempotent replay: the key was shown once, in the first response, and cannot be shown again */
+  secretShownOnce: boolean;
 }
 
 export interface ApiKeyResponse {
@@ -124,6 +131,7 @@ export interface ApiKeyResponse {
   /** The identifying prefix inside the key (tsfm_<prefix>_...) */
   prefix: string;
   name: string | null;
+  scopes: ("admin" | "write" | "read")[];
   createdAt: string;
   lastUsedAt: string | null;
   revokedAt: string | null;
@@ -654,6 +662,10 @@ export interface SeriesControllerReadQuery {
   from?: string;
   /** Inclusive upper bound (ISO 8601 or epoch ms, years 0001..9999) */
   to?: string;
+  /** Opaque cursor from the previous page (nextCursor, or the CSV X-Next-Cursor header) */
+  cursor?: string;
+  /** Rows per page: default TSFM_OBSERVATIONS_DEFAULT_LIMIT (10,000), at most TSFM_OBSERVATIONS_MAX_LIMIT (100,000; more is 400 LIMIT_TOO_LARGE) */
+  limit?: number;
   /** default: "json" */
   format?: "json" | "csv";
 }
@@ -662,9 +674,9 @@ export interface SeriesControllerReadQuery {
 export interface ForecastsControllerListQuery {
   /** format: uuid */
   seriesId?: string;
-  /** Created at or after (ISO 8601) */
+  /** Created at or after (ISO 8601 or epoch ms; 400 INVALID_TIMESTAMP otherwise) */
   from?: string;
-  /** Created at or before (ISO 8601) */
+  /** Created at or before (ISO 8601 or epoch ms; 400 INVALID_TIMESTAMP otherwise) */
   to?: string;
   cursor?: string;
   /** default: 50 */

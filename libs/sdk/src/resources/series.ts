@@ -93,6 +93,22 @@ export class SeriesResource {
     ).data;
   }
 
+  /**
+   * Every observation in the range, following `nextCursor` page by page (a single read returns at
+   * most one page: the server's default limit, or `range.limit`).
+   */
+  async readAllObservations(id: string, range: Omit<ObservationsRange, 'cursor'> = {}, o: CallOptions = {}): Promise<ObservationsResponse> {
+    let page = await this.readObservations(id, range, o);
+    const all: ObservationsResponse = { ...page, timestamps: [...page.timestamps], values: page.values.map((v) => [...v]) };
+    while (page.nextCursor) {
+      page = await this.readObservations(id, { ...range, cursor: page.nextCursor }, o);
+      all.timestamps.push(...page.timestamps);
+      page.values.forEach((v, c) => all.values[c].push(...v));
+    }
+    all.nextCursor = null;
+    return all;
+  }
+
   async readObservationsCsv(id: string, range: ObservationsRange = {}, o: CallOptions = {}): Promise<string> {
     const query = { ...range, format: 'csv' };
     return (await request<string>(this.http, { method: 'GET', path: `/v1/series/${seg(id)}/observations`, query, responseType: 'text', signal: o.signal }))
