@@ -31,7 +31,6 @@ async function run(batch: number): Promise<{ rps: number; p50: number; p99: numb
       TSFM_BATCH_MAX_WAIT_MS: batch > 1 ? MAX_WAIT_MS : '0',
       TSFM_WORKER_CONCURRENCY: '64',
       TSFM_DB_POOL_SIZE: '30',
-      TSFM_TENANT_MAX_WAITING_REQUESTS: '1000',
     },
   });
   try {

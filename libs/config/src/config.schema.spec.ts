@@ -21,7 +21,7 @@ describe('parseConfig', () => {
 
   it('has per-tenant quotas and observation page limits by default', () => {
     const c = parseConfig(base);
-    expect(c.quotas).toEqual({ queuedForecasts: 2000, activeJobs: 20, waitingRequests: 32, openStreams: 8 });
+    expect(c.quotas).toEqual({ queuedForecasts: 2000, activeJobs: 20, waitingRequests: 256, openStreams: 8 });
     expect(c.observations).toEqual({ defaultLimit: 10_000, maxLimit: 100_000 });
   });
 

@@ -114,7 +114,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): AppConfig {
     quotas: {
       queuedForecasts: r('TSFM_TENANT_MAX_QUEUED_FORECASTS', int(1, 10_000_000), '2000'),
       activeJobs: r('TSFM_TENANT_MAX_ACTIVE_JOBS', int(1, 1_000_000), '20'),
-      waitingRequests: r('TSFM_TENANT_MAX_WAITING_REQUESTS', int(1, 1_000_000), '32'),
+      waitingRequests: r('TSFM_TENANT_MAX_WAITING_REQUESTS', int(1, 1_000_000), '256'),
       openStreams: r('TSFM_TENANT_MAX_OPEN_STREAMS', int(1, 1_000_000), '8'),
     },
     observations: observationLimits(
