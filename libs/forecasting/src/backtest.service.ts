@@ -16,7 +16,7 @@ import {
 } from '#timeseries';
 import { baselineEntry, baselineForecast } from './backtest-baselines';
 import { MetricSet, WindowEval, pooledMetrics, relativeMetrics, windowScales } from './backtest-metrics';
-import { BacktestRequestRecord, MIN_BACKTEST_CONTEXT, isBaseline } from './backtest-request';
+import { BASELINE_CONTEXT, BacktestRequestRecord, MIN_BACKTEST_CONTEXT, backtestRowsNeeded, isBaseline } from './backtest-request';
 import { ModelResolver } from './finetune/model-resolver';
 import { PreparedSeries, finishSeries } from './pipeline';
 import { ContextSelectionResult } from './context-selection';
@@ -80,8 +80,9 @@ export class BacktestService {
     await this.backtests.setStatus(b.id, 'RUNNING');
     const outcomes: SeriesOutcome[] = [];
     const targets: { target: Target; outcome: SeriesOutcome }[] = [];
+    const rows = backtestRowsNeeded(req, await this.longestContext(p.tenantId, req.models));
     for (const id of req.seriesIds) {
-      for (const t of await this.plan(p.tenantId, id, req)) {
+      for (const t of await this.plan(p.tenantId, id, req, rows)) {
         outcomes.push(t.outcome);
         if (t.target) targets.push({ target: t.target, outcome: t.outcome });
       }
@@ -181,14 +182,39 @@ export class BacktestService {
     };
   }
 
-  /** Loads a series and lays out its windows; a series that cannot be backtested reports why. */
-  private async plan(tenantId: string, seriesId: string, req: BacktestRequestRecord): Promise<{ target?: Target; outcome: SeriesOutcome }[]> {
+  /**
+   * The most grid points of context any model of the backtest reads before an origin. Seasonal naive
+   * always runs (the reference) and its BASELINE_CONTEXT points are also each window's history for
+   * the MASE/RMSSE scales and the seasonal period, so it is the floor: a tail read of
+   * backtestRowsNeeded rows gives every window the same history, scales included, as the whole series.
+   */
+  private async longestContext(tenantId: string, models: string[]): Promise<number> {
+    let longest = BASELINE_CONTEXT;
+    for (const id of models) {
+      if (isBaseline(id)) continue;
+      // A model that no longer resolves fails in evaluate(); it reads nothing.
+      const entry = await this.resolver.resolve(tenantId, id).then(
+        (m) => m.entry,
+        () => null,
+      );
+      // Context selection's candidates are at most contextLength (manifest validation).
+      if (entry) longest = Math.max(longest, entry.contextLength);
+    }
+    return longest;
+  }
+
+  /**
+   * Loads the newest `rows` observations of a series (backtestRowsNeeded: the windows and the longest
+   * context before them, not the whole history) and lays out its windows; a series that cannot be
+   * backtested reports why.
+   */
+  private async plan(tenantId: string, seriesId: string, req: BacktestRequestRecord, rows: number): Promise<{ target?: Target; outcome: SeriesOutcome }[]> {
     const fail = (channel: string | null, code: string, message: string) => ({
       outcome: { seriesId, channel, status: 'FAILED' as const, error: { code, message } },
     });
     const s = await this.series.find(tenantId, seriesId);
     if (!s) return [fail(null, 'SERIES_NOT_FOUND', `series ${seriesId} was deleted before the backtest ran`)];
-    const block = await this.observations.read(tenantId, s.id);
+    const block = await this.observations.tail(s.id, s.channels.length, rows);
     const out: { target?: Target; outcome: SeriesOutcome }[] = [];
     for (const [c, channel] of s.channels.entries()) {
       if (req.channels && !req.channels.includes(channel)) continue;
