@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { APP_CONFIG, AppConfig } from '#config';
-import { ForecastsRepository, JobsRepository, ScheduleEntity, ScheduleRunsRepository, SchedulesRepository, TransactionRunner } from '#db';
-import type { ForecastRequestRecord } from '#forecasting';
+import { ForecastsRepository, JobsRepository, ScheduleEntity, ScheduleRunsRepository, SchedulesRepository, SeriesRepository, TransactionRunner } from '#db';
+import { ForecastRequestRecord, countTargets } from '#forecasting';
 import {
   AnyFlowProducer,
   JobName,
@@ -64,6 +64,7 @@ export class ScheduleRunner implements OnApplicationShutdown {
     private readonly runs: ScheduleRunsRepository,
     private readonly forecasts: ForecastsRepository,
     private readonly jobs: JobsRepository,
+    private readonly series: SeriesRepository,
     private readonly queue: JobQueueService,
   ) {
     const backend = queueBackend(config.queue);
@@ -99,25 +100,30 @@ export class ScheduleRunner implements OnApplicationShutdown {
       }
       // Skipped whole, never truncated: a partial run would forecast an arbitrary subset of the tag.
       const members = await this.schedules.members(em, s);
+      // Series x channels (after the template's channel filter), as an API forecast counts its targets.
       const maxSeries = this.config.schedules.maxSeriesPerRun;
-      if (members.length > maxSeries) {
+      const targets = countTargets(await this.series.channelsOf(s.tenantId, members), s.template.channels);
+      if (targets > maxSeries) {
         await this.runs.skip(
           em,
           run.id,
           'TOO_MANY_SERIES',
-          `${members.length} series to forecast; a run forecasts at most ${maxSeries} (TSFM_SCHEDULE_MAX_SERIES)`,
+          `${members.length} series with ${targets} channels to forecast; a run forecasts at most ${maxSeries} series x channels (TSFM_SCHEDULE_MAX_SERIES)`,
         );
         return { kind: 'skipped' };
       }
       // The tenant's own backlog, not the queue's global count: one tenant's flood does not skip the others' runs.
+      // Its limit is the tenant quota an API forecast is admitted under, or the queue's cap where that is smaller.
       const waiting = await this.jobs.countQueued(s.tenantId, JobName.Forecast, em);
-      const maxQueued = this.config.models.maxQueuedForecasts;
+      const quota = this.config.quotas.queuedForecasts;
+      const cap = this.config.models.maxQueuedForecasts;
+      const [maxQueued, limitName] = quota <= cap ? [quota, 'TSFM_TENANT_MAX_QUEUED_FORECASTS'] : [cap, 'TSFM_MAX_QUEUED_FORECASTS'];
       if (members.length && waiting + members.length > maxQueued) {
         await this.runs.skip(
           em,
           run.id,
           'QUEUE_FULL',
-          `${waiting} forecasts of this tenant are waiting; ${members.length} more would pass the limit of ${maxQueued} (TSFM_MAX_QUEUED_FORECASTS)`,
+          `${waiting} forecasts of this tenant are waiting; ${members.length} more would pass the limit of ${maxQueued} (${limitName}, the smaller of TSFM_TENANT_MAX_QUEUED_FORECASTS and TSFM_MAX_QUEUED_FORECASTS)`,
         );
         return { kind: 'skipped' };
       }
