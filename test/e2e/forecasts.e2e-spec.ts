@@ -266,11 +266,15 @@ describe('forecasts end to end (real data, real models in onnxruntime-node)', ()
     expect(x.runtime.workers[0].provider.active).toBe('cpu');
     // The manifest's negationEnsemble: on for the shipped trained models, off for the parity models.
     const flags = Object.fromEntries(
-      r.body.filter((m: { finetuned: boolean }) => !m.finetuned).map((m: { id: string; negationEnsemble: boolean }) => [m.id, m.negationEnsemble]),
+      r.body
+        .filter((m: { finetuned: boolean; family: string }) => !m.finetuned && m.family !== 'ensemble')
+        .map((m: { id: string; negationEnsemble: boolean }) => [m.id, m.negationEnsemble]),
     );
     expect(flags).toEqual({ 'ssm-dev': false, 'ssm-small': true, 'xlstm-dev': false, 'xlstm-small': true });
     const selection = Object.fromEntries(
-      r.body.filter((m: { finetuned: boolean }) => !m.finetuned).map((m: { id: string; contextSelection: unknown }) => [m.id, m.contextSelection]),
+      r.body
+        .filter((m: { finetuned: boolean; family: string }) => !m.finetuned && m.family !== 'ensemble')
+        .map((m: { id: string; contextSelection: unknown }) => [m.id, m.contextSelection]),
     );
     expect(selection).toEqual({
       'ssm-dev': null,
@@ -280,21 +284,29 @@ describe('forecasts end to end (real data, real models in onnxruntime-node)', ()
     });
     // The manifest's seasons: the xlstm grid rule's list, from xlstm-small's training config; none elsewhere.
     const seasons = Object.fromEntries(
-      r.body.filter((m: { finetuned: boolean }) => !m.finetuned).map((m: { id: string; seasons: unknown }) => [m.id, m.seasons]),
+      r.body
+        .filter((m: { finetuned: boolean; family: string }) => !m.finetuned && m.family !== 'ensemble')
+        .map((m: { id: string; seasons: unknown }) => [m.id, m.seasons]),
     );
     expect(seasons).toEqual({ 'ssm-dev': null, 'ssm-small': null, 'xlstm-dev': null, 'xlstm-small': [4, 7, 12, 24, 48, 52, 96, 168, 288] });
     // The manifest's scalePeriods: ssm-small reads a season of 2 at the scale factor of 4 (measured for it); none elsewhere.
     const scales = Object.fromEntries(
-      r.body.filter((m: { finetuned: boolean }) => !m.finetuned).map((m: { id: string; scalePeriods: unknown }) => [m.id, m.scalePeriods]),
+      r.body
+        .filter((m: { finetuned: boolean; family: string }) => !m.finetuned && m.family !== 'ensemble')
+        .map((m: { id: string; scalePeriods: unknown }) => [m.id, m.scalePeriods]),
     );
     expect(scales).toEqual({ 'ssm-dev': null, 'ssm-small': { 2: 4 }, 'xlstm-dev': null, 'xlstm-small': null });
     // The manifest's contextPadding: xlstm-small pads a short context to whole patches, as its pre-training did.
     const padding = Object.fromEntries(
-      r.body.filter((m: { finetuned: boolean }) => !m.finetuned).map((m: { id: string; contextPadding: unknown }) => [m.id, m.contextPadding]),
+      r.body
+        .filter((m: { finetuned: boolean; family: string }) => !m.finetuned && m.family !== 'ensemble')
+        .map((m: { id: string; contextPadding: unknown }) => [m.id, m.contextPadding]),
     );
     expect(padding).toEqual({ 'ssm-dev': null, 'ssm-small': null, 'xlstm-dev': null, 'xlstm-small': { minPatches: 1 } });
     const adjustment = Object.fromEntries(
-      r.body.filter((m: { finetuned: boolean }) => !m.finetuned).map((m: { id: string; seasonalAdjustment: unknown }) => [m.id, m.seasonalAdjustment]),
+      r.body
+        .filter((m: { finetuned: boolean; family: string }) => !m.finetuned && m.family !== 'ensemble')
+        .map((m: { id: string; seasonalAdjustment: unknown }) => [m.id, m.seasonalAdjustment]),
     );
     expect(adjustment).toEqual({ 'ssm-dev': null, 'ssm-small': { cycles: 6, additive: 0.7 }, 'xlstm-dev': null, 'xlstm-small': { cycles: 6, additive: 0.7 } });
   });

@@ -2,7 +2,7 @@ import { rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 // The pipeline's own files, not the #forecasting and #model-runtime barrels: those also export the
 // NestJS services (and through them TypeORM), about half a second of module loading for one call.
-import { Forecaster, SeriesInput, catalogModel } from '../../../libs/forecasting/src/forecaster';
+import { AUTO_FOUNDATION_MODELS, AUTO_MODEL_ID, Forecaster, SeriesInput, autoCandidates, catalogModel } from '../../../libs/forecasting/src/forecaster';
 import { ModelCatalog } from '../../../libs/model-runtime/src/model-catalog';
 import { ModelRuntime } from '../../../libs/model-runtime/src/model-runtime';
 import { CsvCell, CsvRow, readCsvRows, parseTimestamp, writeCsvFile } from '#timeseries';
@@ -121,10 +121,15 @@ function progress(done: number): void {
  */
 export async function forecastCommand(a: ForecastArgs): Promise<number> {
   if ((a.horizon === undefined) === (a.at === undefined)) throw new CliError('give exactly one of --horizon or --at');
-  const catalog = await ModelCatalog.load(a.modelsDir, a.model ?? process.env.TSFM_DEFAULT_MODEL ?? null).catch((e: Error) => {
+  const wanted = a.model ?? process.env.TSFM_DEFAULT_MODEL ?? null;
+  const auto = wanted === AUTO_MODEL_ID;
+  const catalog = await ModelCatalog.load(a.modelsDir, auto ? null : wanted).catch((e: Error) => {
     throw new CliError(e.message);
   });
-  const entry = catalog.get(catalog.defaultModel);
+  // `auto`: its foundation candidates, the first one's levels (Forecaster.autoChunk).
+  const candidates = auto ? autoCandidates(catalog.list()) : null;
+  if (candidates && !candidates.length) throw new CliError(`model auto needs ${AUTO_FOUNDATION_MODELS.join(' or ')} in ${a.modelsDir}`);
+  const entry = candidates ? candidates[0] : catalog.get(catalog.defaultModel);
   const quantiles = a.quantiles ?? entry.quantiles;
   const bad = quantiles.filter((q) => !entry.quantiles.some((l) => Math.abs(l - q) < 1e-9));
   if (bad.length) throw new CliError(`model ${entry.id} has quantiles ${entry.quantiles.join(',')}; not ${bad.join(',')}`);
@@ -132,7 +137,7 @@ export async function forecastCommand(a: ForecastArgs): Promise<number> {
   // Only the model used: each loaded model costs a session and a warm-up run at start.
   const runtime = await ModelRuntime.start({
     modelsDir: a.modelsDir,
-    models: [entry.id],
+    models: candidates ? candidates.map((e) => e.id) : [entry.id],
     providers: ['cpu'],
     intraOpThreads: 0,
     maxBatch: 256,
@@ -156,7 +161,10 @@ export async function forecastCommand(a: ForecastArgs): Promise<number> {
   }
   async function* rows(): AsyncGenerator<CsvCell[]> {
     yield ['series_id', 'timestamp', ...quantiles.map((q) => `q${q}`)];
-    for await (const [s, r] of forecaster.stream(catalogModel(entry), inputs(), { span: { horizon: a.horizon ?? 1 }, quantiles: levels })) {
+    for await (const [s, r] of forecaster.stream(candidates ? { auto: candidates } : catalogModel(entry), inputs(), {
+      span: { horizon: a.horizon ?? 1 },
+      quantiles: levels,
+    })) {
       if ('error' in r) fail(s.id, r.error);
       else {
         for (const [i, t] of r.timestamps.entries()) yield [s.id, new Date(t).toISOString(), ...r.quantiles[i]];
@@ -175,7 +183,7 @@ export async function forecastCommand(a: ForecastArgs): Promise<number> {
     await runtime.close();
   }
   process.stderr.write(
-    `${path.basename(a.output)}: ${count.series - count.failed} series forecast with ${entry.id}${count.failed ? `, ${count.failed} failed` : ''}\n`,
+    `${path.basename(a.output)}: ${count.series - count.failed} series forecast with ${auto ? AUTO_MODEL_ID : entry.id}${count.failed ? `, ${count.failed} failed` : ''}\n`,
   );
   return count.failed === count.series ? 1 : 0;
 }

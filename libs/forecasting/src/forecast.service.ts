@@ -3,7 +3,7 @@ import { OverloadedError } from '#common';
 import { ForecastResultRow, ForecastsRepository, ObservationsRepository, SeriesRepository } from '#db';
 import type { JobOutcome, JobPayloads } from '#jobs';
 import { ModelRuntime, SeriesForecast } from '#model-runtime';
-import { ForecastOutcome, Forecaster, RequestOptions } from './forecaster';
+import { AUTO_MODEL_ID, ForecastOutcome, Forecaster, ForecasterModel, RequestOptions, autoCandidates, catalogModel } from './forecaster';
 import { ForecastRequestRecord, spanOf } from './forecast-request';
 import { ModelResolver } from './finetune/model-resolver';
 
@@ -35,7 +35,9 @@ export class ForecastService {
     const req = f.request as unknown as ForecastRequestRecord;
     await this.forecasts.setStatus(f.id, 'RUNNING');
     // A catalog model, or the tenant's fine-tuned head on its base model's shared session.
-    const model = await this.resolver.resolve(p.tenantId, f.modelId);
+    // `auto` (metadata.auto per result): every catalog model and the statistical candidates.
+    const auto = f.modelId === AUTO_MODEL_ID ? autoCandidates(this.runtime.models().map((s) => s.entry)) : null;
+    const model: ForecasterModel = auto ? { ...catalogModel(auto[0]), baseModelId: AUTO_MODEL_ID } : await this.resolver.resolve(p.tenantId, f.modelId);
     const entry = model.entry;
     const forecaster = new Forecaster(this.runtime);
     const o: RequestOptions = {
@@ -54,7 +56,7 @@ export class ForecastService {
       loadMs += chunk.loadMs;
       let outcomes: ForecastOutcome[];
       try {
-        outcomes = await forecaster.forecast(model, chunk.targets, o);
+        outcomes = await forecaster.forecast(auto ? { auto } : model, chunk.targets, o);
       } catch (err) {
         if (err instanceof OverloadedError) throw Object.assign(new Error(err.message), { code: 'OVERLOADED' }); // transient: retry with backoff
         throw err;
@@ -92,7 +94,7 @@ export class ForecastService {
     const st = forecaster.stages;
     const failed = results.filter((r) => r.status === 'FAILED').length;
     const state = failed === 0 ? 'SUCCEEDED' : failed === results.length ? 'FAILED' : 'PARTIALLY_SUCCEEDED';
-    const status = this.runtime.models().find((m) => m.entry.id === model.baseModelId)!;
+    const status = this.runtime.models().find((m) => m.entry.id === (auto ? entry.id : model.baseModelId))!;
     const runtime = {
       modelId: f.modelId,
       baseModel: model.baseModelId,

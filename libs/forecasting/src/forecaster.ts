@@ -3,6 +3,8 @@ import type { ManifestEntry, ModelRuntime, SeriesForecast } from '#model-runtime
 import { ContextSelectionResult, PreparedForecast, forecastPrepared } from './context-selection';
 import { ForecastOptions, PreparedSeries, SeriesResult, Span, finishSeries, prepareSeries } from './pipeline';
 import type { ResolvedModel } from './finetune/model-resolver';
+import { AUTO_DEFAULTS, AutoMetadata, FoundationForecaster, autoForecast } from './auto';
+import { defaultSeasonalPeriod, stepForward } from '#timeseries';
 
 /** Series per chunk: what the forecaster holds at once (prepared grids, model passes, results). */
 export const FORECAST_CHUNK = 256;
@@ -34,6 +36,24 @@ export interface SeriesInput {
   span?: Span;
   /** Output channel name for the metadata (default `value`). */
   channel?: string;
+}
+
+export { AUTO_STATISTICAL } from './auto';
+
+/** The model id of the `auto` procedure (auto/auto.ts): not a manifest model, a per-series choice among the catalog and statistical models. */
+export const AUTO_MODEL_ID = 'auto';
+
+/** The trained catalog models `auto` weighs (the catalog's dev models are parity fixtures, not forecasters). */
+export const AUTO_FOUNDATION_MODELS: readonly string[] = ['ssm-small', 'xlstm-small'];
+
+/** `auto` over these foundation candidates (forecast() and stream() take it as they take a model). */
+export interface AutoModel {
+  auto: ManifestEntry[];
+}
+
+/** The foundation candidates of `auto` the catalog holds, by id, so that API and worker agree on the first (whose grid and levels apply). */
+export function autoCandidates<E extends { id: string }>(catalog: readonly E[]): E[] {
+  return catalog.filter((e) => AUTO_FOUNDATION_MODELS.includes(e.id)).sort((a, b) => a.id.localeCompare(b.id));
 }
 
 /** A forecast (with its model run's timings) or the series' error. */
@@ -92,7 +112,7 @@ export class Forecaster {
   }
 
   /** Forecasts series, chunk by chunk; a series that cannot be forecast gets its DomainError. */
-  async forecast(m: ForecasterModel | ManifestEntry, series: SeriesInput[], o: RequestOptions): Promise<ForecastOutcome[]> {
+  async forecast(m: ForecasterModel | ManifestEntry | AutoModel, series: SeriesInput[], o: RequestOptions): Promise<ForecastOutcome[]> {
     const out: ForecastOutcome[] = [];
     for (let at = 0; at < series.length; at += this.chunkSize) out.push(...(await this.chunk(m, series.slice(at, at + this.chunkSize), o)));
     return out;
@@ -100,7 +120,7 @@ export class Forecaster {
 
   /** Streams series through in chunks: memory holds one chunk, whatever the number of series. */
   async *stream<T extends SeriesInput>(
-    m: ForecasterModel | ManifestEntry,
+    m: ForecasterModel | ManifestEntry | AutoModel,
     series: AsyncIterable<T> | Iterable<T>,
     o: RequestOptions,
   ): AsyncGenerator<[T, ForecastOutcome]> {
@@ -118,7 +138,74 @@ export class Forecaster {
     if (buf.length) yield* flush();
   }
 
-  private async chunk(model: ForecasterModel | ManifestEntry, series: SeriesInput[], o: RequestOptions): Promise<ForecastOutcome[]> {
+  /**
+   * The `auto` procedure (auto/auto.ts) over the catalog models `entries` (the first one's limits and
+   * levels apply): each series is read on its own regular grid (no model procedures), the statistical
+   * candidates fit that grid, every foundation model forecasts the grid's truncations through
+   * forecast() with its full catalog procedures, and the combination is mapped to the requested times
+   * as any forecast. metadata.auto says which candidates scored what and how they were weighted.
+   */
+  private async autoChunk(entries: ManifestEntry[], series: SeriesInput[], o: RequestOptions): Promise<ForecastOutcome[]> {
+    const grid = gridOnlyModel(entries[0]);
+    const levels = entries[0].quantiles;
+    const prepared = series.map((s): PreparedSeries | DomainError => {
+      try {
+        return this.prepare(grid, s, o);
+      } catch (err) {
+        if (err instanceof DomainError) return err;
+        throw err;
+      }
+    });
+    const out: ForecastOutcome[] = prepared.map((p) => (p instanceof DomainError ? { error: p } : (null as unknown as ForecastOutcome)));
+    // Series on one grid (frequency, hence season, and horizon) share the batched validation and model passes.
+    const groups = new Map<string, number[]>();
+    prepared.forEach((p, i) => {
+      if (p instanceof DomainError) return;
+      const key = `${p.frequency.label}|${p.request.horizon}`;
+      groups.set(key, [...(groups.get(key) ?? []), i]);
+    });
+    for (const idx of groups.values()) {
+      const ps = idx.map((i) => prepared[i] as PreparedSeries);
+      const { frequency, request } = ps[0];
+      const hist = ps.map((p) => Array.from(p.request.context));
+      const times = ps.map((p, j) => hist[j].map((_, k, a) => stepForward(p.anchor.t, p.frequency, k - a.length + 1)));
+      const foundation: FoundationForecaster = async (reqs) => {
+        const res = reqs.map(() => ({}) as Record<string, number[][]>);
+        const H = Math.max(...reqs.map((r) => Math.max(...r.steps)));
+        for (const e of entries) {
+          const inputs: SeriesInput[] = reqs.map((r) => ({
+            timestamps: times[r.series].slice(0, r.cutoff),
+            values: hist[r.series].slice(0, r.cutoff).map((v) => (Number.isFinite(v) ? v : null)),
+            declaredFrequency: frequency.label,
+          }));
+          const got = await this.forecast(catalogModel(e), inputs, { ...o, frequency: frequency.label, span: { horizon: H }, quantiles: [...levels] });
+          got.forEach((g, k) => {
+            if ('error' in g || g.quantiles.length < H) return; // this model sits this request out
+            res[k][e.id] = reqs[k].steps.map((s) => g.quantiles[s - 1]);
+          });
+        }
+        return res;
+      };
+      const m = defaultSeasonalPeriod(frequency);
+      const cfg = { ...AUTO_DEFAULTS, horizon: request.horizon, m, levels, shortSeries: [entries[0].id] };
+      const t0 = performance.now();
+      const results = await autoForecast(
+        hist.map((values) => ({ values })),
+        cfg,
+        foundation,
+      );
+      const ms = performance.now() - t0;
+      idx.forEach((i, k) => {
+        const r = this.finish(grid, ps[k], results[k].quantiles, o.quantiles, series[i].channel);
+        const metadata = Object.assign(r.metadata, { auto: { ...results[k].metadata, seasonalPeriod: m } as AutoMetadata & { seasonalPeriod: number } });
+        out[i] = { ...r, metadata, forecast: { quantiles: results[k].quantiles, queueMs: 0, modelMs: ms, batchSize: ps.length } };
+      });
+    }
+    return out;
+  }
+
+  private async chunk(model: ForecasterModel | ManifestEntry | AutoModel, series: SeriesInput[], o: RequestOptions): Promise<ForecastOutcome[]> {
+    if ('auto' in model) return this.autoChunk(model.auto, series, o);
     const m = 'entry' in model ? model : catalogModel(model);
     const t0 = performance.now();
     const prepared = series.map((s): PreparedSeries | DomainError => {

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { BadRequestError, ConflictError, InvalidInputError } from '#common';
 import { FinetuneRow, FinetunesRepository, SeriesRepository, TransactionRunner } from '#db';
 import { APP_CONFIG, AppConfig } from '#config';
-import { FinetuneParams, checkFullFinetune } from '#forecasting';
+import { AUTO_MODEL_ID, FinetuneParams, checkFullFinetune } from '#forecasting';
 import { JobName, JobQueueService } from '#jobs';
 import { ModelCatalog } from '#model-runtime';
 import { checkModelLimits } from '../models/model-directory.service';
@@ -48,6 +48,9 @@ export class FinetunesService {
   /** Validates, records the fine-tune and its job in one transaction, enqueues; 202. */
   async create(tenantId: string, dto: CreateFinetuneDto): Promise<FinetuneResponse> {
     if ((dto.seriesIds === undefined) === (dto.tag === undefined)) throw new BadRequestError('VALIDATION_FAILED', 'Send exactly one of seriesIds or tag');
+    if (dto.baseModel === AUTO_MODEL_ID)
+      throw new InvalidInputError('AUTO_NOT_SUPPORTED', 'Model auto combines other models per series; fine-tune one of its candidates');
+    if (dto.name === AUTO_MODEL_ID) throw new ConflictError('MODEL_NAME_TAKEN', `"${dto.name}" is a model id (GET /v1/models)`);
     const base = this.catalog.get(dto.baseModel ?? this.catalog.defaultModel);
     if (!base.head.tensors.length) throw new InvalidInputError('FINETUNE_UNSUPPORTED', `Model ${base.id} has no trainable head`);
     if (this.catalog.list().some((e) => e.id === dto.name)) throw new ConflictError('MODEL_NAME_TAKEN', `"${dto.name}" is a catalog model id`);

@@ -82,7 +82,7 @@ export class ForecastsService {
     const spans = [dto.horizon, dto.until, dto.at].filter((x) => x !== undefined).length;
     if (spans !== 1) throw new BadRequestError('VALIDATION_FAILED', 'Send exactly one of horizon, until or at');
     // A catalog model or one of this tenant's fine-tuned models (limits of its base model).
-    const model = await this.models.resolve(tenantId, dto.model);
+    const model = await this.models.resolve(tenantId, dto.model, { auto: true });
     const entry = model.entry;
     const quantiles = checkModelLimits(entry, dto);
     const record: ForecastRequestRecord = {

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InvalidInputError, NotFoundError } from '#common';
 import { FinetunesRepository } from '#db';
+import { AUTO_MODEL_ID, autoCandidates } from '#forecasting';
 import { ManifestEntry, ModelCatalog } from '#model-runtime';
 
 export interface DirectoryModel {
@@ -22,8 +23,26 @@ export class ModelDirectory {
     private readonly finetunes: FinetunesRepository,
   ) {}
 
-  async resolve(tenantId: string, id: string | undefined): Promise<DirectoryModel> {
+  /** The foundation candidates of `auto` (as the worker picks them); its limits are those all of them meet. */
+  autoCandidates(): ManifestEntry[] {
+    return autoCandidates(this.catalog.list());
+  }
+
+  /** `auto` is accepted where the caller says it can run it (forecasts); elsewhere it is a 422 AUTO_NOT_SUPPORTED. */
+  async resolve(tenantId: string, id: string | undefined, o: { auto?: boolean; what?: string } = {}): Promise<DirectoryModel> {
     const wanted = id ?? this.catalog.defaultModel;
+    if (wanted === AUTO_MODEL_ID) {
+      if (!o.auto) throw new InvalidInputError('AUTO_NOT_SUPPORTED', `Model auto is available for forecasts only, not for ${o.what ?? 'this request'} yet; name a catalog model`);
+      const all = this.autoCandidates();
+      if (!all.length) throw new NotFoundError('model', wanted);
+      const entry: ManifestEntry = {
+        ...all[0],
+        maxHorizon: Math.min(...all.map((e) => e.maxHorizon)),
+        contextLength: Math.min(...all.map((e) => e.contextLength)),
+        quantiles: all[0].quantiles.filter((q) => all.every((e) => e.quantiles.some((l) => Math.abs(l - q) < 1e-9))),
+      };
+      return { id: AUTO_MODEL_ID, entry, finetuned: false };
+    }
     if (this.catalog.list().some((e) => e.id === wanted)) return { id: wanted, entry: this.catalog.get(wanted), finetuned: false };
     const ft = await this.finetunes.byName(tenantId, wanted);
     if (!ft || ft.status !== 'SUCCEEDED') throw new NotFoundError('model', wanted);

@@ -1,8 +1,8 @@
 import { Controller, Delete, Get, HttpCode, Module, Param } from '@nestjs/common';
-import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { ConflictError, NotFoundError } from '#common';
 import { FinetunesRepository, ForecastsRepository } from '#db';
-import { trainedAdjustment, trainedPadding } from '#forecasting';
+import { AUTO_MODEL_ID, AUTO_STATISTICAL, autoCandidates, trainedAdjustment, trainedPadding } from '#forecasting';
 import { ModelCatalog, SeasonalAdjustmentSpec } from '#model-runtime';
 import { TenantId } from '../auth/tenant-id.decorator';
 import { FinetunesModule } from '../finetunes/finetunes.module';
@@ -34,7 +34,7 @@ export class ContextPaddingResponse {
 
 export class ModelResponse {
   @ApiProperty() id: string;
-  @ApiProperty({ enum: ['xlstm', 'ssm'] }) family: string;
+  @ApiProperty({ enum: ['xlstm', 'ssm', 'ensemble'], description: 'ensemble: `auto`, no ONNX graph of its own (candidates lists what it combines)' }) family: string;
   @ApiProperty() isDefault: boolean;
   @ApiProperty({ description: 'Grid points of context a request may ask for (contextLength)' }) maxContext: number;
   @ApiProperty({ description: 'Grid points of context used when a request names no contextLength (the longest context the model was trained on, at most maxContext)' }) defaultContext: number;
@@ -77,10 +77,15 @@ export class ModelResponse {
       + 'Null: the model reads the values as they are. A fine-tuned model has its base\'s when its windows were cut that way (metrics.training.seasonalAdjustment)',
   })
   seasonalAdjustment: SeasonalAdjustmentResponse | null;
-  @ApiProperty() parameters: number;
-  @ApiProperty() sha256: string;
-  @ApiProperty({ type: 'object', additionalProperties: true }) provenance: Record<string, unknown>;
-  @ApiProperty() licence: string;
+  @ApiPropertyOptional({ description: 'ONNX models only' }) parameters?: number;
+  @ApiPropertyOptional({ description: 'ONNX models only' }) sha256?: string;
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: 'ONNX models only' }) provenance?: Record<string, unknown>;
+  @ApiPropertyOptional({ description: 'ONNX models only' }) licence?: string;
+  @ApiPropertyOptional({
+    type: [String],
+    description: 'auto only: the candidates it scores per series on the last horizon of the history and combines (the best few, inverse-loss weighted; metadata.auto of each result says which)',
+  })
+  candidates?: string[];
   @ApiProperty({ type: 'object', nullable: true, additionalProperties: true, description: 'Execution provider in use on the workers, and why any requested provider fell back' })
   runtime: Record<string, unknown> | null;
   @ApiProperty({ description: "True for this tenant's fine-tuned models (visible to no other tenant)" }) finetuned: boolean;
@@ -130,7 +135,21 @@ export class ModelsController {
         licence: b?.licence ?? 'unknown', runtime: null, finetuned: true, baseModel: f.baseModel, finetuneId: f.id, params: f.params, metrics: f.metrics,
       };
     });
-    return [...base, ...own];
+    return [...base, ...this.auto(base), ...own];
+  }
+
+  /** `auto` (forecasts only, not the default): the limits all its foundation candidates meet, no ONNX fields. */
+  private auto(base: ModelResponse[]): ModelResponse[] {
+    const fm = autoCandidates(base);
+    if (!fm.length) return [];
+    return [
+      {
+        id: AUTO_MODEL_ID, family: 'ensemble', isDefault: false, maxContext: Math.min(...fm.map((m) => m.maxContext)), defaultContext: Math.min(...fm.map((m) => m.defaultContext)),
+        maxHorizon: Math.min(...fm.map((m) => m.maxHorizon)), quantiles: fm[0].quantiles.filter((q) => fm.every((m) => m.quantiles.includes(q))), supportsMissingValues: true,
+        supportsFineTuning: false, negationEnsemble: false, contextSelection: null, seasons: null, scalePeriods: null, contextPadding: null, seasonalAdjustment: null, runtime: null,
+        finetuned: false, baseModel: null, finetuneId: null, params: null, metrics: null, candidates: [...fm.map((m) => m.id), ...AUTO_STATISTICAL],
+      },
+    ];
   }
 
   /** Deletes one of this tenant's fine-tuned models (catalog models are read-only). */

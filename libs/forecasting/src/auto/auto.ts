@@ -71,7 +71,9 @@ export interface AutoResult {
  */
 export const AUTO_DEFAULTS: Omit<AutoConfig, 'horizon' | 'm' | 'levels' | 'shortSeries'> = { windows: 1, minHistory: 6, top: 3 };
 
-const STAT = ['ets', 'theta', 'seasonal_naive'] as const;
+/** The statistical candidates, fitted per series (libs/timeseries). */
+export const AUTO_STATISTICAL = ['ets', 'theta', 'seasonal_naive'] as const;
+const STAT = AUTO_STATISTICAL;
 
 /** Seasonal naive with normal quantiles from its in-sample residuals, σ·√⌈h/m⌉ (as the eval's baseline). */
 function seasonalNaiveQuantiles(y: Float64Array, steps: readonly number[], m: number, levels: readonly number[]): number[][] {
@@ -207,6 +209,6 @@ function autoOne(
     weights,
   );
   const w: Record<string, number> = {};
-  candidates.forEach((c, k) => weights[k] > 0 && (w[c] = Math.round(weights[k] * 1e4) / 1e4));
+  candidates.forEach((c, k) => weights[k] > 0 && (w[c] = weights[k]));
   return { quantiles, metadata: { rule, candidates, scores, weights: w, windows: cutoffs.length } };
 }

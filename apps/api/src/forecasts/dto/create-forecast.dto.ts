@@ -91,7 +91,10 @@ export class CreateForecastDto {
   @MaxLength(100, { each: true })
   channels?: string[];
 
-  @ApiPropertyOptional({ description: 'Model id (GET /v1/models); the configured default when absent' })
+  @ApiPropertyOptional({
+    description:
+      'Model id (GET /v1/models), or auto (forecasts only: per series, a validated mix of the catalog models, ETS, Theta and seasonal naive; metadata.auto says which); the configured default when absent',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(64)
