@@ -91,6 +91,18 @@ describe('model auto end to end (real data, real models)', () => {
     expect(s.metadata.auto.seasonalPeriod).toBe(24);
   }, 180_000);
 
+  it('a series too short to validate (10 yearly points, horizon 6) mixes the foundation models and Theta equally', async () => {
+    const s = readSeries('m3/m3_yearly.csv', { limit: 1 })[0];
+    const data = { timestamps: s.timestamps.slice(0, 10), values: [s.values.slice(0, 10)] };
+    const r = await stack.request('POST', '/v1/forecasts', { key, json: { data, horizon: 6, model: 'auto', wait: 60 } });
+    expect(r.status).toBe(200);
+    const a = r.body.series[0].metadata.auto as AutoMeta;
+    expect([a.rule, a.windows]).toEqual(['short-series', 0]);
+    expect(Object.values(a.scores).every((x) => x === null)).toBe(true);
+    expect(Object.keys(a.weights).sort()).toEqual(['ssm-small', 'theta', 'xlstm-small']);
+    for (const w of Object.values(a.weights)) expect(w).toBeCloseTo(1 / 3, 12);
+  }, 180_000);
+
   it('GET /v1/models lists auto with its candidates, not as the default and without ONNX fields', async () => {
     const r = await stack.request('GET', '/v1/models', { key });
     const a = r.body.find((m: { id: string }) => m.id === 'auto');

@@ -186,8 +186,9 @@ export class Forecaster {
         }
         return res;
       };
+      // The eval's rules (docs/ACCURACY.md, auto): the conventional season; too short to validate, the foundation models and Theta equally.
       const m = defaultSeasonalPeriod(frequency);
-      const cfg = { ...AUTO_DEFAULTS, horizon: request.horizon, m, levels, shortSeries: [entries[0].id] };
+      const cfg = { ...AUTO_DEFAULTS, horizon: request.horizon, m, levels, shortSeries: [...entries.map((e) => e.id), 'theta'] };
       const t0 = performance.now();
       const results = await autoForecast(
         hist.map((values) => ({ values })),
