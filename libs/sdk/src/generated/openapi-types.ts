@@ -153,7 +153,7 @@ export interface CreateForecastDto {
   data?: InlineDataDto;
   /** Only these channels (default: all) */
   channels?: string[];
-  /** Model id (GET /v1/models); the configured default when absent */
+  /** Model id (GET /v1/models), or auto (forecasts only: per series, a validated mix of the catalog models, ETS, Theta and seasonal naive; metadata.auto says which); the configured default when absent */
   model?: string;
   /** Grid steps to forecast (exactly one of horizon, until, at) */
   horizon?: number;
@@ -498,7 +498,8 @@ export interface SeasonalAdjustmentResponse {
 
 export interface ModelResponse {
   id: string;
-  family: "xlstm" | "ssm";
+  /** ensemble: `auto`, no ONNX graph of its own (candidates lists what it combines) */
+  family: "xlstm" | "ssm" | "ensemble";
   isDefault: boolean;
   /** Grid points of context a request may ask for (contextLength) */
   maxContext: number;
@@ -522,10 +523,16 @@ export interface ModelResponse {
   contextPadding: ContextPaddingResponse | null;
   /** Seasonal adjustment: a positive series whose lag-m autocorrelation passes the 90 % test (m: the season on the model grid) is divided by its multiplicative seasonal profile, estimated on the last `cycles` seasons (or, with `additive`, has its additive profile subtracted where that fits clearly better), before the model reads it, and the forecast gets the profile back (metadata.seasonalAdjustment of each result says whether, which kind and with which factors or offsets). Null: the model reads the values as they are. A fine-tuned model has its base's when its windows were cut that way (metrics.training.seasonalAdjustment) */
   seasonalAdjustment: SeasonalAdjustmentResponse | null;
-  parameters: number;
-  sha256: string;
-  provenance: Record<string, unknown>;
-  licence: string;
+  /** ONNX models only */
+  parameters?: number;
+  /** ONNX models only */
+  sha256?: string;
+  /** ONNX models only */
+  provenance?: Record<string, unknown>;
+  /** ONNX models only */
+  licence?: string;
+  /** auto only: the candidates it scores per series on the last horizon of the history and combines (the best few, inverse-loss weighted; metadata.auto of each result says which) */
+  candidates?: string[];
   /** Execution provider in use on the workers, and why any requested provider fell back */
   runtime: Record<string, unknown> | null;
   /** True for this tenant's fine-tuned models (visible to no other tenant) */
