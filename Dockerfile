@@ -15,7 +15,7 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY apps apps
 COPY libs libs
 COPY migrations migrations
-RUN npm run build && npm prune --omit=dev
+RUN npm run build:server && npm prune --omit=dev
 
 FROM ${NODE_IMAGE} AS runtime
 RUN apt-get update && apt-get install -y --no-install-recommends libvulkan1 tini && rm -rf /var/lib/apt/lists/*
