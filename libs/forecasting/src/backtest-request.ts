@@ -1,3 +1,5 @@
+import { InvalidInputError } from '#common';
+
 /** Baselines run in the worker without a model file; every other id is a catalog (or, later, fine-tuned) model. */
 export const BASELINE_MODELS = ['seasonal_naive', 'naive', 'ets'] as const;
 export type BaselineModel = (typeof BASELINE_MODELS)[number];
@@ -39,6 +41,17 @@ export function countTargets(series: { channels: string[] }[], channels?: string
   if (!channels) return series.reduce((n, s) => n + s.channels.length, 0);
   const pick = new Set(channels);
   return series.reduce((n, s) => n + s.channels.filter((c) => pick.has(c)).length, 0);
+}
+
+/** 422 TOO_MANY_SERIES when a request's targets (countTargets) pass maxSeriesPerRequest: forecasts and backtests alike. */
+export function assertTargetsWithin(series: { channels: string[] }[], channels: string[] | undefined, max: number): void {
+  const targets = countTargets(series, channels);
+  if (targets > max)
+    throw new InvalidInputError(
+      'TOO_MANY_SERIES',
+      `${series.length} series with ${targets} channels to forecast; at most ${max} series x channels per request`,
+      { targets, max },
+    );
 }
 
 /**

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { BadRequestError, InvalidInputError, NotFoundError } from '#common';
 import { APP_CONFIG, AppConfig } from '#config';
 import { BacktestsRepository, SeriesRepository, TransactionRunner } from '#db';
-import { BacktestRequestRecord, countTargets } from '#forecasting';
+import { BacktestRequestRecord, assertTargetsWithin } from '#forecasting';
 import { JobName, JobQueueService } from '#jobs';
 import { ModelCatalog } from '#model-runtime';
 import { ModelDirectory } from '../models/model-directory.service';
@@ -77,16 +77,7 @@ export class BacktestsService {
       series = page.items;
     }
     // Channels count like series: 4 series of 256 channels are 1,024 targets.
-    const targets = countTargets(series, dto.channels);
-    if (targets > max)
-      throw new InvalidInputError(
-        'TOO_MANY_SERIES',
-        `${series.length} series with ${targets} channels to forecast; at most ${max} series x channels per request`,
-        {
-          targets,
-          max,
-        },
-      );
+    assertTargetsWithin(series, dto.channels, max);
     const seriesIds = series.map((s) => s.id);
     const forecasts = seriesIds.length * windows * models.length;
     if (forecasts > MAX_BACKTEST_FORECASTS) {

@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InvalidInputError, OverloadedError } from '#common';
+import { OverloadedError } from '#common';
 import { APP_CONFIG, AppConfig } from '#config';
 import { JobsRepository, SeriesRepository } from '#db';
-import { ForecastRequestRecord, countTargets } from '#forecasting';
+import { ForecastRequestRecord, assertTargetsWithin } from '#forecasting';
 import { JobName, JobQueueService, QueueName } from '#jobs';
 import { TenantQuota, TenantQuotaExceededError } from './tenant-quota.error';
 
@@ -31,16 +31,7 @@ export class TenantQuotas {
   async admitForecast(tenantId: string, record: ForecastRequestRecord): Promise<void> {
     const max = this.config.http.maxSeriesPerRequest;
     const series = record.data ? [{ channels: record.data.channels }] : await this.series.channelsOf(tenantId, record.seriesIds ?? []);
-    const targets = countTargets(series, record.data ? undefined : record.channels);
-    if (targets > max)
-      throw new InvalidInputError(
-        'TOO_MANY_SERIES',
-        `${series.length} series with ${targets} channels to forecast; at most ${max} series x channels per request`,
-        {
-          targets,
-          max,
-        },
-      );
+    assertTargetsWithin(series, record.data ? undefined : record.channels, max);
     const limit = this.config.quotas.queuedForecasts;
     const cap = this.config.models.maxQueuedForecasts;
     // Jobs enqueued with a priority (fair share) are 'prioritized', not 'waiting', in BullMQ's counts.
