@@ -1,8 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { anyJson, databaseDigest } from '../support/bad-input';
 import { Stack, startStack } from '../support/stack';
-
-const NASTY = ["'; DROP TABLE series; --", '../../etc/passwd', '%00', '\u0000', '${jndi:ldap://x}', '<script>', 'NaN', 'Infinity', '-Infinity', '1e309'];
 
 /**
  * The bad-input corpus for what is not a body (#33 item 7): query parameters of every listing, and
@@ -15,20 +14,7 @@ describe('bad-input corpus: query parameters and key scopes (property-based, aga
   let scheduleId: string;
   let sent = 0;
 
-  // api_keys without last_used_at, which any request may stamp (once a minute per key).
-  const digest = async () =>
-    (
-      await stack.sql<{ d: string }>(
-        `SELECT md5(coalesce((SELECT string_agg(t::text, '|' ORDER BY t::text) FROM series t), '') ||
-                  coalesce((SELECT string_agg(t::text, '|' ORDER BY t::text) FROM observations t), '') ||
-                  coalesce((SELECT string_agg(t::text, '|' ORDER BY t::text) FROM jobs t), '') ||
-                  coalesce((SELECT string_agg(t::text, '|' ORDER BY t::text) FROM forecasts t), '') ||
-                  coalesce((SELECT string_agg((t.id, t.prefix, t.name, t.scopes, t.revoked_at)::text, '|' ORDER BY t.id) FROM api_keys t), '') ||
-                  coalesce((SELECT string_agg(t::text, '|' ORDER BY t::text) FROM finetunes t), '') ||
-                  coalesce((SELECT string_agg(t::text, '|' ORDER BY t::text) FROM backtests t), '') ||
-                  coalesce((SELECT string_agg(t::text, '|' ORDER BY t::text) FROM schedules t), '')) AS d`,
-      )
-    )[0].d;
+  const digest = () => databaseDigest(stack);
 
   async function expect4xx(method: string, path: string, body: string): Promise<void> {
     sent++;
@@ -46,8 +32,6 @@ describe('bad-input corpus: query parameters and key scopes (property-based, aga
     expect(typeof scheduleId).toBe('string');
   });
   afterAll(() => stack.close());
-
-  const anyJson = fc.oneof(fc.jsonValue({ maxDepth: 4 }), fc.constantFrom(...NASTY), fc.double(), fc.constant(1e308));
 
   it('GET query parameters: a malformed cursor, date, limit or unknown parameter is a 400 with its code on every listing', async () => {
     const b64 = (v: unknown) => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)).toString('base64url');
