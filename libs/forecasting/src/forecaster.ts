@@ -138,6 +138,18 @@ export class Forecaster {
     if (buf.length) yield* flush();
   }
 
+  /** prepare() per series; a series' own bad input becomes its outcome instead of failing the chunk. */
+  private prepareAll(model: ForecasterModel, series: SeriesInput[], o: RequestOptions): (PreparedSeries | DomainError)[] {
+    return series.map((s) => {
+      try {
+        return this.prepare(model, s, o);
+      } catch (err) {
+        if (err instanceof DomainError) return err;
+        throw err;
+      }
+    });
+  }
+
   /**
    * The `auto` procedure (auto/auto.ts) over the catalog models `entries` (the first one's limits and
    * levels apply): each series is read on its own regular grid (no model procedures), the statistical
@@ -148,14 +160,7 @@ export class Forecaster {
   private async autoChunk(entries: ManifestEntry[], series: SeriesInput[], o: RequestOptions): Promise<ForecastOutcome[]> {
     const grid = gridOnlyModel(entries[0]);
     const levels = entries[0].quantiles;
-    const prepared = series.map((s): PreparedSeries | DomainError => {
-      try {
-        return this.prepare(grid, s, o);
-      } catch (err) {
-        if (err instanceof DomainError) return err;
-        throw err;
-      }
-    });
+    const prepared = this.prepareAll(grid, series, o);
     const out: ForecastOutcome[] = prepared.map((p) => (p instanceof DomainError ? { error: p } : (null as unknown as ForecastOutcome)));
     // Series on one grid (frequency, hence season, and horizon) share the batched validation and model passes.
     const groups = new Map<string, number[]>();
@@ -209,14 +214,7 @@ export class Forecaster {
     if ('auto' in model) return this.autoChunk(model.auto, series, o);
     const m = 'entry' in model ? model : catalogModel(model);
     const t0 = performance.now();
-    const prepared = series.map((s): PreparedSeries | DomainError => {
-      try {
-        return this.prepare(m, s, o);
-      } catch (err) {
-        if (err instanceof DomainError) return err;
-        throw err;
-      }
-    });
+    const prepared = this.prepareAll(m, series, o);
     const ok = prepared.filter((x): x is PreparedSeries => !(x instanceof DomainError));
     const t1 = performance.now();
     const ran = await this.run(m, ok);
